@@ -1,0 +1,9 @@
+/**
+ * Job events: what happened to a job, carried as CloudEvents on the events topic.
+ */
+@Export
+@Version("1.0.0")
+package io.penni.api.event;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

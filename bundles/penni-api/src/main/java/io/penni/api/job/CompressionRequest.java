@@ -1,0 +1,30 @@
+package io.penni.api.job;
+
+import java.util.Objects;
+
+/**
+ * A validated request to compress a model. Requests arrive as JSON; the workflow validates them against
+ * the published schema, fills in the paper's defaults and assigns the job id.
+ *
+ * @param jobId the job's id, which is also the Kafka record key of everything about the job
+ * @param model the starting model
+ * @param dataset the data to train and evaluate on
+ * @param pretrain schedule for training a built-in architecture before compression (ignored for stored models)
+ * @param penni PENNI's hyper-parameters
+ * @param pruning the pruning strategy
+ * @param evaluation how the result is evaluated
+ * @param seed seed of data order, augmentation and initial weights
+ */
+public record CompressionRequest(String jobId, ModelSource model, DatasetSpec dataset, TrainingSchedule pretrain,
+        PenniParameters penni, PruningSpec pruning, EvaluationSpec evaluation, long seed) {
+    /** Checks the fields. */
+    public CompressionRequest {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(pretrain, "pretrain");
+        Objects.requireNonNull(penni, "penni");
+        Objects.requireNonNull(pruning, "pruning");
+        Objects.requireNonNull(evaluation, "evaluation");
+    }
+}

@@ -1,0 +1,259 @@
+package io.penni.api.model;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One node of a network graph. Every layer has a unique name and names the layers it reads. Its parameters
+ * live in the model's parameter map under {@code <name>.<parameter>} (see {@link ParameterNames}).
+ */
+public sealed interface Layer {
+
+    /** @return the layer's unique name */
+    String name();
+
+    /** @return the names of the layers this one reads, in order */
+    List<String> inputs();
+
+    /**
+     * The network's input.
+     *
+     * @param name the layer's name
+     * @param channels image channels
+     * @param height image height
+     * @param width image width
+     */
+    record Input(String name, int channels, int height, int width) implements Layer {
+        /** Checks the fields. */
+        public Input {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of();
+        }
+    }
+
+    /**
+     * A k×k convolution with weight {@code [out, in/groups, k, k]} and optional bias {@code [out]}.
+     *
+     * @param name the layer's name
+     * @param input the layer it reads
+     * @param outChannels output channels N
+     * @param inChannels input channels C
+     * @param kernel kernel size k
+     * @param stride stride
+     * @param padding zero padding on each side
+     * @param groups channel groups (1: ordinary convolution)
+     * @param bias whether it has a bias
+     */
+    record Conv2d(String name, String input, int outChannels, int inChannels, int kernel, int stride, int padding,
+            int groups, boolean bias) implements Layer {
+        /** Checks the fields. */
+        public Conv2d {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * A PENNI-decomposed k×k convolution: {@code W[n,c] = sum_j coefficients[n,c,j] * basis[j]}, with basis
+     * {@code [d, k*k]}, coefficients {@code [out, in, d]} and optional bias {@code [out]}.
+     *
+     * @param name the layer's name
+     * @param input the layer it reads
+     * @param outChannels output channels N
+     * @param inChannels input channels C
+     * @param kernel kernel size k
+     * @param stride stride
+     * @param padding zero padding on each side
+     * @param bases basis kernels d
+     * @param bias whether it has a bias
+     */
+    record DecomposedConv2d(String name, String input, int outChannels, int inChannels, int kernel, int stride,
+            int padding, int bases, boolean bias) implements Layer {
+        /** Checks the fields. */
+        public DecomposedConv2d {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * Batch normalisation over channels, with gamma, beta, running mean and running variance {@code [channels]}.
+     *
+     * @param name the layer's name
+     * @param input the layer it reads
+     * @param channels channels
+     * @param epsilon added to the variance
+     * @param momentum weight of the newest batch in the running statistics
+     */
+    record BatchNorm(String name, String input, int channels, double epsilon, double momentum) implements Layer {
+        /** Checks the fields. */
+        public BatchNorm {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * max(0, x).
+     *
+     * @param name the layer's name
+     * @param input the layer it reads
+     */
+    record Relu(String name, String input) implements Layer {
+        /** Checks the fields. */
+        public Relu {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * Max or average pooling over k×k windows.
+     *
+     * @param name the layer's name
+     * @param input the layer it reads
+     * @param kind max or average
+     * @param kernel window size
+     * @param stride stride
+     * @param padding padding on each side (average pooling counts padded zeros)
+     */
+    record Pool(String name, String input, PoolKind kind, int kernel, int stride, int padding) implements Layer {
+        /** Checks the fields. */
+        public Pool {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(input, "input");
+            Objects.requireNonNull(kind, "kind");
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * Average over each channel's whole map, giving {@code channels × 1 × 1}.
+     *
+     * @param name the layer's name
+     * @param input the layer it reads
+     */
+    record GlobalAvgPool(String name, String input) implements Layer {
+        /** Checks the fields. */
+        public GlobalAvgPool {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * Element-wise sum of same-shaped inputs: a residual join.
+     *
+     * @param name the layer's name
+     * @param inputs the layers it sums (two or more)
+     */
+    record Add(String name, List<String> inputs) implements Layer {
+        /** Checks the fields. */
+        public Add {
+            Objects.requireNonNull(name, "name");
+            inputs = List.copyOf(inputs);
+        }
+    }
+
+    /**
+     * Reshapes {@code C×H×W} to {@code (C·H·W)×1×1}, channel-major.
+     *
+     * @param name the layer's name
+     * @param input the layer it reads
+     */
+    record Flatten(String name, String input) implements Layer {
+        /** Checks the fields. */
+        public Flatten {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * A fully connected layer with weight {@code [out, in]} and optional bias {@code [out]}.
+     *
+     * @param name the layer's name
+     * @param input the layer it reads
+     * @param outFeatures outputs
+     * @param inFeatures inputs
+     * @param bias whether it has a bias
+     */
+    record Linear(String name, String input, int outFeatures, int inFeatures, boolean bias) implements Layer {
+        /** Checks the fields. */
+        public Linear {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /**
+     * Dropout while training; the identity at inference.
+     *
+     * @param name the layer's name
+     * @param input the layer it reads
+     * @param rate fraction of activations dropped while training
+     */
+    record Dropout(String name, String input, double rate) implements Layer {
+        /** Checks the fields. */
+        public Dropout {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /** The two pooling kinds. */
+    enum PoolKind {
+        /** The window's maximum. */
+        MAX,
+        /** The window's mean. */
+        AVG
+    }
+}

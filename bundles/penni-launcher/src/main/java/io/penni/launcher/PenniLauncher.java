@@ -1,0 +1,250 @@
+package io.penni.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.osgi.framework.Constants;
+
+import sun.misc.Signal;
+
+/**
+ * Starts PENNI Server: checks the configuration, starts the embedded Kafka broker unless an external cluster
+ * is configured, boots Felix with the features, waits until Kafka and /metrics answer, prints where
+ * everything is, and on SIGTERM or Ctrl-C stops it all and exits 0.
+ */
+public final class PenniLauncher {
+
+    /** The system packages the launcher's class path exports into the framework. */
+    static final String SYSTEM_PACKAGES_EXTRA = String.join(",",
+            "org.slf4j;version=2.0.17", "org.slf4j.event;version=2.0.17", "org.slf4j.helpers;version=2.0.17",
+            "org.slf4j.spi;version=2.0.17", "org.slf4j;version=1.7.36", "org.slf4j.helpers;version=1.7.36",
+            "org.slf4j.spi;version=1.7.36", "com.sun.management", "sun.misc");
+
+    /** The file in var/ that says where a running server is, for the CLI. */
+    static final String SERVER_FILE = "server.json";
+
+    private final PrintStream out;
+
+    private PenniLauncher(PrintStream out) {
+        this.out = out;
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args {@code server [options]}
+     */
+    public static void main(String[] args) {
+        int status;
+        try {
+            status = new PenniLauncher(System.out).server(LaunchOptions.parse(List.of(args)));
+        } catch (LaunchException e) {
+            System.err.println("penni: " + e.getMessage());
+            status = e.exitCode();
+        }
+        System.exit(status);
+    }
+
+    private int server(LaunchOptions options) {
+        long started = System.nanoTime();
+        Settings settings = Settings.load(options.base(), options.dist(), System.getenv());
+        prepareFolders(settings);
+        configureProcess(settings);
+
+        Probes.requireFreePort(settings.http().host(), settings.http().port(),
+                "HTTP for /metrics, " + settings.http().source() + ": org.osgi.service.http.port");
+        Settings.KafkaSettings kafka = settings.kafka();
+        EmbeddedKafka broker = null;
+        if (kafka.external().isPresent()) {
+            Probes.requireKafka(kafka.bootstrapServers(), kafka.clientProperties(), Duration.ofSeconds(15),
+                    "penni.kafka.bootstrap.servers in " + kafka.source());
+        } else {
+            Probes.requireFreePort(kafka.host(), kafka.port(), "embedded Kafka, " + kafka.source() + ": embedded.port");
+            Probes.requireFreePort(kafka.host(), kafka.controllerPort(),
+                    "embedded Kafka's controller, " + kafka.source() + ": embedded.controller.port");
+            broker = EmbeddedKafka.start(kafka);
+        }
+
+        Shutdown shutdown = new Shutdown(broker, settings.varDir().resolve(SERVER_FILE));
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown::run, "penni-shutdown"));
+        Signal.handle(new Signal("TERM"), s -> shutdown.requested.countDown());
+        Signal.handle(new Signal("INT"), s -> shutdown.requested.countDown());
+
+        List<Path> extra = options.addBundles().map(PenniLauncher::jarsIn).orElse(List.of());
+        Container container = Container.start(settings, frameworkProperties(settings, options), extra);
+        shutdown.container = container;
+        Thread watcher = new Thread(() -> {
+            try {
+                container.awaitStop(0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            shutdown.requested.countDown();
+        }, "penni-framework-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+
+        try {
+            Probes.requireKafka(kafka.bootstrapServers(), kafka.clientProperties(), Duration.ofSeconds(60),
+                    kafka.external().isPresent() ? "penni.kafka.bootstrap.servers in " + kafka.source()
+                            : "the embedded broker");
+            Probes.requireHttp(settings.http().metricsUrl(), Duration.ofSeconds(60));
+        } catch (LaunchException e) {
+            shutdown.run();
+            throw e;
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        printReady(settings, container, seconds);
+        writeServerFile(settings, seconds);
+
+        try {
+            shutdown.requested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.println("PENNI Server stopping...");
+        shutdown.run();
+        out.println("PENNI Server stopped.");
+        return 0;
+    }
+
+    private static void prepareFolders(Settings settings) {
+        try {
+            Files.createDirectories(settings.varDir().resolve("log"));
+            Files.createDirectories(settings.deployDir());
+        } catch (IOException e) {
+            throw new LaunchException(LaunchException.CONFIG, "cannot create " + settings.varDir() + " or "
+                    + settings.deployDir() + ": " + e.getMessage());
+        }
+    }
+
+    /** Process-wide settings that must be in place before the first logger or the first ND4J class loads. */
+    private static void configureProcess(Settings settings) {
+        System.setProperty("penni.log.dir", settings.varDir().resolve("log").toString());
+        Path logConfig = settings.configDir().resolve("log4j2.xml");
+        if (Files.isRegularFile(logConfig)) {
+            System.setProperty("log4j2.configurationFile", logConfig.toString());
+        }
+        System.setProperty("org.bytedeco.javacpp.maxbytes", String.valueOf(settings.maxOffHeapBytes()));
+        System.setProperty("org.bytedeco.javacpp.maxphysicalbytes", String.valueOf(settings.maxPhysicalBytes()));
+        System.setProperty("org.bytedeco.javacpp.cachedir", settings.varDir().resolve("javacpp").toString());
+    }
+
+    private static Map<String, String> frameworkProperties(Settings settings, LaunchOptions options) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(Constants.FRAMEWORK_STORAGE, settings.varDir().resolve("felix-cache").toString());
+        p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        p.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SYSTEM_PACKAGES_EXTRA);
+        p.put(Constants.FRAMEWORK_BOOTDELEGATION, "sun.*,com.sun.*,jdk.internal.*");
+        p.put("felix.log.level", "0"); // the Container reports bundle errors itself, in one line each
+        p.put("ds.loglevel", "warn");
+        // FileInstall watches runtime-config/ for configurations; the deploy/ watcher is configured there too.
+        p.put("felix.fileinstall.dir", settings.configDir().toString());
+        p.put("felix.fileinstall.filter", ".*\\.(cfg|config)");
+        p.put("felix.fileinstall.poll", "1000");
+        p.put("felix.fileinstall.noInitialDelay", "true");
+        p.put("felix.fileinstall.enableConfigSave", "false");
+        p.put("felix.fileinstall.log.level", "1");
+        p.put("org.osgi.service.http.port", String.valueOf(settings.http().port()));
+        p.put("org.apache.felix.http.host", settings.http().host());
+        p.put("penni.base.dir", settings.base().toString());
+        p.put("penni.config.dir", settings.configDir().toString());
+        p.put("penni.deploy.dir", settings.deployDir().toString());
+        p.put("penni.var.dir", settings.varDir().toString());
+        p.put("penni.kafka.bootstrap.servers", settings.kafka().bootstrapServers());
+        p.put("penni.kafka.embedded", String.valueOf(settings.kafka().external().isEmpty()));
+        p.put("penni.metrics.url", settings.http().metricsUrl());
+        p.putAll(options.overrides());
+        return p;
+    }
+
+    private void printReady(Settings settings, Container container, double seconds) {
+        Settings.KafkaSettings kafka = settings.kafka();
+        out.println("PENNI Server " + version());
+        out.printf("  Kafka     %s%n", kafka.external().isPresent() ? kafka.bootstrapServers() + " (external cluster)"
+                : kafka.bootstrapServers() + " (embedded KRaft broker, data in " + relative(settings, kafka.dataDir()) + ")");
+        out.printf("  Metrics   %s%n", settings.http().metricsUrl());
+        out.printf("  Config    %s (edit a .cfg file: it applies live)%n", settings.configDir());
+        out.printf("  Deploy    %s (drop a bundle jar here: it starts live)%n", settings.deployDir());
+        out.printf("  Logs      %s%n", settings.varDir().resolve("log/penni.log"));
+        out.printf("  Features  %s: %d bundles%n", String.join(", ", container.featureNames()), container.bundleCount());
+        for (String problem : container.problems()) {
+            out.println("  PROBLEM   " + problem);
+        }
+        for (String inactive : container.inactiveBundles()) {
+            out.println("  INACTIVE  " + inactive);
+        }
+        out.printf(Locale.ROOT, "PENNI Server ready in %.1f s. Ctrl-C stops it.%n", seconds);
+    }
+
+    private static void writeServerFile(Settings settings, double seconds) {
+        String json = String.format(Locale.ROOT,
+                "{\"pid\":%d,\"kafka\":\"%s\",\"metrics\":\"%s\",\"started\":\"%s\",\"startupSeconds\":%.2f}%n",
+                ProcessHandle.current().pid(), settings.kafka().bootstrapServers(), settings.http().metricsUrl(),
+                Instant.now(), seconds);
+        try {
+            Files.writeString(settings.varDir().resolve(SERVER_FILE), json);
+        } catch (IOException e) {
+            // only a convenience for the CLI; the server runs without it
+        }
+    }
+
+    private static String relative(Settings settings, Path path) {
+        return path.startsWith(settings.base()) ? settings.base().relativize(path).toString() : path.toString();
+    }
+
+    private static List<Path> jarsIn(Path folder) {
+        try (var files = Files.list(folder)) {
+            return files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
+        } catch (IOException e) {
+            throw new LaunchException(LaunchException.CONFIG, "cannot list " + folder + ": " + e.getMessage());
+        }
+    }
+
+    private static String version() {
+        String v = PenniLauncher.class.getPackage().getImplementationVersion();
+        return v == null ? "" : v;
+    }
+
+    /** Orderly stop, run once, from a signal, the framework stopping or a JVM shutdown hook. */
+    private static final class Shutdown {
+        final CountDownLatch requested = new CountDownLatch(1);
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final EmbeddedKafka broker;
+        private final Path serverFile;
+        volatile Container container;
+
+        Shutdown(EmbeddedKafka broker, Path serverFile) {
+            this.broker = broker;
+            this.serverFile = serverFile;
+        }
+
+        void run() {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            Container c = container;
+            if (c != null) {
+                c.stop();
+            }
+            if (broker != null) {
+                broker.close();
+            }
+            try {
+                Files.deleteIfExists(serverFile);
+            } catch (IOException e) {
+                // a stale file names a pid that no longer runs; the CLI checks that
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.penni.launcher;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything the launcher needs before the framework starts, read from {@code runtime-config/}. The same
+ * files configure the bundles through ConfigAdmin afterwards; the launcher reads the few values it must
+ * act on first (ports to bind, whether to run the embedded broker) and checks them.
+ *
+ * @param base the folder holding runtime-config/, deploy/ and var/
+ * @param dist the distribution: lib/, system/, features/
+ * @param configDir runtime-config/
+ * @param deployDir deploy/
+ * @param varDir var/: Kafka's log, the framework cache, artifacts, logs
+ * @param features names of the features to start (empty: all)
+ * @param kafka the Kafka settings
+ * @param http the HTTP endpoint
+ * @param maxOffHeapBytes JavaCPP's cap on ND4J's off-heap memory
+ * @param maxPhysicalBytes JavaCPP's cap on the process's physical memory (0: none)
+ */
+public record Settings(Path base, Path dist, Path configDir, Path deployDir, Path varDir, List<String> features,
+        KafkaSettings kafka, HttpSettings http, long maxOffHeapBytes, long maxPhysicalBytes) {
+
+    /** File of launcher-only settings. */
+    static final String LAUNCHER_FILE = "launcher.properties";
+    /** ConfigAdmin PID (and file) of the Kafka connection, shared with the workflow bundle. */
+    static final String KAFKA_PID = "penni.kafka";
+    /** ConfigAdmin PID (and file) of Felix HTTP. */
+    static final String HTTP_PID = "org.apache.felix.http";
+
+    /**
+     * Kafka settings.
+     *
+     * @param external the external cluster's bootstrap servers, if one is configured
+     * @param host the embedded broker's listener host
+     * @param port the embedded broker's listener port
+     * @param controllerPort the embedded broker's KRaft controller port
+     * @param dataDir the embedded broker's log folder
+     * @param clientProperties client properties passed through as-is (security settings and the like)
+     * @param source the file they came from
+     */
+    public record KafkaSettings(Optional<String> external, String host, int port, int controllerPort, Path dataDir,
+            Map<String, String> clientProperties, String source) {
+
+        /** @return the bootstrap servers clients use: the external cluster's or the embedded broker's */
+        public String bootstrapServers() {
+            return external.orElse(host + ":" + port);
+        }
+    }
+
+    /**
+     * The HTTP endpoint serving /metrics.
+     *
+     * @param host the address it binds
+     * @param port the port
+     * @param source the file they came from
+     */
+    public record HttpSettings(String host, int port, String source) {
+        /** @return the metrics URL */
+        public String metricsUrl() {
+            return "http://" + host + ":" + port + "/metrics";
+        }
+    }
+
+    private static final Set<String> KAFKA_OWN_KEYS = Set.of("bootstrap.servers", "embedded.host", "embedded.port",
+            "embedded.controller.port", "embedded.data", "topic.partitions", "topic.replication.factor");
+
+    /**
+     * Reads and checks the settings.
+     *
+     * @param base the base folder
+     * @param dist the distribution folder
+     * @param environment the process environment (for {@code PENNI_KAFKA_BOOTSTRAP_SERVERS})
+     * @return the settings
+     * @throws LaunchException naming the file and key of a bad value
+     */
+    public static Settings load(Path base, Path dist, Map<String, String> environment) {
+        Path configDir = base.resolve("runtime-config");
+        if (!Files.isDirectory(configDir)) {
+            throw new LaunchException(LaunchException.CONFIG, "no runtime-config/ folder in " + base
+                    + "; run from a PENNI checkout or pass --base DIR");
+        }
+        if (!Files.isDirectory(dist.resolve("features"))) {
+            throw new LaunchException(LaunchException.CONFIG, "no distribution at " + dist
+                    + " (features/ missing); build it with: mvn -B -DskipTests install");
+        }
+        ConfigFile launcher = ConfigFile.read(configDir.resolve(LAUNCHER_FILE), "runtime-config/" + LAUNCHER_FILE);
+        Path varDir = base.resolve(launcher.get("penni.var.dir", "var"));
+        List<String> features = Arrays.stream(launcher.get("penni.features", "").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+
+        ConfigFile kafkaFile = ConfigFile.read(configDir.resolve(KAFKA_PID + ".cfg"),
+                "runtime-config/" + KAFKA_PID + ".cfg");
+        Optional<String> external = Optional.ofNullable(System.getProperty("penni.kafka.bootstrap.servers"))
+                .or(() -> Optional.ofNullable(environment.get("PENNI_KAFKA_BOOTSTRAP_SERVERS")))
+                .filter(s -> !s.isBlank())
+                .or(() -> kafkaFile.get("bootstrap.servers"));
+        Map<String, String> clientProperties = new LinkedHashMap<>();
+        kafkaFile.values().forEach((k, v) -> {
+            if (!KAFKA_OWN_KEYS.contains(k) && !k.startsWith("felix.") && !k.startsWith("service.")) {
+                clientProperties.put(k, v);
+            }
+        });
+        KafkaSettings kafka = new KafkaSettings(external, kafkaFile.host("embedded.host", "127.0.0.1"),
+                kafkaFile.port("embedded.port", 9092), kafkaFile.port("embedded.controller.port", 9093),
+                varDir.resolve(kafkaFile.get("embedded.data", "kafka")), clientProperties, kafkaFile.displayName());
+        if (external.isEmpty() && kafka.port() == kafka.controllerPort()) {
+            throw kafkaFile.problem("embedded.controller.port", String.valueOf(kafka.controllerPort()),
+                    "is the same as embedded.port; the broker needs two ports");
+        }
+
+        ConfigFile httpFile = ConfigFile.read(configDir.resolve(HTTP_PID + ".cfg"),
+                "runtime-config/" + HTTP_PID + ".cfg");
+        HttpSettings http = new HttpSettings(httpFile.host("org.apache.felix.http.host", "127.0.0.1"),
+                httpFile.port("org.osgi.service.http.port", 8181), httpFile.displayName());
+
+        return new Settings(base, dist, configDir, base.resolve(launcher.get("penni.deploy.dir", "deploy")), varDir,
+                features, kafka, http, launcher.bytes("penni.offheap.max", 8L << 30),
+                launcher.bytes("penni.offheap.physical.max", 0));
+    }
+}
