@@ -5,17 +5,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The launcher's command line: {@code server [--base DIR] [--dist DIR] [--add-bundles DIR] [--set key=value]...}.
  *
  * @param base the folder with runtime-config/, deploy/ and var/
  * @param dist the distribution folder
- * @param addBundles a folder of extra bundle jars to install after the features (used by the itests)
+ * @param addBundles extra bundle jars, or folders of them, to install after the features (used by the itests)
  * @param overrides framework properties set on the command line
  */
-record LaunchOptions(Path base, Path dist, Optional<Path> addBundles, Map<String, String> overrides) {
+record LaunchOptions(Path base, Path dist, List<Path> addBundles, Map<String, String> overrides) {
 
     static final String USAGE = "usage: penni-launcher server [--base DIR] [--dist DIR] [--add-bundles DIR] "
             + "[--set name=value]...";
@@ -26,7 +25,7 @@ record LaunchOptions(Path base, Path dist, Optional<Path> addBundles, Map<String
         }
         Path base = Path.of("").toAbsolutePath();
         Path dist = null;
-        Path addBundles = null;
+        List<Path> addBundles = new ArrayList<>();
         Map<String, String> overrides = new LinkedHashMap<>();
         List<String> rest = new ArrayList<>(args.subList(1, args.size()));
         while (!rest.isEmpty()) {
@@ -38,7 +37,7 @@ record LaunchOptions(Path base, Path dist, Optional<Path> addBundles, Map<String
             switch (option) {
                 case "--base" -> base = Path.of(value).toAbsolutePath().normalize();
                 case "--dist" -> dist = Path.of(value).toAbsolutePath().normalize();
-                case "--add-bundles" -> addBundles = Path.of(value).toAbsolutePath().normalize();
+                case "--add-bundles" -> addBundles.add(Path.of(value).toAbsolutePath().normalize());
                 case "--set" -> {
                     int eq = value.indexOf('=');
                     if (eq < 1) {
@@ -50,6 +49,6 @@ record LaunchOptions(Path base, Path dist, Optional<Path> addBundles, Map<String
             }
         }
         return new LaunchOptions(base, dist == null ? base.resolve("distribution/target/penni") : dist,
-                Optional.ofNullable(addBundles), overrides);
+                List.copyOf(addBundles), overrides);
     }
 }

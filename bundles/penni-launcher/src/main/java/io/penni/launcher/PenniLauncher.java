@@ -67,7 +67,7 @@ public final class PenniLauncher {
         EmbeddedKafka broker = null;
         if (kafka.external().isPresent()) {
             Probes.requireKafka(kafka.bootstrapServers(), kafka.clientProperties(), Duration.ofSeconds(15),
-                    "penni.kafka.bootstrap.servers in " + kafka.source());
+                    kafka.externalSource());
         } else {
             Probes.requireFreePort(kafka.host(), kafka.port(), "embedded Kafka, " + kafka.source() + ": embedded.port");
             Probes.requireFreePort(kafka.host(), kafka.controllerPort(),
@@ -80,7 +80,7 @@ public final class PenniLauncher {
         Signal.handle(new Signal("TERM"), s -> shutdown.requested.countDown());
         Signal.handle(new Signal("INT"), s -> shutdown.requested.countDown());
 
-        List<Path> extra = options.addBundles().map(PenniLauncher::jarsIn).orElse(List.of());
+        List<Path> extra = options.addBundles().stream().flatMap(p -> jarsIn(p).stream()).toList();
         Container container = Container.start(settings, frameworkProperties(settings, options), extra);
         shutdown.container = container;
         Thread watcher = new Thread(() -> {
@@ -96,8 +96,7 @@ public final class PenniLauncher {
 
         try {
             Probes.requireKafka(kafka.bootstrapServers(), kafka.clientProperties(), Duration.ofSeconds(60),
-                    kafka.external().isPresent() ? "penni.kafka.bootstrap.servers in " + kafka.source()
-                            : "the embedded broker");
+                    kafka.external().isPresent() ? kafka.externalSource() : "the embedded broker");
             Probes.requireHttp(settings.http().metricsUrl(), Duration.ofSeconds(60));
         } catch (LaunchException e) {
             shutdown.run();
@@ -204,6 +203,9 @@ public final class PenniLauncher {
     }
 
     private static List<Path> jarsIn(Path folder) {
+        if (Files.isRegularFile(folder)) {
+            return List.of(folder);
+        }
         try (var files = Files.list(folder)) {
             return files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
         } catch (IOException e) {
@@ -245,6 +247,7 @@ public final class PenniLauncher {
             } catch (IOException e) {
                 // a stale file names a pid that no longer runs; the CLI checks that
             }
+            org.apache.logging.log4j.LogManager.shutdown();
         }
     }
 }

@@ -64,7 +64,11 @@ final class Probes {
         } catch (ExecutionException e) {
             throw unreachable(bootstrap, where, e.getCause().getMessage());
         } catch (KafkaException | IllegalArgumentException e) {
-            throw unreachable(bootstrap, where, e.getMessage());
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw unreachable(bootstrap, where, root.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unreachable(bootstrap, where, "interrupted");

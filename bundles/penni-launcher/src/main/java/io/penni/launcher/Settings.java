@@ -45,9 +45,10 @@ public record Settings(Path base, Path dist, Path configDir, Path deployDir, Pat
      * @param dataDir the embedded broker's log folder
      * @param clientProperties client properties passed through as-is (security settings and the like)
      * @param source the file they came from
+     * @param externalSource where the external cluster's address was set, for messages
      */
     public record KafkaSettings(Optional<String> external, String host, int port, int controllerPort, Path dataDir,
-            Map<String, String> clientProperties, String source) {
+            Map<String, String> clientProperties, String source, String externalSource) {
 
         /** @return the bootstrap servers clients use: the external cluster's or the embedded broker's */
         public String bootstrapServers() {
@@ -98,10 +99,14 @@ public record Settings(Path base, Path dist, Path configDir, Path deployDir, Pat
 
         ConfigFile kafkaFile = ConfigFile.read(configDir.resolve(KAFKA_PID + ".cfg"),
                 "runtime-config/" + KAFKA_PID + ".cfg");
-        Optional<String> external = Optional.ofNullable(System.getProperty("penni.kafka.bootstrap.servers"))
-                .or(() -> Optional.ofNullable(environment.get("PENNI_KAFKA_BOOTSTRAP_SERVERS")))
-                .filter(s -> !s.isBlank())
-                .or(() -> kafkaFile.get("bootstrap.servers"));
+        Optional<String> fromProperty = Optional.ofNullable(System.getProperty("penni.kafka.bootstrap.servers"))
+                .filter(s -> !s.isBlank());
+        Optional<String> fromEnvironment = Optional.ofNullable(environment.get("PENNI_KAFKA_BOOTSTRAP_SERVERS"))
+                .filter(s -> !s.isBlank());
+        Optional<String> external = fromProperty.or(() -> fromEnvironment).or(() -> kafkaFile.get("bootstrap.servers"));
+        String source = fromProperty.isPresent() ? "-Dpenni.kafka.bootstrap.servers"
+                : fromEnvironment.isPresent() ? "PENNI_KAFKA_BOOTSTRAP_SERVERS"
+                : "penni.kafka.bootstrap.servers in " + kafkaFile.displayName();
         Map<String, String> clientProperties = new LinkedHashMap<>();
         kafkaFile.values().forEach((k, v) -> {
             if (!KAFKA_OWN_KEYS.contains(k) && !k.startsWith("felix.") && !k.startsWith("service.")) {
@@ -110,7 +115,8 @@ public record Settings(Path base, Path dist, Path configDir, Path deployDir, Pat
         });
         KafkaSettings kafka = new KafkaSettings(external, kafkaFile.host("embedded.host", "127.0.0.1"),
                 kafkaFile.port("embedded.port", 9092), kafkaFile.port("embedded.controller.port", 9093),
-                varDir.resolve(kafkaFile.get("embedded.data", "kafka")), clientProperties, kafkaFile.displayName());
+                varDir.resolve(kafkaFile.get("embedded.data", "kafka")), clientProperties, kafkaFile.displayName(),
+                source);
         if (external.isEmpty() && kafka.port() == kafka.controllerPort()) {
             throw kafkaFile.problem("embedded.controller.port", String.valueOf(kafka.controllerPort()),
                     "is the same as embedded.port; the broker needs two ports");

@@ -1,0 +1,2 @@
+/** Tests that run inside the real container: launcher, embedded broker, every feature. */
+package io.penni.itest;
