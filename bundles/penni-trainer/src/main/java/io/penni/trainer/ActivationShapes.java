@@ -1,0 +1,77 @@
+package io.penni.trainer;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.penni.api.model.Layer;
+import io.penni.api.model.Network;
+
+/**
+ * The per-image output size of every layer, as much as the graph builder needs to flatten. The full
+ * shape inference and validation of a network lives in penni-model; this only follows the arithmetic.
+ */
+final class ActivationShapes {
+
+    private final Map<String, int[]> chw = new HashMap<>();
+
+    private ActivationShapes() {
+    }
+
+    static ActivationShapes of(Network network) {
+        ActivationShapes s = new ActivationShapes();
+        for (Layer layer : network.layers()) {
+            s.chw.put(layer.name(), s.shapeOf(layer));
+        }
+        return s;
+    }
+
+    /** @return values per image of the layer's output */
+    long features(String layer) {
+        int[] shape = chw.get(layer);
+        return (long) shape[0] * shape[1] * shape[2];
+    }
+
+    private int[] in(String name) {
+        int[] shape = chw.get(name);
+        if (shape == null) {
+            throw new IllegalArgumentException("layer input '" + name + "' is not an earlier layer");
+        }
+        return shape;
+    }
+
+    private static int out(int size, int kernel, int stride, int padding) {
+        return (size + 2 * padding - kernel) / stride + 1;
+    }
+
+    private int[] shapeOf(Layer layer) {
+        if (layer instanceof Layer.Input in) {
+            return new int[] {in.channels(), in.height(), in.width()};
+        }
+        if (layer instanceof Layer.Conv2d c) {
+            return spatial(in(c.input()), c.outChannels(), c.kernel(), c.stride(), c.padding());
+        }
+        if (layer instanceof Layer.DecomposedConv2d c) {
+            return spatial(in(c.input()), c.outChannels(), c.kernel(), c.stride(), c.padding());
+        }
+        if (layer instanceof Layer.Pool p) {
+            int[] i = in(p.input());
+            return spatial(i, i[0], p.kernel(), p.stride(), p.padding());
+        }
+        if (layer instanceof Layer.GlobalAvgPool g) {
+            return new int[] {in(g.input())[0], 1, 1};
+        }
+        if (layer instanceof Layer.Flatten f) {
+            int[] i = in(f.input());
+            return new int[] {i[0] * i[1] * i[2], 1, 1};
+        }
+        if (layer instanceof Layer.Linear l) {
+            return new int[] {l.outFeatures(), 1, 1};
+        }
+        // Add, BatchNorm, Relu, Dropout keep their (first) input's shape
+        return in(layer.inputs().get(0));
+    }
+
+    private static int[] spatial(int[] input, int channels, int kernel, int stride, int padding) {
+        return new int[] {channels, out(input[1], kernel, stride, padding), out(input[2], kernel, stride, padding)};
+    }
+}

@@ -1,0 +1,85 @@
+package io.penni.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SgdOptimizerTest {
+
+    private static INDArray array(double... values) {
+        return Nd4j.createFromArray(values).castTo(DataType.DOUBLE);
+    }
+
+    @Test
+    void nesterovMomentumWithWeightDecayFollowsTheDefinition() {
+        SgdOptimizer sgd = new SgdOptimizer(new SgdOptimizer.Settings(0.9, true, 0.1));
+        INDArray p = array(1.0, -2.0);
+        INDArray g = array(0.5, 0.25);
+        sgd.step(Map.of("p", p), Map.of("p", g), 0.01, Set.of(), Map.of(), Map.of());
+        // d = g + 0.1 p = (0.6, 0.05); v = d; update = d + 0.9 v = 1.9 d
+        assertArrayEquals(new double[] {1.0 - 0.01 * 1.9 * 0.6, -2.0 - 0.01 * 1.9 * 0.05}, p.toDoubleVector(), 1e-12);
+        double p0 = p.getDouble(0);
+        sgd.step(Map.of("p", p), Map.of("p", g), 0.01, Set.of(), Map.of(), Map.of());
+        double d = 0.5 + 0.1 * p0;
+        double v = 0.9 * 0.6 + d;
+        assertEquals(p0 - 0.01 * (d + 0.9 * v), p.getDouble(0), 1e-12);
+    }
+
+    @Test
+    void aFrozenParameterDoesNotMoveAndNeitherDoesItsMomentum() {
+        SgdOptimizer sgd = new SgdOptimizer(new SgdOptimizer.Settings(0.9, false, 0.0));
+        INDArray p = array(1.0);
+        INDArray g = array(1.0);
+        sgd.step(Map.of("p", p), Map.of("p", g), 0.1, Set.of(), Map.of(), Map.of());
+        INDArray velocityBefore = sgd.state().get("p").dup();
+        double valueBefore = p.getDouble(0);
+        for (int i = 0; i < 5; i++) {
+            sgd.step(Map.of("p", p), Map.of("p", array(3.0)), 0.1, Set.of("p"), Map.of(), Map.of());
+        }
+        assertEquals(valueBefore, p.getDouble(0));
+        assertEquals(velocityBefore, sgd.state().get("p"));
+        // unfrozen, it resumes with the velocity it had
+        sgd.step(Map.of("p", p), Map.of("p", g), 0.1, Set.of(), Map.of(), Map.of());
+        assertEquals(valueBefore - 0.1 * (0.9 * 1.0 + 1.0), p.getDouble(0), 1e-12);
+    }
+
+    @Test
+    void maskedValuesStayExactlyZeroInValueAndVelocity() {
+        SgdOptimizer sgd = new SgdOptimizer(new SgdOptimizer.Settings(0.9, true, 1e-4));
+        INDArray p = array(0.0, 0.7, 0.0);
+        INDArray mask = array(0.0, 1.0, 0.0);
+        for (int i = 0; i < 10; i++) {
+            sgd.step(Map.of("p", p), Map.of("p", array(0.3, -0.2, -5.0)), 0.05, Set.of(), Map.of("p", 1e-2),
+                    Map.of("p", mask));
+        }
+        assertEquals(0.0, p.getDouble(0));
+        assertEquals(0.0, p.getDouble(2));
+        assertEquals(0.0, sgd.state().get("p").getDouble(0));
+        assertEquals(0.0, sgd.state().get("p").getDouble(2));
+        assertEquals(true, p.getDouble(1) != 0.7, "the kept value trains");
+    }
+
+    @Test
+    void l1PullsValuesTowardsZeroBySignTimesStrength() {
+        SgdOptimizer sgd = new SgdOptimizer(new SgdOptimizer.Settings(0.0, false, 0.0));
+        INDArray p = array(2.0, -2.0, 0.0);
+        sgd.step(Map.of("p", p), Map.of("p", array(0, 0, 0)), 0.5, Set.of(), Map.of("p", 0.1), Map.of());
+        assertArrayEquals(new double[] {1.95, -1.95, 0.0}, p.toDoubleVector(), 1e-12);
+    }
+
+    @Test
+    void theStepScheduleMultipliesAtFiftyAndSeventyFivePercent() {
+        LearningRateSchedule s = LearningRateSchedule.of(io.penni.api.job.TrainingSchedule.paper(8));
+        assertEquals(0.01, s.rate(0), 1e-15);
+        assertEquals(0.01, s.rate(3), 1e-15);
+        assertEquals(0.001, s.rate(4), 1e-15);
+        assertEquals(0.0001, s.rate(6), 1e-15);
+    }
+}
