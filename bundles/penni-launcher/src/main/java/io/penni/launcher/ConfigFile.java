@@ -17,6 +17,11 @@ import java.util.Properties;
  */
 final class ConfigFile {
 
+    /** What a message says of a value that is not a port. */
+    static final String NOT_A_PORT = "is not a TCP port (1-65535)";
+    /** What a message says of a value that is not a host. */
+    static final String NOT_A_HOST = "is not a host name or address this machine can resolve";
+
     private final Path file;
     private final String displayName;
     private final Map<String, String> values;
@@ -79,24 +84,42 @@ final class ConfigFile {
         if (text.isEmpty()) {
             return fallback;
         }
-        try {
-            int port = Integer.parseInt(text.get());
-            if (port >= 1 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw problem(key, text.get(), "is not a TCP port (1-65535)");
+        return parsePort(text.get()).orElseThrow(() -> problem(key, text.get(), NOT_A_PORT));
     }
 
     String host(String key, String fallback) {
         String host = get(key, fallback);
+        if (!resolves(host)) {
+            throw problem(key, host, NOT_A_HOST);
+        }
+        return host;
+    }
+
+    /**
+     * Reads a port number; shared with the environment variables that override the files.
+     *
+     * @param text the value as written
+     * @return the port, if the text is a number from 1 to 65535
+     */
+    static Optional<Integer> parsePort(String text) {
+        try {
+            int port = Integer.parseInt(text.trim());
+            return port >= 1 && port <= 65535 ? Optional.of(port) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * @param host a host name or address
+     * @return whether this machine can resolve it
+     */
+    static boolean resolves(String host) {
         try {
             InetAddress.getByName(host);
-            return host;
+            return true;
         } catch (UnknownHostException e) {
-            throw problem(key, host, "is not a host name or address this machine can resolve");
+            return false;
         }
     }
 

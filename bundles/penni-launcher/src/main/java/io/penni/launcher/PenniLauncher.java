@@ -62,7 +62,7 @@ public final class PenniLauncher {
         configureProcess(settings);
 
         Probes.requireFreePort(settings.http().host(), settings.http().port(),
-                "HTTP for /metrics, " + settings.http().source() + ": org.osgi.service.http.port");
+                "HTTP for /metrics, " + settings.http().source());
         Settings.KafkaSettings kafka = settings.kafka();
         EmbeddedKafka broker = null;
         if (kafka.external().isPresent()) {
@@ -172,7 +172,8 @@ public final class PenniLauncher {
         out.println("PENNI Server " + version());
         out.printf("  Kafka     %s%n", kafka.external().isPresent() ? kafka.bootstrapServers() + " (external cluster)"
                 : kafka.bootstrapServers() + " (embedded KRaft broker, data in " + relative(settings, kafka.dataDir()) + ")");
-        out.printf("  Metrics   %s%n", settings.http().metricsUrl());
+        out.printf("  Metrics   %s%s%n", settings.http().metricsUrl(),
+                settings.http().listensOnAllInterfaces() ? " (listening on " + settings.http().host() + ")" : "");
         out.printf("  Config    %s (edit a .cfg file: it applies live)%n", settings.configDir());
         out.printf("  Deploy    %s (drop a bundle jar here: it starts live)%n", settings.deployDir());
         out.printf("  Logs      %s%n", settings.varDir().resolve("log/penni.log"));

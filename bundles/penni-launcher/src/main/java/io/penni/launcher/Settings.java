@@ -34,6 +34,12 @@ public record Settings(Path base, Path dist, Path configDir, Path deployDir, Pat
     static final String KAFKA_PID = "penni.kafka";
     /** ConfigAdmin PID (and file) of Felix HTTP. */
     static final String HTTP_PID = "org.apache.felix.http";
+    /** Environment variable that sets the address /metrics binds (a container sets 0.0.0.0). */
+    static final String HTTP_HOST_ENV = "PENNI_HTTP_HOST";
+    /** Environment variable that sets the port /metrics listens on. */
+    static final String HTTP_PORT_ENV = "PENNI_HTTP_PORT";
+    private static final String HTTP_HOST_KEY = "org.apache.felix.http.host";
+    private static final String HTTP_PORT_KEY = "org.osgi.service.http.port";
 
     /**
      * Kafka settings.
@@ -61,12 +67,31 @@ public record Settings(Path base, Path dist, Path configDir, Path deployDir, Pat
      *
      * @param host the address it binds
      * @param port the port
-     * @param source the file they came from
+     * @param source where the port was set, for messages
      */
     public record HttpSettings(String host, int port, String source) {
-        /** @return the metrics URL */
+        /** @return the metrics URL, for callers on this machine */
         public String metricsUrl() {
-            return "http://" + host + ":" + port + "/metrics";
+            return "http://" + urlHost() + ":" + port + "/metrics";
+        }
+
+        /** @return whether it listens on every interface (0.0.0.0 or ::), as inside a container */
+        public boolean listensOnAllInterfaces() {
+            String bare = unbracketed();
+            return bare.equals("0.0.0.0") || bare.matches("[0:]*::?[0:]*");
+        }
+
+        /** A wildcard is where the server listens, not an address to call: the loopback reaches it. */
+        private String urlHost() {
+            if (listensOnAllInterfaces()) {
+                return "127.0.0.1";
+            }
+            String bare = unbracketed();
+            return bare.contains(":") ? "[" + bare + "]" : bare;
+        }
+
+        private String unbracketed() {
+            return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         }
     }
 
@@ -78,7 +103,8 @@ public record Settings(Path base, Path dist, Path configDir, Path deployDir, Pat
      *
      * @param base the base folder
      * @param dist the distribution folder
-     * @param environment the process environment (for {@code PENNI_KAFKA_BOOTSTRAP_SERVERS})
+     * @param environment the process environment ({@code PENNI_KAFKA_BOOTSTRAP_SERVERS}, {@code PENNI_HTTP_HOST},
+     *        {@code PENNI_HTTP_PORT})
      * @return the settings
      * @throws LaunchException naming the file and key of a bad value
      */
@@ -124,11 +150,56 @@ public record Settings(Path base, Path dist, Path configDir, Path deployDir, Pat
 
         ConfigFile httpFile = ConfigFile.read(configDir.resolve(HTTP_PID + ".cfg"),
                 "runtime-config/" + HTTP_PID + ".cfg");
-        HttpSettings http = new HttpSettings(httpFile.host("org.apache.felix.http.host", "127.0.0.1"),
-                httpFile.port("org.osgi.service.http.port", 8181), httpFile.displayName());
+        HttpSettings http = http(httpFile, environment);
 
         return new Settings(base, dist, configDir, base.resolve(launcher.get("penni.deploy.dir", "deploy")), varDir,
                 features, kafka, http, launcher.bytes("penni.offheap.max", 8L << 30),
                 launcher.bytes("penni.offheap.physical.max", 0));
+    }
+
+    /**
+     * The endpoint's address and port: the environment's, else the file's, else 127.0.0.1:8181. The launcher hands
+     * them to Felix HTTP as framework properties, but Felix HTTP prefers its ConfigAdmin configuration (the file,
+     * applied by FileInstall); an environment value that disagrees with the file could never take effect, so it is
+     * refused rather than silently ignored.
+     */
+    private static HttpSettings http(ConfigFile file, Map<String, String> environment) {
+        String fileHost = file.host(HTTP_HOST_KEY, "127.0.0.1");
+        int filePort = file.port(HTTP_PORT_KEY, 8181);
+        Optional<String> hostVariable = variable(environment, HTTP_HOST_ENV);
+        Optional<String> portVariable = variable(environment, HTTP_PORT_ENV);
+        if (hostVariable.isPresent()) {
+            String value = hostVariable.get();
+            if (!ConfigFile.resolves(value)) {
+                throw environmentProblem(HTTP_HOST_ENV, value, ConfigFile.NOT_A_HOST);
+            }
+            if (file.get(HTTP_HOST_KEY).isPresent() && !fileHost.equals(value)) {
+                throw disagreement(file, HTTP_HOST_KEY, fileHost, HTTP_HOST_ENV, value);
+            }
+        }
+        Optional<Integer> variablePort = portVariable.map(value -> ConfigFile.parsePort(value)
+                .orElseThrow(() -> environmentProblem(HTTP_PORT_ENV, value, ConfigFile.NOT_A_PORT)));
+        if (variablePort.isPresent() && file.get(HTTP_PORT_KEY).isPresent() && variablePort.get() != filePort) {
+            throw disagreement(file, HTTP_PORT_KEY, String.valueOf(filePort), HTTP_PORT_ENV, portVariable.get());
+        }
+        String source = variablePort.isPresent() ? HTTP_PORT_ENV
+                : file.get(HTTP_PORT_KEY).isPresent() ? file.displayName() + ": " + HTTP_PORT_KEY
+                : "the default port; set " + HTTP_PORT_ENV + " or " + HTTP_PORT_KEY + " in " + file.displayName();
+        return new HttpSettings(hostVariable.orElse(fileHost), variablePort.orElse(filePort), source);
+    }
+
+    private static Optional<String> variable(Map<String, String> environment, String name) {
+        return Optional.ofNullable(environment.get(name)).map(String::trim).filter(s -> !s.isEmpty());
+    }
+
+    private static LaunchException disagreement(ConfigFile file, String key, String fileValue, String variable,
+            String value) {
+        return new LaunchException(LaunchException.CONFIG, variable + "=" + value + " disagrees with " + key + "="
+                + fileValue + " in " + file.displayName() + ", which Felix HTTP applies over it; remove " + key
+                + " from the file or unset " + variable);
+    }
+
+    private static LaunchException environmentProblem(String variable, String value, String what) {
+        return new LaunchException(LaunchException.CONFIG, variable + "=" + value + " " + what);
     }
 }

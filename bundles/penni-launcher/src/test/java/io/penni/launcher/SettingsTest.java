@@ -85,11 +85,83 @@ class SettingsTest {
         assertEquals(LaunchException.CONFIG, e.exitCode());
     }
 
-    private void assertProblem(String expected) {
-        LaunchException e = assertThrows(LaunchException.class, () -> Settings.load(base, dist, Map.of()));
+    @Test
+    void theHttpVariablesSetHostAndPortWhenTheFileLeavesThemOut() throws IOException {
+        cfg("org.apache.felix.http.cfg", "org.apache.felix.http.enable=true\n");
+        Settings s = Settings.load(base, dist, Map.of("PENNI_HTTP_HOST", "0.0.0.0", "PENNI_HTTP_PORT", "9181"));
+        assertEquals("0.0.0.0", s.http().host());
+        assertEquals(9181, s.http().port());
+        assertEquals("PENNI_HTTP_PORT", s.http().source());
+    }
+
+    @Test
+    void blankHttpVariablesAreIgnored() throws IOException {
+        cfg("org.apache.felix.http.cfg", "org.osgi.service.http.port=8282\n");
+        Settings s = Settings.load(base, dist, Map.of("PENNI_HTTP_HOST", " ", "PENNI_HTTP_PORT", ""));
+        assertEquals("http://127.0.0.1:8282/metrics", s.http().metricsUrl());
+        assertEquals("runtime-config/org.apache.felix.http.cfg: org.osgi.service.http.port", s.http().source());
+    }
+
+    @Test
+    void aBadHttpPortVariableIsOneLineNamingTheVariable() {
+        assertProblem(Map.of("PENNI_HTTP_PORT", "99999"), "PENNI_HTTP_PORT=99999 is not a TCP port (1-65535)");
+    }
+
+    @Test
+    void aBadHttpHostVariableIsOneLineNamingTheVariable() {
+        assertProblem(Map.of("PENNI_HTTP_HOST", "no-such-host.invalid"),
+                "PENNI_HTTP_HOST=no-such-host.invalid is not a host name");
+    }
+
+    @Test
+    void anHttpVariableThatDisagreesWithTheFileIsRefused() throws IOException {
+        // Felix HTTP takes the file's value over the launcher's, so the variable could never take effect
+        cfg("org.apache.felix.http.cfg", "org.apache.felix.http.host=127.0.0.1\n");
+        assertProblem(Map.of("PENNI_HTTP_HOST", "0.0.0.0"), "PENNI_HTTP_HOST=0.0.0.0 disagrees with "
+                + "org.apache.felix.http.host=127.0.0.1 in runtime-config/org.apache.felix.http.cfg");
+    }
+
+    @Test
+    void anHttpVariableThatAgreesWithTheFileIsAccepted() throws IOException {
+        cfg("org.apache.felix.http.cfg", "org.osgi.service.http.port=9181\n");
+        assertEquals(9181, Settings.load(base, dist, Map.of("PENNI_HTTP_PORT", "9181")).http().port());
+    }
+
+    @Test
+    void theShippedConfigurationLetsTheEnvironmentChooseTheHttpAddress() throws IOException {
+        // the Docker image relies on this: runtime-config/ as shipped plus PENNI_HTTP_HOST=0.0.0.0
+        Path shipped = Path.of("../../runtime-config").toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(shipped.resolve("org.apache.felix.http.cfg")), shipped.toString());
+        try (var files = Files.list(shipped)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, base.resolve("runtime-config").resolve(file.getFileName()));
+            }
+        }
+        Settings s = Settings.load(base, dist, Map.of("PENNI_HTTP_HOST", "0.0.0.0"));
+        assertEquals("0.0.0.0", s.http().host());
+        assertEquals(8181, s.http().port());
+    }
+
+    @Test
+    void aWildcardHostIsCalledThroughTheLoopback() {
+        assertEquals("http://127.0.0.1:8181/metrics", new Settings.HttpSettings("0.0.0.0", 8181, "t").metricsUrl());
+        assertEquals("http://127.0.0.1:8181/metrics", new Settings.HttpSettings("::", 8181, "t").metricsUrl());
+    }
+
+    @Test
+    void anIpv6HostIsBracketedInTheUrl() {
+        assertEquals("http://[::1]:8181/metrics", new Settings.HttpSettings("::1", 8181, "t").metricsUrl());
+    }
+
+    private void assertProblem(Map<String, String> environment, String expected) {
+        LaunchException e = assertThrows(LaunchException.class, () -> Settings.load(base, dist, environment));
         assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' should contain '" + expected + "'");
         assertEquals(LaunchException.CONFIG, e.exitCode());
         assertTrue(!e.getMessage().contains("\n"), "one line");
+    }
+
+    private void assertProblem(String expected) {
+        assertProblem(Map.of(), expected);
     }
 
     private void cfg(String name, String content) throws IOException {
