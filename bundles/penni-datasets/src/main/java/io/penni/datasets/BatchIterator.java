@@ -10,6 +10,7 @@ import io.penni.datasets.internal.BatchWriter;
  * The batches of one pass over an image set, made by {@link Batches}. Besides iterating, any batch can be
  * made directly with {@link #batch(int)}: a batch depends only on its index, never on which batches were
  * made before, so batches may be prepared ahead on another thread or an epoch resumed in the middle.
+ * {@link #batch(int)} is safe to call from several threads at once; iterating is for one thread.
  */
 public final class BatchIterator implements Iterator<Batch> {
     private final BatchWriter writer;

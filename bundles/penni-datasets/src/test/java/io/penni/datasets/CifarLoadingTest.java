@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import io.penni.api.job.DatasetSpec;
 /** CIFAR-10 binary batches, generated small, read back exactly. */
 class CifarLoadingTest {
     private static final int IMAGE = 3 * 32 * 32;
+    private static final int RECORD = IMAGE + 1;
 
     @TempDir
     Path root;
@@ -129,5 +131,13 @@ class CifarLoadingTest {
         DataSplit split = load(3, 1);
         assertArrayEquals(new int[] {1, 2, 3}, split.train().labels());
         assertArrayEquals(new int[] {5}, split.test().labels());
+    }
+
+    @Test
+    void checkFindsABadLengthWithoutReadingRecords() {
+        writeBatch("test_batch.bin", new int[] {1}, SampleFiles.pixels(1, IMAGE));
+        SampleFiles.write(root.resolve("cifar"), "data_batch_3.bin", new byte[RECORD + 1], false);
+        assertEquals(Optional.of("cifar/data_batch_3.bin: 3074 bytes is not a whole number of 3073-byte CIFAR-10"
+                + " records"), DatasetLoader.check(new DatasetSpec("cifar10", "cifar", Augmentation.NONE, 0, 0), root));
     }
 }

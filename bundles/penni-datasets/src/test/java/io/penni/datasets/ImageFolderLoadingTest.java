@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -171,5 +172,23 @@ class ImageFolderLoadingTest {
         }
         SampleFiles.writeImage(test("a"), "t.png", SampleFiles.solid(2, 2, RED), "png");
         assertArrayEquals(new int[] {0, 1, 0}, load(0, 3).train().labels());
+    }
+
+    @Test
+    void checkReadsOnlyHeadersButFindsAFileThatIsNoImage() throws IOException {
+        Files.createDirectories(train("a"));
+        Files.write(train("a").resolve("1.png"), new byte[] {1, 2, 3, 4, 5});
+        SampleFiles.writeImage(test("a"), "2.png", SampleFiles.solid(4, 4, RED), "png");
+        DatasetSpec spec = new DatasetSpec("image-folder", "images", Augmentation.NONE, 0, 0, 0);
+        assertEquals(Optional.of("images/train/a/1.png: not an image format javax.imageio can decode"),
+                DatasetLoader.check(spec, root));
+    }
+
+    @Test
+    void checkPassesAValidFolder() {
+        SampleFiles.writeImage(train("a"), "1.png", SampleFiles.solid(4, 4, RED), "png");
+        SampleFiles.writeImage(test("a"), "2.jpg", SampleFiles.solid(4, 4, RED), "jpg");
+        DatasetSpec spec = new DatasetSpec("image-folder", "images", Augmentation.NONE, 0, 0, 0);
+        assertEquals(Optional.empty(), DatasetLoader.check(spec, root));
     }
 }

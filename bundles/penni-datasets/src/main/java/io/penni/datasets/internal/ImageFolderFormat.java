@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import io.penni.api.job.DatasetSpec;
@@ -48,8 +49,8 @@ public final class ImageFolderFormat implements DatasetFormat {
         Listing listing = listing(root, folder);
         List<Entry> train = interleave(listing.train(), spec.trainLimit());
         List<Entry> test = interleave(listing.test(), spec.testLimit());
-        List<DecodedImage> trainImages = decode(root, train, spec.imageSize(), null);
-        List<DecodedImage> testImages = decode(root, test, spec.imageSize(), trainImages.get(0));
+        List<DecodedImage> trainImages = decode(root, train, spec.imageSize(), Optional.empty());
+        List<DecodedImage> testImages = decode(root, test, spec.imageSize(), Optional.of(trainImages.get(0)));
         boolean grey = Stream.concat(trainImages.stream(), testImages.stream()).allMatch(DecodedImage::grey);
         String name = name() + ":" + root.display(folder);
         return new DataSplit(assemble(name + "/train", train, trainImages, grey, listing.classes()),
@@ -152,18 +153,16 @@ public final class ImageFolderFormat implements DatasetFormat {
 
     /**
      * Decodes and sizes the images; {@code reference} is the image whose size all must have when imageSize is 0
-     * (the first training image; none while decoding the training set itself).
+     * (the first training image; empty while decoding the training set itself, whose first image it becomes).
      */
     private static List<DecodedImage> decode(DataRoot root, List<Entry> entries, int imageSize,
-            DecodedImage reference) {
+            Optional<DecodedImage> reference) {
         List<DecodedImage> images = new ArrayList<>(entries.size());
-        DecodedImage first = reference;
         for (Entry entry : entries) {
             DecodedImage image = DecodedImage.read(root.file(entry.file()), root.display(entry.file()));
+            DecodedImage first = reference.orElse(images.isEmpty() ? image : images.get(0));
             if (imageSize > 0) {
                 image = image.squared(imageSize);
-            } else if (first == null) {
-                first = image;
             } else if (image.width() != first.width() || image.height() != first.height()) {
                 throw sizeMismatch(root, entry.file(), image.width(), image.height(), first.width(),
                         first.height());
