@@ -55,7 +55,8 @@ public final class BatchBenchmark {
                 Normalization.of(cifarShaped), new Augmentation(4, true), Math.max(1, epochs / 2)));
 
         String json = "{\n  \"benchmark\": \"datasets-batches\",\n  \"java\": \"" + System.getProperty("java.version")
-                + "\",\n  \"cpus\": " + Runtime.getRuntime().availableProcessors() + ",\n  \"results\": [\n    "
+                + "\",\n  \"cpus\": " + Runtime.getRuntime().availableProcessors() + ",\n  \"load_average_at_end\": \""
+                + loadAverage() + "\",\n  \"results\": [\n    "
                 + String.join(",\n    ", results) + "\n  ]\n}\n";
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, json);
@@ -83,6 +84,15 @@ public final class BatchBenchmark {
         return String.format(Locale.ROOT, "{\"case\": \"%s\", \"batches\": %d, \"mean_us\": %.1f, \"p50_us\": %.1f,"
                 + " \"p99_us\": %.1f, \"max_us\": %.1f, \"checksum\": %d}", name, sorted.length, mean,
                 sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.99)], sorted[sorted.length - 1], checksum);
+    }
+
+    // other work on the machine inflates the tail figures: the load average says how much there was
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static void drain(BatchIterator batches) {
