@@ -1,6 +1,7 @@
 package io.penni.model;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,16 +29,18 @@ import io.penni.model.internal.BuiltInNetworks;
  */
 public final class Architectures {
 
-    private static final Map<String, Supplier<Network>> NETWORKS = new LinkedHashMap<>();
+    private static final Map<String, Supplier<Network>> NETWORKS;
 
     static {
-        NETWORKS.put("vgg-small", BuiltInNetworks::vggSmall);
-        NETWORKS.put("resnet-small", BuiltInNetworks::resnetSmall);
-        NETWORKS.put("vgg16-cifar", BuiltInNetworks::vgg16Cifar);
-        NETWORKS.put("resnet18-cifar", BuiltInNetworks::resnet18Cifar);
-        NETWORKS.put("resnet56-cifar", BuiltInNetworks::resnet56Cifar);
-        NETWORKS.put("alexnet", BuiltInNetworks::alexnet);
-        NETWORKS.put("resnet50", BuiltInNetworks::resnet50);
+        Map<String, Supplier<Network>> networks = new LinkedHashMap<>();
+        networks.put("vgg-small", BuiltInNetworks::vggSmall);
+        networks.put("resnet-small", BuiltInNetworks::resnetSmall);
+        networks.put("vgg16-cifar", BuiltInNetworks::vgg16Cifar);
+        networks.put("resnet18-cifar", BuiltInNetworks::resnet18Cifar);
+        networks.put("resnet56-cifar", BuiltInNetworks::resnet56Cifar);
+        networks.put("alexnet", BuiltInNetworks::alexnet);
+        networks.put("resnet50", BuiltInNetworks::resnet50);
+        NETWORKS = Collections.unmodifiableMap(networks);
     }
 
     private Architectures() {

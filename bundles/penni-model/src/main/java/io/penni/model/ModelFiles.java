@@ -63,6 +63,11 @@ public final class ModelFiles {
             Files.write(temporary, GraphJson.bytes(network));
             Files.move(temporary, graph, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException ignored) {
+                // the write failure is the one to report
+            }
             throw new ModelException(graph + ": cannot write: " + e.getMessage(), e);
         }
     }

@@ -41,18 +41,15 @@ public final class ModelSummary {
                 .append(" (counts per image; FLOPs = 2 x MACs)\n\n");
         table(out, rows);
         out.append('\n');
-        out.append(String.format(Locale.ROOT, "params            %15s  (%s)%n", group(count.params()),
-                scaled(count.params(), "")));
-        out.append(String.format(Locale.ROOT, "MACs              %15s  (%s; FLOPs %s)%n", group(count.macs()),
-                scaled(count.macs(), ""), scaled(count.flops(), "")));
-        out.append(String.format(Locale.ROOT, "conv params       %15s  (%s)%n", group(count.convParams()),
-                scaled(count.convParams(), "")));
-        out.append(String.format(Locale.ROOT, "conv MACs         %15s  (%s; FLOPs %s)%n", group(count.convMacs()),
-                scaled(count.convMacs(), ""), scaled(count.convFlops(), "")));
-        out.append(String.format(Locale.ROOT, "activations       %15s  (%s; float32, sum of every output)%n",
-                group(count.activationBytes()), scaled(count.activationBytes(), "B")));
-        out.append(String.format(Locale.ROOT, "peak activations  %15s  (%s; most alive at once, layers in order)%n",
-                group(count.peakActivationBytes()), scaled(count.peakActivationBytes(), "B")));
+        total(out, "params", count.params(), scaled(count.params(), ""));
+        total(out, "MACs", count.macs(), scaled(count.macs(), "") + "; FLOPs " + scaled(count.flops(), ""));
+        total(out, "conv params", count.convParams(), scaled(count.convParams(), ""));
+        total(out, "conv MACs", count.convMacs(),
+                scaled(count.convMacs(), "") + "; FLOPs " + scaled(count.convFlops(), ""));
+        total(out, "activations", count.activationBytes(),
+                scaled(count.activationBytes(), "B") + "; float32, sum of every output");
+        total(out, "peak activations", count.peakActivationBytes(),
+                scaled(count.peakActivationBytes(), "B") + "; most alive at once, layers in order");
         return out.toString();
     }
 
@@ -98,6 +95,10 @@ public final class ModelSummary {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of numbers and strings is always writable", e);
         }
+    }
+
+    private static void total(StringBuilder out, String label, long value, String note) {
+        out.append(String.format(Locale.ROOT, "%-16s  %15s  (%s)%n", label, group(value), note));
     }
 
     private static void table(StringBuilder out, List<String[]> rows) {

@@ -18,7 +18,8 @@ import io.penni.model.internal.ShapeRules;
  * non-blank names without whitespace; every input naming an earlier layer; fields that agree with the shapes
  * they read (a convolution's input channels, groups dividing channels, batch-norm channels, a linear layer's
  * input features = C·H·W of its input, same-shaped inputs of an add, windows that fit their input, at least
- * one basis in a decomposed convolution); and an output naming one of its layers.
+ * one basis in a decomposed convolution); outputs of at most 2³¹ − 1 values per image; and an output naming one
+ * of its layers.
  */
 public final class NetworkShapes {
 
@@ -54,7 +55,13 @@ public final class NetworkShapes {
             for (String input : layer.inputs()) {
                 inputs.add(inputShape(network, layer, input, shapes));
             }
-            shapes.put(layer.name(), ShapeRules.output(layer, inputs));
+            ActivationShape shape = ShapeRules.output(layer, inputs);
+            if (shape.size() > Integer.MAX_VALUE) {
+                // every backend holds one image's activations of a layer in one array
+                throw new ModelException("layer " + layer.name() + ": its output " + shape + " has more than "
+                        + Integer.MAX_VALUE + " values per image");
+            }
+            shapes.put(layer.name(), shape);
         }
         if (!shapes.containsKey(network.output())) {
             throw new ModelException("network " + network.name() + ": the output '" + network.output()

@@ -30,6 +30,7 @@ public record TensorEntry(String name, DType dtype, int[] shape, long begin, lon
         return n;
     }
 
+    /** @return a copy of the dimensions */
     @Override
     public int[] shape() {
         return shape.clone();

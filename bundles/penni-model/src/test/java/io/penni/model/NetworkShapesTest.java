@@ -173,4 +173,11 @@ class NetworkShapesTest {
         String message = error(new Network("test", List.of(new Layer.Input("input", 0, 32, 32)), "input"));
         assertEquals("layer input: channels must be at least 1, was 0", message);
     }
+
+    @Test
+    void outputOfMoreValuesThanOneArrayHoldsIsRejected() {
+        String message = error(new Network("test", List.of(new Layer.Input("input", 1, 1, 1),
+                new Layer.Conv2d("conv", "input", 4, 1, 1, 1, 30_000, 1, false)), "conv"));
+        assertEquals("layer conv: its output 4x60001x60001 has more than 2147483647 values per image", message);
+    }
 }

@@ -21,16 +21,7 @@ public final class BuiltInNetworks {
      */
     public static Network vggSmall() {
         NetworkBuilder b = new NetworkBuilder("vgg-small");
-        String x = b.input("input", 1, 28, 28);
-        int conv = 0;
-        int[] widths = {32, 64, 128};
-        for (int stage = 0; stage < widths.length; stage++) {
-            for (int i = 0; i < 2; i++) {
-                conv++;
-                x = convBnRelu(b, "conv" + conv, "bn" + conv, "relu" + conv, x, widths[stage], 3, 1);
-            }
-            x = b.maxPool("pool" + (stage + 1), x, 2, 2, 0);
-        }
+        String x = vggStages(b, b.input("input", 1, 28, 28), new int[][] {{32, 32}, {64, 64}, {128, 128}});
         x = b.flatten("flatten", x);
         x = b.linear("fc1", x, 128);
         x = b.relu("relu_fc1", x);
@@ -46,12 +37,7 @@ public final class BuiltInNetworks {
      * @return the graph
      */
     public static Network resnetSmall() {
-        NetworkBuilder b = new NetworkBuilder("resnet-small");
-        String x = b.input("input", 1, 28, 28);
-        x = convBnRelu(b, "conv1", "bn1", "relu", x, 16, 3, 1);
-        x = basicStages(b, x, new int[] {16, 32, 64}, new int[] {2, 2, 2});
-        x = b.globalAvgPool("avgpool", x);
-        return b.build(b.linear("fc", x, 10));
+        return smallImageResNet("resnet-small", 1, 28, new int[] {16, 32, 64}, new int[] {2, 2, 2});
     }
 
     /**
@@ -62,16 +48,8 @@ public final class BuiltInNetworks {
      */
     public static Network vgg16Cifar() {
         NetworkBuilder b = new NetworkBuilder("vgg16-cifar");
-        String x = b.input("input", 3, 32, 32);
-        int[][] stages = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
-        int conv = 0;
-        for (int stage = 0; stage < stages.length; stage++) {
-            for (int width : stages[stage]) {
-                conv++;
-                x = convBnRelu(b, "conv" + conv, "bn" + conv, "relu" + conv, x, width, 3, 1);
-            }
-            x = b.maxPool("pool" + (stage + 1), x, 2, 2, 0);
-        }
+        String x = vggStages(b, b.input("input", 3, 32, 32),
+                new int[][] {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}});
         x = b.flatten("flatten", x);
         return b.build(b.linear("fc", x, 10));
     }
@@ -84,12 +62,7 @@ public final class BuiltInNetworks {
      * @return the graph
      */
     public static Network resnet18Cifar() {
-        NetworkBuilder b = new NetworkBuilder("resnet18-cifar");
-        String x = b.input("input", 3, 32, 32);
-        x = convBnRelu(b, "conv1", "bn1", "relu", x, 64, 3, 1);
-        x = basicStages(b, x, new int[] {64, 128, 256, 512}, new int[] {2, 2, 2, 2});
-        x = b.globalAvgPool("avgpool", x);
-        return b.build(b.linear("fc", x, 10));
+        return smallImageResNet("resnet18-cifar", 3, 32, new int[] {64, 128, 256, 512}, new int[] {2, 2, 2, 2});
     }
 
     /**
@@ -101,12 +74,7 @@ public final class BuiltInNetworks {
      * @return the graph
      */
     public static Network resnet56Cifar() {
-        NetworkBuilder b = new NetworkBuilder("resnet56-cifar");
-        String x = b.input("input", 3, 32, 32);
-        x = convBnRelu(b, "conv1", "bn1", "relu", x, 16, 3, 1);
-        x = basicStages(b, x, new int[] {16, 32, 64}, new int[] {9, 9, 9});
-        x = b.globalAvgPool("avgpool", x);
-        return b.build(b.linear("fc", x, 10));
+        return smallImageResNet("resnet56-cifar", 3, 32, new int[] {16, 32, 64}, new int[] {9, 9, 9});
     }
 
     /**
@@ -158,6 +126,33 @@ public final class BuiltInNetworks {
         }
         x = b.globalAvgPool("avgpool", x);
         return b.build(b.linear("fc", x, 1000));
+    }
+
+    /** 3×3 conv + BN + ReLU stages, each ending in 2×2 max pooling; layers numbered conv1, bn1, relu1, ... */
+    private static String vggStages(NetworkBuilder b, String from, int[][] stages) {
+        String x = from;
+        int conv = 0;
+        for (int stage = 0; stage < stages.length; stage++) {
+            for (int width : stages[stage]) {
+                conv++;
+                x = convBnRelu(b, "conv" + conv, "bn" + conv, "relu" + conv, x, width, 3, 1);
+            }
+            x = b.maxPool("pool" + (stage + 1), x, 2, 2, 0);
+        }
+        return x;
+    }
+
+    /**
+     * The residual network for small square images: a 3×3 stride-1 stem (no max pool) to the first width,
+     * stages of basic blocks, global average pooling, FC 10.
+     */
+    private static Network smallImageResNet(String name, int channels, int size, int[] widths, int[] blocks) {
+        NetworkBuilder b = new NetworkBuilder(name);
+        String x = b.input("input", channels, size, size);
+        x = convBnRelu(b, "conv1", "bn1", "relu", x, widths[0], 3, 1);
+        x = basicStages(b, x, widths, blocks);
+        x = b.globalAvgPool("avgpool", x);
+        return b.build(b.linear("fc", x, 10));
     }
 
     private static String convBnRelu(NetworkBuilder b, String conv, String bn, String relu, String from, int out,

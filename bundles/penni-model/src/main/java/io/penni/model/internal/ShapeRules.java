@@ -45,18 +45,14 @@ public final class ShapeRules {
                         + " and outChannels " + l.outChannels());
             }
             channels(l.name(), l.inChannels(), from, in);
-            return new ActivationShape(l.outChannels(),
-                    window(l.name(), "kernel", l.kernel(), l.stride(), l.padding(), in.height(), "height"),
-                    window(l.name(), "kernel", l.kernel(), l.stride(), l.padding(), in.width(), "width"));
+            return windows(l.name(), l.outChannels(), l.kernel(), l.stride(), l.padding(), in);
         }
         if (layer instanceof Layer.DecomposedConv2d l) {
             positive(l.name(), "outChannels", l.outChannels());
             positive(l.name(), "inChannels", l.inChannels());
             positive(l.name(), "bases", l.bases());
             channels(l.name(), l.inChannels(), from, in);
-            return new ActivationShape(l.outChannels(),
-                    window(l.name(), "kernel", l.kernel(), l.stride(), l.padding(), in.height(), "height"),
-                    window(l.name(), "kernel", l.kernel(), l.stride(), l.padding(), in.width(), "width"));
+            return windows(l.name(), l.outChannels(), l.kernel(), l.stride(), l.padding(), in);
         }
         if (layer instanceof Layer.BatchNorm l) {
             positive(l.name(), "channels", l.channels());
@@ -74,9 +70,7 @@ public final class ShapeRules {
                 // a window lying wholly in the padding would have no input value to take
                 throw error(l.name(), "padding " + l.padding() + " must be at most half the kernel " + l.kernel());
             }
-            return new ActivationShape(in.channels(),
-                    window(l.name(), "kernel", l.kernel(), l.stride(), l.padding(), in.height(), "height"),
-                    window(l.name(), "kernel", l.kernel(), l.stride(), l.padding(), in.width(), "width"));
+            return windows(l.name(), in.channels(), l.kernel(), l.stride(), l.padding(), in);
         }
         if (layer instanceof Layer.GlobalAvgPool) {
             return new ActivationShape(in.channels(), 1, 1);
@@ -133,20 +127,30 @@ public final class ShapeRules {
         return (int) in.size();
     }
 
+    /** The output of a k×k window sliding over both axes, with {@code channels} channels. */
+    private static ActivationShape windows(String layer, int channels, int kernel, int stride, int padding,
+            ActivationShape in) {
+        return new ActivationShape(channels, window(layer, kernel, stride, padding, in.height(), "height"),
+                window(layer, kernel, stride, padding, in.width(), "width"));
+    }
+
     /** The output size of a sliding window along one axis: floor((size + 2·padding − kernel) / stride) + 1. */
-    private static int window(String layer, String what, int kernel, int stride, int padding, int size,
-            String axis) {
-        positive(layer, what, kernel);
+    private static int window(String layer, int kernel, int stride, int padding, int size, String axis) {
+        positive(layer, "kernel", kernel);
         positive(layer, "stride", stride);
         if (padding < 0) {
             throw error(layer, "padding must not be negative, was " + padding);
         }
         long span = (long) size + 2L * padding - kernel;
         if (span < 0) {
-            throw error(layer, what + " " + kernel + " with padding " + padding + " does not fit the input " + axis
+            throw error(layer, "kernel " + kernel + " with padding " + padding + " does not fit the input " + axis
                     + " " + size + " (output size would be below 1)");
         }
-        return (int) (span / stride + 1);
+        long out = span / stride + 1;
+        if (out > Integer.MAX_VALUE) {
+            throw error(layer, "output " + axis + " " + out + " is too large");
+        }
+        return (int) out;
     }
 
     private static void positive(String layer, String field, int value) {
