@@ -45,7 +45,7 @@ class ContainerTest {
         Set<String> names = Arrays.stream(context.getBundles()).map(Bundle::getSymbolicName).collect(Collectors.toSet());
         for (String required : List.of("org.apache.felix.scr", "org.apache.felix.configadmin",
                 "org.apache.felix.fileinstall", "org.apache.felix.http.jetty12", "io.penni.api", "io.penni.nd4j",
-                "io.penni.kafka-clients", "io.penni.metrics", "io.penni.datasets")) {
+                "io.penni.kafka-clients", "io.penni.metrics", "io.penni.datasets", "io.penni.model")) {
             assertTrue(names.contains(required), required + " is not installed; installed: " + names);
         }
     }

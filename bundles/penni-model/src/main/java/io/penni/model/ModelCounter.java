@@ -1,0 +1,168 @@
+package io.penni.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.penni.api.model.ActivationShape;
+import io.penni.api.model.Layer;
+import io.penni.api.model.Model;
+import io.penni.api.model.Network;
+import io.penni.api.model.ParameterNames;
+import io.penni.api.model.Tensor;
+import io.penni.model.internal.LayerKinds;
+
+/**
+ * Counts parameters, multiply-accumulates (MACs; FLOPs = 2 × MACs) and float32 activation memory, per layer
+ * and in total, for one image.
+ *
+ * <p>Dense layers: a convolution has N·(C/groups)·k·k weights (+ N bias) and N·(C/groups)·k·k·Hout·Wout MACs;
+ * a linear layer out·in weights (+ out bias) and out·in MACs; batch norm 2·C parameters (gamma, beta). Pooling,
+ * ReLU, add, flatten and dropout have neither. A PENNI-decomposed convolution is counted as PENNI runs it:
+ * a per-input-channel convolution with the d basis kernels, C·d·k·k·Hout·Wout MACs, then a sparse 1×1
+ * convolution with the coefficients, nnz(coefficients)·Hout·Wout MACs; its parameters are d·k·k +
+ * nnz(coefficients) (+ N bias), and its C·d intermediate maps are scratch memory.
+ */
+public final class ModelCounter {
+
+    private static final long FLOAT_BYTES = Float.BYTES;
+
+    private ModelCounter() {
+    }
+
+    /**
+     * Counts a model, taking the non-zero coefficients of decomposed convolutions from its parameters.
+     *
+     * @param model a valid model
+     * @return the counts
+     * @throws ModelException if the model is invalid
+     */
+    public static ModelCount count(Model model) {
+        ModelParameters.validate(model);
+        return count(model.network(), layer -> Optional.of(
+                model.parameters().get(ParameterNames.of(layer, ParameterNames.COEFFICIENTS))));
+    }
+
+    /**
+     * Counts a graph without weights; decomposed convolutions count as if every coefficient were non-zero.
+     *
+     * @param network a valid network
+     * @return the counts
+     * @throws ModelException if the network is invalid
+     */
+    public static ModelCount count(Network network) {
+        return count(network, layer -> Optional.empty());
+    }
+
+    private interface Coefficients {
+        Optional<Tensor> of(String layer);
+    }
+
+    private static ModelCount count(Network network, Coefficients coefficients) {
+        Map<String, ActivationShape> shapes = NetworkShapes.infer(network);
+        List<LayerCount> layers = new ArrayList<>();
+        long params = 0;
+        long macs = 0;
+        long convParams = 0;
+        long convMacs = 0;
+        long activation = 0;
+        for (Layer layer : network.layers()) {
+            ActivationShape in = layer.inputs().isEmpty() ? null : shapes.get(layer.inputs().get(0));
+            LayerCount count = countLayer(layer, in, shapes.get(layer.name()), coefficients);
+            layers.add(count);
+            params += count.params();
+            macs += count.macs();
+            if (count.convolution()) {
+                convParams += count.params();
+                convMacs += count.macs();
+            }
+            activation += count.activationBytes() + count.intermediateBytes();
+        }
+        ActivationShape input = shapes.get(network.layers().get(0).name());
+        return new ModelCount(network.name(), input, layers, params, macs, convParams, convMacs, activation,
+                peak(network, layers));
+    }
+
+    private static LayerCount countLayer(Layer layer, ActivationShape in, ActivationShape out,
+            Coefficients coefficients) {
+        long outputBytes = FLOAT_BYTES * out.size();
+        long pixels = (long) out.height() * out.width();
+        String type = LayerKinds.name(layer);
+        if (layer instanceof Layer.Conv2d l) {
+            long weights = (long) l.outChannels() * (l.inChannels() / l.groups()) * l.kernel() * l.kernel();
+            return new LayerCount(l.name(), type, out, weights + (l.bias() ? l.outChannels() : 0), weights * pixels,
+                    outputBytes, 0, true);
+        }
+        if (layer instanceof Layer.DecomposedConv2d l) {
+            long kk = (long) l.kernel() * l.kernel();
+            long nonZero = coefficients.of(l.name()).map(ModelCounter::nonZero)
+                    .orElse((long) l.outChannels() * l.inChannels() * l.bases());
+            long maps = (long) l.inChannels() * l.bases();
+            long params = l.bases() * kk + nonZero + (l.bias() ? l.outChannels() : 0);
+            long macs = maps * kk * pixels + nonZero * pixels;
+            return new LayerCount(l.name(), type, out, params, macs, outputBytes, FLOAT_BYTES * maps * pixels, true);
+        }
+        if (layer instanceof Layer.Linear l) {
+            long weights = (long) l.outFeatures() * l.inFeatures();
+            return new LayerCount(l.name(), type, out, weights + (l.bias() ? l.outFeatures() : 0), weights,
+                    outputBytes, 0, false);
+        }
+        if (layer instanceof Layer.BatchNorm l) {
+            return new LayerCount(l.name(), type, out, 2L * l.channels(), 0, outputBytes, 0, false);
+        }
+        if (isView(layer)) {
+            return new LayerCount(layer.name(), type, out, 0, 0, 0, 0, false);
+        }
+        return new LayerCount(layer.name(), type, out, 0, 0, outputBytes, 0, false);
+    }
+
+    /** Flatten and dropout at inference reshape or pass their input through: no memory of their own. */
+    private static boolean isView(Layer layer) {
+        return layer instanceof Layer.Flatten || layer instanceof Layer.Dropout;
+    }
+
+    private static long nonZero(Tensor tensor) {
+        long n = 0;
+        for (float v : tensor.data()) {
+            if (v != 0f) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Walks the layers in order: a layer's output (views resolved to the layer that owns the memory) lives from
+     * the layer that makes it to its last reader, the network's output to the end.
+     */
+    private static long peak(Network network, List<LayerCount> counts) {
+        List<Layer> layers = network.layers();
+        Map<String, String> owner = new HashMap<>();
+        Map<String, Integer> lastUse = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            owner.put(layer.name(), isView(layer) ? owner.get(layer.inputs().get(0)) : layer.name());
+            lastUse.put(owner.get(layer.name()), i);
+            for (String input : layer.inputs()) {
+                lastUse.merge(owner.get(input), i, Math::max);
+            }
+        }
+        lastUse.put(owner.get(network.output()), layers.size());
+        long[] freedAfter = new long[layers.size() + 1];
+        for (int j = 0; j < layers.size(); j++) {
+            if (!isView(layers.get(j))) {
+                freedAfter[lastUse.get(layers.get(j).name())] += counts.get(j).activationBytes();
+            }
+        }
+        long peak = 0;
+        long live = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            live += counts.get(i).activationBytes();
+            peak = Math.max(peak, live + counts.get(i).intermediateBytes());
+            live -= freedAfter[i];
+        }
+        return peak;
+    }
+}

@@ -1,0 +1,165 @@
+package io.penni.model.internal;
+
+import java.util.List;
+
+import io.penni.api.model.ActivationShape;
+import io.penni.api.model.Layer;
+import io.penni.model.ModelException;
+
+/**
+ * Each layer type's rule: the output shape it gives for its inputs' shapes, after checking that its own fields
+ * and its inputs agree. One place for the rules, so the graph check and the architecture builder cannot
+ * disagree.
+ */
+public final class ShapeRules {
+
+    private ShapeRules() {
+    }
+
+    /**
+     * The output shape of one layer.
+     *
+     * @param layer the layer
+     * @param inputs the shapes of the layers it reads, in the order of {@link Layer#inputs()}
+     * @return its output shape
+     * @throws ModelException naming the layer and the mismatch
+     */
+    public static ActivationShape output(Layer layer, List<ActivationShape> inputs) {
+        if (layer instanceof Layer.Input l) {
+            positive(l.name(), "channels", l.channels());
+            positive(l.name(), "height", l.height());
+            positive(l.name(), "width", l.width());
+            return new ActivationShape(l.channels(), l.height(), l.width());
+        }
+        if (layer instanceof Layer.Add l) {
+            return add(l, inputs);
+        }
+        ActivationShape in = inputs.get(0);
+        String from = layer.inputs().get(0);
+        if (layer instanceof Layer.Conv2d l) {
+            positive(l.name(), "outChannels", l.outChannels());
+            positive(l.name(), "inChannels", l.inChannels());
+            positive(l.name(), "groups", l.groups());
+            if (l.inChannels() % l.groups() != 0 || l.outChannels() % l.groups() != 0) {
+                throw error(l.name(), "groups " + l.groups() + " must divide both inChannels " + l.inChannels()
+                        + " and outChannels " + l.outChannels());
+            }
+            channels(l.name(), l.inChannels(), from, in);
+            return windows(l.name(), l.outChannels(), l.kernel(), l.stride(), l.padding(), in);
+        }
+        if (layer instanceof Layer.DecomposedConv2d l) {
+            positive(l.name(), "outChannels", l.outChannels());
+            positive(l.name(), "inChannels", l.inChannels());
+            positive(l.name(), "bases", l.bases());
+            channels(l.name(), l.inChannels(), from, in);
+            return windows(l.name(), l.outChannels(), l.kernel(), l.stride(), l.padding(), in);
+        }
+        if (layer instanceof Layer.BatchNorm l) {
+            positive(l.name(), "channels", l.channels());
+            channels(l.name(), l.channels(), from, in);
+            if (!(l.epsilon() > 0) || Double.isInfinite(l.epsilon())) {
+                throw error(l.name(), "epsilon must be a positive number, was " + l.epsilon());
+            }
+            if (!(l.momentum() >= 0 && l.momentum() <= 1)) {
+                throw error(l.name(), "momentum must be between 0 and 1, was " + l.momentum());
+            }
+            return in;
+        }
+        if (layer instanceof Layer.Pool l) {
+            if (l.padding() * 2 > l.kernel()) {
+                // a window lying wholly in the padding would have no input value to take
+                throw error(l.name(), "padding " + l.padding() + " must be at most half the kernel " + l.kernel());
+            }
+            return windows(l.name(), in.channels(), l.kernel(), l.stride(), l.padding(), in);
+        }
+        if (layer instanceof Layer.GlobalAvgPool) {
+            return new ActivationShape(in.channels(), 1, 1);
+        }
+        if (layer instanceof Layer.Flatten) {
+            return new ActivationShape(features(layer.name(), in), 1, 1);
+        }
+        if (layer instanceof Layer.Linear l) {
+            positive(l.name(), "outFeatures", l.outFeatures());
+            long features = in.size();
+            if (l.inFeatures() != features) {
+                throw error(l.name(), "expects " + l.inFeatures() + " input features, its input '" + from + "' has "
+                        + features + " (" + in + ")");
+            }
+            return new ActivationShape(l.outFeatures(), 1, 1);
+        }
+        if (layer instanceof Layer.Dropout l) {
+            if (!(l.rate() >= 0 && l.rate() < 1)) {
+                throw error(l.name(), "dropout rate must be at least 0 and below 1, was " + l.rate());
+            }
+            return in;
+        }
+        if (layer instanceof Layer.Relu) {
+            return in;
+        }
+        throw error(layer.name(), "unknown layer type " + layer.getClass().getSimpleName());
+    }
+
+    private static ActivationShape add(Layer.Add l, List<ActivationShape> inputs) {
+        if (inputs.size() < 2) {
+            throw error(l.name(), "an add needs at least two inputs, has " + inputs.size());
+        }
+        ActivationShape first = inputs.get(0);
+        for (int i = 1; i < inputs.size(); i++) {
+            if (!inputs.get(i).equals(first)) {
+                throw error(l.name(), "inputs must have the same shape, '" + l.inputs().get(0) + "' is " + first
+                        + " but '" + l.inputs().get(i) + "' is " + inputs.get(i));
+            }
+        }
+        return first;
+    }
+
+    private static void channels(String layer, int expected, String from, ActivationShape in) {
+        if (expected != in.channels()) {
+            throw error(layer, "expects " + expected + " input channels, its input '" + from + "' has "
+                    + in.channels());
+        }
+    }
+
+    private static int features(String layer, ActivationShape in) {
+        if (in.size() > Integer.MAX_VALUE) {
+            throw error(layer, "flattening " + in + " gives more than " + Integer.MAX_VALUE + " features");
+        }
+        return (int) in.size();
+    }
+
+    /** The output of a k×k window sliding over both axes, with {@code channels} channels. */
+    private static ActivationShape windows(String layer, int channels, int kernel, int stride, int padding,
+            ActivationShape in) {
+        return new ActivationShape(channels, window(layer, kernel, stride, padding, in.height(), "height"),
+                window(layer, kernel, stride, padding, in.width(), "width"));
+    }
+
+    /** The output size of a sliding window along one axis: floor((size + 2·padding − kernel) / stride) + 1. */
+    private static int window(String layer, int kernel, int stride, int padding, int size, String axis) {
+        positive(layer, "kernel", kernel);
+        positive(layer, "stride", stride);
+        if (padding < 0) {
+            throw error(layer, "padding must not be negative, was " + padding);
+        }
+        long span = (long) size + 2L * padding - kernel;
+        if (span < 0) {
+            throw error(layer, "kernel " + kernel + " with padding " + padding + " does not fit the input " + axis
+                    + " " + size + " (output size would be below 1)");
+        }
+        long out = span / stride + 1;
+        if (out > Integer.MAX_VALUE) {
+            throw error(layer, "output " + axis + " " + out + " is too large");
+        }
+        return (int) out;
+    }
+
+    private static void positive(String layer, String field, int value) {
+        if (value < 1) {
+            throw error(layer, field + " must be at least 1, was " + value);
+        }
+    }
+
+    private static ModelException error(String layer, String message) {
+        return new ModelException("layer " + layer + ": " + message);
+    }
+}
