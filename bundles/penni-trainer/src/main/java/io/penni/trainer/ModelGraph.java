@@ -63,12 +63,9 @@ public final class ModelGraph {
      * @param layer the layer
      * @param mean the SameDiff variable holding the batch mean
      * @param variance the SameDiff variable holding the (biased) batch variance
-     * @param count values per channel in a batch (batch × H × W), for the unbiased running variance
-     *        ({@code -1}: known only when the batch runs)
-     * @param momentum the layer's momentum
+     * @param valuesPerImage values per channel and image (H × W), for the unbiased running variance
      */
-    public record BatchNormStatistics(Layer.BatchNorm layer, String mean, String variance, long count,
-            double momentum) {
+    public record BatchNormStatistics(Layer.BatchNorm layer, String mean, String variance, long valuesPerImage) {
     }
 
     private ModelGraph(SameDiff sd, Mode mode, Model source, Map<String, String> variables,
@@ -325,7 +322,8 @@ public final class ModelGraph {
                 SDVariable deviation = x.sub(mean.reshape(broadcast));
                 SDVariable variance = deviation.mul(deviation).mean(bn.name() + "/batch_var", false, axes);
                 SDVariable scale = gamma.div(sd.math().sqrt(variance.add(bn.epsilon())));
-                statistics.add(new BatchNormStatistics(bn, mean.name(), variance.name(), -1, bn.momentum()));
+                statistics.add(new BatchNormStatistics(bn, mean.name(), variance.name(),
+                        shapes.features(bn.input()) / channels));
                 SDVariable scaled = deviation.mul(scale.reshape(broadcast));
                 return rank == 4 ? sd.nn().biasAdd(scaled, beta, true) : scaled.add(beta.reshape(broadcast));
             }

@@ -1,0 +1,54 @@
+package io.penni.trainer;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+import io.penni.api.job.Augmentation;
+import io.penni.api.job.TrainingSchedule;
+import io.penni.api.model.Tensor;
+
+/**
+ * What to train and how.
+ *
+ * @param phase the phase's name, for reports (e.g. {@code pretrain}, {@code retrain}, {@code finetune})
+ * @param schedule epochs, learning rate and its steps, batch size, momentum, weight decay
+ * @param alternateEvery when present, coefficients and bases of decomposed layers take turns, this many epochs
+ *        each, coefficients first (the frozen ones do not move at all); other parameters always train
+ * @param l1 the L1 penalty γ on coefficients (0: none)
+ * @param masks keep-masks by parameter name (1 keep, 0 pruned): masked values stay exactly zero
+ * @param augmentation training-time augmentation
+ * @param seed seed of the data order, augmentation and dropout
+ * @param evaluateEvery evaluate on the test split every this many epochs (0: only after the last)
+ */
+public record TrainingRun(String phase, TrainingSchedule schedule, OptionalInt alternateEvery, double l1,
+        Map<String, Tensor> masks, Augmentation augmentation, long seed, int evaluateEvery) {
+
+    /** Checks the fields. */
+    public TrainingRun {
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(alternateEvery, "alternateEvery");
+        Objects.requireNonNull(augmentation, "augmentation");
+        masks = Map.copyOf(masks);
+        if (alternateEvery.isPresent() && alternateEvery.getAsInt() < 1) {
+            throw new IllegalArgumentException("alternateEvery must be >= 1, was " + alternateEvery.getAsInt());
+        }
+        if (l1 < 0) {
+            throw new IllegalArgumentException("l1 must be >= 0, was " + l1);
+        }
+    }
+
+    /**
+     * Which parameter kind trains in an epoch of an alternating run.
+     *
+     * @param epoch the epoch, from 0
+     * @return {@code all}, {@code coefficients} or {@code bases}
+     */
+    public String trainingIn(int epoch) {
+        if (alternateEvery.isEmpty()) {
+            return "all";
+        }
+        return (epoch / alternateEvery.getAsInt()) % 2 == 0 ? "coefficients" : "bases";
+    }
+}

@@ -1,0 +1,154 @@
+package io.penni.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.penni.api.job.Augmentation;
+import io.penni.api.job.TrainingSchedule;
+import io.penni.api.model.Layer;
+import io.penni.api.model.Model;
+import io.penni.api.model.Network;
+import io.penni.api.model.Tensor;
+import io.penni.datasets.DataSplit;
+import io.penni.datasets.Normalization;
+
+/** The training loop on real Fashion-MNIST images (small subsets, so the whole class runs in about a minute). */
+class TrainerTest {
+
+    private static DataSplit data;
+    private static Normalization normalization;
+
+    @BeforeAll
+    static void loadData() {
+        data = FashionMnist.load(6000, 1000);
+        normalization = Normalization.of(data.train());
+    }
+
+    /** 1×28×28 → conv 8 (BN, ReLU) → pool → decomposed conv 16, d=4 (BN, ReLU) → pool → linear 784→10. */
+    static Model smallNet(long seed) {
+        Network network = new Network("small", List.of(
+                new Layer.Input("in", 1, 28, 28),
+                new Layer.Conv2d("conv1", "in", 8, 1, 3, 1, 1, 1, false),
+                new Layer.BatchNorm("bn1", "conv1", 8, 1e-5, 0.1),
+                new Layer.Relu("relu1", "bn1"),
+                new Layer.Pool("pool1", "relu1", Layer.PoolKind.MAX, 2, 2, 0),
+                new Layer.DecomposedConv2d("conv2", "pool1", 16, 8, 3, 1, 1, 4, false),
+                new Layer.BatchNorm("bn2", "conv2", 16, 1e-5, 0.1),
+                new Layer.Relu("relu2", "bn2"),
+                new Layer.Pool("pool2", "relu2", Layer.PoolKind.MAX, 2, 2, 0),
+                new Layer.Flatten("flat", "pool2"),
+                new Layer.Linear("fc", "flat", 10, 784, true)), "fc");
+        return TinyModels.withRandomParameters(network, seed);
+    }
+
+    private static TrainingSchedule schedule(int epochs) {
+        return new TrainingSchedule(epochs, 0.05, List.of(0.5, 0.75), 0.1, 64, 0.9, true, 1e-4);
+    }
+
+    private static TrainingRun run(String phase, int epochs, OptionalInt alternate, double l1, Map<String, Tensor> masks) {
+        return new TrainingRun(phase, schedule(epochs), alternate, l1, masks, Augmentation.NONE, 42, 0);
+    }
+
+    @Test
+    void itLearnsFashionMnistWellAboveChance() throws Exception {
+        TrainingResult result = new Trainer(run("pretrain", 2, OptionalInt.empty(), 0, Map.of()),
+                new InMemoryCheckpoints(), new TrainingListener() { }, () -> false)
+                .train(smallNet(1), data, normalization);
+        Evaluation evaluation = Evaluator.evaluate(result.model(), data.test(), normalization, 256);
+        assertTrue(evaluation.top1() > 0.7, "test accuracy " + evaluation.top1() + " (chance is 0.10)");
+        assertTrue(evaluation.top5() >= evaluation.top1());
+        assertEquals(2, result.history().size());
+        assertTrue(result.history().get(1).loss() < result.history().get(0).loss(), "loss falls: " + result.history());
+        assertTrue(result.history().get(1).testAccuracy().isPresent(), "the last epoch is evaluated");
+    }
+
+    @Test
+    void alternatingTrainingFreezesBasesThenCoefficientsExactly() throws Exception {
+        Model start = smallNet(2);
+        InMemoryCheckpoints store = new InMemoryCheckpoints();
+        new Trainer(run("retrain", 2, OptionalInt.of(1), 1e-4, Map.of()), store, new TrainingListener() { }, () -> false)
+                .train(start, data, normalization);
+        List<Model> afterEpoch = store.saved.stream().map(c -> new Model(start.network(), c.parameters())).toList();
+        // epoch 1 trains coefficients: the basis does not move, the coefficients do
+        assertArrayEquals(values(start, "conv2.basis"), values(afterEpoch.get(0), "conv2.basis"));
+        assertFalse(Arrays.equals(values(start, "conv2.coefficients"), values(afterEpoch.get(0), "conv2.coefficients")));
+        // epoch 2 trains bases: the coefficients do not move, the basis does
+        assertArrayEquals(values(afterEpoch.get(0), "conv2.coefficients"), values(afterEpoch.get(1), "conv2.coefficients"));
+        assertFalse(Arrays.equals(values(afterEpoch.get(0), "conv2.basis"), values(afterEpoch.get(1), "conv2.basis")));
+        // parameters outside decomposed layers train in both
+        assertFalse(Arrays.equals(values(afterEpoch.get(0), "conv1.weight"), values(afterEpoch.get(1), "conv1.weight")));
+        assertEquals(List.of("coefficients", "bases"), store.saved.get(1).history().stream().map(EpochReport::training).toList());
+    }
+
+    @Test
+    void prunedCoefficientsStayZeroThroughFineTuning() throws Exception {
+        Model start = smallNet(3);
+        float[] coefficients = values(start, "conv2.coefficients");
+        float[] keep = new float[coefficients.length];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = i % 3 == 0 ? 1f : 0f; // prune two in three
+        }
+        Tensor mask = new Tensor(new int[] {16, 8, 4}, keep);
+        TrainingResult result = new Trainer(run("finetune", 2, OptionalInt.empty(), 0, Map.of("conv2.coefficients", mask)),
+                new InMemoryCheckpoints(), new TrainingListener() { }, () -> false).train(start, data, normalization);
+        float[] after = values(result.model(), "conv2.coefficients");
+        int kept = 0;
+        for (int i = 0; i < after.length; i++) {
+            if (keep[i] == 0f) {
+                assertTrue(after[i] == 0f, "pruned coefficient " + i + " is " + after[i]); // -0.0 is zero too
+            } else if (after[i] != coefficients[i]) {
+                kept++;
+            }
+        }
+        assertTrue(kept > 0, "kept coefficients train");
+        assertEquals(2.0 / 3, result.history().get(1).zeroCoefficients(), 0.01);
+    }
+
+    @Test
+    void resumingFromACheckpointEndsWhereAnUninterruptedRunEnds() throws Exception {
+        TrainingRun run = run("retrain", 2, OptionalInt.of(1), 1e-4, Map.of());
+        Model uninterrupted = new Trainer(run, new InMemoryCheckpoints(), new TrainingListener() { }, () -> false)
+                .train(smallNet(4), data, normalization).model();
+
+        InMemoryCheckpoints store = new InMemoryCheckpoints();
+        AtomicBoolean stop = new AtomicBoolean();
+        TrainingResult first = new Trainer(run, store, new TrainingListener() {
+            @Override
+            public void epoch(EpochReport report) {
+                stop.set(true); // the "crash": right after epoch 1's checkpoint
+            }
+        }, stop::get).train(smallNet(4), data, normalization);
+        assertTrue(first.cancelled());
+        List<Integer> resumedAt = new ArrayList<>();
+        TrainingResult resumed = new Trainer(run, store, new TrainingListener() {
+            @Override
+            public void resumed(int completedEpochs) {
+                resumedAt.add(completedEpochs);
+            }
+        }, () -> false).train(smallNet(999), data, normalization);
+
+        assertEquals(List.of(1), resumedAt);
+        assertEquals(2, resumed.history().size());
+        for (String parameter : uninterrupted.parameters().keySet()) {
+            assertArrayEquals(values(uninterrupted, parameter), values(resumed.model(), parameter), 1e-6f, parameter);
+        }
+        assertNotEquals(0, values(resumed.model(), "bn2.running_var")[0], "running statistics are part of the state");
+    }
+
+    private static float[] values(Model model, String parameter) {
+        return model.parameters().get(parameter).data();
+    }
+}
