@@ -1,0 +1,187 @@
+package io.penni.pipeline;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.penni.api.job.Augmentation;
+import io.penni.api.job.CompressionRequest;
+import io.penni.api.job.DatasetSpec;
+import io.penni.api.job.EvaluationSpec;
+import io.penni.api.job.ModelSource;
+import io.penni.api.job.PenniParameters;
+import io.penni.api.job.PruningSpec;
+import io.penni.api.job.TrainingSchedule;
+import io.penni.datasets.DatasetLoader;
+import io.penni.pipeline.internal.JsonSchema;
+
+/**
+ * Reads compression requests: JSON syntax, then the published schema ({@code request.schema.json}), then what
+ * the schema cannot know (the architecture exists, the data set is there and readable, paths stay inside their
+ * roots, the strategy and backends are installed), then the paper's defaults for every field left out.
+ */
+public final class CompressionRequests {
+
+    /** Largest request accepted, in bytes. */
+    public static final int MAX_BYTES = 64 * 1024;
+    /** Where the schema is, as a class-path resource of this bundle. */
+    public static final String SCHEMA_RESOURCE = "/io/penni/pipeline/request.schema.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    private static final JsonSchema SCHEMA = new JsonSchema(schema());
+
+    private CompressionRequests() {
+    }
+
+    /** @return the request schema */
+    public static JsonNode schema() {
+        try (InputStream in = CompressionRequests.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+            return JSON.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the request schema is missing from the bundle", e);
+        }
+    }
+
+    /**
+     * Validates a request and fills in defaults.
+     *
+     * @param bytes the request as published
+     * @param key the Kafka record key, if any (the job id when the request names none)
+     * @param environment what the request is checked against
+     * @return the request, or every reason it is unusable
+     */
+    public static RequestOutcome parse(byte[] bytes, Optional<String> key, RequestEnvironment environment) {
+        String fallbackId = key.filter(k -> !k.isBlank()).orElseGet(() -> UUID.randomUUID().toString());
+        if (bytes.length > MAX_BYTES) {
+            return new RequestOutcome.Rejected(fallbackId,
+                    List.of("the request has " + bytes.length + " bytes; at most " + MAX_BYTES + " are accepted"));
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            return new RequestOutcome.Rejected(fallbackId, List.of("not valid JSON" + where + ": " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            return new RequestOutcome.Rejected(fallbackId, List.of("not readable: " + e.getMessage()));
+        }
+        if (root == null || root.isMissingNode()) {
+            return new RequestOutcome.Rejected(fallbackId, List.of("the request is empty"));
+        }
+        String jobId = root.path("jobId").isTextual() ? root.get("jobId").asText() : fallbackId;
+        List<String> problems = new ArrayList<>();
+        SCHEMA.validate(root).forEach(v -> problems.add(v.toString()));
+        if (!problems.isEmpty()) {
+            return new RequestOutcome.Rejected(jobId, problems);
+        }
+        CompressionRequest request = withDefaults(root, jobId);
+        problems.addAll(check(request, environment));
+        return problems.isEmpty() ? new RequestOutcome.Accepted(request) : new RequestOutcome.Rejected(jobId, problems);
+    }
+
+    private static List<String> check(CompressionRequest request, RequestEnvironment environment) {
+        List<String> problems = new ArrayList<>();
+        if (request.model() instanceof ModelSource.BuiltIn builtIn
+                && !environment.architectures().contains(builtIn.architecture())) {
+            problems.add("/model/architecture: unknown architecture '" + builtIn.architecture() + "'; known: "
+                    + new TreeSet<>(environment.architectures()));
+        }
+        if (request.model() instanceof ModelSource.Stored stored) {
+            problems.addAll(checkModelPath(stored.path(), environment.modelRoot()));
+        }
+        DatasetLoader.check(request.dataset(), environment.dataRoot()).ifPresent(p -> problems.add("/dataset: " + p));
+        request.pruning().strategy().filter(s -> !environment.strategies().contains(s)).ifPresent(s -> problems.add(
+                "/pruning/strategy: unknown strategy '" + s + "'; available: " + new TreeSet<>(environment.strategies())));
+        for (String backend : request.evaluation().backends()) {
+            if (!environment.backends().contains(backend)) {
+                problems.add("/evaluation/backends: unknown backend '" + backend + "'; available: "
+                        + new TreeSet<>(environment.backends()));
+            }
+        }
+        return problems;
+    }
+
+    private static List<String> checkModelPath(String path, Path modelRoot) {
+        Path root = modelRoot.toAbsolutePath().normalize();
+        Path file = root.resolve(path).normalize();
+        if (!file.startsWith(root)) {
+            return List.of("/model/path: '" + path + "' is outside the model root");
+        }
+        try {
+            if (Files.exists(file) && !file.toRealPath().startsWith(root.toRealPath())) {
+                return List.of("/model/path: '" + path + "' leads outside the model root");
+            }
+        } catch (IOException e) {
+            return List.of("/model/path: '" + path + "' cannot be resolved: " + e.getMessage());
+        }
+        if (!Files.isRegularFile(file)) {
+            return List.of("/model/path: no model file '" + path + "' under the model root");
+        }
+        return List.of();
+    }
+
+    /** The request with every default in place (the paper's settings). */
+    private static CompressionRequest withDefaults(JsonNode root, String jobId) {
+        long seed = root.path("seed").asLong(42);
+        JsonNode model = root.get("model");
+        ModelSource source = model.has("architecture")
+                ? new ModelSource.BuiltIn(model.get("architecture").asText(), model.path("seed").asLong(seed))
+                : new ModelSource.Stored(model.get("path").asText());
+
+        JsonNode d = root.get("dataset");
+        String format = d.get("format").asText();
+        boolean mnistLike = format.equals("fashion-mnist") || format.equals("mnist");
+        JsonNode a = d.path("augmentation");
+        Augmentation augmentation = new Augmentation(a.path("cropPadding").asInt(mnistLike ? 0 : 4),
+                a.path("horizontalFlip").asBoolean(!mnistLike));
+        DatasetSpec dataset = new DatasetSpec(format, d.get("path").asText(), augmentation, d.path("trainLimit").asInt(0),
+                d.path("testLimit").asInt(0), d.path("imageSize").asInt(0));
+
+        JsonNode p = root.path("penni");
+        PenniParameters penni = new PenniParameters(p.path("bases").asInt(5), p.path("l1").asDouble(1e-4),
+                p.path("switchEvery").asInt(5), schedule(p.path("retrain"), 100), schedule(p.path("finetune"), 30));
+
+        JsonNode pr = root.path("pruning");
+        Map<String, String> parameters = new LinkedHashMap<>();
+        pr.path("parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue().asText()));
+        PruningSpec pruning = new PruningSpec(Optional.ofNullable(pr.path("strategy").textValue()), parameters);
+
+        JsonNode e = root.path("evaluation");
+        List<String> backends = new ArrayList<>();
+        e.path("backends").forEach(b -> backends.add(b.asText()));
+        List<Integer> batches = new ArrayList<>();
+        e.path("batchSizes").forEach(b -> batches.add(b.asInt()));
+        EvaluationSpec evaluation = new EvaluationSpec(backends.isEmpty() ? List.of("cpu") : backends,
+                batches.isEmpty() ? List.of(1, 32, 128) : batches, e.path("warmupRuns").asInt(10),
+                e.path("timedRuns").asInt(50));
+
+        return new CompressionRequest(jobId, source, dataset, schedule(root.path("pretrain"), 100), penni, pruning,
+                evaluation, seed);
+    }
+
+    private static TrainingSchedule schedule(JsonNode s, int epochs) {
+        TrainingSchedule paper = TrainingSchedule.paper(s.path("epochs").asInt(epochs));
+        List<Double> milestones = new ArrayList<>();
+        s.path("milestones").forEach(m -> milestones.add(m.asDouble()));
+        return new TrainingSchedule(paper.epochs(), s.path("learningRate").asDouble(paper.learningRate()),
+                s.has("milestones") ? milestones : paper.milestones(), s.path("gamma").asDouble(paper.gamma()),
+                s.path("batchSize").asInt(paper.batchSize()), s.path("momentum").asDouble(paper.momentum()),
+                s.path("nesterov").asBoolean(paper.nesterov()), s.path("weightDecay").asDouble(paper.weightDecay()));
+    }
+}

@@ -1,0 +1,24 @@
+package io.penni.pipeline;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * What a request is checked against beyond its schema: where data and models may be read from, and what
+ * this installation offers.
+ *
+ * @param dataRoot data sets must lie under this folder
+ * @param modelRoot model files must lie under this folder
+ * @param architectures built-in architecture names
+ * @param strategies pruning strategy names available now
+ * @param backends inference backend names available now
+ */
+public record RequestEnvironment(Path dataRoot, Path modelRoot, Set<String> architectures, Set<String> strategies,
+        Set<String> backends) {
+    /** Copies the sets. */
+    public RequestEnvironment {
+        architectures = Set.copyOf(architectures);
+        strategies = Set.copyOf(strategies);
+        backends = Set.copyOf(backends);
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * Running a compression job: the request format (JSON Schema, defaults, validation), the pipeline that runs
+ * the stages in order without Kafka, and the report it assembles.
+ */
+@Export
+@Version("1.0.0")
+package io.penni.pipeline;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
