@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param kernel its kernel size k
  * @param requestedBases the d the settings asked for
  * @param bases the d it got: {@code min(requestedBases, k·k)}
- * @param relativeError {@code ‖W − coefficients·basis‖_F / ‖W‖_F} of the stored float32 factors (0 for an all-zero
- *        layer)
+ * @param relativeError {@code ‖W − coefficients·basis‖_F / ‖W‖_F} of the stored float32 factors (0 for an
+ *        all-zero layer)
  * @param singularValues all k·k singular values of the {@code [N·C, k·k]} kernel matrix, largest first; the
  *        optimal rank-d error is {@code sqrt(Σ_{i≥d} σ_i²) / ‖W‖_F}
  */

@@ -52,13 +52,13 @@ public final class CompressionReports {
             }
             Layer shrunk = after.get(layer.name());
             if (!(shrunk instanceof Layer.Conv2d || shrunk instanceof Layer.DecomposedConv2d)) {
-                throw new ModelException("layer " + layer.name() + ": a convolution of the decomposed model, but not of "
-                        + "the compressed model " + compressed.network().name());
+                throw new ModelException("layer " + layer.name() + ": a convolution of the decomposed model, but not "
+                        + "of the compressed model " + compressed.network().name());
             }
             Tensor before = coefficients(decomposed, layer);
             Tensor now = coefficients(compressed, shrunk);
             rows.add(new LayerRow(layer.name(), kernel(layer), width(layer), width(shrunk), bases(layer),
-                    bases(shrunk), nonZero(before), nonZero(now), before.size(), now.size()));
+                    bases(shrunk), ModelCounter.nonZero(before), ModelCounter.nonZero(now), before.size(), now.size()));
         }
         return new CompressionReport(decomposed.network().name(), rows, ModelCounter.count(dense),
                 ModelCounter.count(compressed), OptionalDouble.empty(), OptionalDouble.empty());
@@ -80,16 +80,6 @@ public final class CompressionReports {
         String parameter = layer instanceof Layer.DecomposedConv2d ? ParameterNames.COEFFICIENTS
                 : ParameterNames.WEIGHT;
         return model.parameters().get(ParameterNames.of(layer.name(), parameter));
-    }
-
-    private static long nonZero(Tensor tensor) {
-        long n = 0;
-        for (float v : tensor.data()) {
-            if (v != 0f) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**

@@ -163,6 +163,11 @@ class ChannelShrinkerTest {
         return max;
     }
 
+    private static void assertSameOutputs(Model pruned, Model shrunk) {
+        double difference = outputDifference(pruned, shrunk);
+        assertTrue(difference <= 1e-4, "max abs diff " + difference);
+    }
+
     /** Every all-zero output channel, input channel and basis of the decomposed layers, as "layer out|in|basis i". */
     private static Set<String> allZeroParts(Model model) {
         Set<String> parts = new TreeSet<>();
@@ -215,9 +220,7 @@ class ChannelShrinkerTest {
 
     @Test
     void shrunkVggGivesThePrunedVggsOutputs() {
-        Model shrunk = VGG_PLAN.apply(VGG);
-        double difference = outputDifference(VGG, shrunk);
-        assertTrue(difference <= 1e-4, "max abs diff " + difference);
+        assertSameOutputs(VGG, VGG_PLAN.apply(VGG));
     }
 
     @Test
@@ -246,9 +249,7 @@ class ChannelShrinkerTest {
 
     @Test
     void shrunkResnetGivesThePrunedResnetsOutputs() {
-        Model shrunk = RESNET_PLAN.apply(RESNET);
-        double difference = outputDifference(RESNET, shrunk);
-        assertTrue(difference <= 1e-4, "max abs diff " + difference);
+        assertSameOutputs(RESNET, RESNET_PLAN.apply(RESNET));
     }
 
     @Test
@@ -402,7 +403,6 @@ class ChannelShrinkerTest {
         assertEquals(without(6, 2), plan(plan, "c").inputs().kept());
         assertEquals(without(4, 3), plan(plan, "c").outputs().kept());
         assertEquals(without(64, IntStream.range(48, 64).toArray()), plan(plan, "fc").inputs().kept());
-        Model shrunk = plan.apply(model);
-        assertTrue(outputDifference(model, shrunk) <= 1e-4, "max abs diff " + outputDifference(model, shrunk));
+        assertSameOutputs(model, plan.apply(model));
     }
 }

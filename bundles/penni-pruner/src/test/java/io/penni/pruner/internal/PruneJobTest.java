@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,20 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.penni.api.artifact.ArtifactRef;
-import io.penni.api.artifact.ArtifactStore;
-import io.penni.api.job.Augmentation;
-import io.penni.api.job.CompressionRequest;
-import io.penni.api.job.DatasetSpec;
-import io.penni.api.job.EvaluationSpec;
-import io.penni.api.job.ModelSource;
-import io.penni.api.job.PenniParameters;
 import io.penni.api.job.PruningSpec;
-import io.penni.api.job.TrainingSchedule;
 import io.penni.api.model.Model;
-import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageOutcome;
-import io.penni.api.stage.StageProgress;
-import io.penni.artifacts.internal.FileSystemArtifactStore;
+import io.penni.artifacts.testing.LocalJob;
 import io.penni.decomposer.BasisDecomposer;
 import io.penni.decomposer.DecompositionSettings;
 import io.penni.model.Architectures;
@@ -47,39 +36,19 @@ class PruneJobTest {
     @TempDir
     Path dir;
 
-    /** A job's context over a real file-system store, pruning with the given parameters. */
-    private record Job(CompressionRequest request, Map<String, ArtifactRef> inputs, ArtifactStore artifacts,
-            Path workDir) implements StageContext {
-        @Override
-        public void progress(StageProgress progress) {
-            // the stage's notes are not what these tests check
-        }
-
-        @Override
-        public boolean cancelled() {
-            return false;
-        }
-    }
-
-    private Job job(Map<String, String> parameters, Map<String, ArtifactRef> extraInputs) throws IOException {
-        ArtifactStore store = new FileSystemArtifactStore(dir.resolve("store"));
-        Path work = Files.createDirectories(dir.resolve("work"));
+    private LocalJob job(Map<String, String> parameters, Map<String, ArtifactRef> extraInputs) throws IOException {
+        LocalJob job = LocalJob.in(dir, "job-2", 5, new PruningSpec(Optional.of("magnitude"), parameters));
         Model decomposed = BasisDecomposer.decompose(Architectures.create("vgg-small", 4),
                 DecompositionSettings.paper()).model();
         Map<String, ArtifactRef> inputs = new LinkedHashMap<>(
-                ModelArtifacts.save(store, "job-2", "decompose", decomposed, work));
+                ModelArtifacts.save(job.artifacts(), "job-2", "decompose", decomposed, job.workDir()));
         inputs.putAll(extraInputs);
-        CompressionRequest request = new CompressionRequest("job-2", new ModelSource.BuiltIn("vgg-small", 4),
-                new DatasetSpec("fashion-mnist", "fashion-mnist", Augmentation.NONE, 0, 0), TrainingSchedule.paper(0),
-                new PenniParameters(5, 1e-4, 5, TrainingSchedule.paper(1), TrainingSchedule.paper(1)),
-                new PruningSpec(Optional.of("magnitude"), parameters),
-                new EvaluationSpec(List.of("cpu"), List.of(1), 0, 1), 4);
-        return new Job(request, inputs, store, work);
+        return job.withInputs(inputs);
     }
 
     @Test
     void storesTheModelAndTheMasksAndSaysWhichStrategyMadeThem() throws IOException {
-        Job job = job(Map.of("t", "0.3"), Map.of());
+        LocalJob job = job(Map.of("t", "0.3"), Map.of());
         StageOutcome.Completed done = assertInstanceOf(StageOutcome.Completed.class,
                 PruneJob.run(job, MAGNITUDE, new MagnitudeStrategy()));
         assertEquals(job.artifacts().find("job-2", "prune/masks.safetensors").orElseThrow(),
@@ -110,7 +79,7 @@ class PruneJobTest {
 
     @Test
     void aSecondRunReturnsTheStoredOutputsWithTheirProvenance() throws IOException {
-        Job job = job(Map.of(), Map.of());
+        LocalJob job = job(Map.of(), Map.of());
         StageOutcome.Completed first = assertInstanceOf(StageOutcome.Completed.class,
                 PruneJob.run(job, MAGNITUDE, new MagnitudeStrategy()));
         StageOutcome.Completed again = assertInstanceOf(StageOutcome.Completed.class,
@@ -128,20 +97,16 @@ class PruneJobTest {
 
     @Test
     void masksOfAnEarlierPruningStayPruned() throws IOException {
-        Job earlier = job(Map.of("t", "1.0"), Map.of());
+        LocalJob earlier = job(Map.of("t", "1.0"), Map.of());
         StageOutcome.Completed first = assertInstanceOf(StageOutcome.Completed.class,
                 PruneJob.run(earlier, MAGNITUDE, new MagnitudeStrategy()));
-        ArtifactStore store = earlier.artifacts();
-        ParameterMasks before = MaskFiles.load(store.open(first.outputs().get("masks")));
-        Job later = new Job(earlier.request(), Map.of("model", first.outputs().get("model"), "masks",
-                first.outputs().get("masks")), store, earlier.workDir());
-        // a job of its own, so the first job's stored outputs are not simply returned
-        Job renamed = new Job(new CompressionRequest("job-3", later.request().model(), later.request().dataset(),
-                later.request().pretrain(), later.request().penni(), new PruningSpec(Optional.empty(),
-                        Map.of("t", "0")), later.request().evaluation(), 4), later.inputs(), store, later.workDir());
+        ParameterMasks before = MaskFiles.load(earlier.artifacts().open(first.outputs().get("masks")));
+        // a job of its own (so the first job's outputs are not simply returned) over the same store
+        LocalJob later = LocalJob.in(dir, "job-3", 5, new PruningSpec(Optional.empty(), Map.of("t", "0")))
+                .withInputs(Map.of("model", first.outputs().get("model"), "masks", first.outputs().get("masks")));
         StageOutcome.Completed second = assertInstanceOf(StageOutcome.Completed.class,
-                PruneJob.run(renamed, MAGNITUDE, new MagnitudeStrategy()));
-        ParameterMasks after = MaskFiles.load(store.open(second.outputs().get("masks")));
+                PruneJob.run(later, MAGNITUDE, new MagnitudeStrategy()));
+        ParameterMasks after = MaskFiles.load(later.artifacts().open(second.outputs().get("masks")));
         assertEquals(before, after);
     }
 }

@@ -19,21 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.penni.api.artifact.ArtifactRef;
-import io.penni.api.artifact.ArtifactStore;
-import io.penni.api.job.Augmentation;
-import io.penni.api.job.CompressionRequest;
-import io.penni.api.job.DatasetSpec;
-import io.penni.api.job.EvaluationSpec;
-import io.penni.api.job.ModelSource;
-import io.penni.api.job.PenniParameters;
 import io.penni.api.job.PruningSpec;
-import io.penni.api.job.TrainingSchedule;
 import io.penni.api.model.Model;
 import io.penni.api.model.Tensor;
-import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageOutcome;
-import io.penni.api.stage.StageProgress;
-import io.penni.artifacts.internal.FileSystemArtifactStore;
+import io.penni.artifacts.testing.LocalJob;
 import io.penni.decomposer.BasisDecomposer;
 import io.penni.decomposer.DecompositionSettings;
 import io.penni.model.Architectures;
@@ -46,20 +36,6 @@ class ShrinkStageTest {
 
     @TempDir
     Path dir;
-
-    /** A job's context over a real file-system store. */
-    private record Job(CompressionRequest request, Map<String, ArtifactRef> inputs, ArtifactStore artifacts,
-            Path workDir) implements StageContext {
-        @Override
-        public void progress(StageProgress progress) {
-            // the stage's notes are not what these tests check
-        }
-
-        @Override
-        public boolean cancelled() {
-            return false;
-        }
-    }
 
     /** A decomposed vgg-small whose conv3 has two dead filters (zero coefficients, zero gamma and beta). */
     private static Model deadFilters() {
@@ -78,24 +54,19 @@ class ShrinkStageTest {
         return new Model(model.network(), parameters);
     }
 
-    private Job job(Map<String, ArtifactRef> inputs) throws IOException {
-        CompressionRequest request = new CompressionRequest("job-4", new ModelSource.BuiltIn("vgg-small", 3),
-                new DatasetSpec("fashion-mnist", "fashion-mnist", Augmentation.NONE, 0, 0), TrainingSchedule.paper(0),
-                new PenniParameters(5, 1e-4, 5, TrainingSchedule.paper(1), TrainingSchedule.paper(1)),
-                new PruningSpec(Optional.empty(), Map.of()), new EvaluationSpec(List.of("cpu"), List.of(1), 0, 1), 3);
-        return new Job(request, inputs, new FileSystemArtifactStore(dir.resolve("store")),
-                Files.createDirectories(dir.resolve("work")));
+    private LocalJob job(Map<String, ArtifactRef> inputs) throws IOException {
+        return LocalJob.in(dir, "job-4", 5, new PruningSpec(Optional.empty(), Map.of())).withInputs(inputs);
     }
 
     private Map<String, ArtifactRef> stored(Model model) throws IOException {
-        return ModelArtifacts.save(new FileSystemArtifactStore(dir.resolve("store")), "job-4", "prune", model,
-                Files.createDirectories(dir.resolve("work")));
+        LocalJob job = job(Map.of());
+        return ModelArtifacts.save(job.artifacts(), "job-4", "prune", model, job.workDir());
     }
 
     @Test
     void storesThePlanAndTheShrunkModelWithItsOutputs() throws IOException {
         Model pruned = deadFilters();
-        Job job = job(stored(pruned));
+        LocalJob job = job(stored(pruned));
         StageOutcome.Completed done = assertInstanceOf(StageOutcome.Completed.class, new ShrinkStage().run(job));
         ShrinkPlan plan = ShrinkPlan.fromJson(Files.readAllBytes(job.artifacts().open(done.outputs().get("plan"))),
                 "plan.json");
@@ -124,7 +95,7 @@ class ShrinkStageTest {
 
     @Test
     void aSecondRunReturnsTheStoredOutputs() throws IOException {
-        Job job = job(stored(deadFilters()));
+        LocalJob job = job(stored(deadFilters()));
         StageOutcome.Completed first = assertInstanceOf(StageOutcome.Completed.class, new ShrinkStage().run(job));
         StageOutcome.Completed second = assertInstanceOf(StageOutcome.Completed.class, new ShrinkStage().run(job));
         assertEquals(first.outputs(), second.outputs());
