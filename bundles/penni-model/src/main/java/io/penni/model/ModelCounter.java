@@ -123,7 +123,8 @@ public final class ModelCounter {
         return layer instanceof Layer.Flatten || layer instanceof Layer.Dropout;
     }
 
-    private static long nonZero(Tensor tensor) {
+    /** The non-zero values of a tensor (also the report's coefficient count). */
+    static long nonZero(Tensor tensor) {
         long n = 0;
         for (float v : tensor.data()) {
             if (v != 0f) {

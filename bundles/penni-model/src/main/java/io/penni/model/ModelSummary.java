@@ -1,5 +1,8 @@
 package io.penni.model;
 
+import static io.penni.model.internal.TextTables.group;
+import static io.penni.model.internal.TextTables.scaled;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.penni.model.internal.Json;
+import io.penni.model.internal.TextTables;
 
 /**
  * A model's per-layer table (name, type, output shape, parameters, MACs, activation bytes) with totals, as a
@@ -39,7 +43,7 @@ public final class ModelSummary {
         StringBuilder out = new StringBuilder();
         out.append("network ").append(count.network()).append(", input ").append(count.input())
                 .append(" (counts per image; FLOPs = 2 x MACs)\n\n");
-        table(out, rows);
+        TextTables.table(out, rows, 3);
         out.append('\n');
         total(out, "params", count.params(), scaled(count.params(), ""));
         total(out, "MACs", count.macs(), scaled(count.macs(), "") + "; FLOPs " + scaled(count.flops(), ""));
@@ -99,49 +103,5 @@ public final class ModelSummary {
 
     private static void total(StringBuilder out, String label, long value, String note) {
         out.append(String.format(Locale.ROOT, "%-16s  %15s  (%s)%n", label, group(value), note));
-    }
-
-    private static void table(StringBuilder out, List<String[]> rows) {
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        for (int r = 0; r < rows.size(); r++) {
-            String[] row = rows.get(r);
-            out.append('|');
-            for (int i = 0; i < row.length; i++) {
-                // text columns left-aligned, number columns right-aligned
-                String format = i < 3 ? " %-" + widths[i] + "s |" : " %" + widths[i] + "s |";
-                out.append(String.format(Locale.ROOT, format, row[i]));
-            }
-            out.append('\n');
-            if (r == 0) {
-                out.append('|');
-                for (int i = 0; i < row.length; i++) {
-                    out.append(i < 3 ? "-".repeat(widths[i] + 2) : "-".repeat(widths[i] + 1) + ":").append('|');
-                }
-                out.append('\n');
-            }
-        }
-    }
-
-    private static String group(long value) {
-        return String.format(Locale.ROOT, "%,d", value);
-    }
-
-    /** 1234567 → "1.23 M": decimal prefixes, as papers quote parameter and MAC counts. */
-    private static String scaled(long value, String unit) {
-        String[] prefixes = {"", " k", " M", " G", " T"};
-        double v = value;
-        int p = 0;
-        while (Math.abs(v) >= 1000 && p < prefixes.length - 1) {
-            v /= 1000;
-            p++;
-        }
-        String number = p == 0 ? Long.toString(value) : String.format(Locale.ROOT, "%.2f", v);
-        String suffix = prefixes[p] + unit;
-        return number + (suffix.isEmpty() || suffix.startsWith(" ") ? suffix : " " + suffix);
     }
 }
