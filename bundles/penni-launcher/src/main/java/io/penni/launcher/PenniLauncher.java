@@ -160,6 +160,8 @@ public final class PenniLauncher {
         p.put("penni.config.dir", settings.configDir().toString());
         p.put("penni.deploy.dir", settings.deployDir().toString());
         p.put("penni.var.dir", settings.varDir().toString());
+        p.put("penni.data.root", settings.dataRoot().toString());
+        p.put("penni.model.root", settings.modelRoot().toString());
         p.put("penni.kafka.bootstrap.servers", settings.kafka().bootstrapServers());
         p.put("penni.kafka.embedded", String.valueOf(settings.kafka().external().isEmpty()));
         p.put("penni.metrics.url", settings.http().metricsUrl());

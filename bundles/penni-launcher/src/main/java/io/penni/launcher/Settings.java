@@ -24,9 +24,12 @@ import java.util.Set;
  * @param http the HTTP endpoint
  * @param maxOffHeapBytes JavaCPP's cap on ND4J's off-heap memory
  * @param maxPhysicalBytes JavaCPP's cap on the process's physical memory (0: none)
+ * @param dataRoot the folder requests' data sets must lie under
+ * @param modelRoot the folder requests' model files must lie under
  */
 public record Settings(Path base, Path dist, Path configDir, Path deployDir, Path varDir, List<String> features,
-        KafkaSettings kafka, HttpSettings http, long maxOffHeapBytes, long maxPhysicalBytes) {
+        KafkaSettings kafka, HttpSettings http, long maxOffHeapBytes, long maxPhysicalBytes, Path dataRoot,
+        Path modelRoot) {
 
     /** File of launcher-only settings. */
     static final String LAUNCHER_FILE = "launcher.properties";
@@ -154,7 +157,9 @@ public record Settings(Path base, Path dist, Path configDir, Path deployDir, Pat
 
         return new Settings(base, dist, configDir, base.resolve(launcher.get("penni.deploy.dir", "deploy")), varDir,
                 features, kafka, http, launcher.bytes("penni.offheap.max", 8L << 30),
-                launcher.bytes("penni.offheap.physical.max", 0));
+                launcher.bytes("penni.offheap.physical.max", 0),
+                base.resolve(launcher.get("penni.data.root", "/usr/share/datasets")).normalize(),
+                base.resolve(launcher.get("penni.model.root", "models")).normalize());
     }
 
     /**

@@ -95,6 +95,32 @@ public final class CompressionRequests {
         return problems.isEmpty() ? new RequestOutcome.Accepted(request) : new RequestOutcome.Rejected(jobId, problems);
     }
 
+    /**
+     * Reads a request that was accepted before (a stage reading the job it was handed): schema and defaults, no
+     * environment checks.
+     *
+     * @param root the request JSON
+     * @param jobId the job's id
+     * @return the request
+     * @throws IllegalArgumentException when it does not satisfy the schema
+     */
+    public static CompressionRequest read(JsonNode root, String jobId) {
+        List<JsonSchema.Violation> violations = SCHEMA.validate(root);
+        if (!violations.isEmpty()) {
+            throw new IllegalArgumentException("the job's request no longer satisfies the schema: " + violations);
+        }
+        return withDefaults(root, jobId);
+    }
+
+    /**
+     * @param bytes request JSON
+     * @return its tree, for carrying between stages
+     * @throws IOException when it is not JSON
+     */
+    public static JsonNode tree(byte[] bytes) throws IOException {
+        return JSON.readTree(bytes);
+    }
+
     private static List<String> check(CompressionRequest request, RequestEnvironment environment) {
         List<String> problems = new ArrayList<>();
         if (request.model() instanceof ModelSource.BuiltIn builtIn

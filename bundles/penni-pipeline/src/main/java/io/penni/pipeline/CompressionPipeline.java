@@ -1,0 +1,126 @@
+package io.penni.pipeline;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+import io.penni.api.artifact.ArtifactRef;
+import io.penni.api.artifact.ArtifactStore;
+import io.penni.api.job.CompressionRequest;
+import io.penni.api.stage.CompressionStage;
+import io.penni.api.stage.StageContext;
+import io.penni.api.stage.StageNames;
+import io.penni.api.stage.StageOutcome;
+import io.penni.api.stage.StageProgress;
+
+/**
+ * Runs a job's stages in order in this process, without Kafka: pretrain → decompose → retrain → prune →
+ * finetune → shrink → evaluate. Each stage sees every artifact produced before it ({@code model} always being the
+ * latest model); a stage whose outcome is recorded is not run again ({@link StageRecords}).
+ */
+public final class CompressionPipeline {
+
+    /** Receives the pipeline's progress; every method has a do-nothing default. */
+    public interface Listener {
+        /**
+         * @param stage the stage about to run
+         * @param skipped whether it completed before and is not run again
+         */
+        default void stageStarted(String stage, boolean skipped) {
+        }
+
+        /**
+         * @param stage the running stage
+         * @param progress its report
+         */
+        default void progress(String stage, StageProgress progress) {
+        }
+
+        /**
+         * @param stage the stage
+         * @param outcome how it ended
+         * @param seconds its wall time
+         */
+        default void stageEnded(String stage, StageOutcome outcome, double seconds) {
+        }
+    }
+
+    private final Map<String, CompressionStage> stages;
+    private final ArtifactStore store;
+    private final List<String> order;
+
+    /**
+     * @param stages the stage implementations by name
+     * @param store where artifacts go
+     */
+    public CompressionPipeline(Map<String, CompressionStage> stages, ArtifactStore store) {
+        this(stages, store, StageNames.ALL);
+    }
+
+    /**
+     * @param stages the stage implementations by name
+     * @param store where artifacts go
+     * @param order the stages to run, in order
+     */
+    public CompressionPipeline(Map<String, CompressionStage> stages, ArtifactStore store, List<String> order) {
+        this.stages = Map.copyOf(stages);
+        this.store = store;
+        this.order = List.copyOf(order);
+    }
+
+    /**
+     * Runs the job.
+     *
+     * @param request the job
+     * @param listener progress
+     * @param cancelled polled by stages at safe points
+     * @return what each stage produced, and the failure if one stopped the job
+     */
+    public PipelineResult run(CompressionRequest request, Listener listener, BooleanSupplier cancelled) {
+        Map<String, ArtifactRef> artifacts = new LinkedHashMap<>();
+        Map<String, StageOutcome.Completed> completed = new LinkedHashMap<>();
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        for (String name : order) {
+            CompressionStage stage = stages.get(name);
+            if (stage == null) {
+                return new PipelineResult(completed, artifacts, seconds,
+                        Optional.of(new PipelineResult.Failure(name, "no '" + name + "' stage is installed", false)));
+            }
+            Optional<StageOutcome.Completed> recorded = StageRecords.find(store, request.jobId(), name);
+            listener.stageStarted(name, recorded.isPresent());
+            long started = System.nanoTime();
+            StageOutcome outcome;
+            if (recorded.isPresent()) {
+                outcome = recorded.get();
+            } else {
+                try {
+                    StageContext context = new BasicStageContext(request, artifacts, store,
+                            store.workDir(request.jobId(), name), p -> listener.progress(name, p), cancelled);
+                    outcome = stage.run(context);
+                    if (outcome instanceof StageOutcome.Completed c) {
+                        StageRecords.save(store, request.jobId(), name, c);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    outcome = new StageOutcome.Failed(name + ": " + e.getMessage(), false);
+                }
+            }
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            listener.stageEnded(name, outcome, elapsed);
+            if (outcome instanceof StageOutcome.Failed failed) {
+                return new PipelineResult(completed, artifacts, seconds,
+                        Optional.of(new PipelineResult.Failure(name, failed.reason(), failed.retryable())));
+            }
+            StageOutcome.Completed c = (StageOutcome.Completed) outcome;
+            completed.put(name, c);
+            seconds.put(name, elapsed);
+            c.outputs().forEach((output, ref) -> {
+                artifacts.put(output, ref);
+                artifacts.put(name + "." + output, ref);
+            });
+        }
+        return new PipelineResult(completed, artifacts, seconds, Optional.empty());
+    }
+}

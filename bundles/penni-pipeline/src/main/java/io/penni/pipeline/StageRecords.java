@@ -1,0 +1,85 @@
+package io.penni.pipeline;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.penni.api.artifact.ArtifactRef;
+import io.penni.api.artifact.ArtifactStore;
+import io.penni.api.stage.StageOutcome;
+
+/**
+ * Makes stages idempotent per (job, stage), once for all of them: when a stage completes its outcome is stored as
+ * {@code <stage>/outcome.json}, after its outputs; a stage whose outcome is stored is not run again, its stored
+ * outcome is used. A job redelivered after a crash therefore neither redoes nor duplicates finished stages; an
+ * unfinished stage runs again and resumes from its own checkpoints.
+ */
+public final class StageRecords {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private StageRecords() {
+    }
+
+    /**
+     * @param store the artifact store
+     * @param jobId the job
+     * @param stage the stage
+     * @return the stage's stored outcome, if it completed before
+     */
+    public static Optional<StageOutcome.Completed> find(ArtifactStore store, String jobId, String stage) {
+        Optional<ArtifactRef> ref = store.find(jobId, name(stage));
+        if (ref.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode root = JSON.readTree(Files.readAllBytes(store.open(ref.get())));
+            Map<String, ArtifactRef> outputs = new LinkedHashMap<>();
+            Iterator<Map.Entry<String, JsonNode>> fields = root.path("outputs").fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                ArtifactRef output = new ArtifactRef(URI.create(f.getValue().get("uri").asText()),
+                        f.getValue().get("sha256").asText(), f.getValue().get("size").asLong());
+                store.open(output); // still there and unchanged, or the stage runs again
+                outputs.put(f.getKey(), output);
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> summary = JSON.convertValue(root.path("summary"), LinkedHashMap.class);
+            return Optional.of(new StageOutcome.Completed(outputs, summary));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Stores a completed stage's outcome.
+     *
+     * @param store the artifact store
+     * @param jobId the job
+     * @param stage the stage
+     * @param outcome what it produced
+     * @return the record's reference
+     * @throws IOException when it cannot be written
+     */
+    public static ArtifactRef save(ArtifactStore store, String jobId, String stage, StageOutcome.Completed outcome)
+            throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode outputs = root.putObject("outputs");
+        outcome.outputs().forEach((name, ref) -> outputs.putObject(name).put("uri", ref.uri().toString())
+                .put("sha256", ref.sha256()).put("size", ref.size()));
+        root.set("summary", JSON.valueToTree(outcome.summary()));
+        return store.write(jobId, name(stage), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    }
+
+    private static String name(String stage) {
+        return stage + "/outcome.json";
+    }
+}

@@ -1,0 +1,146 @@
+package io.penni.trainer.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+import org.osgi.framework.BundleContext;
+
+import io.penni.api.artifact.ArtifactRef;
+import io.penni.api.model.Model;
+import io.penni.api.stage.StageContext;
+import io.penni.api.stage.StageOutcome;
+import io.penni.api.stage.StageProgress;
+import io.penni.datasets.DataSplit;
+import io.penni.datasets.DatasetException;
+import io.penni.datasets.DatasetLoader;
+import io.penni.datasets.Normalization;
+import io.penni.model.ModelArtifacts;
+import io.penni.model.ModelCount;
+import io.penni.model.ModelCounter;
+import io.penni.trainer.EpochReport;
+import io.penni.trainer.Evaluation;
+import io.penni.trainer.Evaluator;
+import io.penni.trainer.FileCheckpointStore;
+import io.penni.trainer.Trainer;
+import io.penni.trainer.TrainingEnvironment;
+import io.penni.trainer.TrainingListener;
+import io.penni.trainer.TrainingResult;
+import io.penni.trainer.TrainingRun;
+
+/** What the three training stages share: data, progress, checkpoints, outputs and summaries. */
+final class TrainingStageSupport {
+
+    private TrainingStageSupport() {
+    }
+
+    static TrainingEnvironment environment(BundleContext context) {
+        String data = Optional.ofNullable(context.getProperty(TrainingEnvironment.DATA_ROOT)).orElse("/usr/share/datasets");
+        String models = Optional.ofNullable(context.getProperty(TrainingEnvironment.MODEL_ROOT)).orElse("models");
+        return new TrainingEnvironment(Path.of(data), Path.of(models), 1);
+    }
+
+    /** The job's data set; the normalisation comes from its (possibly limited) training split, so every stage agrees. */
+    record Data(DataSplit split, Normalization normalization) {
+    }
+
+    static Data data(StageContext context, TrainingEnvironment environment) {
+        DataSplit split = DatasetLoader.load(context.request().dataset(), environment.dataRoot());
+        return new Data(split, Normalization.of(split.train()));
+    }
+
+    /** Trains with checkpoints in the stage's work folder, reporting progress to the context. */
+    static TrainingResult train(StageContext context, TrainingRun run, Model start, Data data) throws IOException {
+        FileCheckpointStore checkpoints = new FileCheckpointStore(context.workDir().resolve("checkpoints"));
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void iteration(int epoch, int epochs, int iteration, int iterations, double loss, double accuracy,
+                    double imagesPerSecond) {
+                context.progress(new StageProgress(epoch, epochs, iteration, iterations, OptionalDouble.of(loss),
+                        OptionalDouble.of(accuracy), OptionalDouble.empty(), OptionalDouble.of(imagesPerSecond), ""));
+            }
+
+            @Override
+            public void epoch(EpochReport r) {
+                context.progress(new StageProgress(r.epoch(), r.epochs(), 0, 0, OptionalDouble.of(r.loss()),
+                        r.testAccuracy().isPresent() ? r.testAccuracy() : OptionalDouble.of(r.accuracy()),
+                        OptionalDouble.of(r.zeroCoefficients() > 0 ? r.zeroCoefficients() : r.stdRuleSparsity()),
+                        OptionalDouble.of(r.imagesPerSecond()), "epoch " + r.epoch() + " of " + r.epochs() + " done ("
+                                + r.training() + ")"));
+            }
+
+            @Override
+            public void resumed(int completedEpochs) {
+                context.progress(StageProgress.note("resumed from the checkpoint after epoch " + completedEpochs));
+            }
+        };
+        return new Trainer(run, checkpoints, listener, context::cancelled).train(start, data.split(), data.normalization());
+    }
+
+    /** The stage's outputs and a summary of what training did. */
+    static StageOutcome completed(StageContext context, String stage, TrainingResult result, Evaluation evaluation,
+            Map<String, Object> extra) throws IOException {
+        java.nio.file.Files.createDirectories(context.workDir());
+        Map<String, ArtifactRef> outputs = ModelArtifacts.save(context.artifacts(), context.request().jobId(), stage,
+                result.model(), context.workDir());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("accuracy", evaluation.top1());
+        summary.put("top5", evaluation.top5());
+        summary.put("loss", evaluation.loss());
+        summary.put("epochs", result.history().size());
+        result.resumedFrom().ifPresent(e -> summary.put("resumedFromEpoch", e));
+        OptionalDouble imagesPerSecond = result.history().stream().mapToDouble(EpochReport::imagesPerSecond).average();
+        imagesPerSecond.ifPresent(v -> summary.put("imagesPerSecond", v));
+        summary.put("trainingSeconds", result.history().stream().mapToDouble(EpochReport::seconds).sum());
+        ModelCount count = ModelCounter.count(result.model());
+        summary.put("params", count.params());
+        summary.put("macs", count.macs());
+        summary.put("history", history(result.history()));
+        summary.putAll(extra);
+        return new StageOutcome.Completed(outputs, summary);
+    }
+
+    static List<Map<String, Object>> history(List<EpochReport> history) {
+        return history.stream().map(r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("epoch", r.epoch());
+            m.put("training", r.training());
+            m.put("learningRate", r.learningRate());
+            m.put("loss", r.loss());
+            m.put("accuracy", r.accuracy());
+            r.testAccuracy().ifPresent(v -> m.put("testAccuracy", v));
+            r.testLoss().ifPresent(v -> m.put("testLoss", v));
+            m.put("zeroCoefficients", r.zeroCoefficients());
+            m.put("stdRuleSparsity", r.stdRuleSparsity());
+            m.put("imagesPerSecond", r.imagesPerSecond());
+            m.put("seconds", r.seconds());
+            return m;
+        }).toList();
+    }
+
+    /** Turns what went wrong into an outcome: bad data is the request's fault, the rest may pass on a retry. */
+    static StageOutcome failed(Exception e, StageContext context) {
+        if (e instanceof DatasetException) {
+            return new StageOutcome.Failed("data set: " + e.getMessage(), false);
+        }
+        if (e instanceof IllegalArgumentException || e instanceof io.penni.model.ModelException) {
+            return new StageOutcome.Failed(e.getMessage(), false);
+        }
+        return new StageOutcome.Failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), true);
+    }
+
+    static StageOutcome cancelled(TrainingResult result) {
+        String at = result.history().isEmpty() ? "before its first epoch"
+                : "after epoch " + result.history().get(result.history().size() - 1).epoch();
+        return new StageOutcome.Failed("stopped " + at + " because the server is shutting down; it resumes from "
+                + "its last checkpoint", true);
+    }
+
+    static Evaluation evaluate(Model model, Data data) {
+        return Evaluator.evaluate(model, data.split().test(), data.normalization(), 256);
+    }
+}

@@ -1,0 +1,58 @@
+package io.penni.workflow;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.penni.api.artifact.ArtifactRef;
+
+/**
+ * A job on its way through the stages, as a message on a stage topic: the request as the user sent it, the plan
+ * (the stages it runs, in order), where it is in the plan, and every artifact produced so far.
+ *
+ * @param jobId the job
+ * @param request the request JSON as accepted
+ * @param plan the stages of the job, in order
+ * @param position the index in the plan of the stage this message is for
+ * @param artifacts artifacts produced so far, by name ({@code model} is the latest model)
+ */
+public record StageTask(String jobId, JsonNode request, List<String> plan, int position,
+        Map<String, ArtifactRef> artifacts) {
+
+    /** Checks the fields. */
+    public StageTask {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(request, "request");
+        plan = List.copyOf(plan);
+        artifacts = Map.copyOf(artifacts);
+        if (position < 0 || position >= plan.size()) {
+            throw new IllegalArgumentException("position " + position + " is outside the plan " + plan);
+        }
+    }
+
+    /** @return the stage this message is for */
+    public String stage() {
+        return plan.get(position);
+    }
+
+    /** @return whether this is the job's last stage */
+    public boolean last() {
+        return position == plan.size() - 1;
+    }
+
+    /**
+     * @param produced what this stage produced
+     * @return the message for the next stage
+     */
+    public StageTask next(Map<String, ArtifactRef> produced) {
+        Map<String, ArtifactRef> all = new java.util.LinkedHashMap<>(artifacts);
+        String stage = stage();
+        produced.forEach((name, ref) -> {
+            all.put(name, ref);
+            all.put(stage + "." + name, ref);
+        });
+        return new StageTask(jobId, request, plan, position + 1, all);
+    }
+}

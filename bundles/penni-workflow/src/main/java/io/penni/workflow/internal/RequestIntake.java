@@ -1,0 +1,148 @@
+package io.penni.workflow.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.penni.api.event.EventType;
+import io.penni.api.job.CompressionRequest;
+import io.penni.api.job.JobStatus;
+import io.penni.api.stage.StageNames;
+import io.penni.pipeline.CompressionRequests;
+import io.penni.pipeline.RequestEnvironment;
+import io.penni.pipeline.RequestOutcome;
+import io.penni.workflow.StageTask;
+import io.penni.workflow.Topics;
+import io.penni.workflow.WorkflowJson;
+
+/**
+ * Turns requests into jobs. Every record of {@code penni.requests} is validated; an accepted request becomes a
+ * job (an {@code accepted} event, the job's first state, its first stage task), a rejected one a {@code rejected}
+ * event plus its original bytes and the reason in the DLQ. Each batch is one Kafka transaction together with the
+ * consumed offsets, so a crash never loses a request and never makes one twice.
+ */
+final class RequestIntake implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestIntake.class);
+
+    private final KafkaClients clients;
+    private final String containerId;
+    private final JobEvents events;
+    private final Supplier<RequestEnvironment> environment;
+    private final WorkflowMetrics metrics;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+
+    RequestIntake(KafkaClients clients, String containerId, JobEvents events, Supplier<RequestEnvironment> environment,
+            WorkflowMetrics metrics) {
+        this.clients = clients;
+        this.containerId = containerId;
+        this.events = events;
+        this.environment = environment;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void run() {
+        try (KafkaConsumer<String, byte[]> c = clients.consumer("penni-intake", containerId + "-intake");
+                KafkaProducer<String, byte[]> producer = clients.transactionalProducer("penni-" + containerId + "-intake")) {
+            consumer = c;
+            producer.initTransactions();
+            c.subscribe(List.of(Topics.REQUESTS));
+            while (running) {
+                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                try {
+                    producer.beginTransaction();
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        handle(record, producer);
+                        offsets.put(new TopicPartition(record.topic(), record.partition()),
+                                new OffsetAndMetadata(record.offset() + 1));
+                    }
+                    producer.sendOffsetsToTransaction(offsets, c.groupMetadata());
+                    producer.commitTransaction();
+                } catch (KafkaException e) {
+                    LOG.warn("request batch not committed, it will be read again: {}", e.getMessage());
+                    producer.abortTransaction();
+                    rewind(c, records);
+                }
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } catch (RuntimeException e) {
+            LOG.error("the request intake stopped", e);
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record, KafkaProducer<String, byte[]> producer) {
+        byte[] bytes = record.value() == null ? new byte[0] : record.value();
+        RequestOutcome outcome = CompressionRequests.parse(bytes, Optional.ofNullable(record.key()), environment.get());
+        if (outcome instanceof RequestOutcome.Accepted accepted) {
+            CompressionRequest request = accepted.request();
+            String first = StageNames.ALL.get(0);
+            StageTask task;
+            try {
+                task = new StageTask(request.jobId(), CompressionRequests.tree(bytes), StageNames.ALL, 0, Map.of());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("an accepted request is JSON", e);
+            }
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("plan", StageNames.ALL);
+            data.put("model", request.model().toString());
+            data.put("dataset", request.dataset().format() + ":" + request.dataset().path());
+            producer.send(events.event(EventType.JOB_ACCEPTED, request.jobId(), Optional.empty(), data));
+            producer.send(JobEvents.state(JobEvents.state(request.jobId(), JobStatus.QUEUED, Optional.of(first),
+                    List.of(), "accepted; waiting for the " + first + " stage", Map.of())));
+            producer.send(new ProducerRecord<>(Topics.stage(first), request.jobId(), WorkflowJson.write(task)));
+            LOG.info("job {} accepted", request.jobId());
+        } else {
+            RequestOutcome.Rejected rejected = (RequestOutcome.Rejected) outcome;
+            producer.send(events.event(EventType.JOB_REJECTED, rejected.jobId(), Optional.empty(),
+                    Map.of("reasons", rejected.reasons())));
+            producer.send(JobEvents.state(JobEvents.state(rejected.jobId(), JobStatus.REJECTED, Optional.empty(),
+                    List.of(), rejected.summary(), Map.of())));
+            ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(Topics.REQUESTS_DLQ, record.key(), bytes);
+            dlq.headers().add(Topics.DLQ_REASON_HEADER, rejected.summary().getBytes(StandardCharsets.UTF_8));
+            dlq.headers().add(Topics.DLQ_ORIGIN_HEADER, (record.topic() + "/" + record.partition() + "/" + record.offset())
+                    .getBytes(StandardCharsets.UTF_8));
+            dlq.headers().add(Topics.DLQ_JOB_HEADER, rejected.jobId().getBytes(StandardCharsets.UTF_8));
+            producer.send(dlq);
+            metrics.jobEnded("rejected");
+            LOG.info("request {} rejected: {}", rejected.jobId(), rejected.summary());
+        }
+    }
+
+    private static void rewind(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            consumer.seek(tp, records.records(tp).get(0).offset());
+        }
+    }
+
+    void stop() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.penni.workflow.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.penni.api.artifact.ArtifactStore;
+import io.penni.api.inference.InferenceBackend;
+import io.penni.api.prune.PruningStrategy;
+import io.penni.api.stage.CompressionStage;
+import io.penni.model.Architectures;
+import io.penni.pipeline.RequestEnvironment;
+import io.penni.workflow.Topics;
+
+/**
+ * The Kafka side of the server: creates the topics, runs the request intake and the stage worker, and keeps the
+ * worker's subscriptions in step with the stage services present in this container, so a container without a
+ * stage never takes that stage's work. Configured by {@code penni.kafka} (connection, topics; shared with the
+ * launcher) and {@code penni.workflow} (this container's id and concurrency).
+ */
+@Component(immediate = true, configurationPid = {"penni.kafka", "penni.workflow"},
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public final class WorkflowComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkflowComponent.class);
+    /** Keys of penni.kafka that configure PENNI rather than Kafka clients. */
+    private static final Set<String> OWN_KEYS = Set.of("bootstrap.servers", "embedded.host", "embedded.port",
+            "embedded.controller.port", "embedded.data", "topic.partitions", "topic.replication.factor",
+            "container.id", "training.concurrency", "stage.concurrency", "stage.attempts", "progress.interval.ms");
+
+    /** This container's workflow settings (PID penni.workflow). */
+    @ObjectClassDefinition(pid = "penni.workflow", name = "PENNI workflow",
+            description = "How this container takes part in the Kafka workflow.")
+    public @interface Config {
+        /** @return the container's id */
+        @AttributeDefinition(name = "Container id", description = "Unique and stable per container: it names the "
+                + "consumer group members and transactional producers, so a restarted container takes its place back. "
+                + "Empty: derived from the host name and the base folder.")
+        String container_id() default "";
+
+        /** @return training stages at once */
+        @AttributeDefinition(name = "Training concurrency", description = "Training stages (pretrain, retrain, "
+                + "finetune) this container runs at once; more wait, visibly queued. 1 suits a small machine.")
+        int training_concurrency() default 1;
+
+        /** @return other stages at once */
+        @AttributeDefinition(name = "Stage concurrency", description = "Other stages this container runs at once.")
+        int stage_concurrency() default 2;
+
+        /** @return tries per stage */
+        @AttributeDefinition(name = "Attempts", description = "Times a stage that fails with a passing error is tried.")
+        int stage_attempts() default 3;
+
+        /** @return progress interval */
+        @AttributeDefinition(name = "Progress interval (ms)", description = "At most one progress event per running "
+                + "stage per this many milliseconds (epoch ends are always published).")
+        long progress_interval_ms() default 1000;
+
+        /** @return partitions */
+        @AttributeDefinition(name = "Topic partitions", description = "Partitions of the topics created at start-up.")
+        int topic_partitions() default 4;
+
+        /** @return replication */
+        @AttributeDefinition(name = "Replication factor", description = "Replication factor of the topics created at start-up.")
+        short topic_replication_factor() default 1;
+    }
+
+    private final Map<String, StageBinding> stages = new ConcurrentHashMap<>();
+    private final Set<String> strategies = ConcurrentHashMap.newKeySet();
+    private final Set<String> backends = ConcurrentHashMap.newKeySet();
+    private final WorkflowMetrics metrics = new WorkflowMetrics();
+
+    @Reference
+    private ArtifactStore store;
+
+    private volatile StageWorker worker;
+    private RequestIntake intake;
+    private KafkaProducer<String, byte[]> progressProducer;
+    private ServiceRegistration<MeterBinder> meters;
+    private Thread intakeThread;
+    private Thread workerThread;
+
+    @Activate
+    void activate(Config config, Map<String, Object> properties, BundleContext context) {
+        String containerId = config.container_id().isBlank() ? defaultContainerId(context) : config.container_id();
+        Map<String, Object> client = new HashMap<>();
+        properties.forEach((k, v) -> {
+            if (!OWN_KEYS.contains(k) && !k.startsWith("service.") && !k.startsWith("component.")
+                    && !k.startsWith("felix.") && k.contains(".") && v instanceof String) {
+                client.put(k, v);
+            }
+        });
+        Object bootstrap = properties.get("bootstrap.servers");
+        client.put("bootstrap.servers", bootstrap instanceof String s && !s.isBlank() ? s
+                : Optional.ofNullable(context.getProperty("penni.kafka.bootstrap.servers")).orElse("127.0.0.1:9092"));
+        KafkaClients clients = new KafkaClients(client);
+        try (Admin admin = clients.admin()) {
+            TopicSetup.ensure(admin, Topics.all(), config.topic_partitions(), config.topic_replication_factor());
+        }
+        meters = context.registerService(MeterBinder.class, metrics, null);
+        JobEvents events = new JobEvents(containerId);
+        progressProducer = clients.producer();
+        StageTaskRunner runner = new StageTaskRunner(store, events, progressProducer, metrics,
+                config.progress_interval_ms());
+        worker = new StageWorker(clients, containerId, runner, config.training_concurrency(),
+                config.stage_concurrency(), config.stage_attempts());
+        stages.values().forEach(worker::bind);
+        intake = new RequestIntake(clients, containerId, events, () -> environment(context), metrics);
+        intakeThread = start(intake, "penni-intake");
+        workerThread = start(worker, "penni-stage-worker");
+        LOG.info("workflow running as container {} on {}; stages here: {}", containerId, client.get("bootstrap.servers"),
+                stages.keySet());
+    }
+
+    @Deactivate
+    void deactivate() {
+        intake.stop();
+        worker.stop();
+        join(intakeThread);
+        join(workerThread);
+        progressProducer.close();
+        meters.unregister();
+    }
+
+    @Reference(service = CompressionStage.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addStage(CompressionStage stage, Map<String, Object> properties) {
+        Object name = properties.get(CompressionStage.STAGE);
+        if (name instanceof String n) {
+            StageBinding binding = new StageBinding(n, stage, Boolean.TRUE.equals(properties.get(CompressionStage.TRAINING)));
+            stages.put(n, binding);
+            StageWorker w = worker;
+            if (w != null) {
+                w.bind(binding);
+            }
+        }
+    }
+
+    void removeStage(CompressionStage stage, Map<String, Object> properties) {
+        Object name = properties.get(CompressionStage.STAGE);
+        if (name instanceof String n && stages.get(n) != null && stages.get(n).stage() == stage) {
+            stages.remove(n);
+            StageWorker w = worker;
+            if (w != null) {
+                w.unbind(n);
+            }
+        }
+    }
+
+    @Reference(service = PruningStrategy.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addStrategy(Map<String, Object> properties) {
+        if (properties.get(PruningStrategy.NAME) instanceof String n) {
+            strategies.add(n);
+        }
+    }
+
+    void removeStrategy(Map<String, Object> properties) {
+        if (properties.get(PruningStrategy.NAME) instanceof String n) {
+            strategies.remove(n);
+        }
+    }
+
+    @Reference(service = InferenceBackend.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addBackend(Map<String, Object> properties) {
+        if (properties.get(InferenceBackend.NAME) instanceof String n) {
+            backends.add(n);
+        }
+    }
+
+    void removeBackend(Map<String, Object> properties) {
+        if (properties.get(InferenceBackend.NAME) instanceof String n) {
+            backends.remove(n);
+        }
+    }
+
+    private RequestEnvironment environment(BundleContext context) {
+        Path data = Path.of(Optional.ofNullable(context.getProperty("penni.data.root")).orElse("/usr/share/datasets"));
+        Path models = Path.of(Optional.ofNullable(context.getProperty("penni.model.root")).orElse("models"));
+        return new RequestEnvironment(data, models, Set.copyOf(Architectures.names()), Set.copyOf(strategies),
+                Set.copyOf(backends));
+    }
+
+    private static String defaultContainerId(BundleContext context) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        String base = Optional.ofNullable(context.getProperty("penni.base.dir")).orElse("");
+        return (host + "-" + Integer.toHexString(base.hashCode())).replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+
+    private static Thread start(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(90_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
