@@ -3,6 +3,7 @@
 # Writes bench/results/nd4j-natives.json and .md. See bench/README.md.
 #
 #   bench/nd4j-natives/run.sh            build, measure every build in interleaved rounds, check caps, report
+#   bench/nd4j-natives/run.sh kernels    only redo the oneDNN kernel probe, then the report
 #   bench/nd4j-natives/run.sh report     only rewrite the results from the last run's bench/work files
 #
 # Environment: ROUNDS (8), WARMUP (2), ITERATIONS (4) per shape per round, BUILDS (all six classifiers),
@@ -24,14 +25,6 @@ report() {
   java -cp "target/classes:target/lib/*" io.penni.bench.natives.NativesReport \
     "$WORK" "$RESULTS/nd4j-natives.json" "$RESULTS/nd4j-natives.md"
 }
-if [ "${1:-}" = report ]; then
-  report
-  exit
-fi
-
-mvn -B -q -f "$HERE/pom.xml" package
-rm -rf "$WORK"
-mkdir -p "$WORK/rounds" "$WORK/logs" "$WORK/caps" "$RESULTS"
 
 # One JVM per build and round. JavaCPP loads "<platform><extension>" libraries only when the extension
 # property names it; ConvRound fails if what loaded is not the build asked for.
@@ -41,6 +34,31 @@ bench_jvm() { # build, then java arguments
     -Dorg.bytedeco.javacpp.cachedir="$WORK/javacpp-cache" \
     -cp "target/classes:target/lib/*:target/natives/$build/*" "$@"
 }
+
+# Which instruction set and convolution kernels oneDNN picks in each oneDNN build (its verbose log), from
+# one small conv2d forward + backward in a JVM of its own, so the log does not disturb any timing. The oneDNN
+# in ND4J M2.1 reads DNNL_VERBOSE; newer ones read ONEDNN_VERBOSE.
+kernels() {
+  rm -rf "$WORK/kernels"
+  mkdir -p "$WORK/kernels"
+  for build in "${BUILDS[@]}"; do
+    case $build in *onednn*) ;; *) continue ;; esac
+    DNNL_VERBOSE=1 ONEDNN_VERBOSE=1 bench_jvm "$build" io.penni.bench.natives.KernelProbe 2>&1 \
+      | grep -E '^(onednn|dnnl)_verbose,(info,cpu,isa|exec,cpu,convolution)' > "$WORK/kernels/$build.txt" || {
+        echo "ERROR $build: oneDNN printed no verbose lines" >&2; exit 1; }
+  done
+}
+
+case "${1:-}" in
+  report) report; exit ;;
+  kernels) mvn -B -q -f "$HERE/pom.xml" package; kernels; report; exit ;;
+  "") ;;
+  *) echo "ERROR unknown command '$1': run.sh [kernels|report]" >&2; exit 2 ;;
+esac
+
+mvn -B -q -f "$HERE/pom.xml" package
+rm -rf "$WORK"
+mkdir -p "$WORK/rounds" "$WORK/logs" "$WORK/caps" "$RESULTS"
 
 for build in "${BUILDS[@]}"; do
   [ -d "target/natives/$build" ] || { echo "ERROR no target/natives/$build: not in the pom's artifactItems" >&2; exit 2; }
@@ -72,4 +90,5 @@ bench_jvm "$CAP_BUILD" -Xmx256m -Dorg.bytedeco.javacpp.maxbytes=200m -Dorg.byted
   io.penni.bench.natives.OffHeapCapCheck "$CAP_BUILD" maxphysicalbytes 400000000 "$WORK/caps/2-maxphysicalbytes.json" \
   2> "$WORK/logs/cap-maxphysicalbytes.log"
 
+kernels
 report

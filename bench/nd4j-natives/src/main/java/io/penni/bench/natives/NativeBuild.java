@@ -19,7 +19,7 @@ public record NativeBuild(String classifier) {
         GENERIC,
         /** Needs AVX2 (Haswell / Zen and later). */
         AVX2,
-        /** Needs AVX-512 (Skylake-SP / Zen 4 and later); many CI and cloud machines lack it. */
+        /** Needs AVX-512 (Skylake-SP / Zen 4 and later); many machines with AVX2 lack it. */
         AVX512
     }
 
@@ -54,7 +54,7 @@ public record NativeBuild(String classifier) {
 
     /**
      * @return whether the build may be the project default: it must run on every x86-64 machine with AVX2,
-     *     which is what CI and most servers guarantee; AVX-512 is not
+     *     the project's floor; AVX-512 is not guaranteed there
      */
     public boolean safeAsDefault() {
         return simd() != Simd.AVX512;

@@ -13,7 +13,8 @@ final class NativesMarkdown {
     static String render(NativesResults r) {
         StringBuilder md = new StringBuilder();
         md.append("# ND4J native builds: SameDiff 3×3 conv2d forward + backward\n\n");
-        md.append("Written by `bench/nd4j-natives/run.sh` on ").append(r.date()).append(" from `nd4j-natives.json` beside this file.\n\n");
+        md.append("Measured by `bench/nd4j-natives/run.sh` from ").append(r.measured()).append("; written on ")
+                .append(r.date()).append(" from `nd4j-natives.json` beside this file.\n\n");
         md.append("- Machine: ").append(r.machine().cpuModel()).append(", ").append(r.machine().cores())
                 .append(" cores (AVX2: ").append(yesNo(r.machine().cpuFlags().contains("avx2")))
                 .append(", AVX-512F: ").append(yesNo(r.machine().cpuFlags().contains("avx512f"))).append("), ")
@@ -87,6 +88,28 @@ final class NativesMarkdown {
         }
         md.append('\n');
 
+        if (!r.onednnKernels().isEmpty()) {
+            md.append("## oneDNN kernels\n\n");
+            md.append("One small conv2d forward + backward per oneDNN build with `DNNL_VERBOSE=1`:\n\n");
+            md.append("| build | ISA oneDNN reports | convolution kernels |\n|---|---|---|\n");
+            for (NativesResults.OnednnKernels k : r.onednnKernels()) {
+                md.append("| `").append(k.build()).append("` | ").append(k.isa()).append(" | ")
+                        .append(k.convolutionKernels().stream().map(c -> "`" + c + "`").collect(Collectors.joining(", ")))
+                        .append(" |\n");
+            }
+            md.append('\n');
+            boolean same = r.onednnKernels().stream().map(NativesResults.OnednnKernels::convolutionKernels)
+                    .distinct().count() == 1;
+            if (same && r.onednnKernels().size() > 1) {
+                // the reason the oneDNN builds tie on convolutions
+                md.append("Every oneDNN build ran the same convolution kernels: oneDNN generates its kernels for the"
+                        + " CPU it finds at run time, whatever level the build itself was compiled for. The oneDNN"
+                        + " builds therefore differ only in libnd4j's own code (element-wise ops, reductions, the"
+                        + " non-oneDNN fallbacks), which this benchmark times only as far as the loss and the"
+                        + " SameDiff bookkeeping around the convolution.\n\n");
+            }
+        }
+
         md.append("## Off-heap memory caps\n\n");
         md.append("A JVM with `-Xmx256m` asks ND4J for a float array of the size shown and fills it, then allocates"
                 + " one small array more.\n\n");
@@ -110,7 +133,9 @@ final class NativesMarkdown {
                     + " `maxbytes` (which counts only its own pointers) does not bound arrays. `maxphysicalbytes` is"
                     + " checked against the process's resident memory (heap included) whenever ND4J next allocates"
                     + " through a JavaCPP pointer (shape information, for example), so it is the setting that makes"
-                    + " an oversized allocation fail with an OutOfMemoryError naming the cap.\n\n");
+                    + " an oversized allocation fail with an OutOfMemoryError naming the cap. (The launcher sets"
+                    + " `maxbytes` from `penni.offheap.max` and `maxphysicalbytes` from `penni.offheap.physical.max`"
+                    + " in runtime-config/launcher.properties; the latter's 0 leaves the check off.)\n\n");
         }
         md.append("## Reproduce\n\n```\nbench/nd4j-natives/run.sh\n```\n");
         return md.toString();

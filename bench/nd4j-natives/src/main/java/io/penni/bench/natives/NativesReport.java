@@ -90,12 +90,14 @@ public final class NativesReport {
                         + " speedup = " + REFERENCE + " median / build median; the default is the build that needs at"
                         + " most AVX2 with the highest geometric mean of speedups over the shapes");
         return new NativesResults("nd4j-natives", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                machine(first.javaVersion()), method, REFERENCE, builds,
+                measured(work.resolve("rounds")), machine(first.javaVersion()), method, REFERENCE, builds,
                 new NativesResults.Choice(chosen.classifier(), chosenReason(chosen, headToHead, builds)),
                 headToHead,
                 new NativesResults.Choice(fastest.classifier(), fastest.safeAsDefault()
                         ? "also the chosen default"
                         : "needs " + fastest.simd() + ", which not every x86-64 machine with AVX2 has"),
+                onednnKernels(work.resolve("kernels")).stream()
+                        .sorted(Comparator.comparingInt(k -> List.copyOf(byBuild.keySet()).indexOf(k.build()))).toList(),
                 readAll(work.resolve("caps"), OffHeapCapCheck.Outcome.class));
     }
 
@@ -167,14 +169,25 @@ public final class NativesReport {
         String rounds = headToHead.runnerUp().equals(chosen.classifier()) ? "" : String.format(Locale.ROOT,
                 " Against the runner-up %s (%.2fx) it was faster in %d of %d rounds.", headToHead.runnerUp(),
                 builds.stream().filter(b -> b.classifier().equals(headToHead.runnerUp())).findFirst().orElseThrow()
-                        .geometricMeanSpeedup(), headToHead.roundsWon(), headToHead.roundRatios().size());
+                        .geometricMeanSpeedup(), headToHead.roundsWon(), headToHead.roundRatios().size())
+                + (isCloseCall(headToHead)
+                        ? " Winning between a quarter and three quarters of the rounds, the two are within this"
+                        + " machine's noise: this run does not tell them apart, and the pick between them is the"
+                        + " pooled median's."
+                        : "");
         return String.format(Locale.ROOT,
                 "Fastest of the builds that need at most AVX2: geometric-mean speedup %.2fx over %s (%s).%s"
                         + "%s",
                 chosen.geometricMeanSpeedup(), REFERENCE, perShape, rounds, wider.isEmpty() ? ""
-                        : " The AVX-512 builds (" + wider + ") are not eligible as the default: their binaries use"
-                        + " AVX-512 instructions, and x86-64 machines with AVX2 but without AVX-512 (CI runners,"
-                        + " AMD Zen 1-3, most Intel client CPUs) cannot run them.");
+                        : " The AVX-512 builds (" + wider + ") are not eligible as the default: the project's floor"
+                        + " is x86-64 with AVX2, and machines that have AVX2 but not AVX-512 (AMD Zen 1-3, many"
+                        + " Intel desktop and laptop CPUs, some CI and cloud machines) cannot run binaries built for"
+                        + " AVX-512 (not tried here: this CPU has AVX-512).");
+    }
+
+    private static boolean isCloseCall(HeadToHead headToHead) {
+        int rounds = headToHead.roundRatios().size();
+        return 4 * headToHead.roundsWon() > rounds && 4 * headToHead.roundsWon() < 3 * rounds;
     }
 
     private static List<Double> samplesOf(List<RoundResult> results, ConvShape shape) {
@@ -198,9 +211,43 @@ public final class NativesReport {
                 javaVersion);
     }
 
+    private static String measured(Path rounds) throws IOException {
+        List<Instant> times = new ArrayList<>();
+        try (Stream<Path> files = Files.list(rounds)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                times.add(Files.getLastModifiedTime(file).toInstant().truncatedTo(ChronoUnit.SECONDS));
+            }
+        }
+        return times.stream().min(Comparator.naturalOrder()).orElseThrow() + " to "
+                + times.stream().max(Comparator.naturalOrder()).orElseThrow();
+    }
+
     private static String field(List<String> cpuinfo, String name) {
         return cpuinfo.stream().filter(line -> line.startsWith(name)).findFirst()
                 .map(line -> line.substring(line.indexOf(':') + 1).strip()).orElse("(unknown)");
+    }
+
+    /** Reads the oneDNN verbose lines run.sh kept: {@code <build>.txt} per oneDNN build. */
+    private static List<NativesResults.OnednnKernels> onednnKernels(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        List<NativesResults.OnednnKernels> kernels = new ArrayList<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".txt")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(file);
+                // e.g. "onednn_verbose,info,cpu,isa:Intel AVX-512 ..." and
+                // "onednn_verbose,exec,cpu,convolution,jit:avx512_common,backward_data,src_f32..."
+                String isa = lines.stream().filter(l -> l.contains(",info,cpu,isa:")).findFirst()
+                        .map(l -> l.substring(l.indexOf("isa:") + 4)).orElse("(not reported)");
+                List<String> convolutions = lines.stream().filter(l -> l.contains(",exec,cpu,convolution,"))
+                        .map(l -> l.split(",")).filter(f -> f.length > 5).map(f -> f[5] + ": " + f[4])
+                        .distinct().toList();
+                String name = file.getFileName().toString();
+                kernels.add(new NativesResults.OnednnKernels(name.substring(0, name.length() - 4), isa, convolutions));
+            }
+        }
+        return kernels;
     }
 
     private static <T> List<T> readAll(Path folder, Class<T> type) throws IOException {

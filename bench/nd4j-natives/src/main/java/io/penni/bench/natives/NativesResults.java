@@ -7,6 +7,7 @@ import java.util.List;
  *
  * @param benchmark the benchmark's name
  * @param date when the report was written (ISO-8601, UTC)
+ * @param measured when the rounds ran: the first and last round result's file times (ISO-8601, UTC)
  * @param machine where it ran
  * @param method what was timed and how
  * @param reference the build the speedups are relative to
@@ -14,16 +15,34 @@ import java.util.List;
  * @param chosen the build picked as the default, and why
  * @param chosenVersusRunnerUp round by round, the chosen build against the next-fastest eligible build
  * @param fastestOverall the fastest build measured, whether or not it may be the default
+ * @param onednnKernels for each oneDNN build, the instruction set and convolution kernels oneDNN picked
  * @param offHeapCaps what each JavaCPP cap configuration did with an array larger than the cap
  */
-public record NativesResults(String benchmark, String date, Machine machine, Method method, String reference,
+public record NativesResults(String benchmark, String date, String measured, Machine machine, Method method, String reference,
                              List<BuildSummary> builds, Choice chosen, HeadToHead chosenVersusRunnerUp,
-                             Choice fastestOverall, List<OffHeapCapCheck.Outcome> offHeapCaps) {
+                             Choice fastestOverall, List<OnednnKernels> onednnKernels,
+                             List<OffHeapCapCheck.Outcome> offHeapCaps) {
 
     /** Copies the lists so the record stays immutable. */
     public NativesResults {
         builds = List.copyOf(builds);
+        onednnKernels = List.copyOf(onednnKernels);
         offHeapCaps = List.copyOf(offHeapCaps);
+    }
+
+    /**
+     * What oneDNN's verbose log said in one build, for one small conv2d forward + backward.
+     *
+     * @param build the nd4j-native classifier
+     * @param isa the instruction set oneDNN says it uses
+     * @param convolutionKernels each convolution primitive it ran, as {@code <propagation>: <implementation>}
+     */
+    public record OnednnKernels(String build, String isa, List<String> convolutionKernels) {
+
+        /** Copies the list so the record stays immutable. */
+        public OnednnKernels {
+            convolutionKernels = List.copyOf(convolutionKernels);
+        }
     }
 
     /**
