@@ -11,8 +11,6 @@ import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,8 +41,8 @@ public final class ConvRound {
     public static void main(String[] args) throws IOException {
         try {
             run(args);
-        } catch (BenchmarkFailure e) {
-            // one line for whoever runs the benchmark; run.sh stops on the non-zero exit
+        } catch (BenchmarkFailure | IllegalArgumentException e) {
+            // one line for whoever runs the benchmark (a bad classifier too); run.sh stops on the non-zero exit
             System.err.println("ERROR " + e.getMessage());
             System.exit(2);
         }
@@ -52,7 +50,7 @@ public final class ConvRound {
 
     private static void run(String[] args) throws IOException {
         if (args.length != 6) {
-            throw new BenchmarkFailure("usage: ConvRound <classifier> <round> <position> <warmup> <iterations> <out.json>");
+            throw new BenchmarkFailure("usage: ConvRound <classifier> <round> <position from 1> <warmup> <iterations> <out.json>");
         }
         NativeBuild build = new NativeBuild(args[0]);
         int round = positive("round", args[1]);
@@ -102,8 +100,7 @@ public final class ConvRound {
         double heScale = Math.sqrt(6.0 / (ConvShape.KERNEL * ConvShape.KERNEL * shape.inChannels()));
         sd.var(WEIGHT, Nd4j.create(uniform(random, shape.weightShape(), heScale), shape.weightShape()));
         SDVariable output = sd.cnn().conv2d("output", sd.getVariable(INPUT), sd.getVariable(WEIGHT),
-                Conv2DConfig.builder().kH(ConvShape.KERNEL).kW(ConvShape.KERNEL).sH(1).sW(1)
-                        .paddingMode(PaddingMode.SAME).dataFormat("NCHW").build());
+                ConvShape.conv2dConfig());
         sd.setLossVariables(output.mul(output).mean("loss"));
 
         for (int i = 0; i < warmup; i++) {

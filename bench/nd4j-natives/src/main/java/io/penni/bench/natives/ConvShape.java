@@ -2,6 +2,9 @@ package io.penni.bench.natives;
 
 import java.util.List;
 
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+
 /**
  * One 3×3 convolution to time: a batch of {@code inChannels × height × width} images (NCHW) convolved to
  * {@code outChannels} with SAME padding and stride 1, as in the small VGG and the CIFAR networks.
@@ -42,6 +45,12 @@ public record ConvShape(String name, int batch, int inChannels, int outChannels,
     /** @return the input's shape, NCHW */
     public long[] inputShape() {
         return new long[] {batch, inChannels, height, width};
+    }
+
+    /** @return SameDiff's configuration of this convolution: 3×3, stride 1, SAME padding, NCHW */
+    public static Conv2DConfig conv2dConfig() {
+        return Conv2DConfig.builder().kH(KERNEL).kW(KERNEL).sH(1).sW(1).paddingMode(PaddingMode.SAME)
+                .dataFormat("NCHW").build();
     }
 
     /** @return the weights' shape in SameDiff's default layout [kH, kW, in, out] */

@@ -4,8 +4,6 @@ import java.util.Map;
 
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -29,8 +27,7 @@ public final class KernelProbe {
         sd.var("input", Nd4j.rand(DataType.FLOAT, shape.inputShape()));
         sd.var("weight", Nd4j.rand(DataType.FLOAT, shape.weightShape()));
         sd.setLossVariables(sd.cnn().conv2d("output", sd.getVariable("input"), sd.getVariable("weight"),
-                Conv2DConfig.builder().kH(ConvShape.KERNEL).kW(ConvShape.KERNEL).sH(1).sW(1)
-                        .paddingMode(PaddingMode.SAME).dataFormat("NCHW").build()).sum("loss"));
+                ConvShape.conv2dConfig()).sum("loss"));
         sd.calculateGradients(Map.of(), "input", "weight");
     }
 }

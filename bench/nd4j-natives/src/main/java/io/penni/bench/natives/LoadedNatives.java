@@ -12,10 +12,10 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * What ND4J actually loaded, read back after its backend started: the native library files JavaCPP
- * loaded, ND4J's build information (the text its log prints, with HAVE_ONEDNN for oneDNN builds) and
+ * loaded (it silently falls back to the plain build's libraries when the build asked for is missing), ND4J's build information (the text its log prints, with HAVE_ONEDNN for oneDNN builds) and
  * the SIMD level the binary reports.
  *
- * @param libraries ND4J's native libraries that JavaCPP loaded, name to file
+ * @param libraries every native library JavaCPP loaded (ND4J's, OpenBLAS's, its own), name to file
  * @param buildInfo libnd4j's build information
  * @param binaryLevel libnd4j's {@code binaryLevel()}: the SIMD level it was compiled for
  * @param optimalLevel libnd4j's {@code optimalLevel()}: the best level this CPU supports
@@ -33,14 +33,10 @@ public record LoadedNatives(Map<String, String> libraries, String buildInfo, int
      * @return the evidence
      */
     public static LoadedNatives inspect() {
-        Map<String, String> nd4jLibraries = new TreeMap<>();
-        Loader.getLoadedLibraries().forEach((name, file) -> {
-            if (name.contains("nd4j") || file.contains("nd4j")) {
-                nd4jLibraries.put(name, file);
-            }
-        });
+        // all of them: which jar OpenBLAS and JavaCPP's own libraries came from is evidence too
+        Map<String, String> libraries = new TreeMap<>(Loader.getLoadedLibraries());
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        return new LoadedNatives(nd4jLibraries, ops.buildInfo().strip(), ops.binaryLevel(), ops.optimalLevel());
+        return new LoadedNatives(libraries, ops.buildInfo().strip(), ops.binaryLevel(), ops.optimalLevel());
     }
 
     /** @return whether the build information names oneDNN */

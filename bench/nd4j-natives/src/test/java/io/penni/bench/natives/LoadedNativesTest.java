@@ -18,6 +18,13 @@ class LoadedNativesTest {
                 buildInfo, binaryLevel, 3);
     }
 
+    /** Asserts that exactly one problem was found, and returns it. */
+    private static String onlyProblem(LoadedNatives loaded, String classifier) {
+        List<String> problems = loaded.mismatches(new NativeBuild(classifier));
+        assertEquals(1, problems.size(), problems.toString());
+        return problems.get(0);
+    }
+
     @Test
     void theBuildAskedForHasNoMismatch() {
         LoadedNatives loaded = loadedFrom("linux-x86_64-onednn-avx2", ONEDNN_INFO, 2);
@@ -26,31 +33,25 @@ class LoadedNativesTest {
 
     @Test
     void libraryFromAnotherBuildsFolderIsAMismatch() {
-        LoadedNatives loaded = loadedFrom("linux-x86_64", PLAIN_INFO, 2);
-        List<String> problems = loaded.mismatches(new NativeBuild("linux-x86_64-avx2"));
-        assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).contains("/linux-x86_64-avx2/"), problems.get(0));
+        String problem = onlyProblem(loadedFrom("linux-x86_64", PLAIN_INFO, 2), "linux-x86_64-avx2");
+        assertTrue(problem.contains("/linux-x86_64-avx2/"), problem);
     }
 
     @Test
     void missingOnednnInTheBuildInformationIsAMismatch() {
-        LoadedNatives loaded = loadedFrom("linux-x86_64-onednn", PLAIN_INFO, 1);
-        List<String> problems = loaded.mismatches(new NativeBuild("linux-x86_64-onednn"));
-        assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).contains("HAVE_ONEDNN"), problems.get(0));
+        String problem = onlyProblem(loadedFrom("linux-x86_64-onednn", PLAIN_INFO, 1), "linux-x86_64-onednn");
+        assertTrue(problem.contains("HAVE_ONEDNN"), problem);
     }
 
     @Test
     void wrongBinaryLevelIsAMismatch() {
-        LoadedNatives loaded = loadedFrom("linux-x86_64-avx512", PLAIN_INFO, 2);
-        List<String> problems = loaded.mismatches(new NativeBuild("linux-x86_64-avx512"));
-        assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).contains("binary level 2"), problems.get(0));
+        String problem = onlyProblem(loadedFrom("linux-x86_64-avx512", PLAIN_INFO, 2), "linux-x86_64-avx512");
+        assertTrue(problem.contains("binary level 2"), problem);
     }
 
     @Test
     void noNd4jLibraryLoadedIsAMismatch() {
-        LoadedNatives loaded = new LoadedNatives(Map.of(), PLAIN_INFO, 1, 3);
-        assertTrue(loaded.mismatches(new NativeBuild("linux-x86_64")).get(0).contains("no jnind4jcpu"));
+        String problem = onlyProblem(new LoadedNatives(Map.of(), PLAIN_INFO, 1, 3), "linux-x86_64");
+        assertTrue(problem.contains("no jnind4jcpu"), problem);
     }
 }
