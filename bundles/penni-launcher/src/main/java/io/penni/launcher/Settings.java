@@ -23,7 +23,7 @@ import java.util.Set;
  * @param kafka the Kafka settings
  * @param http the HTTP endpoint
  * @param maxOffHeapBytes JavaCPP's cap on ND4J's off-heap memory
- * @param maxPhysicalBytes JavaCPP's cap on the process's physical memory (0: none)
+ * @param maxPhysicalBytes the cap on the process's resident memory ND4J checks on every allocation (0: none)
  * @param dataRoot the folder requests' data sets must lie under
  * @param modelRoot the folder requests' model files must lie under
  */
@@ -157,7 +157,7 @@ public record Settings(Path base, Path dist, Path configDir, Path deployDir, Pat
 
         return new Settings(base, dist, configDir, base.resolve(launcher.get("penni.deploy.dir", "deploy")), varDir,
                 features, kafka, http, launcher.bytes("penni.offheap.max", 8L << 30),
-                launcher.bytes("penni.offheap.physical.max", 0),
+                launcher.bytes("penni.offheap.physical.max", 12L << 30),
                 base.resolve(launcher.get("penni.data.root", "/usr/share/datasets")).normalize(),
                 base.resolve(launcher.get("penni.model.root", "models")).normalize());
     }

@@ -23,10 +23,13 @@ public final class TensorRuntimeMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         TensorRuntime r = runtime;
         Gauge.builder("penni.nd4j.offheap.used", r, TensorRuntime::offHeapBytes).baseUnit(BaseUnits.BYTES)
-                .description("Off-heap memory ND4J has allocated (JavaCPP totalBytes)").register(registry);
+                .description("Off-heap memory JavaCPP has allocated itself (ND4J's arrays are counted in "
+                        + "penni.process.physical)").register(registry);
         Gauge.builder("penni.nd4j.offheap.max", r, TensorRuntime::maxOffHeapBytes).baseUnit(BaseUnits.BYTES)
-                .description("Cap on ND4J's off-heap memory (JavaCPP maxBytes, runtime-config/launcher.properties)")
-                .register(registry);
+                .description("JavaCPP's cap on what it allocates itself (penni.offheap.max)").register(registry);
+        Gauge.builder("penni.process.physical.max", r, TensorRuntime::maxPhysicalBytes).baseUnit(BaseUnits.BYTES)
+                .description("Cap on the process's resident memory, checked on every ND4J allocation "
+                        + "(penni.offheap.physical.max)").register(registry);
         Gauge.builder("penni.process.physical", r, TensorRuntime::physicalBytes).baseUnit(BaseUnits.BYTES)
                 .description("Resident physical memory of the server process (JavaCPP physicalBytes)")
                 .register(registry);
