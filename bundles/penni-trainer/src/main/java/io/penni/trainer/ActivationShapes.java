@@ -25,6 +25,12 @@ final class ActivationShapes {
         return s;
     }
 
+    /** @return the layer's output shape per image, channels × height × width */
+    long[] chw(String layer) {
+        int[] shape = chw.get(layer);
+        return new long[] {shape[0], shape[1], shape[2]};
+    }
+
     /** @return values per image of the layer's output */
     long features(String layer) {
         int[] shape = chw.get(layer);

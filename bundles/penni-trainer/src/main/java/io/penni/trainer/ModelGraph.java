@@ -55,6 +55,7 @@ public final class ModelGraph {
     private final Model source;
     private final Map<String, String> variables;
     private final List<BatchNormStatistics> statistics;
+    private final List<DropoutMask> dropouts;
     private final int classes;
 
     /**
@@ -69,13 +70,29 @@ public final class ModelGraph {
     }
 
     private ModelGraph(SameDiff sd, Mode mode, Model source, Map<String, String> variables,
-            List<BatchNormStatistics> statistics, int classes) {
+            List<BatchNormStatistics> statistics, List<DropoutMask> dropouts, int classes) {
         this.sd = sd;
         this.mode = mode;
         this.source = source;
         this.variables = variables;
         this.statistics = statistics;
+        this.dropouts = dropouts;
         this.classes = classes;
+    }
+
+    /**
+     * A dropout layer's keep-mask placeholder in a TRAIN graph.
+     *
+     * @param placeholder the placeholder's name
+     * @param shape the mask's shape per image
+     * @param rate the fraction dropped
+     */
+    public record DropoutMask(String placeholder, long[] shape, double rate) {
+    }
+
+    /** @return the keep-masks a TRAIN step must be fed */
+    public List<DropoutMask> dropoutMasks() {
+        return dropouts;
     }
 
     /**
@@ -166,6 +183,7 @@ public final class ModelGraph {
         private final ActivationShapes shapes;
         private final Map<String, String> variables = new LinkedHashMap<>();
         private final List<BatchNormStatistics> statistics = new ArrayList<>();
+        private final List<DropoutMask> dropouts = new ArrayList<>();
 
         Builder(Model model, Mode mode, DataType dataType) {
             this.model = model;
@@ -193,7 +211,7 @@ public final class ModelGraph {
                 SDVariable loss = sd.loss().softmaxCrossEntropy(LOSS, labels, logits, null);
                 sd.setLossVariables(loss);
             }
-            return new ModelGraph(sd, mode, model, variables, List.copyOf(statistics), classes);
+            return new ModelGraph(sd, mode, model, variables, List.copyOf(statistics), List.copyOf(dropouts), classes);
         }
 
         private int outputWidth(Layer last) {
@@ -238,8 +256,19 @@ public final class ModelGraph {
             }
             Layer.Dropout dropout = (Layer.Dropout) layer;
             SDVariable x = input(dropout.input());
-            return same(dropout, mode == Mode.TRAIN && dropout.rate() > 0
-                    ? sd.nn().dropoutInverted(x, 1.0 - dropout.rate()) : x);
+            if (mode != Mode.TRAIN || dropout.rate() <= 0) {
+                return same(dropout, x);
+            }
+            // SameDiff's dropout ops have no gradient in M2.1: the trainer feeds an inverted-dropout keep-mask
+            // (0 or 1/(1-rate)) per step instead, drawn from the step's seed.
+            int rank = ranks.get(dropout.input());
+            long[] shape = rank == 4 ? shapes.chw(dropout.input()) : new long[] {shapes.features(dropout.input())};
+            long[] placeholder = new long[shape.length + 1];
+            placeholder[0] = -1;
+            System.arraycopy(shape, 0, placeholder, 1, shape.length);
+            SDVariable keep = sd.placeHolder(dropout.name() + "/keep", dataType, placeholder);
+            dropouts.add(new DropoutMask(keep.name(), shape, dropout.rate()));
+            return same(dropout, x.mul(keep));
         }
 
         private SDVariable same(Layer layer, SDVariable out) {
@@ -315,24 +344,34 @@ public final class ModelGraph {
             SDVariable beta = trainable(bn.name(), ParameterNames.BETA);
             int[] axes = rank == 4 ? new int[] {0, 2, 3} : new int[] {0};
             long[] broadcast = rank == 4 ? new long[] {1, channels, 1, 1} : new long[] {1, channels};
+            int spatial = rank == 4 ? (int) (shapes.features(bn.input()) / channels) : 1;
             if (mode == Mode.TRAIN) {
-                // Two-pass variance (mean of squared deviations) rather than E[x²]-E[x]², which cancels badly
-                // in float32; the deviation is reused for the output.
+                // The formulation is chosen for ND4J 1.0.0-M2.1's kernels, measured: multiply_bp on activation-sized
+                // tensors is pathologically slow there, while norm2's backward, subtraction and oneDNN's depthwise
+                // convolution are fast. So: the variance comes from the L2 norm of the deviation (two passes, no
+                // E[x²]-E[x]² cancellation), and the per-channel scale and shift are a 1×1 depthwise convolution.
                 SDVariable mean = x.mean(bn.name() + "/batch_mean", false, axes);
                 SDVariable deviation = x.sub(mean.reshape(broadcast));
-                SDVariable variance = deviation.mul(deviation).mean(bn.name() + "/batch_var", false, axes);
+                SDVariable count = sd.sizeAt(x, 0).castTo(dataType).mul(spatial);
+                SDVariable norm = deviation.norm2(false, axes);
+                SDVariable variance = norm.mul(norm).div(bn.name() + "/batch_var", count);
                 SDVariable scale = gamma.div(sd.math().sqrt(variance.add(bn.epsilon())));
-                statistics.add(new BatchNormStatistics(bn, mean.name(), variance.name(),
-                        shapes.features(bn.input()) / channels));
-                SDVariable scaled = deviation.mul(scale.reshape(broadcast));
-                return rank == 4 ? sd.nn().biasAdd(scaled, beta, true) : scaled.add(beta.reshape(broadcast));
+                statistics.add(new BatchNormStatistics(bn, mean.name(), variance.name(), spatial));
+                return scaleAndShift(deviation, scale, beta, channels, rank);
             }
             INDArray mean = array(ParameterNames.of(bn.name(), ParameterNames.RUNNING_MEAN));
             INDArray var = array(ParameterNames.of(bn.name(), ParameterNames.RUNNING_VAR));
             SDVariable scale = gamma.div(sd.constant(Transforms.sqrt(var.add(bn.epsilon()), false)));
             SDVariable shift = beta.sub(scale.mul(sd.constant(mean)));
-            SDVariable scaled = x.mul(scale.reshape(broadcast));
-            return rank == 4 ? sd.nn().biasAdd(scaled, shift, true) : scaled.add(shift.reshape(broadcast));
+            return scaleAndShift(x, scale, shift, channels, rank);
+        }
+
+        /** x·scale + shift per channel: a 1×1 depthwise convolution for images, broadcasting for vectors. */
+        private SDVariable scaleAndShift(SDVariable x, SDVariable scale, SDVariable shift, int channels, int rank) {
+            if (rank == 4) {
+                return sd.cnn().depthWiseConv2d(x, scale.reshape(1, 1, channels, 1), shift, convConfig(1, 1, 0));
+            }
+            return x.mul(scale.reshape(1, channels)).add(shift.reshape(1, channels));
         }
 
         private INDArray array(String name) {

@@ -124,8 +124,10 @@ public final class Trainer {
                 }
                 Batch batch = batches.batch(iteration);
                 Nd4j.getRandom().setSeed(stepSeed(run.seed(), epoch, iteration));
-                Map<String, INDArray> feed = Map.of(ModelGraph.INPUT, images(batch, shape), ModelGraph.LABELS,
-                        oneHot(batch, graph.classes()));
+                Map<String, INDArray> feed = new HashMap<>();
+                feed.put(ModelGraph.INPUT, images(batch, shape));
+                feed.put(ModelGraph.LABELS, oneHot(batch, graph.classes()));
+                dropoutMasks(graph, batch.size(), stepSeed(run.seed(), epoch, iteration), feed);
                 Map<String, INDArray> gradients = graph.sameDiff().calculateGradients(feed, parameters.variables());
                 optimizer.step(parameters.arrays(), parameters.byParameter(gradients), rate, frozen, parameters.l1(),
                         parameters.masks());
@@ -169,6 +171,26 @@ public final class Trainer {
         h ^= h >>> 31;
         h *= 0xBF58476D1CE4E5B9L;
         return h ^ (h >>> 29);
+    }
+
+    /** Inverted-dropout keep-masks for the step, drawn from its seed so a resumed run draws the same. */
+    private static void dropoutMasks(ModelGraph graph, int batch, long seed, Map<String, INDArray> feed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (ModelGraph.DropoutMask d : graph.dropoutMasks()) {
+            long perImage = 1;
+            for (long s : d.shape()) {
+                perImage *= s;
+            }
+            float keep = (float) (1 / (1 - d.rate()));
+            float[] values = new float[Math.toIntExact(perImage * batch)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextDouble() < d.rate() ? 0f : keep;
+            }
+            long[] shape = new long[d.shape().length + 1];
+            shape[0] = batch;
+            System.arraycopy(d.shape(), 0, shape, 1, d.shape().length);
+            feed.put(d.placeholder(), Nd4j.create(values, shape, 'c'));
+        }
     }
 
     private static INDArray images(Batch batch, int[] shape) {
