@@ -1,0 +1,128 @@
+package io.penni.inference.cpu.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A dense convolution (any kernel, stride, padding and groups) with batch norm folded into its weight and
+ * bias: stage the input ({@link ConvGeometry}), then a matrix product per group of output channels through
+ * the measured-fastest {@link Kernels}, then the {@link Epilogue}.
+ */
+final class ConvStep extends Step {
+
+    private final Value input;
+    private final ConvGeometry geometry;
+    private final float[] weight;
+    private final int groups;
+    private final int outChannels;
+    private final int[] rows;
+    private final Epilogue epilogue;
+    private final Map<String, Kernels> kernels;
+    private Kernels chosen;
+
+    ConvStep(String layer, String kind, Value input, Value output, ConvGeometry geometry, float[] weight, int groups,
+            int outChannels, Epilogue epilogue, Map<String, Kernels> kernels) {
+        super(layer, kind, output);
+        this.input = input;
+        this.geometry = geometry;
+        this.weight = weight;
+        this.groups = groups;
+        this.outChannels = outChannels;
+        this.rows = geometry.rows(geometry.channels());
+        this.epilogue = epilogue;
+        this.kernels = kernels;
+        this.chosen = kernels.values().iterator().next();
+    }
+
+    private int depth() {
+        return geometry.channels() / groups * geometry.taps();
+    }
+
+    @Override
+    void run(Frame frame, int image, Scratch s) {
+        float[] in = input.array(frame);
+        int inOff = input.offset(image);
+        for (int c = 0; c < geometry.channels(); c++) {
+            geometry.stage(in, inOff, c, s.stage, c * geometry.channelFloats());
+        }
+        rows(frame, image, 0, outChannels, s.stage, s);
+    }
+
+    @Override
+    boolean splittable() {
+        return true;
+    }
+
+    @Override
+    void runSplit(Frame frame, int image, WorkerPool pool, Scratch[] s) {
+        float[] in = input.array(frame);
+        int inOff = input.offset(image);
+        float[] stage = s[0].stage;
+        int parts = pool.threads();
+        int channels = geometry.channels();
+        pool.run(parts, t -> {
+            for (int c = bound(channels, parts, t, 1); c < bound(channels, parts, t + 1, 1); c++) {
+                geometry.stage(in, inOff, c, stage, c * geometry.channelFloats());
+            }
+        });
+        pool.run(parts, t -> rows(frame, image, bound(outChannels, parts, t, ROW_BLOCK),
+                bound(outChannels, parts, t + 1, ROW_BLOCK), stage, s[t]));
+    }
+
+    /** Output channels [from, to) of one image from the staged input. */
+    private void rows(Frame frame, int image, int from, int to, float[] stage, Scratch s) {
+        int depth = depth();
+        int len = geometry.length();
+        int perGroup = outChannels / groups;
+        float[] out = output().array(frame);
+        int outOff = output().offset(image);
+        for (int n = from; n < to;) {
+            int block = Math.min(ROW_BLOCK, to - n);
+            // a block never straddles two groups: split it where a group ends
+            int group = n / perGroup;
+            block = Math.min(block, (group + 1) * perGroup - n);
+            chosen.gemm(weight, n * depth, depth, block, depth, stage, rows, group * depth, s.acc, 0, len, len);
+            for (int i = 0; i < block; i++) {
+                epilogue.store(frame, image, n + i, s.acc, i * len, geometry.rowStride(), geometry.outHeight(),
+                        geometry.outWidth(), out, outOff);
+            }
+            n += block;
+        }
+    }
+
+    @Override
+    long macs() {
+        return (long) outChannels * depth() * geometry.outHeight() * geometry.outWidth();
+    }
+
+    @Override
+    long weightBytes() {
+        return (long) (weight.length + outChannels) * Float.BYTES;
+    }
+
+    @Override
+    int stageFloats() {
+        return geometry.stageFloats(geometry.channels());
+    }
+
+    @Override
+    int accFloats() {
+        return ROW_BLOCK * geometry.length();
+    }
+
+    @Override
+    List<String> candidates() {
+        return kernels.size() > 1 ? new ArrayList<>(kernels.keySet()) : List.of();
+    }
+
+    @Override
+    void choose(String candidate) {
+        chosen = kernels.get(candidate);
+    }
+
+    @Override
+    String chosen() {
+        return "dense-" + chosen.name();
+    }
+}
