@@ -7,6 +7,7 @@ import java.util.Optional;
 import io.penni.api.inference.BackendInfo;
 import io.penni.api.inference.LoadOutcome;
 import io.penni.api.model.Model;
+import io.penni.inference.cpu.internal.KernelWarmup;
 import io.penni.inference.cpu.internal.Kernels;
 import io.penni.inference.cpu.internal.NetworkCompiler;
 import io.penni.inference.cpu.internal.PlainKernels;
@@ -38,6 +39,7 @@ public final class CpuEngine implements AutoCloseable {
         this.options = options;
         this.pool = new WorkerPool(options.threads());
         this.kernels = kernels(options.kernels());
+        this.kernels.values().forEach(KernelWarmup::warm);
     }
 
     private static Map<String, Kernels> kernels(EngineOptions.KernelSet set) {

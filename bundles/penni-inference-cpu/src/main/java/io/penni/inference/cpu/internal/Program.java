@@ -148,6 +148,13 @@ public final class Program {
                 List<String> candidates = step.candidates();
                 Map<String, Double> times = new LinkedHashMap<>();
                 if (!candidates.isEmpty()) {
+                    // untimed first calls on this shape, so no candidate is timed while its code is still cold
+                    for (int turn = 0; turn < 3; turn++) {
+                        for (String c : candidates) {
+                            step.choose(c);
+                            step.run(f, 0, scratch[0]);
+                        }
+                    }
                     double[] best = race(candidates.size(), budgetNanos, c -> {
                         step.choose(candidates.get(c));
                         step.run(f, 0, scratch[0]);

@@ -10,6 +10,7 @@ import java.util.Optional;
 public final class VectorSupport {
 
     private static final String MODULE = "jdk.incubator.vector";
+    private static Kernels instance;
 
     private VectorSupport() {
     }
@@ -19,16 +20,19 @@ public final class VectorSupport {
         return ModuleLayer.boot().findModule(MODULE).isPresent();
     }
 
-    /** @return the Vector API kernels, or empty where the module is missing or they fail to start */
-    public static Optional<Kernels> kernels() {
+    /** @return the Vector API kernels (one instance per JVM), or empty where the module is missing */
+    public static synchronized Optional<Kernels> kernels() {
         if (!available()) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(new VectorKernels());
-        } catch (LinkageError e) {
-            // present in the JVM but not visible to this bundle (the framework does not export it)
-            return Optional.empty();
+        if (instance == null) {
+            try {
+                instance = new VectorKernels();
+            } catch (LinkageError e) {
+                // present in the JVM but not visible to this bundle (the framework does not export it)
+                return Optional.empty();
+            }
         }
+        return Optional.of(instance);
     }
 }
