@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * A dense convolution (any kernel, stride, padding and groups) with batch norm folded into its weight and
- * bias: stage the input ({@link ConvGeometry}), then a matrix product per group of output channels through
- * the measured-fastest {@link Kernels}, then the {@link Epilogue}.
+ * bias: stage the input ({@link ConvGeometry}), then a matrix product per block of output channels through
+ * the measured-fastest {@link Kernels}, then the {@link Epilogue}. In a batch, a few images are staged side by
+ * side so that one product covers them all: longer rows, fewer calls.
  */
 final class ConvStep extends Step {
 
@@ -16,7 +17,9 @@ final class ConvStep extends Step {
     private final float[] weight;
     private final int groups;
     private final int outChannels;
-    private final int[] rows;
+    private final int group;
+    private final int[] rowsOne;
+    private final int[] rowsGroup;
     private final Epilogue epilogue;
     private final Map<String, Kernels> kernels;
     private Kernels chosen;
@@ -29,7 +32,9 @@ final class ConvStep extends Step {
         this.weight = weight;
         this.groups = groups;
         this.outChannels = outChannels;
-        this.rows = geometry.rows(geometry.channels());
+        this.group = geometry.groupFor(geometry.channels(), GROUP_BUDGET);
+        this.rowsOne = geometry.rows(geometry.channels(), 1);
+        this.rowsGroup = geometry.rows(geometry.channels(), group);
         this.epilogue = epilogue;
         this.kernels = kernels;
         this.chosen = kernels.values().iterator().next();
@@ -40,13 +45,25 @@ final class ConvStep extends Step {
     }
 
     @Override
+    int group() {
+        return group;
+    }
+
+    @Override
     void run(Frame frame, int image, Scratch s) {
+        runGroup(frame, image, 1, s);
+    }
+
+    @Override
+    void runGroup(Frame frame, int from, int count, Scratch s) {
         float[] in = input.array(frame);
-        int inOff = input.offset(image);
-        for (int c = 0; c < geometry.channels(); c++) {
-            geometry.stage(in, inOff, c, s.stage, c * geometry.channelFloats());
+        for (int i = 0; i < count; i++) {
+            int inOff = input.offset(from + i);
+            for (int c = 0; c < geometry.channels(); c++) {
+                geometry.stage(in, inOff, c, s.stage, c * geometry.channelFloats(count), i, count);
+            }
         }
-        rows(frame, image, 0, outChannels, s.stage, s);
+        rows(frame, from, count, 0, outChannels, s.stage, s);
     }
 
     @Override
@@ -63,29 +80,32 @@ final class ConvStep extends Step {
         int channels = geometry.channels();
         pool.run(parts, t -> {
             for (int c = bound(channels, parts, t, 1); c < bound(channels, parts, t + 1, 1); c++) {
-                geometry.stage(in, inOff, c, stage, c * geometry.channelFloats());
+                geometry.stage(in, inOff, c, stage, c * geometry.channelFloats(1), 0, 1);
             }
         });
-        pool.run(parts, t -> rows(frame, image, bound(outChannels, parts, t, ROW_BLOCK),
+        pool.run(parts, t -> rows(frame, image, 1, bound(outChannels, parts, t, ROW_BLOCK),
                 bound(outChannels, parts, t + 1, ROW_BLOCK), stage, s[t]));
     }
 
-    /** Output channels [from, to) of one image from the staged input. */
-    private void rows(Frame frame, int image, int from, int to, float[] stage, Scratch s) {
+    /** Output channels [from, to) of {@code count} images from their staged input. */
+    private void rows(Frame frame, int image, int count, int from, int to, float[] stage, Scratch s) {
         int depth = depth();
-        int len = geometry.length();
+        int len = geometry.length(count);
+        int[] rows = count == 1 ? rowsOne : count == group ? rowsGroup : geometry.rows(geometry.channels(), count);
         int perGroup = outChannels / groups;
         float[] out = output().array(frame);
-        int outOff = output().offset(image);
         for (int n = from; n < to;) {
             int block = Math.min(ROW_BLOCK, to - n);
-            // a block never straddles two groups: split it where a group ends
-            int group = n / perGroup;
-            block = Math.min(block, (group + 1) * perGroup - n);
-            chosen.gemm(weight, n * depth, depth, block, depth, stage, rows, group * depth, s.acc, 0, len, len);
-            for (int i = 0; i < block; i++) {
-                epilogue.store(frame, image, n + i, s.acc, i * len, geometry.rowStride(), geometry.outHeight(),
-                        geometry.outWidth(), out, outOff);
+            // a block never straddles two channel groups: split it where a group ends
+            int channelGroup = n / perGroup;
+            block = Math.min(block, (channelGroup + 1) * perGroup - n);
+            chosen.gemm(weight, n * depth, depth, block, depth, stage, rows, channelGroup * depth, s.acc, 0, len, len);
+            for (int g = 0; g < count; g++) {
+                int outOff = output().offset(image + g);
+                for (int i = 0; i < block; i++) {
+                    epilogue.store(frame, image + g, n + i, s.acc, i * len + g * geometry.imageStride(),
+                            geometry.rowStride(), geometry.outHeight(), geometry.outWidth(), out, outOff);
+                }
             }
             n += block;
         }
@@ -102,13 +122,13 @@ final class ConvStep extends Step {
     }
 
     @Override
-    int stageFloats() {
-        return geometry.stageFloats(geometry.channels());
+    int stageFloats(int images) {
+        return geometry.stageFloats(geometry.channels(), images);
     }
 
     @Override
-    int accFloats() {
-        return ROW_BLOCK * geometry.length();
+    int accFloats(int images) {
+        return ROW_BLOCK * geometry.length(images);
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.Map;
  * (C·d maps, a small matrix product of the basis with the staged channel), then a 1×1 convolution of the
  * maps with the coefficient matrix {@code [N, C·d]}, batch norm folded into coefficients and bias. The 1×1
  * part runs either sparse (each output channel's non-zero coefficients in compressed-row form) or dense
- * (a matrix product over every coefficient), whichever measured faster on this layer's shape and density.
+ * (a matrix product over every coefficient), whichever measured faster on this layer's shape and density. In
+ * a batch, a few images run together: their maps side by side, so every row the kernels walk is longer.
  */
 final class DecomposedStep extends Step {
 
@@ -21,12 +22,13 @@ final class DecomposedStep extends Step {
     private final float[] basis;
     private final int bases;
     private final int outChannels;
+    private final int group;
+    private final int[] tapsOne;
+    private final int[] tapsGroup;
     private float[] coefficients;
     private int[] rowStart;
     private float[] values;
-    private int[] mapRows;
-    private final int[] allMaps;
-    private final int[] tapRows;
+    private int[] mapIndex;
     private final Epilogue epilogue;
     private final Map<String, Kernels> kernels;
     private Kernels chosen;
@@ -47,8 +49,12 @@ final class DecomposedStep extends Step {
         this.epilogue = epilogue;
         this.kernels = kernels;
         this.chosen = kernels.values().iterator().next();
-        int maps = geometry.channels() * bases;
-        int len = geometry.length();
+        // the maps of a group are what a thread holds: C·d of them, each as long as the group's outputs
+        int mapsPerImage = geometry.channels() * bases * geometry.length(1);
+        this.group = (int) Math.max(1, Math.min(16, GROUP_BUDGET / Math.max(1, mapsPerImage)));
+        this.tapsOne = geometry.tapRows(1);
+        this.tapsGroup = geometry.tapRows(group);
+        int maps = maps();
         this.rowStart = new int[outChannels + 1];
         int nonZero = 0;
         for (float c : coefficients) {
@@ -57,7 +63,7 @@ final class DecomposedStep extends Step {
             }
         }
         this.values = new float[nonZero];
-        this.mapRows = new int[nonZero];
+        this.mapIndex = new int[nonZero];
         int e = 0;
         for (int n = 0; n < outChannels; n++) {
             rowStart[n] = e;
@@ -65,33 +71,32 @@ final class DecomposedStep extends Step {
                 float c = coefficients[n * maps + m];
                 if (c != 0f) {
                     values[e] = c;
-                    mapRows[e] = m * len;
+                    mapIndex[e] = m;
                     e++;
                 }
             }
         }
         rowStart[outChannels] = e;
-        this.allMaps = new int[maps];
-        for (int m = 0; m < maps; m++) {
-            allMaps[m] = m * len;
-        }
-        this.tapRows = new int[geometry.taps()];
-        for (int t = 0; t < tapRows.length; t++) {
-            tapRows[t] = geometry.tapRow(t);
-        }
     }
 
     private int maps() {
         return geometry.channels() * bases;
     }
 
+    @Override
+    int group() {
+        return group;
+    }
 
     @Override
     void run(Frame frame, int image, Scratch s) {
-        float[] in = input.array(frame);
-        int inOff = input.offset(image);
-        basisMaps(in, inOff, 0, geometry.channels(), s.stage, s);
-        outputs(frame, image, 0, outChannels, s.stage, s);
+        runGroup(frame, image, 1, s);
+    }
+
+    @Override
+    void runGroup(Frame frame, int from, int count, Scratch s) {
+        basisMaps(frame, from, count, 0, geometry.channels(), s.stage, s);
+        outputs(frame, from, count, 0, outChannels, s.stage, s);
     }
 
     @Override
@@ -101,49 +106,60 @@ final class DecomposedStep extends Step {
 
     @Override
     void runSplit(Frame frame, int image, WorkerPool pool, Scratch[] s) {
-        float[] in = input.array(frame);
-        int inOff = input.offset(image);
         float[] maps = s[0].stage;
         int parts = pool.threads();
         int channels = geometry.channels();
-        pool.run(parts, t -> basisMaps(in, inOff, bound(channels, parts, t, 1), bound(channels, parts, t + 1, 1),
+        pool.run(parts, t -> basisMaps(frame, image, 1, bound(channels, parts, t, 1), bound(channels, parts, t + 1, 1),
                 maps, s[t]));
-        pool.run(parts, t -> outputs(frame, image, bound(outChannels, parts, t, ROW_BLOCK),
+        pool.run(parts, t -> outputs(frame, image, 1, bound(outChannels, parts, t, ROW_BLOCK),
                 bound(outChannels, parts, t + 1, ROW_BLOCK), maps, s[t]));
     }
 
-    /** The d maps of input channels [from, to): stage the channel, multiply by the basis. */
-    private void basisMaps(float[] in, int inOff, int from, int to, float[] maps, Scratch s) {
-        int len = geometry.length();
+    /** The d maps of input channels [from, to) of {@code count} images: stage the channel, multiply by the basis. */
+    private void basisMaps(Frame frame, int image, int count, int from, int to, float[] maps, Scratch s) {
+        float[] in = input.array(frame);
+        int len = geometry.length(count);
+        int[] taps = count == 1 ? tapsOne : count == group ? tapsGroup : geometry.tapRows(count);
         for (int c = from; c < to; c++) {
-            geometry.stage(in, inOff, c, s.plane, 0);
-            chosen.gemm(basis, 0, geometry.taps(), bases, geometry.taps(), s.plane, tapRows, 0, maps,
-                    c * bases * len, len, len);
+            for (int g = 0; g < count; g++) {
+                geometry.stage(in, input.offset(image + g), c, s.plane, 0, g, count);
+            }
+            chosen.gemm(basis, 0, geometry.taps(), bases, geometry.taps(), s.plane, taps, 0, maps, c * bases * len,
+                    len, len);
         }
     }
 
-    /** Output channels [from, to) from the maps. */
-    private void outputs(Frame frame, int image, int from, int to, float[] maps, Scratch s) {
-        int len = geometry.length();
+    /** Output channels [from, to) of {@code count} images from their maps. */
+    private void outputs(Frame frame, int image, int count, int from, int to, float[] maps, Scratch s) {
+        int len = geometry.length(count);
         float[] out = output().array(frame);
-        int outOff = output().offset(image);
         if (sparse) {
             for (int n = from; n < to; n++) {
-                chosen.sparseRow(values, mapRows, rowStart[n], rowStart[n + 1], maps, s.acc, 0, len);
-                epilogue.store(frame, image, n, s.acc, 0, geometry.rowStride(), geometry.outHeight(),
-                        geometry.outWidth(), out, outOff);
+                chosen.sparseRow(values, mapIndex, rowStart[n], rowStart[n + 1], maps, len, s.acc, 0, len);
+                store(frame, image, count, n, 1, len, out, s.acc);
             }
             return;
         }
         int depth = maps();
+        int[] rows = new int[depth];
+        for (int m = 0; m < depth; m++) {
+            rows[m] = m * len;
+        }
         for (int n = from; n < to;) {
             int block = Math.min(ROW_BLOCK, to - n);
-            chosen.gemm(coefficients, n * depth, depth, block, depth, maps, allMaps, 0, s.acc, 0, len, len);
-            for (int i = 0; i < block; i++) {
-                epilogue.store(frame, image, n + i, s.acc, i * len, geometry.rowStride(), geometry.outHeight(),
-                        geometry.outWidth(), out, outOff);
-            }
+            chosen.gemm(coefficients, n * depth, depth, block, depth, maps, rows, 0, s.acc, 0, len, len);
+            store(frame, image, count, n, block, len, out, s.acc);
             n += block;
+        }
+    }
+
+    private void store(Frame frame, int image, int count, int n, int block, int len, float[] out, float[] acc) {
+        for (int g = 0; g < count; g++) {
+            int outOff = output().offset(image + g);
+            for (int i = 0; i < block; i++) {
+                epilogue.store(frame, image + g, n + i, acc, i * len + g * geometry.imageStride(),
+                        geometry.rowStride(), geometry.outHeight(), geometry.outWidth(), out, outOff);
+            }
         }
     }
 
@@ -162,18 +178,18 @@ final class DecomposedStep extends Step {
     }
 
     @Override
-    int stageFloats() {
-        return maps() * geometry.length();
+    int stageFloats(int images) {
+        return maps() * geometry.length(images);
     }
 
     @Override
-    int planeFloats() {
-        return geometry.stageFloats(1);
+    int planeFloats(int images) {
+        return geometry.stageFloats(1, images);
     }
 
     @Override
-    int accFloats() {
-        return ROW_BLOCK * geometry.length();
+    int accFloats(int images) {
+        return ROW_BLOCK * geometry.length(images);
     }
 
     @Override
@@ -193,18 +209,18 @@ final class DecomposedStep extends Step {
     }
 
     @Override
-    String chosen() {
-        return (sparse ? SPARSE : DENSE) + "-" + chosen.name();
-    }
-
-    @Override
     void release() {
         // keep only the form the chosen path reads, so memory figures are what the model really holds
         if (sparse) {
             coefficients = null;
         } else {
             values = null;
-            mapRows = null;
+            mapIndex = null;
         }
+    }
+
+    @Override
+    String chosen() {
+        return (sparse ? SPARSE : DENSE) + "-" + chosen.name();
     }
 }

@@ -14,7 +14,7 @@ final class Frame {
         this.capacity = capacity;
         this.slots = new float[slotSizes.length][];
         for (int i = 0; i < slotSizes.length; i++) {
-            slots[i] = new float[Math.multiplyExact(slotSizes[i], capacity)];
+            slots[i] = new float[Math.addExact(Math.multiplyExact(slotSizes[i], capacity), Scratch.SLACK)];
         }
     }
 

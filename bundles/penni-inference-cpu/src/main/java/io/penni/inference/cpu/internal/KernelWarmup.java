@@ -54,7 +54,7 @@ public final class KernelWarmup {
             long t0 = System.nanoTime();
             for (int i = 0; i < CALLS; i++) {
                 kernels.gemm(a, 0, depth, 5, depth, b, rows, 0, c, 0, len, len - (i & 7));
-                kernels.sparseRow(a, rows, 0, 6 + (i & 3), b, c, 0, len - (i & 7));
+                kernels.sparseRow(a, rows, 0, 6 + (i & 3), b, 1, c, 0, len - (i & 7));
                 kernels.matVec(b, 0, 5, depth - (i & 7), a, 0, c, 0);
             }
             long t = System.nanoTime() - t0;

@@ -33,19 +33,21 @@ public interface Kernels {
             int cOff, int ldc, int len);
 
     /**
-     * One output row of a sparse 1×1 convolution: {@code acc[accOff + j] = Σ_e values[e] · m[rows[e] + j]} for
-     * {@code start <= e < end}, {@code j < len}.
+     * One output row of a sparse 1×1 convolution: {@code acc[accOff + j] = Σ_e values[e] · m[maps[e]·stride + j]}
+     * for {@code start <= e < end}, {@code j < len}.
      *
      * @param values the row's non-zero coefficients
-     * @param rows where the map each coefficient multiplies starts in {@code m}
+     * @param maps which map each coefficient multiplies
      * @param start first entry
      * @param end one past the last entry
      * @param m the maps
+     * @param stride floats from one map to the next
      * @param acc the result (overwritten)
      * @param accOff its first element
      * @param len values per map
      */
-    void sparseRow(float[] values, int[] rows, int start, int end, float[] m, float[] acc, int accOff, int len);
+    void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int stride, float[] acc, int accOff,
+            int len);
 
     /**
      * A matrix-vector product {@code y[yOff + o] = Σ_i w[wOff + o·in + i] · x[xOff + i]}.

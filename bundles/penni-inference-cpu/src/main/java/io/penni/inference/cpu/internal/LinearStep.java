@@ -22,7 +22,8 @@ final class LinearStep extends Step {
             Epilogue epilogue, Map<String, Kernels> kernels) {
         super(layer, kind, output);
         this.input = input;
-        this.weight = weight;
+        // slack past the last row keeps the matrix-vector kernel's masked tail loads in bounds (see Scratch)
+        this.weight = java.util.Arrays.copyOf(weight, weight.length + Scratch.SLACK);
         this.out = out;
         this.in = in;
         this.epilogue = epilogue;
@@ -66,7 +67,7 @@ final class LinearStep extends Step {
 
     @Override
     long weightBytes() {
-        return (long) (weight.length + out) * Float.BYTES;
+        return ((long) out * in + out) * Float.BYTES;
     }
 
     @Override

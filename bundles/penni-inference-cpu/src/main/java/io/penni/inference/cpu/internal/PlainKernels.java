@@ -42,8 +42,8 @@ public final class PlainKernels implements Kernels {
     }
 
     @Override
-    public void sparseRow(float[] values, int[] rows, int start, int end, float[] m, float[] acc, int accOff,
-            int len) {
+    public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int stride, float[] acc,
+            int accOff, int len) {
         Arrays.fill(acc, accOff, accOff + len, 0f);
         int e = start;
         // four maps per pass: one load and store of the accumulator per four multiply-adds
@@ -52,17 +52,17 @@ public final class PlainKernels implements Kernels {
             float v1 = values[e + 1];
             float v2 = values[e + 2];
             float v3 = values[e + 3];
-            int r0 = rows[e];
-            int r1 = rows[e + 1];
-            int r2 = rows[e + 2];
-            int r3 = rows[e + 3];
+            int r0 = maps[e] * stride;
+            int r1 = maps[e + 1] * stride;
+            int r2 = maps[e + 2] * stride;
+            int r3 = maps[e + 3] * stride;
             for (int j = 0; j < len; j++) {
                 acc[accOff + j] += v0 * m[r0 + j] + v1 * m[r1 + j] + v2 * m[r2 + j] + v3 * m[r3 + j];
             }
         }
         for (; e < end; e++) {
             float v = values[e];
-            int r = rows[e];
+            int r = maps[e] * stride;
             for (int j = 0; j < len; j++) {
                 acc[accOff + j] += v * m[r + j];
             }

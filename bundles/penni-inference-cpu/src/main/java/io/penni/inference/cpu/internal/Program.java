@@ -23,7 +23,9 @@ public final class Program {
     private final Value output;
     private final ActivationShape inputShape;
     private final int threads;
+    /** Per-thread scratch for one image at a time, and for the step's image groups of a batch. */
     private final Scratch[] scratch;
+    private Scratch[] groupScratch;
     private final Map<String, Map<String, Double>> timings = new LinkedHashMap<>();
     private Frame frame;
 
@@ -36,18 +38,37 @@ public final class Program {
         this.output = output;
         this.inputShape = inputShape;
         this.threads = threads;
+        this.scratch = scratch(false);
+    }
+
+    private Scratch[] scratch(boolean grouped) {
         int stage = 0;
         int plane = 0;
         int acc = 0;
         for (Step s : steps) {
-            stage = Math.max(stage, s.stageFloats());
-            plane = Math.max(plane, s.planeFloats());
-            acc = Math.max(acc, s.accFloats());
+            int images = grouped ? s.group() : 1;
+            stage = Math.max(stage, s.stageFloats(images));
+            plane = Math.max(plane, s.planeFloats(images));
+            acc = Math.max(acc, s.accFloats(images));
         }
-        this.scratch = new Scratch[threads];
+        Scratch[] all = new Scratch[threads];
         for (int t = 0; t < threads; t++) {
-            scratch[t] = new Scratch(stage, plane, acc);
+            all[t] = new Scratch(stage, plane, acc);
         }
+        return all;
+    }
+
+    int[] slotSizesForDiag() {
+        return slotSizes.clone();
+    }
+
+    Scratch groupScratchForDiag() {
+        return scratch(true)[0];
+    }
+
+    /** @return the steps, for diagnostics in this package */
+    List<Step> steps() {
+        return steps;
     }
 
     /** @return the network's name */
@@ -83,12 +104,16 @@ public final class Program {
         f.input(inputs);
         try {
             if (batch >= threads && threads > 1) {
+                if (groupScratch == null) {
+                    groupScratch = scratch(true);
+                }
+                Scratch[] grouped = groupScratch;
                 pool.run(threads, t -> {
                     int from = Step.bound(batch, threads, t, 1);
                     int to = Step.bound(batch, threads, t + 1, 1);
                     for (Step step : steps) {
-                        for (int image = from; image < to; image++) {
-                            step.run(f, image, scratch[t]);
+                        for (int image = from; image < to; image += step.group()) {
+                            step.runGroup(f, image, Math.min(step.group(), to - image), grouped[t]);
                         }
                     }
                 });
@@ -125,6 +150,7 @@ public final class Program {
     /** Frees the buffers; the next run allocates them again. */
     public void release() {
         frame = null;
+        groupScratch = null;
     }
 
     /**
@@ -268,8 +294,12 @@ public final class Program {
         }
         floats += (long) input.size() * batch + (long) output.size() * batch;
         long bytes = floats * Float.BYTES;
-        for (Scratch s : scratch) {
-            bytes += s.bytes();
+        // a batch that splits into one run of images per thread uses the group scratch, a smaller one the other
+        if (batch >= threads && threads > 1) {
+            Scratch[] grouped = groupScratch == null ? scratch(true) : groupScratch;
+            bytes += grouped[0].bytes() * threads;
+        } else {
+            bytes += scratch[0].bytes() * threads;
         }
         return bytes;
     }

@@ -10,6 +10,12 @@ abstract class Step {
     /** Rows of output a thread computes before its epilogue, matching the vector kernel's block. */
     static final int ROW_BLOCK = 4;
 
+    /**
+     * Floats of staged input a thread aims for when it runs several images through one step together: about
+     * 192 KB, so a group's staging and a block of its results stay in the core's L2 cache.
+     */
+    static final int GROUP_BUDGET = 48 * 1024;
+
     private final String layer;
     private final String kind;
     private final Value output;
@@ -58,6 +64,25 @@ abstract class Step {
      */
     abstract void run(Frame frame, int image, Scratch scratch);
 
+    /** @return how many images of a batch this step runs together (their rows side by side in one product) */
+    int group() {
+        return 1;
+    }
+
+    /**
+     * Runs images {@code [from, from + count)}, {@code count <= group()}, on one thread.
+     *
+     * @param frame the run's buffers
+     * @param from the first image
+     * @param count images
+     * @param scratch this thread's arrays, sized for {@link #group()} images
+     */
+    void runGroup(Frame frame, int from, int count, Scratch scratch) {
+        for (int image = from; image < from + count; image++) {
+            run(frame, image, scratch);
+        }
+    }
+
     /**
      * Runs one image on every thread of the pool. Only called when {@link #splittable()}.
      *
@@ -80,18 +105,27 @@ abstract class Step {
         return 0;
     }
 
-    /** @return floats of {@link Scratch#stage} it needs */
-    int stageFloats() {
+    /**
+     * @param images images run together (1, or {@link #group()})
+     * @return floats of {@link Scratch#stage} it needs
+     */
+    int stageFloats(int images) {
         return 0;
     }
 
-    /** @return floats of {@link Scratch#plane} it needs */
-    int planeFloats() {
+    /**
+     * @param images images run together
+     * @return floats of {@link Scratch#plane} it needs
+     */
+    int planeFloats(int images) {
         return 0;
     }
 
-    /** @return floats of {@link Scratch#acc} it needs */
-    int accFloats() {
+    /**
+     * @param images images run together
+     * @return floats of {@link Scratch#acc} it needs
+     */
+    int accFloats(int images) {
         return 0;
     }
 

@@ -109,8 +109,8 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void sparseRow(float[] values, int[] rows, int start, int end, float[] m, float[] acc, int accOff,
-            int len) {
+    public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int stride, float[] acc,
+            int accOff, int len) {
         // The row stays in registers across all of its coefficients when it is short (two vectors), which is
         // the common case of late layers; longer rows go a vector pair at a time.
         for (int j = 0; j < len; j += 2 * W) {
@@ -120,7 +120,7 @@ final class VectorKernels implements Kernels {
             FloatVector x1 = FloatVector.zero(S);
             for (int e = start; e < end; e++) {
                 FloatVector v = FloatVector.broadcast(S, values[e]);
-                int r = rows[e] + j;
+                int r = maps[e] * stride + j;
                 x0 = FloatVector.fromArray(S, m, r, m0).fma(v, x0);
                 x1 = FloatVector.fromArray(S, m, r + W, m1).fma(v, x1);
             }
