@@ -69,6 +69,13 @@ class InferenceInFrameworkTest {
     }
 
     @Test
+    void theCpuBackendUsesTheVectorApiInsideTheFramework(
+            @InjectService(filter = "(penni.backend=cpu)") InferenceBackend cpu) {
+        // the launcher exports jdk.incubator.vector and the itests' JVM adds the module
+        assertTrue(cpu.info().device().contains("vector-"), cpu.info().device());
+    }
+
+    @Test
     void theDenseReferenceBackendRunsTheDenseResnetLikeTheReference(
             @InjectService(filter = "(penni.backend=dense-reference)") InferenceBackend reference) {
         assertMatchesReference(reference, Architectures.create("resnet-small", 4));

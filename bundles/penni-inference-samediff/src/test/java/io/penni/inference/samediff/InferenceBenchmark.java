@@ -68,6 +68,7 @@ public final class InferenceBenchmark {
         root.put("java", System.getProperty("java.version"));
         root.put("cpus", threads);
         root.put("cpu_model", cpuModel());
+        root.put("load_average_start", loadAverage());
         root.put("fp32_peak_gflops", round(peak.gflops()));
         root.put("fp32_peak_gflops_one_thread", round(peakOne.gflops()));
         root.put("fp32_peak_method", peak.method());
@@ -98,6 +99,7 @@ public final class InferenceBenchmark {
             }
         }
         root.put("networks", networks);
+        root.put("load_average_end", loadAverage());
         Files.createDirectories(json.toAbsolutePath().getParent());
         Files.writeString(json, Json.write(root) + "\n");
         Files.writeString(markdown, md.toString());
@@ -206,6 +208,14 @@ public final class InferenceBenchmark {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {
