@@ -53,7 +53,8 @@ public final class Program {
         }
         Scratch[] all = new Scratch[threads];
         for (int t = 0; t < threads; t++) {
-            all[t] = new Scratch(stage, plane, acc);
+            // one image split over the threads shares thread 0's staging (the maps): the others need none
+            all[t] = new Scratch(grouped || t == 0 ? stage : 0, plane, acc);
         }
         return all;
     }
@@ -295,11 +296,10 @@ public final class Program {
         floats += (long) input.size() * batch + (long) output.size() * batch;
         long bytes = floats * Float.BYTES;
         // a batch that splits into one run of images per thread uses the group scratch, a smaller one the other
-        if (batch >= threads && threads > 1) {
-            Scratch[] grouped = groupScratch == null ? scratch(true) : groupScratch;
-            bytes += grouped[0].bytes() * threads;
-        } else {
-            bytes += scratch[0].bytes() * threads;
+        Scratch[] used = batch >= threads && threads > 1 ? groupScratch == null ? scratch(true) : groupScratch
+                : scratch;
+        for (Scratch s : used) {
+            bytes += s.bytes();
         }
         return bytes;
     }
