@@ -14,7 +14,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import io.penni.api.inference.LoadOutcome;
 import io.penni.api.model.Model;
-import io.penni.api.model.Tensor;
 
 /**
  * The CPU engine's logits equal the reference forward pass (relative error ≤ 1e-4, see
@@ -24,7 +23,6 @@ import io.penni.api.model.Tensor;
 class CpuEngineCorrectnessTest {
 
     private static final double TOLERANCE = 1e-4;
-    private static final Map<EngineOptions.KernelSet, CpuEngine> ENGINES = new HashMap<>();
 
     /** The ways to run: each kernel set; plain also with every batch-1 layer split over two threads. */
     enum Variant {
@@ -54,26 +52,16 @@ class CpuEngineCorrectnessTest {
     @AfterAll
     static void stop() {
         BY_VARIANT.values().forEach(CpuEngine::close);
-        ENGINES.clear();
     }
 
     private static void assertMatches(Model model, Variant variant) {
         LoadOutcome outcome = BY_VARIANT.get(variant).load(model);
-        CpuModel loaded = (CpuModel) assertInstanceOf(LoadOutcome.Loaded.class, outcome, outcome.toString()).model();
-        Tensor images = TestModels.images(model, 7, 11);
-        float[] reference = TestModels.reference(model, images);
-        int perImage = reference.length / 7;
-        float[] seven = loaded.run(images.data(), 7);
-        double error7 = TestModels.relativeError(seven, reference);
-        float[] first = new float[(int) loaded.inputShape().size()];
-        System.arraycopy(images.data(), 0, first, 0, first.length);
-        float[] one = loaded.run(first, 1);
-        float[] reference1 = new float[perImage];
-        System.arraycopy(reference, 0, reference1, 0, perImage);
-        double error1 = TestModels.relativeError(one, reference1);
-        loaded.close();
-        assertTrue(error7 <= TOLERANCE, model.network().name() + " batch 7: relative error " + error7);
-        assertTrue(error1 <= TOLERANCE, model.network().name() + " batch 1: relative error " + error1);
+        try (CpuModel loaded = (CpuModel) assertInstanceOf(LoadOutcome.Loaded.class, outcome, outcome.toString())
+                .model()) {
+            double[] errors = TestModels.errors(loaded, model, 7, 11);
+            assertTrue(errors[0] <= TOLERANCE, model.network().name() + " batch 7: relative error " + errors[0]);
+            assertTrue(errors[1] <= TOLERANCE, model.network().name() + " batch 1: relative error " + errors[1]);
+        }
     }
 
     @ParameterizedTest

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.Arrays;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import io.penni.api.inference.LoadOutcome;
 import io.penni.api.inference.LoadedModel;
 import io.penni.api.model.Model;
-import io.penni.api.model.Tensor;
 
 /**
  * ResNet-18 for CIFAR-10 shapes (3×32×32, four stages, 1×1 downsampling shortcuts) through the CPU engine
@@ -38,13 +36,9 @@ class Resnet18CifarTest {
     private static void assertMatches(Model model) {
         LoadOutcome outcome = engine.load(model);
         try (LoadedModel loaded = assertInstanceOf(LoadOutcome.Loaded.class, outcome, outcome.toString()).model()) {
-            Tensor images = TestModels.images(model, 2, 41);
-            float[] reference = TestModels.reference(model, images);
-            double error2 = TestModels.relativeError(loaded.run(images.data(), 2), reference);
-            double error1 = TestModels.relativeError(loaded.run(Arrays.copyOf(images.data(), images.size() / 2), 1),
-                    Arrays.copyOf(reference, reference.length / 2));
-            assertTrue(error2 <= 1e-4, "batch 2: relative error " + error2);
-            assertTrue(error1 <= 1e-4, "batch 1: relative error " + error1);
+            double[] errors = TestModels.errors(loaded, model, 2, 41);
+            assertTrue(errors[0] <= 1e-4, "batch 2: relative error " + errors[0]);
+            assertTrue(errors[1] <= 1e-4, "batch 1: relative error " + errors[1]);
         }
     }
 

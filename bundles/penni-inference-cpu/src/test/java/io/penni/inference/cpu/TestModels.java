@@ -1,10 +1,12 @@
 package io.penni.inference.cpu;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import io.penni.api.inference.LoadedModel;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
 import io.penni.api.model.Network;
@@ -143,6 +145,25 @@ public final class TestModels {
             scale = Math.max(scale, Math.abs((double) reference[i]));
         }
         return Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff / Math.max(1e-6, scale);
+    }
+
+    /**
+     * How far a backend is from the reference: its logits for {@code batch} random images and for the first of
+     * them alone, each against the reference forward pass.
+     *
+     * @param loaded the model as the backend loaded it
+     * @param model the model
+     * @param batch images in the batch
+     * @param seed seed of the images
+     * @return the relative errors at batch {@code batch} and at batch 1
+     */
+    public static double[] errors(LoadedModel loaded, Model model, int batch, long seed) {
+        Tensor images = images(model, batch, seed);
+        float[] reference = reference(model, images);
+        double all = relativeError(loaded.run(images.data(), batch), reference);
+        double one = relativeError(loaded.run(Arrays.copyOf(images.data(), images.size() / batch), 1),
+                Arrays.copyOf(reference, reference.length / batch));
+        return new double[] {all, one};
     }
 
     /**

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
 import io.penni.api.inference.LoadOutcome;
 import io.penni.api.inference.LoadedModel;
 import io.penni.api.model.Model;
-import io.penni.api.model.Tensor;
 import io.penni.inference.cpu.SyntheticCompression;
 import io.penni.inference.cpu.TestModels;
 import io.penni.model.ModelCounter;
@@ -29,14 +27,9 @@ class SameDiffEngineTest {
     private void assertMatches(Model model) {
         LoadOutcome outcome = engine.load(model);
         LoadedModel loaded = assertInstanceOf(LoadOutcome.Loaded.class, outcome, outcome.toString()).model();
-        Tensor images = TestModels.images(model, 7, 21);
-        float[] reference = TestModels.reference(model, images);
-        double error7 = TestModels.relativeError(loaded.run(images.data(), 7), reference);
-        int perImage = reference.length / 7;
-        float[] first = Arrays.copyOf(images.data(), images.size() / 7);
-        double error1 = TestModels.relativeError(loaded.run(first, 1), Arrays.copyOf(reference, perImage));
-        assertTrue(error7 <= TOLERANCE, "batch 7: relative error " + error7);
-        assertTrue(error1 <= TOLERANCE, "batch 1: relative error " + error1);
+        double[] errors = TestModels.errors(loaded, model, 7, 21);
+        assertTrue(errors[0] <= TOLERANCE, "batch 7: relative error " + errors[0]);
+        assertTrue(errors[1] <= TOLERANCE, "batch 1: relative error " + errors[1]);
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.penni.inference.cpu.internal;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,48 +8,32 @@ import java.util.Map;
  * the measured-fastest {@link Kernels}, then the {@link Epilogue}. In a batch, a few images are staged side by
  * side so that one product covers them all: longer rows, fewer calls.
  */
-final class ConvStep extends Step {
+final class ConvStep extends KernelStep {
 
     private final Value input;
     private final ConvGeometry geometry;
     private final float[] weight;
     private final int groups;
     private final int outChannels;
-    private final int group;
     private final int[] rowsOne;
     private final int[] rowsGroup;
     private final Epilogue epilogue;
-    private final Map<String, Kernels> kernels;
-    private Kernels chosen;
 
     ConvStep(String layer, String kind, Value input, Value output, ConvGeometry geometry, float[] weight, int groups,
             int outChannels, Epilogue epilogue, Map<String, Kernels> kernels) {
-        super(layer, kind, output);
+        super(layer, kind, output, kernels, geometry.groupFor(geometry.channels(), GROUP_BUDGET));
         this.input = input;
         this.geometry = geometry;
         this.weight = weight;
         this.groups = groups;
         this.outChannels = outChannels;
-        this.group = geometry.groupFor(geometry.channels(), GROUP_BUDGET);
         this.rowsOne = geometry.rows(geometry.channels(), 1);
-        this.rowsGroup = geometry.rows(geometry.channels(), group);
+        this.rowsGroup = geometry.rows(geometry.channels(), group());
         this.epilogue = epilogue;
-        this.kernels = kernels;
-        this.chosen = kernels.values().iterator().next();
     }
 
     private int depth() {
         return geometry.channels() / groups * geometry.taps();
-    }
-
-    @Override
-    int group() {
-        return group;
-    }
-
-    @Override
-    void run(Frame frame, int image, Scratch s) {
-        runGroup(frame, image, 1, s);
     }
 
     @Override
@@ -91,7 +73,7 @@ final class ConvStep extends Step {
     private void rows(Frame frame, int image, int count, int from, int to, float[] stage, Scratch s) {
         int depth = depth();
         int len = geometry.length(count);
-        int[] rows = count == 1 ? rowsOne : count == group ? rowsGroup : geometry.rows(geometry.channels(), count);
+        int[] rows = count == 1 ? rowsOne : count == group() ? rowsGroup : geometry.rows(geometry.channels(), count);
         int perGroup = outChannels / groups;
         float[] out = output().array(frame);
         for (int n = from; n < to;) {
@@ -99,7 +81,7 @@ final class ConvStep extends Step {
             // a block never straddles two channel groups: split it where a group ends
             int channelGroup = n / perGroup;
             block = Math.min(block, (channelGroup + 1) * perGroup - n);
-            chosen.gemm(weight, n * depth, depth, block, depth, stage, rows, channelGroup * depth, s.acc, 0, len, len);
+            kernels().gemm(weight, n * depth, depth, block, depth, stage, rows, channelGroup * depth, s.acc, 0, len, len);
             for (int g = 0; g < count; g++) {
                 int outOff = output().offset(image + g);
                 for (int i = 0; i < block; i++) {
@@ -129,20 +111,5 @@ final class ConvStep extends Step {
     @Override
     int accFloats(int images) {
         return ROW_BLOCK * geometry.length(images);
-    }
-
-    @Override
-    List<String> candidates() {
-        return kernels.size() > 1 ? new ArrayList<>(kernels.keySet()) : List.of();
-    }
-
-    @Override
-    void choose(String candidate) {
-        chosen = kernels.get(candidate);
-    }
-
-    @Override
-    String chosen() {
-        return "dense-" + chosen.name();
     }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
  * (a matrix product over every coefficient), whichever measured faster on this layer's shape and density. In
  * a batch, a few images run together: their maps side by side, so every row the kernels walk is longer.
  */
-final class DecomposedStep extends Step {
+final class DecomposedStep extends KernelStep {
 
     private static final String SPARSE = "sparse";
     private static final String DENSE = "dense";
@@ -22,7 +22,6 @@ final class DecomposedStep extends Step {
     private final float[] basis;
     private final int bases;
     private final int outChannels;
-    private final int group;
     private final int[] tapsOne;
     private final int[] tapsGroup;
     private float[] coefficients;
@@ -30,8 +29,6 @@ final class DecomposedStep extends Step {
     private float[] values;
     private int[] mapIndex;
     private final Epilogue epilogue;
-    private final Map<String, Kernels> kernels;
-    private Kernels chosen;
     private boolean sparse = true;
 
     /**
@@ -39,7 +36,7 @@ final class DecomposedStep extends Step {
      */
     DecomposedStep(String layer, String kind, Value input, Value output, ConvGeometry geometry, float[] basis,
             int bases, int outChannels, float[] coefficients, Epilogue epilogue, Map<String, Kernels> kernels) {
-        super(layer, kind, output);
+        super(layer, kind, output, kernels, groupFor(geometry, bases));
         this.input = input;
         this.geometry = geometry;
         this.basis = basis;
@@ -47,13 +44,8 @@ final class DecomposedStep extends Step {
         this.outChannels = outChannels;
         this.coefficients = coefficients;
         this.epilogue = epilogue;
-        this.kernels = kernels;
-        this.chosen = kernels.values().iterator().next();
-        // the maps of a group are what a thread holds: C·d of them, each as long as the group's outputs
-        int mapsPerImage = geometry.channels() * bases * geometry.length(1);
-        this.group = (int) Math.max(1, Math.min(16, GROUP_BUDGET / Math.max(1, mapsPerImage)));
         this.tapsOne = geometry.tapRows(1);
-        this.tapsGroup = geometry.tapRows(group);
+        this.tapsGroup = geometry.tapRows(group());
         int maps = maps();
         this.rowStart = new int[outChannels + 1];
         int nonZero = 0;
@@ -79,18 +71,14 @@ final class DecomposedStep extends Step {
         rowStart[outChannels] = e;
     }
 
+    /** The maps of a group are what a thread holds: C·d of them, each as long as the group's outputs. */
+    private static int groupFor(ConvGeometry geometry, int bases) {
+        int mapsPerImage = geometry.channels() * bases * geometry.length(1);
+        return Math.max(1, Math.min(16, GROUP_BUDGET / Math.max(1, mapsPerImage)));
+    }
+
     private int maps() {
         return geometry.channels() * bases;
-    }
-
-    @Override
-    int group() {
-        return group;
-    }
-
-    @Override
-    void run(Frame frame, int image, Scratch s) {
-        runGroup(frame, image, 1, s);
     }
 
     @Override
@@ -119,12 +107,12 @@ final class DecomposedStep extends Step {
     private void basisMaps(Frame frame, int image, int count, int from, int to, float[] maps, Scratch s) {
         float[] in = input.array(frame);
         int len = geometry.length(count);
-        int[] taps = count == 1 ? tapsOne : count == group ? tapsGroup : geometry.tapRows(count);
+        int[] taps = count == 1 ? tapsOne : count == group() ? tapsGroup : geometry.tapRows(count);
         for (int c = from; c < to; c++) {
             for (int g = 0; g < count; g++) {
                 geometry.stage(in, input.offset(image + g), c, s.plane, 0, g, count);
             }
-            chosen.gemm(basis, 0, geometry.taps(), bases, geometry.taps(), s.plane, taps, 0, maps, c * bases * len,
+            kernels().gemm(basis, 0, geometry.taps(), bases, geometry.taps(), s.plane, taps, 0, maps, c * bases * len,
                     len, len);
         }
     }
@@ -135,7 +123,7 @@ final class DecomposedStep extends Step {
         float[] out = output().array(frame);
         if (sparse) {
             for (int n = from; n < to; n++) {
-                chosen.sparseRow(values, mapIndex, rowStart[n], rowStart[n + 1], maps, len, s.acc, 0, len);
+                kernels().sparseRow(values, mapIndex, rowStart[n], rowStart[n + 1], maps, len, s.acc, 0, len);
                 store(frame, image, count, n, 1, len, out, s.acc);
             }
             return;
@@ -147,7 +135,7 @@ final class DecomposedStep extends Step {
         }
         for (int n = from; n < to;) {
             int block = Math.min(ROW_BLOCK, to - n);
-            chosen.gemm(coefficients, n * depth, depth, block, depth, maps, rows, 0, s.acc, 0, len, len);
+            kernels().gemm(coefficients, n * depth, depth, block, depth, maps, rows, 0, s.acc, 0, len, len);
             store(frame, image, count, n, block, len, out, s.acc);
             n += block;
         }
@@ -195,7 +183,7 @@ final class DecomposedStep extends Step {
     @Override
     List<String> candidates() {
         List<String> names = new ArrayList<>();
-        for (String k : kernels.keySet()) {
+        for (String k : kernelSets().keySet()) {
             names.add(SPARSE + "-" + k);
             names.add(DENSE + "-" + k);
         }
@@ -205,7 +193,7 @@ final class DecomposedStep extends Step {
     @Override
     void choose(String candidate) {
         sparse = candidate.startsWith(SPARSE + "-");
-        chosen = kernels.get(candidate.substring(candidate.indexOf('-') + 1));
+        kernels(candidate.substring(candidate.indexOf('-') + 1));
     }
 
     @Override
@@ -221,6 +209,6 @@ final class DecomposedStep extends Step {
 
     @Override
     String chosen() {
-        return (sparse ? SPARSE : DENSE) + "-" + chosen.name();
+        return (sparse ? SPARSE : DENSE) + "-" + kernels().name();
     }
 }

@@ -1,34 +1,28 @@
 package io.penni.inference.cpu.internal;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
  * A fully connected layer (batch norm after it folded in): a matrix-vector product per image through the
  * measured-fastest {@link Kernels}, then bias, a fused residual and a fused ReLU.
  */
-final class LinearStep extends Step {
+final class LinearStep extends KernelStep {
 
     private final Value input;
     private final float[] weight;
     private final int out;
     private final int in;
     private final Epilogue epilogue;
-    private final Map<String, Kernels> kernels;
-    private Kernels chosen;
 
     LinearStep(String layer, String kind, Value input, Value output, float[] weight, int out, int in,
             Epilogue epilogue, Map<String, Kernels> kernels) {
-        super(layer, kind, output);
+        super(layer, kind, output, kernels, 1);
         this.input = input;
         // slack past the last row keeps the matrix-vector kernel's masked tail loads in bounds (see Scratch)
         this.weight = java.util.Arrays.copyOf(weight, weight.length + Scratch.SLACK);
         this.out = out;
         this.in = in;
         this.epilogue = epilogue;
-        this.kernels = kernels;
-        this.chosen = kernels.values().iterator().next();
     }
 
     @Override
@@ -53,7 +47,7 @@ final class LinearStep extends Step {
         }
         float[] y = output().array(frame);
         int yOff = output().offset(image);
-        chosen.matVec(weight, from * in, to - from, in, input.array(frame), input.offset(image), y, yOff + from);
+        kernels().matVec(weight, from * in, to - from, in, input.array(frame), input.offset(image), y, yOff + from);
         for (int o = from; o < to; o++) {
             // a 1×1 "image" per feature: the epilogue adds bias and residual and applies the ReLU in place
             epilogue.store(frame, image, o, y, yOff + o, 1, 1, 1, y, yOff);
@@ -68,20 +62,5 @@ final class LinearStep extends Step {
     @Override
     long weightBytes() {
         return ((long) out * in + out) * Float.BYTES;
-    }
-
-    @Override
-    List<String> candidates() {
-        return kernels.size() > 1 ? new ArrayList<>(kernels.keySet()) : List.of();
-    }
-
-    @Override
-    void choose(String candidate) {
-        chosen = kernels.get(candidate);
-    }
-
-    @Override
-    String chosen() {
-        return "dense-" + chosen.name();
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.Arrays;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import io.penni.api.inference.LoadOutcome;
 import io.penni.api.inference.LoadedModel;
 import io.penni.api.model.Model;
-import io.penni.api.model.Tensor;
 import io.penni.inference.cpu.SyntheticCompression;
 import io.penni.inference.cpu.TestModels;
 
@@ -34,14 +32,9 @@ class CudaBackendTest {
         assumeGpu();
         LoadOutcome outcome = new CudaInferenceBackend(CudaDriver.deviceName()).load(model);
         try (LoadedModel loaded = assertInstanceOf(LoadOutcome.Loaded.class, outcome, outcome.toString()).model()) {
-            Tensor images = TestModels.images(model, 7, 31);
-            float[] reference = TestModels.reference(model, images);
-            double error7 = TestModels.relativeError(loaded.run(images.data(), 7), reference);
-            float[] first = Arrays.copyOf(images.data(), images.size() / 7);
-            double error1 = TestModels.relativeError(loaded.run(first, 1),
-                    Arrays.copyOf(reference, reference.length / 7));
-            assertTrue(error7 <= TOLERANCE, "batch 7: relative error " + error7);
-            assertTrue(error1 <= TOLERANCE, "batch 1: relative error " + error1);
+            double[] errors = TestModels.errors(loaded, model, 7, 31);
+            assertTrue(errors[0] <= TOLERANCE, "batch 7: relative error " + errors[0]);
+            assertTrue(errors[1] <= TOLERANCE, "batch 1: relative error " + errors[1]);
         }
     }
 
