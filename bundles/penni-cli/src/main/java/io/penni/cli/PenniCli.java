@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Comparator;
 import java.util.List;
 
+import io.penni.cli.internal.BenchInferenceCommand;
 import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.Command;
 import io.penni.cli.internal.ModelSummaryCommand;
@@ -18,7 +19,7 @@ import io.penni.model.ModelException;
 public final class PenniCli {
 
     /** Every command; a new one is one more entry. */
-    static final List<Command> COMMANDS = List.of(new ModelSummaryCommand());
+    static final List<Command> COMMANDS = List.of(new ModelSummaryCommand(), new BenchInferenceCommand());
 
     private PenniCli() {
     }

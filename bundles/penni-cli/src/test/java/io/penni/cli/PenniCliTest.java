@@ -24,10 +24,11 @@ class PenniCliTest {
     @TempDir
     Path dir;
 
-    private record Result(int status, String out, String err) {
+    /** What a command line printed and returned. */
+    record Result(int status, String out, String err) {
     }
 
-    private static Result run(String... args) {
+    static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = PenniCli.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),

@@ -24,11 +24,16 @@ import sun.misc.Signal;
  */
 public final class PenniLauncher {
 
-    /** The system packages the launcher's class path exports into the framework. */
+    /**
+     * The system packages the launcher's class path exports into the framework. {@code jdk.incubator.vector}
+     * is the Vector API the CPU inference engine uses when the JVM runs with
+     * {@code --add-modules jdk.incubator.vector} (bin/penni and the image do); without that flag its classes
+     * are missing and the engine, which checks for the module first, uses plain loops.
+     */
     static final String SYSTEM_PACKAGES_EXTRA = String.join(",",
             "org.slf4j;version=2.0.17", "org.slf4j.event;version=2.0.17", "org.slf4j.helpers;version=2.0.17",
             "org.slf4j.spi;version=2.0.17", "org.slf4j;version=1.7.36", "org.slf4j.helpers;version=1.7.36",
-            "org.slf4j.spi;version=1.7.36", "com.sun.management", "sun.misc");
+            "org.slf4j.spi;version=1.7.36", "com.sun.management", "sun.misc", "jdk.incubator.vector");
 
     /** The file in var/ that says where a running server is, for the CLI. */
     static final String SERVER_FILE = "server.json";

@@ -1,0 +1,55 @@
+package io.penni.inference.cpu;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the engine runs.
+ *
+ * @param threads threads per batch, the caller's included (the machine's cores is the useful maximum)
+ * @param kernels which kernel implementations layers may choose between
+ * @param tuneBudget time spent measuring the candidates of each layer at load time (at least three timed turns
+ *        of each candidate however small)
+ * @param split whether a single image's layers are spread over the threads
+ */
+public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget, Split split) {
+
+    /** Whether batch-1 runs spread a layer over the threads. */
+    public enum Split {
+        /** Per layer, whichever measured faster. */
+        MEASURED,
+        /** Every layer that can be split (for tests of the split path). */
+        ALWAYS,
+        /** None. */
+        NEVER
+    }
+
+    /** Which kernel implementations the engine offers its layers. */
+    public enum KernelSet {
+        /** Both, where the JVM has the Vector API; each layer keeps the faster. */
+        MEASURED,
+        /** Plain loops only (what C2 vectorises by itself). */
+        PLAIN,
+        /** The Vector API only; falls back to plain loops where the JVM lacks the module. */
+        VECTOR
+    }
+
+    /** Checks the fields. */
+    public EngineOptions {
+        Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(tuneBudget, "tuneBudget");
+        Objects.requireNonNull(split, "split");
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+        }
+        if (tuneBudget.isNegative()) {
+            throw new IllegalArgumentException("tuneBudget must not be negative, was " + tuneBudget);
+        }
+    }
+
+    /** @return every core, both kernel sets measured, 20 ms of tuning per layer, splitting measured */
+    public static EngineOptions defaults() {
+        return new EngineOptions(Runtime.getRuntime().availableProcessors(), KernelSet.MEASURED,
+                Duration.ofMillis(20), Split.MEASURED);
+    }
+}

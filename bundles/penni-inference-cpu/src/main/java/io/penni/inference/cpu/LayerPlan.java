@@ -1,0 +1,26 @@
+package io.penni.inference.cpu;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How the engine runs one step of a model, for reports.
+ *
+ * @param layer the layer whose output the step makes (the last of the layers fused into it)
+ * @param kind what it computes, e.g. {@code decomposed3x3/d5+bn+relu}
+ * @param kernel the kernel chosen, e.g. {@code sparse-vector-512} or {@code dense-plain}
+ * @param splitAtBatchOne whether a single image's step is spread over the threads
+ * @param macs multiply-accumulates per image as the chosen kernel computes them
+ * @param weightBytes bytes of its parameters in the chosen form
+ * @param micros each measured candidate's best time for one image, in microseconds
+ */
+public record LayerPlan(String layer, String kind, String kernel, boolean splitAtBatchOne, long macs,
+        long weightBytes, Map<String, Double> micros) {
+    /** Copies the map. */
+    public LayerPlan {
+        Objects.requireNonNull(layer, "layer");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(kernel, "kernel");
+        micros = Map.copyOf(micros);
+    }
+}

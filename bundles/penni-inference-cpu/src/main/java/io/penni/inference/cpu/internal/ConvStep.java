@@ -1,0 +1,115 @@
+package io.penni.inference.cpu.internal;
+
+import java.util.Map;
+
+/**
+ * A dense convolution (any kernel, stride, padding and groups) with batch norm folded into its weight and
+ * bias: stage the input ({@link ConvGeometry}), then a matrix product per block of output channels through
+ * the measured-fastest {@link Kernels}, then the {@link Epilogue}. In a batch, a few images are staged side by
+ * side so that one product covers them all: longer rows, fewer calls.
+ */
+final class ConvStep extends KernelStep {
+
+    private final Value input;
+    private final ConvGeometry geometry;
+    private final float[] weight;
+    private final int groups;
+    private final int outChannels;
+    private final int[] rowsOne;
+    private final int[] rowsGroup;
+    private final Epilogue epilogue;
+
+    ConvStep(String layer, String kind, Value input, Value output, ConvGeometry geometry, float[] weight, int groups,
+            int outChannels, Epilogue epilogue, Map<String, Kernels> kernels) {
+        super(layer, kind, output, kernels, geometry.groupFor(geometry.channels(), GROUP_BUDGET));
+        this.input = input;
+        this.geometry = geometry;
+        this.weight = weight;
+        this.groups = groups;
+        this.outChannels = outChannels;
+        this.rowsOne = geometry.rows(geometry.channels(), 1);
+        this.rowsGroup = geometry.rows(geometry.channels(), group());
+        this.epilogue = epilogue;
+    }
+
+    private int depth() {
+        return geometry.channels() / groups * geometry.taps();
+    }
+
+    @Override
+    void runGroup(Frame frame, int from, int count, Scratch s) {
+        float[] in = input.array(frame);
+        for (int i = 0; i < count; i++) {
+            int inOff = input.offset(from + i);
+            for (int c = 0; c < geometry.channels(); c++) {
+                geometry.stage(in, inOff, c, s.stage, c * geometry.channelFloats(count), i, count);
+            }
+        }
+        rows(frame, from, count, 0, outChannels, s.stage, s);
+    }
+
+    @Override
+    boolean splittable() {
+        return true;
+    }
+
+    @Override
+    void runSplit(Frame frame, int image, WorkerPool pool, Scratch[] s) {
+        float[] in = input.array(frame);
+        int inOff = input.offset(image);
+        float[] stage = s[0].stage;
+        int parts = pool.threads();
+        int channels = geometry.channels();
+        pool.run(parts, t -> {
+            for (int c = bound(channels, parts, t, 1); c < bound(channels, parts, t + 1, 1); c++) {
+                geometry.stage(in, inOff, c, stage, c * geometry.channelFloats(1), 0, 1);
+            }
+        });
+        pool.run(parts, t -> rows(frame, image, 1, bound(outChannels, parts, t, ROW_BLOCK),
+                bound(outChannels, parts, t + 1, ROW_BLOCK), stage, s[t]));
+    }
+
+    /** Output channels [from, to) of {@code count} images from their staged input. */
+    private void rows(Frame frame, int image, int count, int from, int to, float[] stage, Scratch s) {
+        int depth = depth();
+        int len = geometry.length(count);
+        int[] rows = count == 1 ? rowsOne : count == group() ? rowsGroup : geometry.rows(geometry.channels(), count);
+        int perGroup = outChannels / groups;
+        float[] out = output().array(frame);
+        for (int n = from; n < to;) {
+            int block = Math.min(ROW_BLOCK, to - n);
+            // a block never straddles two channel groups: split it where a group ends
+            int channelGroup = n / perGroup;
+            block = Math.min(block, (channelGroup + 1) * perGroup - n);
+            kernels().gemm(weight, n * depth, depth, block, depth, stage, rows, channelGroup * depth, s.acc, 0, len, len);
+            for (int g = 0; g < count; g++) {
+                int outOff = output().offset(image + g);
+                for (int i = 0; i < block; i++) {
+                    epilogue.store(frame, image + g, n + i, s.acc, i * len + g * geometry.imageStride(),
+                            geometry.rowStride(), geometry.outHeight(), geometry.outWidth(), out, outOff);
+                }
+            }
+            n += block;
+        }
+    }
+
+    @Override
+    long macs() {
+        return (long) outChannels * depth() * geometry.outHeight() * geometry.outWidth();
+    }
+
+    @Override
+    long weightBytes() {
+        return (long) (weight.length + outChannels) * Float.BYTES;
+    }
+
+    @Override
+    int stageFloats(int images) {
+        return geometry.stageFloats(geometry.channels(), images);
+    }
+
+    @Override
+    int accFloats(int images) {
+        return ROW_BLOCK * geometry.length(images);
+    }
+}

@@ -1,0 +1,65 @@
+package io.penni.inference.cpu.internal;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/**
+ * Runs every kernel on small problems until the JIT has compiled it, once per JVM and kernel set. Without this,
+ * the first layers a model tunes would time interpreted code (the Vector API runs hundreds of times slower
+ * before C2 compiles it) and pick the wrong kernel.
+ */
+public final class KernelWarmup {
+
+    private static final Set<Kernels> WARM = Collections.synchronizedSet(Collections.newSetFromMap(
+            new IdentityHashMap<>()));
+
+    /** Calls per round; rounds go on until a round is no longer faster than the best before it. */
+    private static final int CALLS = 300;
+    private static final int MAX_ROUNDS = 80;
+    private static final int STABLE_ROUNDS = 4;
+
+    private KernelWarmup() {
+    }
+
+    /**
+     * Warms a kernel set up, unless it already is.
+     *
+     * @param kernels the kernels
+     */
+    public static void warm(Kernels kernels) {
+        if (!WARM.add(kernels)) {
+            return;
+        }
+        // big enough that every loop of every kernel, main and tail, runs many times per call
+        int len = 100;
+        int depth = 80;
+        float[] a = new float[5 * depth];
+        float[] b = new float[depth * len + 64];
+        float[] c = new float[5 * len];
+        int[] rows = new int[depth];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (i % 7) * 0.1f;
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (i % 5) * 0.2f;
+        }
+        for (int p = 0; p < depth; p++) {
+            rows[p] = p * len;
+        }
+        // C2 compiles in the background, slowly on a busy machine: keep going until the speed settles
+        long best = Long.MAX_VALUE;
+        int stable = 0;
+        for (int round = 0; round < MAX_ROUNDS && stable < STABLE_ROUNDS; round++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < CALLS; i++) {
+                kernels.gemm(a, 0, depth, 5, depth, b, rows, 0, c, 0, len, len - (i & 7));
+                kernels.sparseRow(a, rows, 0, 6 + (i & 3), b, 1, c, 0, len - (i & 7));
+                kernels.matVec(b, 0, 5, depth - (i & 7), a, 0, c, 0);
+            }
+            long t = System.nanoTime() - t0;
+            stable = t < best * 0.95 ? 0 : stable + 1;
+            best = Math.min(best, t);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.penni.inference.cpu.internal;
+
+import java.util.Arrays;
+
+/**
+ * Kernels as plain loops. The inner loops are written as element-wise updates over contiguous ranges
+ * ({@code c[j] += a · b[j]}) because that is the shape C2's superword pass turns into AVX instructions; a
+ * dot product's float sum it does not vectorise (it keeps the order of additions), so {@link #matVec} keeps
+ * four independent partial sums instead.
+ */
+public final class PlainKernels implements Kernels {
+
+    /** The one instance. */
+    public static final PlainKernels INSTANCE = new PlainKernels();
+
+    private PlainKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "plain";
+    }
+
+    @Override
+    public void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
+            float[] c, int cOff, int ldc, int len) {
+        for (int i = 0; i < rows; i++) {
+            int ci = cOff + i * ldc;
+            Arrays.fill(c, ci, ci + len, 0f);
+            int ai = aOff + i * lda;
+            for (int p = 0; p < depth; p++) {
+                float s = a[ai + p];
+                if (s == 0f) {
+                    continue;
+                }
+                int bi = bRows[bRowsOff + p];
+                for (int j = 0; j < len; j++) {
+                    c[ci + j] += s * b[bi + j];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int stride, float[] acc,
+            int accOff, int len) {
+        Arrays.fill(acc, accOff, accOff + len, 0f);
+        int e = start;
+        // four maps per pass: one load and store of the accumulator per four multiply-adds
+        for (; e + 4 <= end; e += 4) {
+            float v0 = values[e];
+            float v1 = values[e + 1];
+            float v2 = values[e + 2];
+            float v3 = values[e + 3];
+            int r0 = maps[e] * stride;
+            int r1 = maps[e + 1] * stride;
+            int r2 = maps[e + 2] * stride;
+            int r3 = maps[e + 3] * stride;
+            for (int j = 0; j < len; j++) {
+                acc[accOff + j] += v0 * m[r0 + j] + v1 * m[r1 + j] + v2 * m[r2 + j] + v3 * m[r3 + j];
+            }
+        }
+        for (; e < end; e++) {
+            float v = values[e];
+            int r = maps[e] * stride;
+            for (int j = 0; j < len; j++) {
+                acc[accOff + j] += v * m[r + j];
+            }
+        }
+    }
+
+    @Override
+    public void matVec(float[] w, int wOff, int out, int in, float[] x, int xOff, float[] y, int yOff) {
+        for (int o = 0; o < out; o++) {
+            int wo = wOff + o * in;
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            int i = 0;
+            for (; i + 4 <= in; i += 4) {
+                s0 += w[wo + i] * x[xOff + i];
+                s1 += w[wo + i + 1] * x[xOff + i + 1];
+                s2 += w[wo + i + 2] * x[xOff + i + 2];
+                s3 += w[wo + i + 3] * x[xOff + i + 3];
+            }
+            for (; i < in; i++) {
+                s0 += w[wo + i] * x[xOff + i];
+            }
+            y[yOff + o] = (s0 + s1) + (s2 + s3);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.penni.inference.cpu.internal;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the JDK Vector API ({@code jdk.incubator.vector}), at the machine's widest float vector. The
+ * matrix product keeps a 4-row × 2-vector block of results in registers across the whole depth, so every
+ * loaded vector of b feeds four fused multiply-adds and c is written once; plain loops cannot express that
+ * register blocking. Only loaded where {@link VectorSupport#available()} says the module is there.
+ */
+final class VectorKernels implements Kernels {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int W = S.length();
+
+    @Override
+    public String name() {
+        return "vector-" + S.vectorBitSize();
+    }
+
+    @Override
+    public void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
+            float[] c, int cOff, int ldc, int len) {
+        int i = 0;
+        for (; i + 4 <= rows; i += 4) {
+            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len);
+        }
+        for (; i < rows; i++) {
+            block1(a, aOff + i * lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, len);
+        }
+    }
+
+    private static void block4(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
+            float[] c, int c0, int ldc, int len) {
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        int j = 0;
+        for (; j + 2 * W <= len; j += 2 * W) {
+            FloatVector x00 = FloatVector.zero(S);
+            FloatVector x01 = FloatVector.zero(S);
+            FloatVector x10 = FloatVector.zero(S);
+            FloatVector x11 = FloatVector.zero(S);
+            FloatVector x20 = FloatVector.zero(S);
+            FloatVector x21 = FloatVector.zero(S);
+            FloatVector x30 = FloatVector.zero(S);
+            FloatVector x31 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi);
+                FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
+                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
+                FloatVector s1 = FloatVector.broadcast(S, a[a1 + p]);
+                FloatVector s2 = FloatVector.broadcast(S, a[a2 + p]);
+                FloatVector s3 = FloatVector.broadcast(S, a[a3 + p]);
+                x00 = b0.fma(s0, x00);
+                x01 = b1.fma(s0, x01);
+                x10 = b0.fma(s1, x10);
+                x11 = b1.fma(s1, x11);
+                x20 = b0.fma(s2, x20);
+                x21 = b1.fma(s2, x21);
+                x30 = b0.fma(s3, x30);
+                x31 = b1.fma(s3, x31);
+            }
+            x00.intoArray(c, c0 + j);
+            x01.intoArray(c, c0 + j + W);
+            x10.intoArray(c, c0 + ldc + j);
+            x11.intoArray(c, c0 + ldc + j + W);
+            x20.intoArray(c, c0 + 2 * ldc + j);
+            x21.intoArray(c, c0 + 2 * ldc + j + W);
+            x30.intoArray(c, c0 + 3 * ldc + j);
+            x31.intoArray(c, c0 + 3 * ldc + j + W);
+        }
+        for (; j < len; j += W) {
+            VectorMask<Float> m = S.indexInRange(j, len);
+            FloatVector x0 = FloatVector.zero(S);
+            FloatVector x1 = FloatVector.zero(S);
+            FloatVector x2 = FloatVector.zero(S);
+            FloatVector x3 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + j;
+                FloatVector bv = FloatVector.fromArray(S, b, bi, m);
+                x0 = bv.fma(FloatVector.broadcast(S, a[a0 + p]), x0);
+                x1 = bv.fma(FloatVector.broadcast(S, a[a1 + p]), x1);
+                x2 = bv.fma(FloatVector.broadcast(S, a[a2 + p]), x2);
+                x3 = bv.fma(FloatVector.broadcast(S, a[a3 + p]), x3);
+            }
+            x0.intoArray(c, c0 + j, m);
+            x1.intoArray(c, c0 + ldc + j, m);
+            x2.intoArray(c, c0 + 2 * ldc + j, m);
+            x3.intoArray(c, c0 + 3 * ldc + j, m);
+        }
+    }
+
+    private static void block1(float[] a, int a0, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
+            int c0, int len) {
+        for (int j = 0; j < len; j += W) {
+            VectorMask<Float> m = S.indexInRange(j, len);
+            FloatVector x = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                x = FloatVector.fromArray(S, b, bRows[bRowsOff + p] + j, m)
+                        .fma(FloatVector.broadcast(S, a[a0 + p]), x);
+            }
+            x.intoArray(c, c0 + j, m);
+        }
+    }
+
+    @Override
+    public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int stride, float[] acc,
+            int accOff, int len) {
+        // The row stays in registers across all of its coefficients when it is short (two vectors), which is
+        // the common case of late layers; longer rows go a vector pair at a time.
+        for (int j = 0; j < len; j += 2 * W) {
+            VectorMask<Float> m0 = S.indexInRange(j, len);
+            VectorMask<Float> m1 = S.indexInRange(j + W, len);
+            FloatVector x0 = FloatVector.zero(S);
+            FloatVector x1 = FloatVector.zero(S);
+            for (int e = start; e < end; e++) {
+                FloatVector v = FloatVector.broadcast(S, values[e]);
+                int r = maps[e] * stride + j;
+                x0 = FloatVector.fromArray(S, m, r, m0).fma(v, x0);
+                x1 = FloatVector.fromArray(S, m, r + W, m1).fma(v, x1);
+            }
+            x0.intoArray(acc, accOff + j, m0);
+            x1.intoArray(acc, accOff + j + W, m1);
+        }
+    }
+
+    @Override
+    public void matVec(float[] w, int wOff, int out, int in, float[] x, int xOff, float[] y, int yOff) {
+        for (int o = 0; o < out; o++) {
+            int wo = wOff + o * in;
+            FloatVector s0 = FloatVector.zero(S);
+            FloatVector s1 = FloatVector.zero(S);
+            int i = 0;
+            for (; i + 2 * W <= in; i += 2 * W) {
+                s0 = FloatVector.fromArray(S, w, wo + i).fma(FloatVector.fromArray(S, x, xOff + i), s0);
+                s1 = FloatVector.fromArray(S, w, wo + i + W).fma(FloatVector.fromArray(S, x, xOff + i + W), s1);
+            }
+            for (; i < in; i += W) {
+                VectorMask<Float> m = S.indexInRange(i, in);
+                s0 = FloatVector.fromArray(S, w, wo + i, m).fma(FloatVector.fromArray(S, x, xOff + i, m), s0);
+            }
+            y[yOff + o] = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        }
+    }
+}

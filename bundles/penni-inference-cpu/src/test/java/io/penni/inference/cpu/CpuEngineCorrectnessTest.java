@@ -1,0 +1,110 @@
+package io.penni.inference.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.penni.api.inference.LoadOutcome;
+import io.penni.api.model.Model;
+
+/**
+ * The CPU engine's logits equal the reference forward pass (relative error ≤ 1e-4, see
+ * {@link TestModels#relativeError}) on every kind of model, with each kernel set, split and unsplit, at batch
+ * sizes 1 and 7.
+ */
+class CpuEngineCorrectnessTest {
+
+    private static final double TOLERANCE = 1e-4;
+
+    /** The ways to run: each kernel set; plain also with every batch-1 layer split over two threads. */
+    enum Variant {
+        PLAIN(EngineOptions.KernelSet.PLAIN, EngineOptions.Split.NEVER),
+        PLAIN_SPLIT(EngineOptions.KernelSet.PLAIN, EngineOptions.Split.ALWAYS),
+        VECTOR_SPLIT(EngineOptions.KernelSet.VECTOR, EngineOptions.Split.ALWAYS),
+        MEASURED(EngineOptions.KernelSet.MEASURED, EngineOptions.Split.MEASURED);
+
+        final EngineOptions.KernelSet kernels;
+        final EngineOptions.Split split;
+
+        Variant(EngineOptions.KernelSet kernels, EngineOptions.Split split) {
+            this.kernels = kernels;
+            this.split = split;
+        }
+    }
+
+    private static final Map<Variant, CpuEngine> BY_VARIANT = new HashMap<>();
+
+    @BeforeAll
+    static void start() {
+        for (Variant v : Variant.values()) {
+            BY_VARIANT.put(v, new CpuEngine(new EngineOptions(2, v.kernels, Duration.ZERO, v.split)));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        BY_VARIANT.values().forEach(CpuEngine::close);
+    }
+
+    private static void assertMatches(Model model, Variant variant) {
+        LoadOutcome outcome = BY_VARIANT.get(variant).load(model);
+        try (CpuModel loaded = (CpuModel) assertInstanceOf(LoadOutcome.Loaded.class, outcome, outcome.toString())
+                .model()) {
+            double[] errors = TestModels.errors(loaded, model, 7, 11);
+            assertTrue(errors[0] <= TOLERANCE, model.network().name() + " batch 7: relative error " + errors[0]);
+            assertTrue(errors[1] <= TOLERANCE, model.network().name() + " batch 1: relative error " + errors[1]);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void denseVggSmallMatchesTheReference(Variant variant) {
+        assertMatches(TestModels.architecture("vgg-small", 1), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void denseResnetSmallWithDownsamplingShortcutsMatchesTheReference(Variant variant) {
+        assertMatches(TestModels.architecture("resnet-small", 2), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void decomposedVggSmallMatchesTheReference(Variant variant) {
+        assertMatches(SyntheticCompression.decompose(TestModels.architecture("vgg-small", 3), 5, 3), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void decomposedResnetSmallPrunedTo90PercentMatchesTheReference(Variant variant) {
+        Model decomposed = SyntheticCompression.decompose(TestModels.architecture("resnet-small", 4), 5, 4);
+        assertMatches(SyntheticCompression.prune(decomposed, 0.9, 4), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void decomposedVggSmallPrunedTo99PercentMatchesTheReference(Variant variant) {
+        Model decomposed = SyntheticCompression.decompose(TestModels.architecture("vgg-small", 5), 5, 5);
+        assertMatches(SyntheticCompression.prune(decomposed, 0.99, 5), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void shrunkShapedModelWithAOneChannelLayerMatchesTheReference(Variant variant) {
+        assertMatches(TestModels.shrunkShaped(6), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void aLayerWithOneCoefficientLeftMatchesTheReference(Variant variant) {
+        assertMatches(TestModels.onlyOneCoefficient(7), variant);
+    }
+}

@@ -1,0 +1,124 @@
+package io.penni.inference.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.penni.api.inference.LoadOutcome;
+import io.penni.api.model.Model;
+import io.penni.api.model.ParameterNames;
+import io.penni.api.model.Tensor;
+import io.penni.model.ModelCounter;
+
+/** What the engine makes of a model besides its logits: fusion, kernel choice, memory, errors. */
+class CpuEngineTest {
+
+    private static CpuEngine engine;
+
+    @BeforeAll
+    static void start() {
+        engine = new CpuEngine(new EngineOptions(2, EngineOptions.KernelSet.MEASURED, Duration.ofMillis(2),
+                EngineOptions.Split.MEASURED));
+    }
+
+    @AfterAll
+    static void stop() {
+        engine.close();
+    }
+
+    private static CpuModel load(Model model) {
+        LoadOutcome outcome = engine.load(model);
+        return (CpuModel) assertInstanceOf(LoadOutcome.Loaded.class, outcome, outcome.toString()).model();
+    }
+
+    @Test
+    void batchNormAndReluAreFusedIntoTheConvolutionBeforeThem() {
+        List<LayerPlan> plan = load(TestModels.architecture("vgg-small", 1)).plan();
+        LayerPlan first = plan.get(0);
+        assertEquals("relu1", first.layer());
+        assertEquals("conv3x3+bn+relu", first.kind());
+    }
+
+    @Test
+    void aResidualAddAndItsReluAreFusedIntoTheLaterInput() {
+        List<String> kinds = load(TestModels.architecture("resnet-small", 1)).plan().stream().map(LayerPlan::kind)
+                .toList();
+        assertTrue(kinds.contains("conv3x3+bn+add+relu"), kinds.toString());
+        assertTrue(kinds.contains("conv1x1+bn+add+relu"), kinds.toString());
+        assertTrue(kinds.stream().noneMatch(k -> k.startsWith("add") || k.equals("batchnorm") || k.equals("relu")),
+                kinds.toString());
+    }
+
+    @Test
+    void everyDecomposedLayerRecordsItsMeasuredCandidatesAndTheFastestIsChosen() {
+        Model model = SyntheticCompression.prune(
+                SyntheticCompression.decompose(TestModels.architecture("vgg-small", 2), 5, 2), 0.95, 2);
+        for (LayerPlan step : load(model).plan()) {
+            if (!step.kind().startsWith("decomposed")) {
+                continue;
+            }
+            Map<String, Double> kernels = new LinkedHashMap<>(step.micros());
+            kernels.remove("batch1-serial");
+            kernels.remove("batch1-split");
+            assertTrue(kernels.keySet().containsAll(List.of("sparse-plain", "dense-plain")), kernels.toString());
+            double fastest = kernels.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            assertEquals(fastest, kernels.get(step.kernel()), step.layer() + ": " + kernels);
+        }
+    }
+
+    @Test
+    void prunedModelsHoldFewerWeightBytesThanDenseOnes() {
+        Model dense = TestModels.architecture("vgg-small", 3);
+        Model pruned = SyntheticCompression.prune(SyntheticCompression.decompose(dense, 5, 3), 0.97, 3);
+        assertTrue(load(pruned).weightBytes() < 0.5 * load(dense).weightBytes());
+    }
+
+    @Test
+    void weightBytesOfADenseModelAreItsParametersAfterFolding() {
+        Model dense = TestModels.architecture("vgg-small", 4);
+        // batch norm folds into conv biases: 4 parameters per channel become 1
+        long bnChannels = 2L * (32 + 64 + 128);
+        long expected = (ModelCounter.count(dense).params() - 2 * bnChannels + bnChannels) * Float.BYTES;
+        assertEquals(expected, load(dense).weightBytes());
+    }
+
+    @Test
+    void workspaceGrowsWithTheBatch() {
+        CpuModel model = load(TestModels.architecture("resnet-small", 5));
+        assertTrue(model.workspaceBytes(32) > 16 * model.workspaceBytes(1) / 2, "workspace must scale with batch");
+    }
+
+    @Test
+    void anInvalidModelIsUnsupportedNamingTheParameter() {
+        Model good = TestModels.architecture("vgg-small", 6);
+        Map<String, Tensor> parameters = new LinkedHashMap<>(good.parameters());
+        parameters.put(ParameterNames.of("conv2", ParameterNames.WEIGHT), Tensor.zeros(32, 32, 3, 5));
+        LoadOutcome outcome = engine.load(new Model(good.network(), parameters));
+        LoadOutcome.Unsupported unsupported = assertInstanceOf(LoadOutcome.Unsupported.class, outcome);
+        assertTrue(unsupported.reason().contains("conv2.weight"), unsupported.reason());
+        assertTrue(!unsupported.reason().contains("\n"), "one line: " + unsupported.reason());
+    }
+
+    @Test
+    void aBatchOfTheWrongSizeIsRefusedWithTheExpectedLength() {
+        CpuModel model = load(TestModels.architecture("vgg-small", 7));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.run(new float[10], 1));
+        assertTrue(e.getMessage().contains("784"), e.getMessage());
+    }
+
+    @Test
+    void theBackendInfoNamesTheCpuBackend() {
+        assertEquals("cpu", engine.info().name());
+        assertEquals(2, engine.info().threads());
+    }
+}

@@ -1,0 +1,78 @@
+package io.penni.inference.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import io.penni.api.inference.LoadedModel;
+import io.penni.api.model.ActivationShape;
+
+class LatencyProbeTest {
+
+    /** A model whose run takes a known, growing time and counts its calls. */
+    private static final class SleepingModel implements LoadedModel {
+        final AtomicInteger runs = new AtomicInteger();
+
+        @Override
+        public ActivationShape inputShape() {
+            return new ActivationShape(1, 2, 2);
+        }
+
+        @Override
+        public int outputSize() {
+            return 1;
+        }
+
+        @Override
+        public float[] run(float[] input, int batch) {
+            int n = runs.incrementAndGet();
+            long until = System.nanoTime() + 200_000L * n;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            return new float[batch];
+        }
+
+        @Override
+        public long weightBytes() {
+            return 0;
+        }
+
+        @Override
+        public long workspaceBytes(int batch) {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void everyModelRunsWarmupPlusTimedRuns() {
+        SleepingModel a = new SleepingModel();
+        SleepingModel b = new SleepingModel();
+        LatencyProbe.interleaved(List.of(a, b), 3, 2, 5);
+        assertEquals(7, a.runs.get());
+        assertEquals(7, b.runs.get());
+    }
+
+    @Test
+    void theMedianLiesBetweenTheFastestAndThe95thPercentile() {
+        LatencyStats s = LatencyProbe.measure(new SleepingModel(), 1, 0, 9);
+        // runs take 0.2, 0.4, ... 1.8 ms: the median is the fifth, the p95 the ninth
+        assertTrue(s.minMs() >= 0.2 && s.minMs() < s.medianMs() && s.medianMs() < s.p95Ms(), s.toString());
+        assertTrue(s.medianMs() >= 1.0 && s.p95Ms() >= 1.8, s.toString());
+    }
+
+    @Test
+    void gflopsCountTwoOperationsPerMultiplyAccumulate() {
+        LatencyStats s = new LatencyStats(4, 1, 2.0, 2.0, 2.0);
+        assertEquals(2.0 * 1_000_000 * 4 / 2e-3 / 1e9, s.gflops(1_000_000), 1e-9);
+        assertEquals(2000.0, s.imagesPerSecond(), 1e-9);
+    }
+}

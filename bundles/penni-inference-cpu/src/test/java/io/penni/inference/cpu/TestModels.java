@@ -1,0 +1,179 @@
+package io.penni.inference.cpu;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import io.penni.api.inference.LoadedModel;
+import io.penni.api.model.Layer;
+import io.penni.api.model.Model;
+import io.penni.api.model.Network;
+import io.penni.api.model.ParameterNames;
+import io.penni.api.model.Tensor;
+import io.penni.model.Architectures;
+import io.penni.model.ReferenceForward;
+
+/** Models for backend tests, and the error metric they are judged by. */
+public final class TestModels {
+
+    private TestModels() {
+    }
+
+    /**
+     * A built-in architecture whose batch norms have non-trivial running statistics and scales, and whose
+     * biases and betas are non-zero, so that folding them is really tested.
+     *
+     * @param name the architecture
+     * @param seed random seed
+     * @return the model
+     */
+    public static Model architecture(String name, long seed) {
+        return withStatistics(Architectures.create(name, seed), seed);
+    }
+
+    /**
+     * Gives every batch norm gamma in [0.5, 1.5], beta and running mean normal (std 0.2), running variance in
+     * [0.5, 2], and every bias normal (std 0.1).
+     *
+     * @param model the model
+     * @param seed random seed
+     * @return the changed model
+     */
+    public static Model withStatistics(Model model, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, Tensor> parameters = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
+            String kind = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
+            float[] v = e.getValue().data().clone();
+            for (int i = 0; i < v.length; i++) {
+                switch (kind) {
+                    case ParameterNames.GAMMA -> v[i] = (float) (0.5 + random.nextDouble());
+                    case ParameterNames.BETA, ParameterNames.RUNNING_MEAN -> v[i] = (float) (0.2 * random.nextGaussian());
+                    case ParameterNames.RUNNING_VAR -> v[i] = (float) (0.5 + 1.5 * random.nextDouble());
+                    case ParameterNames.BIAS -> v[i] = (float) (0.1 * random.nextGaussian());
+                    default -> {
+                        // weights keep their He initialisation
+                    }
+                }
+            }
+            parameters.put(e.getKey(), new Tensor(e.getValue().shape().clone(), v));
+        }
+        return new Model(model.network(), parameters);
+    }
+
+    /**
+     * A shrunk-looking network: odd channel counts, bases d = 3 and 1, a layer left with one channel, a
+     * strided decomposed layer, a decomposed 1-channel-in layer, a residual join over a 1×1 shortcut, average
+     * pooling with padding, and the head.
+     *
+     * @param seed random seed
+     * @return the model
+     */
+    public static Model shrunkShaped(long seed) {
+        List<Layer> layers = List.of(
+                new Layer.Input("input", 3, 13, 11),
+                new Layer.Conv2d("conv1", "input", 7, 3, 3, 1, 1, 1, false),
+                new Layer.BatchNorm("bn1", "conv1", 7, 1e-5, 0.1),
+                new Layer.Relu("relu1", "bn1"),
+                new Layer.DecomposedConv2d("conv2", "relu1", 1, 7, 3, 1, 1, 3, false),
+                new Layer.BatchNorm("bn2", "conv2", 1, 1e-5, 0.1),
+                new Layer.Relu("relu2", "bn2"),
+                new Layer.DecomposedConv2d("conv3", "relu2", 5, 1, 3, 2, 1, 1, true),
+                new Layer.BatchNorm("bn3", "conv3", 5, 1e-5, 0.1),
+                new Layer.Conv2d("short", "relu1", 5, 7, 1, 2, 0, 1, false),
+                new Layer.Add("add", List.of("bn3", "short")),
+                new Layer.Relu("relu3", "add"),
+                new Layer.Pool("pool", "relu3", Layer.PoolKind.AVG, 3, 2, 1),
+                new Layer.Flatten("flatten", "pool"),
+                new Layer.Linear("fc", "flatten", 4, 5 * 4 * 3, true));
+        return withStatistics(Architectures.initialise(new Network("shrunk-shaped", layers, "fc"), seed), seed);
+    }
+
+    /**
+     * A VGG-like network whose middle decomposed layer keeps exactly one non-zero coefficient.
+     *
+     * @param seed random seed
+     * @return the model
+     */
+    public static Model onlyOneCoefficient(long seed) {
+        Model model = SyntheticCompression.decompose(architecture("vgg-small", seed), 5, seed);
+        Map<String, Tensor> parameters = new LinkedHashMap<>(model.parameters());
+        String name = ParameterNames.of("conv3", ParameterNames.COEFFICIENTS);
+        Tensor t = parameters.get(name);
+        float[] one = new float[t.size()];
+        one[t.size() / 2 + 1] = 0.7f;
+        parameters.put(name, new Tensor(t.shape().clone(), one));
+        return new Model(model.network(), parameters);
+    }
+
+    /**
+     * Random normal images.
+     *
+     * @param model the model they are for
+     * @param batch images
+     * @param seed random seed
+     * @return {@code [batch, C, H, W]}
+     */
+    public static Tensor images(Model model, int batch, long seed) {
+        Layer.Input in = (Layer.Input) model.network().layers().get(0);
+        Tensor t = Tensor.zeros(batch, in.channels(), in.height(), in.width());
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < t.size(); i++) {
+            t.data()[i] = (float) random.nextGaussian();
+        }
+        return t;
+    }
+
+    /**
+     * The error metric of the backend tests: {@code max|a − b| / max(1e-6, max|b|)} over a whole output batch,
+     * with b the reference. Relative to the largest reference logit, so logits near zero do not blow it up.
+     *
+     * @param actual the backend's output
+     * @param reference the reference output
+     * @return the relative error
+     */
+    public static double relativeError(float[] actual, float[] reference) {
+        if (actual.length != reference.length) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < actual.length; i++) {
+            diff = Math.max(diff, Math.abs((double) actual[i] - reference[i]));
+            scale = Math.max(scale, Math.abs((double) reference[i]));
+        }
+        return Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff / Math.max(1e-6, scale);
+    }
+
+    /**
+     * How far a backend is from the reference: its logits for {@code batch} random images and for the first of
+     * them alone, each against the reference forward pass.
+     *
+     * @param loaded the model as the backend loaded it
+     * @param model the model
+     * @param batch images in the batch
+     * @param seed seed of the images
+     * @return the relative errors at batch {@code batch} and at batch 1
+     */
+    public static double[] errors(LoadedModel loaded, Model model, int batch, long seed) {
+        Tensor images = images(model, batch, seed);
+        float[] reference = reference(model, images);
+        double all = relativeError(loaded.run(images.data(), batch), reference);
+        double one = relativeError(loaded.run(Arrays.copyOf(images.data(), images.size() / batch), 1),
+                Arrays.copyOf(reference, reference.length / batch));
+        return new double[] {all, one};
+    }
+
+    /**
+     * The reference logits.
+     *
+     * @param model the model
+     * @param images the images
+     * @return the logits, flat
+     */
+    public static float[] reference(Model model, Tensor images) {
+        return ReferenceForward.forward(model, images).data();
+    }
+}
