@@ -7,6 +7,7 @@ import java.util.List;
 import io.penni.cli.internal.BenchInferenceCommand;
 import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.Command;
+import io.penni.cli.internal.CompressCommand;
 import io.penni.cli.internal.ModelSummaryCommand;
 import io.penni.model.ModelException;
 
@@ -19,7 +20,8 @@ import io.penni.model.ModelException;
 public final class PenniCli {
 
     /** Every command; a new one is one more entry. */
-    static final List<Command> COMMANDS = List.of(new ModelSummaryCommand(), new BenchInferenceCommand());
+    static final List<Command> COMMANDS = List.of(new ModelSummaryCommand(), new BenchInferenceCommand(),
+            new CompressCommand());
 
     private PenniCli() {
     }

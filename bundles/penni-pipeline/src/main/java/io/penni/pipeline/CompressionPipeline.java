@@ -101,7 +101,10 @@ public final class CompressionPipeline {
                             store.workDir(request.jobId(), name), p -> listener.progress(name, p), cancelled);
                     outcome = stage.run(context);
                     if (outcome instanceof StageOutcome.Completed c) {
-                        StageRecords.save(store, request.jobId(), name, c);
+                        Map<String, Object> summary = new LinkedHashMap<>(c.summary());
+                        summary.put("seconds", (System.nanoTime() - started) / 1e9);
+                        outcome = new StageOutcome.Completed(c.outputs(), summary);
+                        StageRecords.save(store, request.jobId(), name, (StageOutcome.Completed) outcome);
                     }
                 } catch (IOException | RuntimeException e) {
                     outcome = new StageOutcome.Failed(name + ": " + e.getMessage(), false);

@@ -38,6 +38,8 @@ public final class ReportAssembler {
     /** Artifact name of the learning curves. */
     public static final String LEARNING_CURVES = "learning-curves";
 
+    /** Output name of the evaluate stage's Markdown tables. */
+    static final String INFERENCE_MARKDOWN = "inference-report";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> TRAINING = List.of(StageNames.PRETRAIN, StageNames.RETRAIN, StageNames.FINETUNE);
 
@@ -88,7 +90,7 @@ public final class ReportAssembler {
 
         Map<String, Object> headline = headline(table);
         String oneLine = oneLine(headline);
-        String markdown = markdown(request, table, stages, oneLine);
+        String markdown = markdown(request, table, stages, oneLine) + inferenceMarkdown(store, stages);
         Map<String, ArtifactRef> artifacts = new LinkedHashMap<>();
         artifacts.put(REPORT_JSON, store.write(jobId, "report/report.json",
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(report)));
@@ -160,11 +162,15 @@ public final class ReportAssembler {
                     .append(seconds instanceof Number n ? String.format(Locale.ROOT, "%.1f", n.doubleValue()) : "")
                     .append(" | ").append(figures(outcome.summary())).append(" |\n");
         });
-        StageOutcome.Completed evaluate = stages.get(StageNames.EVALUATE);
-        if (evaluate != null && evaluate.summary().get("markdown") instanceof String inference) {
-            md.append("\n").append(inference).append("\n");
-        }
         return md.toString();
+    }
+
+    /** The evaluate stage's own Markdown table of latency and memory, when it produced one. */
+    private static String inferenceMarkdown(ArtifactStore store, Map<String, StageOutcome.Completed> stages)
+            throws IOException {
+        StageOutcome.Completed evaluate = stages.get(StageNames.EVALUATE);
+        ArtifactRef ref = evaluate == null ? null : evaluate.outputs().get(INFERENCE_MARKDOWN);
+        return ref == null ? "" : "\n" + java.nio.file.Files.readString(store.open(ref)) + "\n";
     }
 
     private static String figures(Map<String, Object> summary) {

@@ -56,6 +56,12 @@ public final class Evaluator {
             for (int b = 0; b < batch; b++) {
                 int offset = b * classes;
                 float label = logits[offset + labels[b]];
+                if (!finite(logits, offset, classes)) {
+                    // a diverged model is wrong on every image, not right because NaN compares false
+                    lossSum += Double.NaN;
+                    images++;
+                    continue;
+                }
                 int higher = 0;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int c = 0; c < classes; c++) {
@@ -78,6 +84,15 @@ public final class Evaluator {
                 }
                 images++;
             }
+        }
+
+        private static boolean finite(float[] values, int offset, int length) {
+            for (int i = offset; i < offset + length; i++) {
+                if (!Float.isFinite(values[i])) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         double top1() {

@@ -347,14 +347,15 @@ public final class ModelGraph {
             int spatial = rank == 4 ? (int) (shapes.features(bn.input()) / channels) : 1;
             if (mode == Mode.TRAIN) {
                 // The formulation is chosen for ND4J 1.0.0-M2.1's kernels, measured: multiply_bp on activation-sized
-                // tensors is pathologically slow there, while norm2's backward, subtraction and oneDNN's depthwise
-                // convolution are fast. So: the variance comes from the L2 norm of the deviation (two passes, no
-                // E[x²]-E[x]² cancellation), and the per-channel scale and shift are a 1×1 depthwise convolution.
+                // tensors is pathologically slow there, while a squared norm's backward (2x·g), subtraction and
+                // oneDNN's depthwise convolution are fast. So: the variance is the squared norm of the deviation
+                // over the count (two passes, no E[x²]-E[x]² cancellation; unlike norm2, whose backward divides by
+                // the norm, it stays finite for a channel that is all zeros, as a pruned filter's is), and the
+                // per-channel scale and shift are a 1×1 depthwise convolution.
                 SDVariable mean = x.mean(bn.name() + "/batch_mean", false, axes);
                 SDVariable deviation = x.sub(mean.reshape(broadcast));
                 SDVariable count = sd.sizeAt(x, 0).castTo(dataType).mul(spatial);
-                SDVariable norm = deviation.norm2(false, axes);
-                SDVariable variance = norm.mul(norm).div(bn.name() + "/batch_var", count);
+                SDVariable variance = sd.squaredNorm(deviation, false, axes).div(bn.name() + "/batch_var", count);
                 SDVariable scale = gamma.div(sd.math().sqrt(variance.add(bn.epsilon())));
                 statistics.add(new BatchNormStatistics(bn, mean.name(), variance.name(), spatial));
                 return scaleAndShift(deviation, scale, beta, channels, rank);

@@ -134,6 +134,11 @@ public final class Trainer {
                 parameters.updateRunningStatistics(capture, batch.size());
                 Evaluator.Score score = capture.score(batch, graph.classes());
                 double stepLoss = score.loss() + parameters.l1Term();
+                if (!Double.isFinite(stepLoss)) {
+                    throw new TrainingDivergedException(run.phase() + " diverged: the loss is " + stepLoss + " at epoch "
+                            + (epoch + 1) + ", step " + (iteration + 1) + " (learning rate " + rate
+                            + "); lower the learning rate");
+                }
                 int stepCorrect = (int) score.correct1();
                 lossSum += stepLoss * batch.size();
                 correct += stepCorrect;

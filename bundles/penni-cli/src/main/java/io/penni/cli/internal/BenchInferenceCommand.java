@@ -108,20 +108,7 @@ public final class BenchInferenceCommand implements Command {
 
     /** The dense reference backend; ND4J is told which native build is on the class path before it loads. */
     private static LoadedModel denseReference(Model model, PrintStream out) {
-        if (System.getProperty("org.bytedeco.javacpp.platform.extension") == null) {
-            Properties p = new Properties();
-            try (InputStream in = BenchInferenceCommand.class.getResourceAsStream("/io/penni/cli/nd4j.properties")) {
-                if (in != null) {
-                    p.load(in);
-                }
-            } catch (IOException e) {
-                // the default native build is tried instead
-            }
-            String extension = p.getProperty("platform.extension", "");
-            if (!extension.isEmpty()) {
-                System.setProperty("org.bytedeco.javacpp.platform.extension", extension);
-            }
-        }
+        NativeBuild.select();
         io.penni.inference.samediff.SameDiffEngine engine = new io.penni.inference.samediff.SameDiffEngine();
         out.println("backend: " + engine.info().device());
         return loaded(engine.load(model), io.penni.inference.samediff.SameDiffEngine.BACKEND);

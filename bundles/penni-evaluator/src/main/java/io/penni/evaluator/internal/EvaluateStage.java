@@ -60,6 +60,21 @@ public final class EvaluateStage implements CompressionStage {
     private final Map<String, InferenceBackend> backends = new ConcurrentHashMap<>();
     private Path dataRoot;
 
+    /** The component's constructor; backends arrive as services, the data root at activation. */
+    public EvaluateStage() {
+    }
+
+    /**
+     * For runs outside the container.
+     *
+     * @param backends backends by name; {@value #REFERENCE} must be among them
+     * @param dataRoot where data sets are
+     */
+    public EvaluateStage(Map<String, InferenceBackend> backends, Path dataRoot) {
+        this.backends.putAll(backends);
+        this.dataRoot = dataRoot;
+    }
+
     /**
      * Adds a backend under its {@value InferenceBackend#NAME}.
      *

@@ -127,7 +127,8 @@ final class TrainingStageSupport {
         if (e instanceof DatasetException) {
             return new StageOutcome.Failed("data set: " + e.getMessage(), false);
         }
-        if (e instanceof IllegalArgumentException || e instanceof io.penni.model.ModelException) {
+        if (e instanceof IllegalArgumentException || e instanceof io.penni.model.ModelException
+                || e instanceof io.penni.trainer.TrainingDivergedException) {
             return new StageOutcome.Failed(e.getMessage(), false);
         }
         return new StageOutcome.Failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), true);
