@@ -32,6 +32,7 @@ public final class Evaluator {
         long started = System.nanoTime();
         ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.INFER, DataType.FLOAT);
         Score score = new Score();
+        NativeMemoryGuard memory = new NativeMemoryGuard(NativeMemoryGuard.DEFAULT_HEADROOM);
         var batches = Batches.evaluation(test, normalization, batchSize);
         while (batches.hasNext()) {
             Batch batch = batches.next();
@@ -40,6 +41,7 @@ public final class Evaluator {
             INDArray logits = graph.sameDiff().output(Map.of(ModelGraph.INPUT, input), List.of(ModelGraph.LOGITS))
                     .get(ModelGraph.LOGITS);
             score.add(logits.castTo(DataType.FLOAT).data().asFloat(), batch.labels(), batch.size(), graph.classes());
+            memory.afterStep();
         }
         return new Evaluation(score.top1(), score.top5(), score.loss(), (int) score.images,
                 (System.nanoTime() - started) / 1e9);

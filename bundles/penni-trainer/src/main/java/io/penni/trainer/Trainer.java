@@ -102,6 +102,7 @@ public final class Trainer {
         StepCapture capture = new StepCapture(graph);
         graph.sameDiff().setListeners(capture);
         LearningRateSchedule rates = LearningRateSchedule.of(run.schedule());
+        NativeMemoryGuard memory = new NativeMemoryGuard(NativeMemoryGuard.DEFAULT_HEADROOM);
         int batchSize = run.schedule().batchSize();
         var train = data.train();
         int[] shape = {train.channels(), train.height(), train.width()};
@@ -132,6 +133,7 @@ public final class Trainer {
                 optimizer.step(parameters.arrays(), parameters.byParameter(gradients), rate, frozen, parameters.l1(),
                         parameters.masks());
                 parameters.updateRunningStatistics(capture, batch.size());
+                memory.afterStep();
                 Evaluator.Score score = capture.score(batch, graph.classes());
                 double stepLoss = score.loss() + parameters.l1Term();
                 if (!Double.isFinite(stepLoss)) {

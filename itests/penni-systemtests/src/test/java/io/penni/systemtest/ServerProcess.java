@@ -1,0 +1,147 @@
+package io.penni.systemtest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A PENNI server in its own JVM, started the way bin/penni starts it, on a base folder of its own (a copy of
+ * runtime-config/ on free ports). Output goes to {@code server.log} in the base folder.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    static final Path DIST = Path.of(System.getProperty("penni.dist"));
+    static final Path REPO = Path.of(System.getProperty("penni.repo"));
+
+    private final Path base;
+    private final Map<String, String> environment;
+    private final int httpPort;
+    private Process process;
+
+    private ServerProcess(Path base, Map<String, String> environment, int httpPort) {
+        this.base = base;
+        this.environment = environment;
+        this.httpPort = httpPort;
+    }
+
+    /**
+     * Prepares a base folder: the shipped runtime-config/ with its own Kafka ports and artifact root.
+     *
+     * @param base the folder
+     * @param artifacts the artifact store's root (shared between containers that share jobs)
+     * @param externalKafka the cluster to use, or null for this server's own embedded broker
+     * @return the server, not started
+     */
+    static ServerProcess prepare(Path base, Path artifacts, String externalKafka) throws IOException {
+        Path config = Files.createDirectories(base.resolve("runtime-config"));
+        try (var files = Files.list(REPO.resolve("runtime-config"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, config.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        int kafkaPort = freePort();
+        int controllerPort = freePort();
+        Files.writeString(config.resolve("penni.kafka.cfg"), "bootstrap.servers=\nembedded.host=127.0.0.1\n"
+                + "embedded.port=" + kafkaPort + "\nembedded.controller.port=" + controllerPort + "\n"
+                + "embedded.data=kafka\ntopic.partitions=4\ntopic.replication.factor=1\n");
+        Files.writeString(config.resolve("penni.artifacts.cfg"), "root=" + artifacts.toAbsolutePath() + "\n");
+        int httpPort = freePort();
+        Map<String, String> env = externalKafka == null ? Map.of("PENNI_HTTP_PORT", String.valueOf(httpPort))
+                : Map.of("PENNI_HTTP_PORT", String.valueOf(httpPort), "PENNI_KAFKA_BOOTSTRAP_SERVERS", externalKafka);
+        ServerProcess server = new ServerProcess(base, env, httpPort);
+        server.kafka = externalKafka == null ? "127.0.0.1:" + kafkaPort : externalKafka;
+        return server;
+    }
+
+    private String kafka;
+
+    /** @return the bootstrap servers the server uses */
+    String kafka() {
+        return kafka;
+    }
+
+    /** Starts it and waits until it says it is ready. */
+    ServerProcess start() throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "--add-modules", "jdk.incubator.vector", "-cp", DIST.resolve("lib") + "/*",
+                "io.penni.launcher.PenniLauncher", "server", "--base", base.toString(), "--dist", DIST.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("server.log").toFile()));
+        builder.environment().putAll(environment);
+        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        long mark = Files.exists(log()) ? Files.size(log()) : 0;
+        process = builder.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the server exited with " + process.exitValue() + ":\n" + tail());
+            }
+            if (Files.exists(log()) && Files.size(log()) > mark
+                    && Files.readString(log()).substring((int) mark).contains("PENNI Server ready")) {
+                return this;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the server did not get ready within 120 s:\n" + tail());
+    }
+
+    /** Kills it with SIGKILL, as a crash would, and waits until it is gone. */
+    void killHard() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Stops it with SIGTERM.
+     *
+     * @return its exit code
+     */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the server did not stop within 90 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    Path log() {
+        return base.resolve("server.log");
+    }
+
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log());
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (alive()) {
+            stop();
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
