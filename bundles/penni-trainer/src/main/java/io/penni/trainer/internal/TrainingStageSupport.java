@@ -100,8 +100,23 @@ final class TrainingStageSupport {
         summary.put("params", count.params());
         summary.put("macs", count.macs());
         summary.put("history", history(result.history()));
+        peakResidentBytes().ifPresent(v -> summary.put("peakResidentBytes", v));
         summary.putAll(extra);
         return new StageOutcome.Completed(outputs, summary);
+    }
+
+    /** The process's peak resident memory so far (Linux VmHWM), which bounds what training used. */
+    static java.util.OptionalLong peakResidentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return java.util.OptionalLong.of(Long.parseLong(line.replaceAll("\\D+", "")) * 1024);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the figure is left out
+        }
+        return java.util.OptionalLong.empty();
     }
 
     static List<Map<String, Object>> history(List<EpochReport> history) {
