@@ -46,16 +46,18 @@ final class RequestIntake implements Runnable {
     private final String containerId;
     private final JobEvents events;
     private final Supplier<RequestEnvironment> environment;
+    private final RegisteredStrategies strategies;
     private final WorkflowMetrics metrics;
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
     RequestIntake(KafkaClients clients, String containerId, JobEvents events, Supplier<RequestEnvironment> environment,
-            WorkflowMetrics metrics) {
+            RegisteredStrategies strategies, WorkflowMetrics metrics) {
         this.clients = clients;
         this.containerId = containerId;
         this.events = events;
         this.environment = environment;
+        this.strategies = strategies;
         this.metrics = metrics;
     }
 
@@ -97,6 +99,10 @@ final class RequestIntake implements Runnable {
     private void handle(ConsumerRecord<String, byte[]> record, KafkaProducer<String, byte[]> producer) {
         byte[] bytes = record.value() == null ? new byte[0] : record.value();
         RequestOutcome outcome = CompressionRequests.parse(bytes, Optional.ofNullable(record.key()), environment.get());
+        if (outcome instanceof RequestOutcome.Rejected && awaitStrategySwaps()) {
+            // a strategy was being updated: judge the request again against what is registered now
+            outcome = CompressionRequests.parse(bytes, Optional.ofNullable(record.key()), environment.get());
+        }
         if (outcome instanceof RequestOutcome.Accepted accepted) {
             CompressionRequest request = accepted.request();
             String first = StageNames.ALL.get(0);
@@ -129,6 +135,15 @@ final class RequestIntake implements Runnable {
             producer.send(dlq);
             metrics.jobEnded("rejected");
             LOG.info("request {} rejected: {}", rejected.jobId(), rejected.summary());
+        }
+    }
+
+    private boolean awaitStrategySwaps() {
+        try {
+            return strategies.awaitSwaps();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
