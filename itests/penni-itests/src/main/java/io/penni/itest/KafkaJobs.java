@@ -155,8 +155,14 @@ final class KafkaJobs implements AutoCloseable {
         events.close();
     }
 
-    /** Kafka clients find their classes through the thread's context class loader: it must be theirs. */
-    private static <T> T kafka(Supplier<T> create) {
+    /**
+     * Kafka clients find their classes through the thread's context class loader: it must be theirs.
+     *
+     * @param <T> what is created
+     * @param create creates a client
+     * @return the client
+     */
+    static <T> T kafka(Supplier<T> create) {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(KafkaProducer.class.getClassLoader());
