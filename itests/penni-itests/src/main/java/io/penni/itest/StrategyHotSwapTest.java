@@ -96,6 +96,8 @@ class StrategyHotSwapTest {
         assertEquals("com.example.penni.strategy.topk", entry.path("bundle").asText());
         assertEquals("1.0.0", entry.path("version").asText());
         assertEquals("2", entry.path("parameters").path("k").asText(), "its configured parameters are listed");
+        assertEquals("std-threshold", listing().path("default").asText(),
+                "a request naming no strategy still gets the configured default");
         System.out.printf("channel-top-k listed %.1f s after its jar was dropped%n", listedAfter.toMillis() / 1e3);
 
         String jobId = "topk-" + run;
@@ -227,22 +229,27 @@ class StrategyHotSwapTest {
 
     /** The entry of /penni/strategies with this name, as the server lists it now. */
     private Optional<JsonNode> listed(String name) {
+        for (JsonNode s : listing().path("strategies")) {
+            if (s.path("name").asText().equals(name)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What /penni/strategies answers now; an empty object when it does not answer. */
+    private JsonNode listing() {
         String metrics = context.getProperty("penni.metrics.url");
         URI uri = URI.create(metrics.substring(0, metrics.length() - "/metrics".length()) + "/penni/strategies");
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
-            for (JsonNode s : JSON.readTree(response.body()).path("strategies")) {
-                if (s.path("name").asText().equals(name)) {
-                    return Optional.of(s);
-                }
-            }
-            return Optional.empty();
+            return JSON.readTree(response.body());
         } catch (IOException e) {
-            return Optional.empty();
+            return JSON.createObjectNode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            return JSON.createObjectNode();
         }
     }
 

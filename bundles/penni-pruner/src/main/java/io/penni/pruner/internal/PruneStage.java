@@ -73,6 +73,7 @@ public final class PruneStage implements CompressionStage {
     @Reference(service = PruningStrategy.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
             target = "(" + PruningStrategy.NAME + "=*)")
+    // package-private: the stage's tests set it as SCR does
     volatile List<ComponentServiceObjects<PruningStrategy>> strategies = List.of();
 
     private volatile Optional<String> defaultStrategy = Optional.empty();

@@ -36,7 +36,9 @@ import io.penni.workflow.WorkflowJson;
  * Turns requests into jobs. Every record of {@code penni.requests} is validated; an accepted request becomes a
  * job (an {@code accepted} event, the job's first state, its first stage task), a rejected one a {@code rejected}
  * event plus its original bytes and the reason in the DLQ. Each batch is one Kafka transaction together with the
- * consumed offsets, so a crash never loses a request and never makes one twice.
+ * consumed offsets, so a crash never loses a request and never makes one twice. While a pruning strategy is being
+ * swapped (its service went away moments ago), a rejection waits for the swap to settle and the request is judged
+ * again, so a request naming a strategy under update is not refused for nothing.
  */
 final class RequestIntake implements Runnable {
 
