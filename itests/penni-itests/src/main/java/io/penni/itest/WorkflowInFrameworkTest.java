@@ -71,6 +71,8 @@ class WorkflowInFrameworkTest {
         bad.put("arch-" + run, tinyRequest("arch-" + run).replace("vgg-small", "vgg-enormous"));
         bad.put("strategy-" + run, tinyRequest("strategy-" + run).replace("\"evaluation\"",
                 "\"pruning\": {\"strategy\": \"no-such-strategy\"}, \"evaluation\""));
+        bad.put("parameters-" + run, tinyRequest("parameters-" + run).replace("\"evaluation\"",
+                "\"pruning\": {\"strategy\": \"global-magnitude\", \"parameters\": {\"amount\": 1.5}}, \"evaluation\""));
         bad.put("data-" + run, tinyRequest("data-" + run).replace("\"path\": \"fashion-mnist\"",
                 "\"path\": \"no-such-data\""));
         bad.put("escape-" + run, tinyRequest("escape-" + run).replace("\"path\": \"fashion-mnist\"",

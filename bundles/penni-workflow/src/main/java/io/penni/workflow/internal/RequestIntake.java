@@ -38,7 +38,8 @@ import io.penni.workflow.WorkflowJson;
  * event plus its original bytes and the reason in the DLQ. Each batch is one Kafka transaction together with the
  * consumed offsets, so a crash never loses a request and never makes one twice. While a pruning strategy is being
  * swapped (its service went away moments ago), a rejection waits for the swap to settle and the request is judged
- * again, so a request naming a strategy under update is not refused for nothing.
+ * again, so a request naming a strategy under update is not refused for nothing. A request naming a strategy is
+ * also rejected when that strategy refuses its parameters, rather than failing hours later at pruning.
  */
 final class RequestIntake implements Runnable {
 
@@ -106,6 +107,9 @@ final class RequestIntake implements Runnable {
             outcome = CompressionRequests.parse(bytes, Optional.ofNullable(record.key()), environment.get());
         }
         if (outcome instanceof RequestOutcome.Accepted accepted) {
+            outcome = withStrategyParameters(accepted);
+        }
+        if (outcome instanceof RequestOutcome.Accepted accepted) {
             CompressionRequest request = accepted.request();
             String first = StageNames.ALL.get(0);
             StageTask task;
@@ -138,6 +142,15 @@ final class RequestIntake implements Runnable {
             metrics.jobEnded("rejected");
             LOG.info("request {} rejected: {}", rejected.jobId(), rejected.summary());
         }
+    }
+
+    /** A request naming a strategy whose parameters that strategy refuses is rejected now, not after training. */
+    private RequestOutcome withStrategyParameters(RequestOutcome.Accepted accepted) {
+        CompressionRequest request = accepted.request();
+        Optional<String> problem = request.pruning().strategy()
+                .flatMap(name -> strategies.checkParameters(name, request.pruning().parameters()));
+        return problem.<RequestOutcome>map(p -> new RequestOutcome.Rejected(request.jobId(),
+                List.of("/pruning/parameters: " + p))).orElse(accepted);
     }
 
     private boolean awaitStrategySwaps() {

@@ -181,15 +181,15 @@ public final class WorkflowComponent {
 
     @Reference(service = PruningStrategy.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addStrategy(Map<String, Object> properties) {
+    void addStrategy(PruningStrategy strategy, Map<String, Object> properties) {
         if (properties.get(PruningStrategy.NAME) instanceof String n) {
-            strategies.added(n);
+            strategies.added(n, strategy);
         }
     }
 
-    void removeStrategy(Map<String, Object> properties) {
+    void removeStrategy(PruningStrategy strategy, Map<String, Object> properties) {
         if (properties.get(PruningStrategy.NAME) instanceof String n) {
-            strategies.removed(n);
+            strategies.removed(n, strategy);
         }
     }
 
