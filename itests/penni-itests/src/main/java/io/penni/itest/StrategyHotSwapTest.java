@@ -143,11 +143,11 @@ class StrategyHotSwapTest {
     void aRemovedStrategyIsRefusedToNewRequestsWhileTheJobPruningWithItCompletes() throws Exception {
         deploy("penni.itest.strategy.v1.jar", "itest-strategy.jar");
         Await.until("itest-slow in /penni/strategies", LISTED, () -> listed("itest-slow").isPresent());
-        String pruning = "{\"strategy\": \"itest-slow\", \"parameters\": {\"delay.ms\": 10000}}";
+        String pruning = "{\"strategy\": \"itest-slow\", \"parameters\": {\"delay.ms\": 15000}}";
         String running = "removed-running-" + run;
         jobs.submit(running, request(running, pruning));
         jobs.await(running, EventType.STAGE_STARTED, StageNames.PRUNE, JOB);
-        Thread.sleep(2000); // the strategy is now in its 10 s computeMask
+        Thread.sleep(2000); // the strategy is now in its 15 s computeMask
 
         Files.delete(deployed.remove(0));
         Await.until("the removed strategy bundle to be uninstalled", LISTED, () -> bundle(SLOW_BUNDLE).isEmpty());
