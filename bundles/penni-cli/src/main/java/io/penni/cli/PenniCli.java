@@ -9,6 +9,7 @@ import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.Command;
 import io.penni.cli.internal.CompressCommand;
 import io.penni.cli.internal.ModelSummaryCommand;
+import io.penni.cli.internal.StrategiesCommand;
 import io.penni.model.ModelException;
 
 /**
@@ -21,7 +22,7 @@ public final class PenniCli {
 
     /** Every command; a new one is one more entry. */
     static final List<Command> COMMANDS = List.of(new ModelSummaryCommand(), new BenchInferenceCommand(),
-            new CompressCommand());
+            new CompressCommand(), new StrategiesCommand());
 
     private PenniCli() {
     }

@@ -57,6 +57,8 @@ class CompressLocalTest {
             assertTrue(layer.has(field), "layers[] entries have " + field + ": " + layer);
         }
         assertTrue(layer.at("/coefs/nnz/after").asLong() < layer.at("/coefs/total/before").asLong(), "pruned");
+        assertEquals("std-threshold", report.at("/pruning/strategy").asText(), "the report names the strategy");
+        assertEquals("1.0", report.at("/pruning/parameters/s").asText(), "and its parameters");
         Model compressed = ModelFiles.load(out.resolve("model.json"));
         assertTrue(compressed.network().layers().stream().anyMatch(l -> l instanceof Layer.DecomposedConv2d));
         assertTrue(printed.contains("conv params -"), printed);

@@ -87,6 +87,8 @@ public final class ReportAssembler {
         });
         Optional.ofNullable(stages.get(StageNames.EVALUATE))
                 .ifPresent(e -> report.set("inference", JSON.valueToTree(e.summary())));
+        Optional.ofNullable(stages.get(StageNames.PRUNE)).ifPresent(p -> report.set("pruning", JSON.valueToTree(
+                pruning(p.summary()))));
 
         Map<String, Object> headline = headline(table);
         String oneLine = oneLine(headline);
@@ -155,6 +157,8 @@ public final class ReportAssembler {
         md.append("**").append(oneLine).append("**\n\n");
         md.append("Model: ").append(request.model()).append("; data: ").append(request.dataset().format()).append(" ")
                 .append(request.dataset().path()).append("\n\n");
+        Optional.ofNullable(stages.get(StageNames.PRUNE))
+                .ifPresent(p -> md.append(pruningMarkdown(pruning(p.summary()))).append("\n\n"));
         md.append(CompressionReports.markdown(table)).append("\n\n## Stages\n\n| stage | seconds | figures |\n|---|---|---|\n");
         stages.forEach((name, outcome) -> {
             Object seconds = outcome.summary().get("seconds");
@@ -163,6 +167,36 @@ public final class ReportAssembler {
                     .append(" | ").append(figures(outcome.summary())).append(" |\n");
         });
         return md.toString();
+    }
+
+    /**
+     * Which strategy pruned the job, from which bundle and version, with which parameters and to what sparsity: the
+     * prune stage records these, so a job keeps naming the strategy it used after the bundle was swapped.
+     */
+    private static Map<String, Object> pruning(Map<String, Object> summary) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("strategy", summary.getOrDefault("strategy", ""));
+        p.put("bundle", summary.getOrDefault("bundle", ""));
+        p.put("version", summary.getOrDefault("bundleVersion", ""));
+        p.put("parameters", summary.getOrDefault("parameters", Map.of()));
+        for (String key : List.of("sparsity", "kept", "total")) {
+            Optional.ofNullable(summary.get(key)).ifPresent(v -> p.put(key, v));
+        }
+        return p;
+    }
+
+    private static String pruningMarkdown(Map<String, Object> p) {
+        StringBuilder md = new StringBuilder("## Pruning\n\nStrategy `").append(p.get("strategy"))
+                .append("` from bundle `").append(p.get("bundle")).append("` version `").append(p.get("version"))
+                .append("`; parameters: ");
+        Map<?, ?> parameters = p.get("parameters") instanceof Map<?, ?> m ? m : Map.of();
+        md.append(parameters.isEmpty() ? "none" : String.join(", ", parameters.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).sorted().toList()));
+        if (p.get("sparsity") instanceof Number sparsity && p.get("total") instanceof Number total) {
+            md.append(String.format(Locale.ROOT, "; pruned %.2f%% of %,d prunable values", 100 * sparsity.doubleValue(),
+                    total.longValue()));
+        }
+        return md.append('.').toString();
     }
 
     /** The evaluate stage's own Markdown table of latency and memory, when it produced one. */

@@ -102,6 +102,10 @@ public final class Pruning {
             outcome = strategy.computeMask(List.copyOf(tensors), Map.copyOf(parameters));
         } catch (RuntimeException e) {
             return new PruningOutcome.Rejected("strategy " + strategyName + " failed: " + e);
+        } catch (LinkageError e) {
+            // a strategy whose bundle was uninstalled mid-job cannot load a class it had not loaded yet
+            return new PruningOutcome.Rejected("strategy " + strategyName + " failed (was its bundle removed while "
+                    + "it ran?): " + e);
         }
         if (outcome instanceof MaskOutcome.Invalid invalid) {
             return new PruningOutcome.Rejected(invalid.reason());

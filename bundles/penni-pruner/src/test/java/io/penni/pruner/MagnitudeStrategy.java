@@ -27,7 +27,9 @@ public final class MagnitudeStrategy implements PruningStrategy {
         /** Returns a first mask one value short. */
         SHORT_MASK,
         /** Throws. */
-        THROWS
+        THROWS,
+        /** Cannot load a class, as a strategy whose bundle was uninstalled while it ran. */
+        LOSES_ITS_BUNDLE
     }
 
     private final Fault fault;
@@ -70,6 +72,9 @@ public final class MagnitudeStrategy implements PruningStrategy {
         }
         if (fault == Fault.THROWS) {
             throw new IllegalStateException("broken on purpose");
+        }
+        if (fault == Fault.LOSES_ITS_BUNDLE) {
+            throw new NoClassDefFoundError("io/example/Gone");
         }
         double t = Double.parseDouble(parameters.getOrDefault("t", "0.5"));
         List<TensorMask> masks = new ArrayList<>();

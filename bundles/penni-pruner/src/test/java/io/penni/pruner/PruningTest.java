@@ -203,6 +203,14 @@ class PruningTest {
     }
 
     @Test
+    void aStrategyThatCannotLoadItsClassesIsRejectedInsteadOfThrowing() {
+        String reason = rejected(Pruning.prune(VGG, "orphan",
+                new MagnitudeStrategy(MagnitudeStrategy.Fault.LOSES_ITS_BUNDLE), Map.of()));
+        assertEquals("strategy orphan failed (was its bundle removed while it ran?): java.lang.NoClassDefFoundError: "
+                + "io/example/Gone", reason);
+    }
+
+    @Test
     void aDeadFiltersBatchNormOutputIsExactlyZero() {
         Map<String, Tensor> parameters = new HashMap<>(withDeadChannels(VGG, "conv2", 5).parameters());
         // a non-zero running mean: without zeroing gamma and beta the channel would be a non-zero constant

@@ -47,12 +47,20 @@ public record StageTask(String jobId, JsonNode request, List<String> plan, int p
      * @return the message for the next stage
      */
     public StageTask next(Map<String, ArtifactRef> produced) {
+        return new StageTask(jobId, request, plan, position + 1, artifactsWith(produced));
+    }
+
+    /**
+     * @param produced what this stage produced
+     * @return the job's artifacts once this stage's outputs are added, each also as {@code <stage>.<name>}
+     */
+    public Map<String, ArtifactRef> artifactsWith(Map<String, ArtifactRef> produced) {
         Map<String, ArtifactRef> all = new java.util.LinkedHashMap<>(artifacts);
         String stage = stage();
         produced.forEach((name, ref) -> {
             all.put(name, ref);
             all.put(stage + "." + name, ref);
         });
-        return new StageTask(jobId, request, plan, position + 1, all);
+        return all;
     }
 }

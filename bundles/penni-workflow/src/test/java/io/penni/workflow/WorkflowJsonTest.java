@@ -40,6 +40,16 @@ class WorkflowJsonTest {
     }
 
     @Test
+    void theLastStagesOutputsJoinTheArtifactsWithoutANextTask() throws IOException {
+        StageTask last = new StageTask("j", new ObjectMapper().readTree("{}"), StageNames.ALL,
+                StageNames.ALL.size() - 1, Map.of("weights", MODEL));
+        Map<String, ArtifactRef> all = last.artifactsWith(Map.of("model", MODEL));
+        assertEquals(MODEL, all.get("model"));
+        assertEquals(MODEL, all.get(StageNames.ALL.get(StageNames.ALL.size() - 1) + ".model"));
+        assertEquals(MODEL, all.get("weights"));
+    }
+
+    @Test
     void aJobStateRoundTrips() throws IOException {
         JobState state = new JobState("j", JobStatus.QUEUED, Optional.of("retrain"), List.of("pretrain", "decompose"),
                 "waiting for a free training slot", Map.of("model", MODEL), Instant.parse("2026-11-21T10:15:30Z"));

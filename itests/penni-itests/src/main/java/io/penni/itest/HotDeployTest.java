@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
@@ -48,20 +47,20 @@ class HotDeployTest {
         probe.open();
         try {
             Files.copy(jar, deployed, StandardCopyOption.REPLACE_EXISTING);
-            await("the dropped bundle to be active", () -> probeBundle().map(b -> b.getState() == Bundle.ACTIVE)
+            Await.until("the dropped bundle to be active", PATIENCE, () -> probeBundle().map(b -> b.getState() == Bundle.ACTIVE)
                     .orElse(false));
-            await("the probe's service", () -> probe.getService() != null);
+            Await.until("the probe's service", PATIENCE, () -> probe.getService() != null);
             assertEquals("unconfigured", probe.getService().get());
 
             for (int round = 0; round < 2; round++) {
                 String greeting = "hello-" + UUID.randomUUID();
                 Files.writeString(config, "greeting=" + greeting + "\n");
-                await("greeting " + greeting + " to reach the component",
+                Await.until("greeting " + greeting + " to reach the component", PATIENCE,
                         () -> probe.getService() != null && greeting.equals(probe.getService().get()));
             }
 
             Files.delete(deployed);
-            await("the removed bundle to be uninstalled", () -> probeBundle().isEmpty());
+            Await.until("the removed bundle to be uninstalled", PATIENCE, () -> probeBundle().isEmpty());
         } finally {
             probe.close();
             Files.deleteIfExists(deployed);
@@ -71,15 +70,5 @@ class HotDeployTest {
 
     private Optional<Bundle> probeBundle() {
         return Arrays.stream(context.getBundles()).filter(b -> PROBE.equals(b.getSymbolicName())).findFirst();
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + PATIENCE.toSeconds() + " s for " + what);
-            }
-            Thread.sleep(100);
-        }
     }
 }

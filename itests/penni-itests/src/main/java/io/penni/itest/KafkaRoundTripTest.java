@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -38,7 +37,7 @@ class KafkaRoundTripTest {
         String bootstrap = context.getProperty("penni.kafka.bootstrap.servers");
         String topic = "itest.roundtrip." + UUID.randomUUID();
         String key = "job-" + UUID.randomUUID();
-        withKafkaLoader(() -> {
+        KafkaJobs.kafka(() -> {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
             } catch (Exception e) {
@@ -46,12 +45,12 @@ class KafkaRoundTripTest {
             }
             return null;
         });
-        try (KafkaProducer<String, String> producer = withKafkaLoader(() -> new KafkaProducer<>(Map.of(
+        try (KafkaProducer<String, String> producer = KafkaJobs.kafka(() -> new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new StringSerializer()))) {
             producer.send(new ProducerRecord<>(topic, key, "hello from inside OSGi")).get();
         }
-        try (KafkaConsumer<String, String> consumer = withKafkaLoader(() -> new KafkaConsumer<>(Map.of(
+        try (KafkaConsumer<String, String> consumer = KafkaJobs.kafka(() -> new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, "itest",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
                 new StringDeserializer()))) {
@@ -66,18 +65,6 @@ class KafkaRoundTripTest {
             }
             assertEquals(key, received == null ? null : received.key(), "no record came back within 60 s");
             assertEquals("hello from inside OSGi", received.value());
-        }
-    }
-
-    /** kafka-clients loads plugin classes by name through the context class loader; give it its own. */
-    private static <T> T withKafkaLoader(Supplier<T> action) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(KafkaProducer.class.getClassLoader());
-        try {
-            return action.get();
-        } finally {
-            thread.setContextClassLoader(previous);
         }
     }
 }

@@ -7,25 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +26,6 @@ import org.osgi.test.junit5.context.BundleContextExtension;
 import io.penni.api.event.EventType;
 import io.penni.api.event.JobEvent;
 import io.penni.api.stage.StageNames;
-import io.penni.workflow.CloudEvents;
 import io.penni.workflow.Topics;
 
 /**
@@ -62,26 +50,16 @@ class WorkflowInFrameworkTest {
     @InjectBundleContext
     BundleContext context;
 
-    private KafkaProducer<String, byte[]> producer;
-    private KafkaConsumer<String, byte[]> events;
-    private final List<JobEvent> seen = new ArrayList<>();
+    private KafkaJobs jobs;
 
     @BeforeEach
     void clients() {
-        String bootstrap = context.getProperty("penni.kafka.bootstrap.servers");
-        producer = kafka(() -> new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer()));
-        events = kafka(() -> new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "itest-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                new ByteArrayDeserializer()));
-        events.subscribe(List.of(Topics.EVENTS));
+        jobs = new KafkaJobs(context);
     }
 
     @AfterEach
     void close() {
-        producer.close();
-        events.close();
+        jobs.close();
     }
 
     @Test
@@ -93,28 +71,29 @@ class WorkflowInFrameworkTest {
         bad.put("arch-" + run, tinyRequest("arch-" + run).replace("vgg-small", "vgg-enormous"));
         bad.put("strategy-" + run, tinyRequest("strategy-" + run).replace("\"evaluation\"",
                 "\"pruning\": {\"strategy\": \"no-such-strategy\"}, \"evaluation\""));
+        bad.put("parameters-" + run, tinyRequest("parameters-" + run).replace("\"evaluation\"",
+                "\"pruning\": {\"strategy\": \"global-magnitude\", \"parameters\": {\"amount\": 1.5}}, \"evaluation\""));
         bad.put("data-" + run, tinyRequest("data-" + run).replace("\"path\": \"fashion-mnist\"",
                 "\"path\": \"no-such-data\""));
         bad.put("escape-" + run, tinyRequest("escape-" + run).replace("\"path\": \"fashion-mnist\"",
                 "\"path\": \"../../etc\""));
         for (Map.Entry<String, String> request : bad.entrySet()) {
-            producer.send(new ProducerRecord<>(Topics.REQUESTS, request.getKey(),
-                    request.getValue().getBytes(StandardCharsets.UTF_8))).get();
+            jobs.submit(request.getKey(), request.getValue());
         }
         String good = "good-" + run;
-        producer.send(new ProducerRecord<>(Topics.REQUESTS, good, tinyRequest(good).getBytes(StandardCharsets.UTF_8))).get();
+        jobs.submit(good, tinyRequest(good));
 
         for (String jobId : bad.keySet()) {
-            JobEvent rejected = await(e -> e.jobId().equals(jobId) && e.type() == EventType.JOB_REJECTED,
+            JobEvent rejected = jobs.await(e -> e.jobId().equals(jobId) && e.type() == EventType.JOB_REJECTED,
                     Duration.ofSeconds(60), "rejection of " + jobId);
             List<?> reasons = (List<?>) rejected.data().get("reasons");
             assertTrue(reasons != null && !reasons.isEmpty(), "a rejection says why: " + rejected.data());
         }
         assertDlqHolds(bad);
 
-        JobEvent completed = await(e -> e.jobId().equals(good) && e.type() == EventType.JOB_COMPLETED,
+        JobEvent completed = jobs.await(e -> e.jobId().equals(good) && e.type() == EventType.JOB_COMPLETED,
                 Duration.ofMinutes(8), "completion of " + good);
-        List<String> stagesCompleted = seen.stream()
+        List<String> stagesCompleted = jobs.seen().stream()
                 .filter(e -> e.jobId().equals(good) && e.type() == EventType.STAGE_COMPLETED)
                 .map(e -> e.stage().orElse("")).toList();
         assertEquals(StageNames.ALL, stagesCompleted, "every stage completes once, in order");
@@ -126,18 +105,13 @@ class WorkflowInFrameworkTest {
                 "\"inference\"")) {
             assertTrue(json.contains(field), "report.json has " + field);
         }
-        drain(Duration.ofSeconds(3));
-        assertEquals(1, seen.stream().filter(e -> e.jobId().equals(good) && e.type() == EventType.JOB_COMPLETED).count(),
+        jobs.drain(Duration.ofSeconds(3));
+        assertEquals(1, jobs.seen().stream().filter(e -> e.jobId().equals(good) && e.type() == EventType.JOB_COMPLETED).count(),
                 "exactly one job.completed");
     }
 
     private void assertDlqHolds(Map<String, String> bad) throws Exception {
-        String bootstrap = context.getProperty("penni.kafka.bootstrap.servers");
-        try (KafkaConsumer<String, byte[]> dlq = kafka(() -> new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG,
-                "itest-dlq-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                new ByteArrayDeserializer()))) {
+        try (KafkaConsumer<String, byte[]> dlq = jobs.consumer("itest-dlq")) {
             dlq.subscribe(List.of(Topics.REQUESTS_DLQ));
             Map<String, ConsumerRecord<String, byte[]>> found = new HashMap<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -155,37 +129,6 @@ class WorkflowInFrameworkTest {
                 Header reason = e.getValue().headers().lastHeader(Topics.DLQ_REASON_HEADER);
                 assertTrue(reason != null && reason.value().length > 0, "the DLQ record says why");
             }
-        }
-    }
-
-    private JobEvent await(Predicate<JobEvent> wanted, Duration patience, String what) {
-        long deadline = System.nanoTime() + patience.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (JobEvent e : seen) {
-                if (wanted.test(e)) {
-                    return e;
-                }
-            }
-            drain(Duration.ofMillis(500));
-        }
-        throw new AssertionError("waited " + patience.toSeconds() + " s for the " + what + "; last events: "
-                + seen.subList(Math.max(0, seen.size() - 5), seen.size()));
-    }
-
-    private void drain(Duration time) {
-        for (ConsumerRecord<String, byte[]> r : events.poll(time)) {
-            CloudEvents.read(r.headers(), r.value()).ifPresent(seen::add);
-        }
-    }
-
-    private static <T> T kafka(Supplier<T> create) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(KafkaProducer.class.getClassLoader());
-        try {
-            return create.get();
-        } finally {
-            thread.setContextClassLoader(previous);
         }
     }
 }

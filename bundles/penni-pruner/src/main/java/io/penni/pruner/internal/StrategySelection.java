@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Picks a job's pruning strategy among those registered: the one the request names, else the highest-ranked
- * ({@code service.ranking}, then the lowest {@code service.id}, as OSGi orders services). Where several share
- * the requested name, the same order decides.
+ * Picks a job's pruning strategy among those registered: the one the request names, else the configured default,
+ * else the highest-ranked ({@code service.ranking}, then the lowest {@code service.id}, as OSGi orders services).
+ * Where several share the wanted name, the same order decides.
  */
 final class StrategySelection {
 
@@ -53,7 +53,8 @@ final class StrategySelection {
      *
      * @param <S> how the caller holds the service
      * @param reason one line, listing the available names
-     * @param retryable whether a strategy may yet appear (none is registered at all)
+     * @param retryable whether a strategy may yet appear (none is registered at all); a wanted name that is missing
+     *        is not worth retrying: the job needs a strategy this container does not have
      */
     record Unavailable<S>(String reason, boolean retryable) implements Choice<S> {
     }
@@ -68,21 +69,26 @@ final class StrategySelection {
      * @param <S> how the caller holds the service
      * @param candidates the registered strategies
      * @param requested the name the request gives, if any
+     * @param configuredDefault the name the stage's configuration gives for requests that name none, if any
      * @return the choice
      */
-    static <S> Choice<S> choose(List<Candidate<S>> candidates, Optional<String> requested) {
+    static <S> Choice<S> choose(List<Candidate<S>> candidates, Optional<String> requested,
+            Optional<String> configuredDefault) {
         if (candidates.isEmpty()) {
             return new Unavailable<>("no pruning strategy is registered; install a penni-strategy-* bundle", true);
         }
+        Optional<String> wanted = requested.or(() -> configuredDefault);
         Optional<Candidate<S>> best = candidates.stream()
-                .filter(c -> requested.map(c.name()::equals).orElse(true))
+                .filter(c -> wanted.map(c.name()::equals).orElse(true))
                 .min(OSGI_ORDER);
         if (best.isPresent()) {
             return new Chosen<>(best.get());
         }
         TreeSet<String> names = new TreeSet<>();
         candidates.forEach(c -> names.add(c.name()));
-        return new Unavailable<>("unknown pruning strategy '" + requested.orElseThrow() + "'; available: "
-                + String.join(", ", names), false);
+        String which = requested.isPresent() ? "unknown pruning strategy '" + requested.get() + "'"
+                : "the configured default pruning strategy '" + wanted.orElseThrow() + "' (" + PruneStage.PID
+                        + " default.strategy) is not registered";
+        return new Unavailable<>(which + "; available: " + String.join(", ", names), false);
     }
 }

@@ -37,7 +37,21 @@ class PruneJobTest {
     Path dir;
 
     private LocalJob job(Map<String, String> parameters, Map<String, ArtifactRef> extraInputs) throws IOException {
-        LocalJob job = LocalJob.in(dir, "job-2", 5, new PruningSpec(Optional.of("magnitude"), parameters));
+        return decomposedJob(dir, new PruningSpec(Optional.of("magnitude"), parameters), extraInputs);
+    }
+
+    /**
+     * A prune stage's job {@code job-2}: a decomposed vgg-small stored as the decompose stage's output.
+     *
+     * @param dir the job's folder
+     * @param pruning the request's pruning
+     * @param extraInputs inputs beside the model
+     * @return the job
+     * @throws IOException when the model cannot be stored
+     */
+    static LocalJob decomposedJob(Path dir, PruningSpec pruning, Map<String, ArtifactRef> extraInputs)
+            throws IOException {
+        LocalJob job = LocalJob.in(dir, "job-2", 5, pruning);
         Model decomposed = BasisDecomposer.decompose(Architectures.create("vgg-small", 4),
                 DecompositionSettings.paper()).model();
         Map<String, ArtifactRef> inputs = new LinkedHashMap<>(

@@ -24,23 +24,23 @@ class StrategySelectionTest {
 
     @Test
     void theRequestedNameWinsOverRanking() {
-        assertEquals("a", chosen(StrategySelection.choose(REGISTERED.subList(0, 2), Optional.of("std-threshold"))));
+        assertEquals("a", chosen(StrategySelection.choose(REGISTERED.subList(0, 2), Optional.of("std-threshold"), Optional.empty())));
     }
 
     @Test
     void amongStrategiesOfTheRequestedNameTheHigherRankedWins() {
-        assertEquals("c", chosen(StrategySelection.choose(REGISTERED, Optional.of("std-threshold"))));
+        assertEquals("c", chosen(StrategySelection.choose(REGISTERED, Optional.of("std-threshold"), Optional.empty())));
     }
 
     @Test
     void withoutANameTheHighestRankedWinsAndTiesGoToTheLowestServiceId() {
-        assertEquals("d", chosen(StrategySelection.choose(REGISTERED, Optional.empty())));
+        assertEquals("d", chosen(StrategySelection.choose(REGISTERED, Optional.empty(), Optional.empty())));
     }
 
     @Test
     void anUnknownNameListsTheAvailableOnes() {
         var none = assertInstanceOf(StrategySelection.Unavailable.class,
-                StrategySelection.choose(REGISTERED, Optional.of("random")));
+                StrategySelection.choose(REGISTERED, Optional.of("random"), Optional.of("top-k")));
         assertEquals("unknown pruning strategy 'random'; available: magnitude, std-threshold, top-k", none.reason());
         assertFalse(none.retryable());
     }
@@ -48,8 +48,29 @@ class StrategySelectionTest {
     @Test
     void noStrategyAtAllIsWorthRetrying() {
         var none = assertInstanceOf(StrategySelection.Unavailable.class,
-                StrategySelection.choose(List.<Candidate<String>>of(), Optional.empty()));
+                StrategySelection.choose(List.<Candidate<String>>of(), Optional.empty(), Optional.empty()));
         assertTrue(none.retryable());
         assertTrue(none.reason().startsWith("no pruning strategy is registered"), none.reason());
+    }
+
+    @Test
+    void withoutANameTheConfiguredDefaultWinsOverRanking() {
+        // top-k (ranking 10) would win on ranking alone
+        assertEquals("a", chosen(StrategySelection.choose(REGISTERED.subList(0, 2), Optional.empty(),
+                Optional.of("std-threshold"))));
+    }
+
+    @Test
+    void theRequestedNameWinsOverTheConfiguredDefault() {
+        assertEquals("b", chosen(StrategySelection.choose(REGISTERED, Optional.of("top-k"), Optional.of("magnitude"))));
+    }
+
+    @Test
+    void aConfiguredDefaultThatIsNotRegisteredIsNamedWithTheAvailableOnes() {
+        var none = assertInstanceOf(StrategySelection.Unavailable.class,
+                StrategySelection.choose(REGISTERED, Optional.empty(), Optional.of("layer-sparsity")));
+        assertEquals("the configured default pruning strategy 'layer-sparsity' (penni.pruner default.strategy) is not "
+                + "registered; available: magnitude, std-threshold, top-k", none.reason());
+        assertFalse(none.retryable());
     }
 }

@@ -36,7 +36,10 @@ import io.penni.workflow.WorkflowJson;
  * Turns requests into jobs. Every record of {@code penni.requests} is validated; an accepted request becomes a
  * job (an {@code accepted} event, the job's first state, its first stage task), a rejected one a {@code rejected}
  * event plus its original bytes and the reason in the DLQ. Each batch is one Kafka transaction together with the
- * consumed offsets, so a crash never loses a request and never makes one twice.
+ * consumed offsets, so a crash never loses a request and never makes one twice. While a pruning strategy is being
+ * swapped (its service went away moments ago), a rejection waits for the swap to settle and the request is judged
+ * again, so a request naming a strategy under update is not refused for nothing. A request naming a strategy is
+ * also rejected when that strategy refuses its parameters, rather than failing hours later at pruning.
  */
 final class RequestIntake implements Runnable {
 
@@ -46,16 +49,18 @@ final class RequestIntake implements Runnable {
     private final String containerId;
     private final JobEvents events;
     private final Supplier<RequestEnvironment> environment;
+    private final RegisteredStrategies strategies;
     private final WorkflowMetrics metrics;
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
     RequestIntake(KafkaClients clients, String containerId, JobEvents events, Supplier<RequestEnvironment> environment,
-            WorkflowMetrics metrics) {
+            RegisteredStrategies strategies, WorkflowMetrics metrics) {
         this.clients = clients;
         this.containerId = containerId;
         this.events = events;
         this.environment = environment;
+        this.strategies = strategies;
         this.metrics = metrics;
     }
 
@@ -97,6 +102,13 @@ final class RequestIntake implements Runnable {
     private void handle(ConsumerRecord<String, byte[]> record, KafkaProducer<String, byte[]> producer) {
         byte[] bytes = record.value() == null ? new byte[0] : record.value();
         RequestOutcome outcome = CompressionRequests.parse(bytes, Optional.ofNullable(record.key()), environment.get());
+        if (outcome instanceof RequestOutcome.Rejected && awaitStrategySwaps()) {
+            // a strategy was being updated: judge the request again against what is registered now
+            outcome = CompressionRequests.parse(bytes, Optional.ofNullable(record.key()), environment.get());
+        }
+        if (outcome instanceof RequestOutcome.Accepted accepted) {
+            outcome = withStrategyParameters(accepted);
+        }
         if (outcome instanceof RequestOutcome.Accepted accepted) {
             CompressionRequest request = accepted.request();
             String first = StageNames.ALL.get(0);
@@ -129,6 +141,24 @@ final class RequestIntake implements Runnable {
             producer.send(dlq);
             metrics.jobEnded("rejected");
             LOG.info("request {} rejected: {}", rejected.jobId(), rejected.summary());
+        }
+    }
+
+    /** A request naming a strategy whose parameters that strategy refuses is rejected now, not after training. */
+    private RequestOutcome withStrategyParameters(RequestOutcome.Accepted accepted) {
+        CompressionRequest request = accepted.request();
+        Optional<String> problem = request.pruning().strategy()
+                .flatMap(name -> strategies.checkParameters(name, request.pruning().parameters()));
+        return problem.<RequestOutcome>map(p -> new RequestOutcome.Rejected(request.jobId(),
+                List.of("/pruning/parameters: " + p))).orElse(accepted);
+    }
+
+    private boolean awaitStrategySwaps() {
+        try {
+            return strategies.awaitSwaps();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -126,10 +126,10 @@ final class StageTaskRunner {
         data.put("outputs", refs(c.outputs()));
         data.put("summary", headline(c.summary()));
         records.add(events.event(EventType.STAGE_COMPLETED, task.jobId(), Optional.of(stage), data));
-        StageTask next = task.next(c.outputs());
         List<String> done = new ArrayList<>(completed(task));
         done.add(stage);
         if (!task.last()) {
+            StageTask next = task.next(c.outputs());
             String nextStage = next.stage();
             records.add(new ProducerRecord<>(Topics.stage(nextStage), task.jobId(), WorkflowJson.write(next)));
             records.add(JobEvents.state(JobEvents.state(task.jobId(), JobStatus.QUEUED, Optional.of(nextStage), done,
@@ -138,7 +138,8 @@ final class StageTaskRunner {
         }
         try {
             JobReport report = ReportAssembler.assemble(store, request, task.plan());
-            Map<String, ArtifactRef> artifacts = new LinkedHashMap<>(next.artifacts());
+            // the last stage has no next task: its outputs join the job's artifacts directly
+            Map<String, ArtifactRef> artifacts = new LinkedHashMap<>(task.artifactsWith(c.outputs()));
             artifacts.putAll(report.artifacts());
             Map<String, Object> completion = new LinkedHashMap<>();
             completion.put("model", ref(artifacts.get("model")));
@@ -154,6 +155,17 @@ final class StageTaskRunner {
             LOG.error("job {}: the report could not be assembled", task.jobId(), e);
             return failed(task, "the report could not be assembled: " + e.getMessage(), started);
         }
+    }
+
+    /**
+     * What to publish for a task whose run threw instead of returning: the job fails with the error.
+     *
+     * @param task the task
+     * @param error what it threw
+     * @return the job's failure
+     */
+    Result crashed(StageTask task, Throwable error) {
+        return failed(task, task.stage() + " crashed: " + error, System.nanoTime());
     }
 
     /** After the transaction: counts the job when it ended. */

@@ -177,7 +177,14 @@ final class StageWorker implements Runnable {
             running.put(tp, new Running(task, record.offset(), binding.training(), cancelled));
             int attempt = attempts.merge(key(tp, record.offset()), 1, Integer::sum);
             workers.submit(() -> {
-                StageTaskRunner.Result result = runner.run(task, binding, attempt, () -> cancelled.get() || !active);
+                StageTaskRunner.Result result;
+                try {
+                    result = runner.run(task, binding, attempt, () -> cancelled.get() || !active);
+                } catch (RuntimeException | LinkageError | AssertionError e) {
+                    // never lose a completion: the slot and the partition would stay taken for good
+                    LOG.error("job {} stage {} crashed", task.jobId(), task.stage(), e);
+                    result = runner.crashed(task, e);
+                }
                 completions.add(new Completion(tp, record.offset(), task, result));
                 wakeup();
             });

@@ -49,7 +49,8 @@ public final class WorkflowComponent {
     /** Keys of penni.kafka that configure PENNI rather than Kafka clients. */
     private static final Set<String> OWN_KEYS = Set.of("bootstrap.servers", "embedded.host", "embedded.port",
             "embedded.controller.port", "embedded.data", "topic.partitions", "topic.replication.factor",
-            "container.id", "training.concurrency", "stage.concurrency", "stage.attempts", "progress.interval.ms");
+            "container.id", "training.concurrency", "stage.concurrency", "stage.attempts", "progress.interval.ms",
+            "strategy.swap.grace.ms");
 
     /** This container's workflow settings (PID penni.workflow). */
     @ObjectClassDefinition(pid = "penni.workflow", name = "PENNI workflow",
@@ -79,6 +80,12 @@ public final class WorkflowComponent {
                 + "stage per this many milliseconds (epoch ends are always published).")
         long progress_interval_ms() default 1000;
 
+        /** @return how long a strategy that went away counts as being swapped */
+        @AttributeDefinition(name = "Strategy swap grace (ms)", description = "A request naming a pruning strategy "
+                + "that was unregistered less than this long ago waits for it to come back (a bundle update "
+                + "unregisters and re-registers it) before it is rejected. Default 5000.")
+        long strategy_swap_grace_ms() default 5000;
+
         /** @return partitions */
         @AttributeDefinition(name = "Topic partitions", description = "Partitions of the topics created at start-up.")
         int topic_partitions() default 4;
@@ -89,7 +96,8 @@ public final class WorkflowComponent {
     }
 
     private final Map<String, StageBinding> stages = new ConcurrentHashMap<>();
-    private final Set<String> strategies = ConcurrentHashMap.newKeySet();
+    // created before activation: DS binds the strategies before it calls activate
+    private final RegisteredStrategies strategies = new RegisteredStrategies(5000);
     private final Set<String> backends = ConcurrentHashMap.newKeySet();
     private final WorkflowMetrics metrics = new WorkflowMetrics();
 
@@ -105,6 +113,7 @@ public final class WorkflowComponent {
 
     @Activate
     void activate(Config config, Map<String, Object> properties, BundleContext context) {
+        strategies.grace(config.strategy_swap_grace_ms());
         String containerId = config.container_id().isBlank() ? defaultContainerId(context) : config.container_id();
         Map<String, Object> client = new HashMap<>();
         properties.forEach((k, v) -> {
@@ -128,7 +137,7 @@ public final class WorkflowComponent {
         worker = new StageWorker(clients, containerId, runner, config.training_concurrency(),
                 config.stage_concurrency(), config.stage_attempts());
         stages.values().forEach(worker::bind);
-        intake = new RequestIntake(clients, containerId, events, () -> environment(context), metrics);
+        intake = new RequestIntake(clients, containerId, events, () -> environment(context), strategies, metrics);
         intakeThread = start(intake, "penni-intake");
         workerThread = start(worker, "penni-stage-worker");
         LOG.info("workflow running as container {} on {}; stages here: {}", containerId, client.get("bootstrap.servers"),
@@ -172,15 +181,15 @@ public final class WorkflowComponent {
 
     @Reference(service = PruningStrategy.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addStrategy(Map<String, Object> properties) {
+    void addStrategy(PruningStrategy strategy, Map<String, Object> properties) {
         if (properties.get(PruningStrategy.NAME) instanceof String n) {
-            strategies.add(n);
+            strategies.added(n, strategy);
         }
     }
 
-    void removeStrategy(Map<String, Object> properties) {
+    void removeStrategy(PruningStrategy strategy, Map<String, Object> properties) {
         if (properties.get(PruningStrategy.NAME) instanceof String n) {
-            strategies.remove(n);
+            strategies.removed(n, strategy);
         }
     }
 
@@ -201,7 +210,7 @@ public final class WorkflowComponent {
     private RequestEnvironment environment(BundleContext context) {
         Path data = Path.of(Optional.ofNullable(context.getProperty("penni.data.root")).orElse("/usr/share/datasets"));
         Path models = Path.of(Optional.ofNullable(context.getProperty("penni.model.root")).orElse("models"));
-        return new RequestEnvironment(data, models, Set.copyOf(Architectures.names()), Set.copyOf(strategies),
+        return new RequestEnvironment(data, models, Set.copyOf(Architectures.names()), strategies.names(),
                 Set.copyOf(backends));
     }
 

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.annotation.Annotation;
-import java.util.Arrays;
+import static io.penni.strategy.testing.StrategyFixtures.all;
+import static io.penni.strategy.testing.StrategyFixtures.config;
+import static io.penni.strategy.testing.StrategyFixtures.gaussian;
+import static io.penni.strategy.testing.StrategyFixtures.kept;
+import static io.penni.strategy.testing.StrategyFixtures.masks;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,38 +29,9 @@ class StdThresholdStrategyTest {
         return new PrunableTensor(layer, TensorKind.COEFFICIENTS, 0, shape, values, previous, new float[] {1f});
     }
 
-    private static boolean[] all(int n) {
-        boolean[] keep = new boolean[n];
-        Arrays.fill(keep, true);
-        return keep;
-    }
-
-    private static float[] gaussian(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return values;
-    }
-
-    private static List<TensorMask> masks(MaskOutcome outcome) {
-        return assertInstanceOf(MaskOutcome.Masks.class, outcome).masks();
-    }
-
     private static StdThresholdStrategy configured(double s) {
         StdThresholdStrategy strategy = new StdThresholdStrategy();
-        strategy.configure(new StdThresholdStrategy.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return StdThresholdStrategy.Config.class;
-            }
-
-            @Override
-            public double s() {
-                return s;
-            }
-        });
+        strategy.configure(config(StdThresholdStrategy.Config.class, Map.of("s", s)));
         return strategy;
     }
 
@@ -126,9 +100,9 @@ class StdThresholdStrategyTest {
     void aJobsParameterOverridesTheConfiguredS() {
         float[] values = gaussian(1000, 4);
         StdThresholdStrategy strategy = configured(0.5);
-        int configured = kept(masks(strategy.computeMask(List.of(tensor("a", values, all(1000), 1000)), Map.of())));
+        int configured = kept(masks(strategy.computeMask(List.of(tensor("a", values, all(1000), 1000)), Map.of())).get(0).keep());
         int overridden = kept(masks(strategy.computeMask(List.of(tensor("a", values, all(1000), 1000)),
-                Map.of("s", "2"))));
+                Map.of("s", "2"))).get(0).keep());
         // a normal sample keeps about 62% above 0.5 std and about 5% above 2 std
         assertTrue(configured > 550 && configured < 690, "kept " + configured);
         assertTrue(overridden > 20 && overridden < 80, "kept " + overridden);
@@ -155,15 +129,5 @@ class StdThresholdStrategyTest {
     void aConfigurationWithANegativeSIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> configured(-0.5));
         assertTrue(e.getMessage().contains("penni.strategy.std: s must be"), e.getMessage());
-    }
-
-    private static int kept(List<TensorMask> masks) {
-        int n = 0;
-        for (boolean k : masks.get(0).keep()) {
-            if (k) {
-                n++;
-            }
-        }
-        return n;
     }
 }

@@ -1,0 +1,174 @@
+package io.penni.cli.internal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * {@code penni strategies [--url URL] [--json]}: the pruning strategies the running server has now — name, bundle,
+ * version, ranking, parameters, and which one a request naming none gets — read from its
+ * {@code /penni/strategies} endpoint. The server's address is {@code --url} (its HTTP base, e.g.
+ * {@code http://127.0.0.1:8181}), else the {@code metrics} address in {@code var/server.json} under the base folder
+ * ({@code PENNI_BASE}, else the current folder), which a running server writes.
+ */
+public final class StrategiesCommand implements Command {
+
+    /** The endpoint's path on the server's HTTP port. */
+    public static final String PATH = "/penni/strategies";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path base;
+
+    /** The command for this process: the base folder from {@code PENNI_BASE}, else the current folder. */
+    public StrategiesCommand() {
+        this(Path.of(Optional.ofNullable(System.getenv("PENNI_BASE")).filter(s -> !s.isBlank()).orElse(".")));
+    }
+
+    /**
+     * @param base the folder whose {@code var/server.json} says where the server is
+     */
+    public StrategiesCommand(Path base) {
+        this.base = base;
+    }
+
+    @Override
+    public List<String> path() {
+        return List.of("strategies");
+    }
+
+    @Override
+    public String arguments() {
+        return "[--url URL] [--json]";
+    }
+
+    @Override
+    public String description() {
+        return "the pruning strategies the running server has now: name, bundle, version, parameters";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out) {
+        Optional<String> url = Optional.empty();
+        boolean json = false;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--json")) {
+                json = true;
+            } else if (args.get(i).equals("--url") && i + 1 < args.size()) {
+                url = Optional.of(args.get(++i));
+            } else {
+                throw CliException.usage("strategies: unexpected argument '" + args.get(i) + "'; usage: strategies "
+                        + arguments());
+            }
+        }
+        URI endpoint = endpoint(url.orElseGet(this::serverUrl));
+        String body = fetch(endpoint);
+        if (json) {
+            out.print(body.endsWith("\n") ? body : body + "\n");
+            return 0;
+        }
+        try {
+            out.print(table(JSON.readTree(body)));
+        } catch (IOException e) {
+            throw new CliException(endpoint + " did not answer with the strategies' JSON: " + e.getMessage(),
+                    CliException.FAILED);
+        }
+        return 0;
+    }
+
+    /** The server's HTTP base from {@code var/server.json}. */
+    private String serverUrl() {
+        Path file = base.resolve("var/server.json");
+        if (!Files.isRegularFile(file)) {
+            throw new CliException("no running server found (" + file + " is missing); start one with bin/penni "
+                    + "server, or give --url http://HOST:PORT", CliException.FAILED);
+        }
+        try {
+            String metrics = JSON.readTree(file.toFile()).path("metrics").asText("");
+            if (metrics.isBlank()) {
+                throw new CliException(file + " names no metrics address; give --url http://HOST:PORT",
+                        CliException.FAILED);
+            }
+            return metrics;
+        } catch (IOException e) {
+            throw new CliException(file + ": not readable JSON: " + e.getMessage(), CliException.FAILED);
+        }
+    }
+
+    /** The endpoint on the server an address names (its base, /metrics, or the endpoint itself). */
+    static URI endpoint(String address) {
+        try {
+            URI uri = URI.create(address.trim());
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new IllegalArgumentException("no scheme or host");
+            }
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), PATH, null, null);
+        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+            throw CliException.usage("strategies: '" + address + "' is not a server address like "
+                    + "http://127.0.0.1:8181 (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String fetch(URI endpoint) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(endpoint)
+                    .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new CliException(endpoint + " answered HTTP " + response.statusCode() + " (is the server's "
+                        + "penni-strategies-http bundle running?)", CliException.FAILED);
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new CliException("cannot reach the server at " + endpoint + ": " + e, CliException.FAILED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted while asking " + endpoint, CliException.FAILED);
+        }
+    }
+
+    /** The strategies as a table, the default marked. */
+    static String table(JsonNode listing) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"STRATEGY", "BUNDLE", "VERSION", "RANKING", "PARAMETERS"});
+        String chosen = listing.path("default").asText("");
+        for (JsonNode s : listing.path("strategies")) {
+            List<String> parameters = new ArrayList<>();
+            s.path("parameters").fields().forEachRemaining(p -> parameters.add(p.getKey() + "=" + p.getValue().asText()));
+            String name = s.path("name").asText();
+            rows.add(new String[] {name + (name.equals(chosen) ? " *" : ""), s.path("bundle").asText(),
+                s.path("version").asText(), s.path("ranking").asText(), String.join(", ", parameters)});
+        }
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < row.length; c++) {
+                line.append(c == row.length - 1 ? row[c] : String.format("%-" + (widths[c] + 2) + "s", row[c]));
+            }
+            text.append(line.toString().stripTrailing()).append('\n');
+        }
+        if (rows.size() == 1) {
+            text.append("(no pruning strategy is registered)\n");
+        } else if (!chosen.isEmpty()) {
+            text.append("* what a request that names no strategy gets\n");
+        }
+        return text.toString();
+    }
+}

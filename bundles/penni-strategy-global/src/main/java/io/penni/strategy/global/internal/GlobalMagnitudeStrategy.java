@@ -1,0 +1,149 @@
+package io.penni.strategy.global.internal;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import io.penni.api.prune.MaskOutcome;
+import io.penni.api.prune.PrunableTensor;
+import io.penni.api.prune.PruningStrategy;
+import io.penni.api.prune.TensorMask;
+
+/**
+ * Global magnitude pruning: one threshold over the magnitudes of every tensor it is given, so that layers with
+ * small values lose more than layers with large ones.
+ *
+ * <p>Exactly {@code round(amount × K)} values are pruned (half rounded up, computed in decimal from the amount as
+ * written), where K is how many values the previous masks keep over all tensors. Values pruned before are not in
+ * K, are never chosen and stay pruned. The pruned values are the K's smallest by |value|; among equal magnitudes
+ * the one that comes first in network order (tensor position, then row-major index) goes first, so the same input
+ * always gives the same masks. A NaN counts as larger than every number.
+ *
+ * <p>Configuration PID {@value #PID}, optional: without it, amount = 0.5.
+ */
+@Component(configurationPid = GlobalMagnitudeStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = {PruningStrategy.NAME + "=" + GlobalMagnitudeStrategy.NAME,
+            PruningStrategy.DESCRIPTION + "=prune exactly round(amount x kept) of the smallest |c| over all layers"})
+@Designate(ocd = GlobalMagnitudeStrategy.Config.class)
+public final class GlobalMagnitudeStrategy implements PruningStrategy {
+
+    /** The strategy's name, its {@value PruningStrategy#NAME} property. */
+    public static final String NAME = "global-magnitude";
+
+    /** The configuration PID. */
+    public static final String PID = "penni.strategy.global";
+
+    /** The parameter giving the fraction of the kept values to prune. */
+    public static final String AMOUNT = "amount";
+
+    /** The strategy's configuration. */
+    @ObjectClassDefinition(name = "PENNI global-magnitude pruning",
+            description = "Prunes the smallest coefficients by magnitude over all prunable layers together, "
+                    + "to an exact count.")
+    public @interface Config {
+        /** @return the fraction of the still-kept values to prune */
+        @AttributeDefinition(name = "Amount", description = "Fraction of the values the previous masks keep (over "
+                + "all layers) that one pruning removes: exactly round(amount x kept), half rounded up. A fraction "
+                + "in [0, 1); counts are not accepted. Default 0.5.")
+        double amount() default 0.5;
+    }
+
+    private volatile BigDecimal amount = new BigDecimal("0.5");
+
+    /**
+     * Takes the configured amount; an unusable one is refused (the component does not start, or keeps its amount).
+     *
+     * @param config the configuration
+     */
+    @Activate
+    @Modified
+    void configure(Config config) {
+        Optional<BigDecimal> parsed = fraction(Double.toString(config.amount()));
+        amount = parsed.orElseThrow(() -> new IllegalArgumentException(PID
+                + ": amount must be a fraction in [0, 1), was " + config.amount()));
+    }
+
+    @Override
+    public Optional<String> checkParameters(Map<String, String> parameters) {
+        for (Map.Entry<String, String> p : parameters.entrySet()) {
+            if (!p.getKey().equals(AMOUNT)) {
+                return Optional.of("strategy " + NAME + ": unknown parameter '" + p.getKey() + "'; it takes only '"
+                        + AMOUNT + "'");
+            }
+            if (fraction(p.getValue()).isEmpty()) {
+                return Optional.of("strategy " + NAME + ": parameter '" + AMOUNT + "' must be a fraction in [0, 1) "
+                        + "(counts are not accepted), was '" + p.getValue() + "'");
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+        return Map.of(AMOUNT, amount.toPlainString());
+    }
+
+    @Override
+    public MaskOutcome computeMask(List<PrunableTensor> scores, Map<String, String> parameters) {
+        Optional<String> problem = checkParameters(parameters);
+        if (problem.isPresent()) {
+            return new MaskOutcome.Invalid(problem.get());
+        }
+        BigDecimal fraction = parameters.containsKey(AMOUNT) ? fraction(parameters.get(AMOUNT)).orElseThrow() : amount;
+        long total = scores.stream().mapToLong(t -> t.values().length).sum();
+        if (total > Integer.MAX_VALUE) {
+            return new MaskOutcome.Invalid("strategy " + NAME + ": " + total + " values are more than it can rank");
+        }
+        // one flat keep array in network order: a value's flat index is its tie-break rank
+        boolean[] keep = new boolean[(int) total];
+        long[] ranked = new long[scores.stream().mapToInt(PrunableTensor::kept).sum()];
+        int offset = 0;
+        int candidates = 0;
+        for (PrunableTensor tensor : scores) {
+            System.arraycopy(tensor.previousMask(), 0, keep, offset, tensor.values().length);
+            for (int i = 0; i < tensor.values().length; i++) {
+                if (tensor.previousMask()[i]) {
+                    // |v|'s float bits order like the magnitudes; the low half makes ties go in network order
+                    ranked[candidates++] = (long) Float.floatToIntBits(Math.abs(tensor.values()[i])) << 32
+                            | (offset + i);
+                }
+            }
+            offset += tensor.values().length;
+        }
+        Arrays.sort(ranked);
+        long prune = fraction.multiply(BigDecimal.valueOf(ranked.length)).setScale(0, RoundingMode.HALF_UP)
+                .longValueExact();
+        for (int r = 0; r < prune; r++) {
+            keep[(int) ranked[r]] = false;
+        }
+        List<TensorMask> masks = new ArrayList<>(scores.size());
+        offset = 0;
+        for (PrunableTensor tensor : scores) {
+            masks.add(new TensorMask(tensor.layer(), Arrays.copyOfRange(keep, offset, offset + tensor.values().length)));
+            offset += tensor.values().length;
+        }
+        return new MaskOutcome.Masks(masks);
+    }
+
+    /** A decimal in [0, 1), or empty. */
+    private static Optional<BigDecimal> fraction(String text) {
+        try {
+            BigDecimal value = new BigDecimal(text.trim());
+            return value.signum() >= 0 && value.compareTo(BigDecimal.ONE) < 0 ? Optional.of(value) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
