@@ -80,6 +80,7 @@ public final class TrainingSummary {
             }
             tables.append(Files.readString(work.resolve("report.md")).replaceFirst("(?s)^# [^\n]*\n", "")).append("\n");
         }
+        md.append(inferenceTable(models));
         JsonNode v = throughput.path("variants");
         md.append(String.format(Locale.ROOT, "%nTraining throughput, vgg-small, batch 128 (median of %d rounds, images/s): "
                         + "SameDiff dense %.0f, SameDiff decomposed %.0f, DL4J ConvolutionLayer %.0f — dense / DL4J "
@@ -92,6 +93,34 @@ public final class TrainingSummary {
         JSON.writerWithDefaultPrettyPrinter().writeValue(results.resolve("training-fashion.json").toFile(), root);
         Files.writeString(results.resolve("training-fashion.md"), md);
         System.out.println(md);
+    }
+
+    /**
+     * The evaluate stage's figures for each compressed model: its latency and memory on the CPU engine against
+     * the dense original on the dense reference backend, measured in turns in the same process.
+     */
+    private static String inferenceTable(JsonNode models) {
+        StringBuilder md = new StringBuilder("\nInference of the compressed models (evaluate stage: the compressed model on "
+                + "the `cpu` engine against its dense original on `dense-reference`, timed in turns in one process; "
+                + "ratios are compressed / dense, lower is better):\n\n");
+        md.append("| model | batch | dense median ms | compressed median ms | latency ratio | compressed GFLOP/s | memory ratio |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        Iterator<Map.Entry<String, JsonNode>> it = models.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode inference = e.getValue().at("/report/inference");
+            Iterator<String> batches = inference.path("dense_latency").fieldNames();
+            while (batches.hasNext()) {
+                String batch = batches.next();
+                double dense = inference.at("/dense_latency/" + batch + "/median_ms").asDouble();
+                double compressed = inference.at("/latency/cpu/" + batch + "/median_ms").asDouble();
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | **%.2fx** | %.1f | **%.2fx** |%n",
+                        e.getKey(), batch.replace("batch_", ""), dense, compressed, compressed / dense,
+                        inference.at("/latency/cpu/" + batch + "/gflops").asDouble(),
+                        inference.at("/memory/cpu/" + batch + "/ratio_vs_dense").asDouble()));
+            }
+        }
+        return md.toString();
     }
 
     /** Fraction removed of the convolutions' params or MACs, from report.json's {@code conv} section. */

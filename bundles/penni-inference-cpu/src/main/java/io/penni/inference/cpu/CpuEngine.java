@@ -77,7 +77,7 @@ public final class CpuEngine implements AutoCloseable {
                     + ": its buffers are too large for the CPU engine (" + e.getMessage() + ")");
         }
         try {
-            program.tune(pool, options.tuneBudget().toNanos());
+            program.tune(pool, options.tuneBudget().toNanos(), options.coefficients()::allows);
             if (options.split() != EngineOptions.Split.MEASURED) {
                 program.splitAll(options.split() == EngineOptions.Split.ALWAYS);
             }

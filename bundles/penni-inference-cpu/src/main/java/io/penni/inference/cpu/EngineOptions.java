@@ -11,8 +11,32 @@ import java.util.Objects;
  * @param tuneBudget time spent measuring the candidates of each layer at load time (at least three timed turns
  *        of each candidate however small)
  * @param split whether a single image's layers are spread over the threads
+ * @param coefficients how decomposed layers hold their coefficients
  */
-public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget, Split split) {
+public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget, Split split,
+        Coefficients coefficients) {
+
+    /** How a decomposed layer's coefficient convolution runs. */
+    public enum Coefficients {
+        /** Per layer, whichever of sparse and dense measured faster. */
+        MEASURED,
+        /** Compressed rows of the non-zero coefficients only: the least memory, whatever the speed. */
+        SPARSE,
+        /** A dense matrix product over every coefficient. */
+        DENSE;
+
+        /**
+         * @param candidate a step's candidate kernel name
+         * @return whether this setting lets a layer choose it
+         */
+        public boolean allows(String candidate) {
+            return switch (this) {
+                case MEASURED -> true;
+                case SPARSE -> !candidate.startsWith("dense-");
+                case DENSE -> !candidate.startsWith("sparse-");
+            };
+        }
+    }
 
     /** Whether batch-1 runs spread a layer over the threads. */
     public enum Split {
@@ -39,6 +63,7 @@ public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget,
         Objects.requireNonNull(kernels, "kernels");
         Objects.requireNonNull(tuneBudget, "tuneBudget");
         Objects.requireNonNull(split, "split");
+        Objects.requireNonNull(coefficients, "coefficients");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
         }
@@ -47,9 +72,29 @@ public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget,
         }
     }
 
+    /**
+     * Options whose coefficient paths are measured.
+     *
+     * @param threads threads per batch
+     * @param kernels kernel implementations
+     * @param tuneBudget tuning time per layer
+     * @param split batch-1 splitting
+     */
+    public EngineOptions(int threads, KernelSet kernels, Duration tuneBudget, Split split) {
+        this(threads, kernels, tuneBudget, split, Coefficients.MEASURED);
+    }
+
     /** @return every core, both kernel sets measured, 20 ms of tuning per layer, splitting measured */
     public static EngineOptions defaults() {
         return new EngineOptions(Runtime.getRuntime().availableProcessors(), KernelSet.MEASURED,
                 Duration.ofMillis(20), Split.MEASURED);
+    }
+
+    /**
+     * @param value how decomposed layers hold their coefficients
+     * @return these options with that setting
+     */
+    public EngineOptions withCoefficients(Coefficients value) {
+        return new EngineOptions(threads, kernels, tuneBudget, split, value);
     }
 }

@@ -80,7 +80,32 @@ class CpuEngineTest {
     void prunedModelsHoldFewerWeightBytesThanDenseOnes() {
         Model dense = TestModels.architecture("vgg-small", 3);
         Model pruned = SyntheticCompression.prune(SyntheticCompression.decompose(dense, 5, 3), 0.97, 3);
-        assertTrue(load(pruned).weightBytes() < 0.5 * load(dense).weightBytes());
+        // the measured choice depends on timing; held sparse, the coefficients must cost little
+        try (CpuEngine sparse = new CpuEngine(new EngineOptions(2, EngineOptions.KernelSet.MEASURED,
+                Duration.ofMillis(2), EngineOptions.Split.MEASURED, EngineOptions.Coefficients.SPARSE))) {
+            CpuModel model = (CpuModel) ((LoadOutcome.Loaded) sparse.load(pruned)).model();
+            assertTrue(model.weightBytes() < 0.5 * load(dense).weightBytes());
+        }
+    }
+
+    @Test
+    void theCoefficientSettingLimitsWhatDecomposedLayersMayChoose() {
+        Model pruned = SyntheticCompression.prune(
+                SyntheticCompression.decompose(TestModels.architecture("vgg-small", 8), 5, 8), 0.5, 8);
+        for (EngineOptions.Coefficients setting : List.of(EngineOptions.Coefficients.SPARSE,
+                EngineOptions.Coefficients.DENSE)) {
+            try (CpuEngine limited = new CpuEngine(new EngineOptions(2, EngineOptions.KernelSet.MEASURED,
+                    Duration.ofMillis(1), EngineOptions.Split.NEVER).withCoefficients(setting))) {
+                CpuModel model = (CpuModel) ((LoadOutcome.Loaded) limited.load(pruned)).model();
+                List<LayerPlan> decomposed = model.plan().stream().filter(p -> p.kind().startsWith("decomposed"))
+                        .toList();
+                assertTrue(!decomposed.isEmpty());
+                for (LayerPlan step : decomposed) {
+                    assertTrue(step.kernel().startsWith(setting.name().toLowerCase() + "-"), setting + ": " + step);
+                    assertTrue(step.micros().keySet().stream().noneMatch(k -> !setting.allows(k)), step.toString());
+                }
+            }
+        }
     }
 
     @Test

@@ -40,6 +40,12 @@ public final class CpuInferenceBackend implements InferenceBackend {
         @AttributeDefinition(name = "Tuning per layer (ms)", description = "Time spent at load timing each "
                 + "layer's candidate kernels on its real shape.")
         int tune_millis() default 20;
+
+        /** @return coefficient paths */
+        @AttributeDefinition(name = "Coefficients", description = "MEASURED: each decomposed layer keeps the "
+                + "faster of its sparse and dense coefficient paths; SPARSE: always compressed rows (least "
+                + "memory); DENSE: always a dense matrix product.")
+        EngineOptions.Coefficients coefficients() default EngineOptions.Coefficients.MEASURED;
     }
 
     @Reference
@@ -51,7 +57,7 @@ public final class CpuInferenceBackend implements InferenceBackend {
     void activate(Config config) {
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         engine = new CpuEngine(new EngineOptions(threads, config.kernels(), Duration.ofMillis(
-                Math.max(0, config.tune_millis())), EngineOptions.Split.MEASURED));
+                Math.max(0, config.tune_millis())), EngineOptions.Split.MEASURED, config.coefficients()));
     }
 
     @Deactivate

@@ -161,8 +161,9 @@ public final class Program {
      *
      * @param pool the threads
      * @param budgetNanos time to spend per step, at least three turns each
+     * @param allowed which candidate kernels a step may choose
      */
-    public void tune(WorkerPool pool, long budgetNanos) {
+    public void tune(WorkerPool pool, long budgetNanos, java.util.function.Predicate<String> allowed) {
         Frame f = frame(1);
         float[] image = new float[(int) inputShape.size()];
         SplittableRandom random = new SplittableRandom(7);
@@ -172,7 +173,7 @@ public final class Program {
         f.input(image);
         try {
             for (Step step : steps) {
-                List<String> candidates = step.candidates();
+                List<String> candidates = step.candidates().stream().filter(allowed).toList();
                 Map<String, Double> times = new LinkedHashMap<>();
                 if (!candidates.isEmpty()) {
                     // untimed first calls on this shape, so no candidate is timed while its code is still cold
