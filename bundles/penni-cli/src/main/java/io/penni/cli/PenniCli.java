@@ -7,7 +7,12 @@ import java.util.List;
 import io.penni.cli.internal.BenchInferenceCommand;
 import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.Command;
+import io.penni.cli.internal.FetchCommand;
+import io.penni.cli.internal.FollowCommand;
 import io.penni.cli.internal.ModelSummaryCommand;
+import io.penni.cli.internal.ReportCommand;
+import io.penni.cli.internal.StatusCommand;
+import io.penni.cli.internal.SubmitCommand;
 import io.penni.model.ModelException;
 
 /**
@@ -19,7 +24,8 @@ import io.penni.model.ModelException;
 public final class PenniCli {
 
     /** Every command; a new one is one more entry. */
-    static final List<Command> COMMANDS = List.of(new ModelSummaryCommand(), new BenchInferenceCommand());
+    static final List<Command> COMMANDS = List.of(new SubmitCommand(), new FollowCommand(), new StatusCommand(),
+            new ReportCommand(), new FetchCommand(), new ModelSummaryCommand(), new BenchInferenceCommand());
 
     private PenniCli() {
     }
@@ -58,6 +64,10 @@ public final class PenniCli {
             return e.status();
         } catch (ModelException e) {
             err.println("penni: " + e.getMessage());
+            return CliException.FAILED;
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // a cluster that went away or refused mid-command: what Kafka said, in one line
+            err.println("penni: Kafka: " + e.getMessage());
             return CliException.FAILED;
         } catch (RuntimeException e) {
             // a bug, not a user error: still one line, with enough to report it
