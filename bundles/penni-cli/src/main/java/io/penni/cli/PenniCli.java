@@ -93,8 +93,10 @@ public final class PenniCli {
     private static String usage() {
         StringBuilder text = new StringBuilder();
         for (Command command : COMMANDS) {
-            text.append(String.format("  %-40s %s%n", String.join(" ", command.path()) + " " + command.arguments(),
-                    command.description()));
+            String synopsis = String.join(" ", command.path()) + " " + command.arguments();
+            // a long synopsis gets its own line rather than pushing the description off the screen
+            text.append(synopsis.length() <= 40 ? String.format("  %-40s %s%n", synopsis, command.description())
+                    : String.format("  %s%n  %-40s %s%n", synopsis, "", command.description()));
         }
         return text.toString();
     }

@@ -127,7 +127,23 @@ class KafkaCommandsTest {
                 JobEvents.T0.plusSeconds(second));
     }
 
-    /** A completed job's state, with every artifact fetch copies. */
+    /**
+     * A completed job in the job table.
+     *
+     * @param jobId its id
+     * @param artifacts its artifacts by name
+     */
+    private record CompletedJob(String jobId, Map<String, ArtifactRef> artifacts) {
+    }
+
+    private CompletedJob completedJob(String name) throws Exception {
+        String jobId = job(name);
+        Map<String, ArtifactRef> a = completedArtifacts(jobId);
+        commit(List.of(), state(jobId, JobStatus.COMPLETED, "evaluate", a, "completed", 9));
+        return new CompletedJob(jobId, a);
+    }
+
+    /** A completed job's artifacts: every file fetch copies. */
     private Map<String, ArtifactRef> completedArtifacts(String jobId) throws Exception {
         Map<String, ArtifactRef> a = new LinkedHashMap<>();
         a.put("model", artifact(jobId + "/shrink/model.json", "{\"graph\": \"" + jobId + "\"}"));
@@ -323,9 +339,9 @@ class KafkaCommandsTest {
 
     @Test
     void statusOfOneJobShowsItsCompletedStagesAndArtifacts() throws Exception {
-        String jobId = job("detail");
-        Map<String, ArtifactRef> a = completedArtifacts(jobId);
-        commit(List.of(), state(jobId, JobStatus.COMPLETED, "evaluate", a, "completed", 9));
+        CompletedJob job = completedJob("detail");
+        String jobId = job.jobId();
+        Map<String, ArtifactRef> a = job.artifacts();
 
         PenniCliTest.Result r = run("status", jobId);
 
@@ -348,9 +364,7 @@ class KafkaCommandsTest {
 
     @Test
     void reportPrintsTheMarkdownOfACompletedJob() throws Exception {
-        String jobId = job("report");
-        Map<String, ArtifactRef> a = completedArtifacts(jobId);
-        commit(List.of(), state(jobId, JobStatus.COMPLETED, "evaluate", a, "completed", 9));
+        String jobId = completedJob("report").jobId();
 
         PenniCliTest.Result r = run("report", jobId);
 
@@ -360,9 +374,7 @@ class KafkaCommandsTest {
 
     @Test
     void reportWithJsonPrintsReportJson() throws Exception {
-        String jobId = job("json");
-        Map<String, ArtifactRef> a = completedArtifacts(jobId);
-        commit(List.of(), state(jobId, JobStatus.COMPLETED, "evaluate", a, "completed", 9));
+        String jobId = completedJob("json").jobId();
 
         PenniCliTest.Result r = run("report", jobId, "--json");
 
@@ -384,9 +396,9 @@ class KafkaCommandsTest {
 
     @Test
     void reportOfAFileChangedAfterTheJobRefusesWithOneLine() throws Exception {
-        String jobId = job("changed");
-        Map<String, ArtifactRef> a = completedArtifacts(jobId);
-        commit(List.of(), state(jobId, JobStatus.COMPLETED, "evaluate", a, "completed", 9));
+        CompletedJob job = completedJob("changed");
+        String jobId = job.jobId();
+        Map<String, ArtifactRef> a = job.artifacts();
         Path file = Path.of(a.get("report.md").uri());
         Files.writeString(file, "# a different report\n");
 
@@ -413,9 +425,9 @@ class KafkaCommandsTest {
 
     @Test
     void fetchCopiesTheModelReportsAndCurvesCheckingEachFile() throws Exception {
-        String jobId = job("fetch");
-        Map<String, ArtifactRef> a = completedArtifacts(jobId);
-        commit(List.of(), state(jobId, JobStatus.COMPLETED, "evaluate", a, "completed", 9));
+        CompletedJob job = completedJob("fetch");
+        String jobId = job.jobId();
+        Map<String, ArtifactRef> a = job.artifacts();
         Path out = dir.resolve("fetched");
 
         PenniCliTest.Result r = run("fetch", jobId, out.toString());

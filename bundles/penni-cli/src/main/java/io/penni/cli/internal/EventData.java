@@ -26,7 +26,15 @@ public record EventData(Map<String, Object> values) {
      * @return its number, if it is one
      */
     public OptionalDouble number(String key) {
-        return values.get(key) instanceof Number n ? OptionalDouble.of(n.doubleValue()) : OptionalDouble.empty();
+        Object v = values.get(key);
+        if (v instanceof Number n) {
+            return OptionalDouble.of(n.doubleValue());
+        }
+        // JSON has no NaN or infinity: Jackson writes them as strings, and a diverged loss must still show
+        if ("NaN".equals(v) || "Infinity".equals(v) || "-Infinity".equals(v)) {
+            return OptionalDouble.of(Double.parseDouble((String) v));
+        }
+        return OptionalDouble.empty();
     }
 
     /**

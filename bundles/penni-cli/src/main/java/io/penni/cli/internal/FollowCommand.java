@@ -35,7 +35,8 @@ public final class FollowCommand implements Command {
         KafkaTarget target = KafkaTarget.forThisProcess(a.option("--bootstrap"));
         try (KafkaSession session = KafkaSession.open(target, List.of(Topics.EVENTS));
                 JobEventFeed feed = JobEventFeed.fromBeginning(session, jobId)) {
-            return JobFollower.follow(feed, jobId, out, FollowPrinter.forThisProcess(), a.duration("--timeout"));
+            return JobFollower.follow(session, feed, jobId, out, FollowPrinter.forThisProcess(),
+                    a.duration("--timeout"));
         }
     }
 }

@@ -102,6 +102,24 @@ public final class KafkaSession implements AutoCloseable {
                 + "); start the server with bin/penni server or pass --bootstrap", CliException.FAILED);
     }
 
+    /**
+     * Asks a broker for the cluster's id, as a follower does while no events arrive: Kafka's clients reconnect
+     * silently forever, so without asking, a stopped server (with its embedded broker) would look like a quiet job.
+     *
+     * @return whether a broker answered within the connect timeout
+     */
+    public boolean answers() {
+        try {
+            admin.describeCluster().clusterId().get(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** @return the cluster */
     public KafkaTarget target() {
         return target;

@@ -77,7 +77,7 @@ public final class SubmitCommand implements Command {
                 return 0;
             }
             try (JobEventFeed feed = JobEventFeed.from(session, submission.jobId(), before)) {
-                return JobFollower.follow(feed, submission.jobId(), out, FollowPrinter.forThisProcess(),
+                return JobFollower.follow(session, feed, submission.jobId(), out, FollowPrinter.forThisProcess(),
                         a.duration("--timeout"));
             }
         }
