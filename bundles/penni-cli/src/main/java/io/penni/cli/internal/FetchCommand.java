@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -54,7 +55,7 @@ public final class FetchCommand implements Command {
             job = JobTable.read(session).require(jobId, "fetch");
         }
         if (job.status() != JobStatus.COMPLETED) {
-            throw new CliException("fetch: job " + jobId + " is " + job.status().name().toLowerCase(java.util.Locale.ROOT)
+            throw new CliException("fetch: job " + jobId + " is " + job.status().name().toLowerCase(Locale.ROOT)
                     + ", not completed; " + (job.status().isFinal() ? job.message()
                     : "bin/penni follow " + jobId + " waits for it"), CliException.FAILED);
         }

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -71,7 +72,7 @@ public final class ReportCommand implements Command {
         if (s.status() == JobStatus.COMPLETED) {
             return "job " + jobId + " completed but names no report";
         }
-        return "job " + jobId + " has no report: it is " + s.status().name().toLowerCase(java.util.Locale.ROOT)
+        return "job " + jobId + " has no report: it is " + s.status().name().toLowerCase(Locale.ROOT)
                 + s.stage().map(st -> " (stage " + st + ")").orElse("") + (s.status().isFinal() ? ": " + s.message()
                 : "; bin/penni follow " + jobId + " waits for it");
     }
