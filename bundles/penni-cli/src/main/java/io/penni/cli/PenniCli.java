@@ -8,8 +8,13 @@ import io.penni.cli.internal.BenchInferenceCommand;
 import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.Command;
 import io.penni.cli.internal.CompressCommand;
+import io.penni.cli.internal.FetchCommand;
+import io.penni.cli.internal.FollowCommand;
 import io.penni.cli.internal.ModelSummaryCommand;
+import io.penni.cli.internal.ReportCommand;
+import io.penni.cli.internal.StatusCommand;
 import io.penni.cli.internal.StrategiesCommand;
+import io.penni.cli.internal.SubmitCommand;
 import io.penni.model.ModelException;
 
 /**
@@ -21,8 +26,9 @@ import io.penni.model.ModelException;
 public final class PenniCli {
 
     /** Every command; a new one is one more entry. */
-    static final List<Command> COMMANDS = List.of(new ModelSummaryCommand(), new BenchInferenceCommand(),
-            new CompressCommand(), new StrategiesCommand());
+    static final List<Command> COMMANDS = List.of(new SubmitCommand(), new FollowCommand(), new StatusCommand(),
+            new ReportCommand(), new FetchCommand(), new StrategiesCommand(), new CompressCommand(),
+            new ModelSummaryCommand(), new BenchInferenceCommand());
 
     private PenniCli() {
     }
@@ -62,6 +68,10 @@ public final class PenniCli {
         } catch (ModelException e) {
             err.println("penni: " + e.getMessage());
             return CliException.FAILED;
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // a cluster that went away or refused mid-command: what Kafka said, in one line
+            err.println("penni: Kafka: " + e.getMessage());
+            return CliException.FAILED;
         } catch (RuntimeException e) {
             // a bug, not a user error: still one line, with enough to report it
             err.println("penni: internal error: " + e);
@@ -86,8 +96,10 @@ public final class PenniCli {
     private static String usage() {
         StringBuilder text = new StringBuilder();
         for (Command command : COMMANDS) {
-            text.append(String.format("  %-40s %s%n", String.join(" ", command.path()) + " " + command.arguments(),
-                    command.description()));
+            String synopsis = String.join(" ", command.path()) + " " + command.arguments();
+            // a long synopsis gets its own line rather than pushing the description off the screen
+            text.append(synopsis.length() <= 40 ? String.format("  %-40s %s%n", synopsis, command.description())
+                    : String.format("  %s%n  %-40s %s%n", synopsis, "", command.description()));
         }
         return text.toString();
     }

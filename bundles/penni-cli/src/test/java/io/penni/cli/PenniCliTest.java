@@ -117,6 +117,17 @@ class PenniCliTest {
     void helpListsEveryCommand() {
         Result result = run("help");
         assertEquals(0, result.status());
-        assertTrue(result.out().contains("model summary ARCH|MODEL.json [--json]"), result.out());
+        for (String synopsis : List.of("model summary ARCH|MODEL.json [--json]", "submit FILE|- [--follow]",
+                "follow JOB [--timeout 30m]", "status [JOB]", "report JOB [--json]", "fetch JOB DIR")) {
+            assertTrue(result.out().contains("  " + synopsis), result.out());
+        }
+    }
+
+    @Test
+    void aKafkaCommandWithoutItsJobIdIsAUsageErrorBeforeAnyConnection() {
+        Result result = run("follow");
+        assertEquals(2, result.status());
+        assertEquals("penni: follow: give one job id; usage: follow JOB [--timeout 30m] [--bootstrap HOST:PORT]\n",
+                result.err());
     }
 }

@@ -58,6 +58,18 @@ public final class CompressionRequests {
     }
 
     /**
+     * Where and why a JSON text does not parse, for a one-line message.
+     *
+     * @param e the parser's exception
+     * @return {@code " at line L, column C: what"}, or {@code ": what"} when the parser knows no location
+     */
+    public static String syntaxError(JsonProcessingException e) {
+        String where = e.getLocation() == null ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        return where + ": " + e.getOriginalMessage();
+    }
+
+    /**
      * Validates a request and fills in defaults.
      *
      * @param bytes the request as published
@@ -75,9 +87,7 @@ public final class CompressionRequests {
         try {
             root = JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            return new RequestOutcome.Rejected(fallbackId, List.of("not valid JSON" + where + ": " + e.getOriginalMessage()));
+            return new RequestOutcome.Rejected(fallbackId, List.of("not valid JSON" + syntaxError(e)));
         } catch (IOException e) {
             return new RequestOutcome.Rejected(fallbackId, List.of("not readable: " + e.getMessage()));
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +20,7 @@ import io.penni.api.stage.StageNames;
 /**
  * A container killed with SIGKILL during retraining, then started again on the same folder: its embedded broker
  * comes back with its data, the retraining task comes back to the stage worker, resumes from its last epoch
- * checkpoint, and the job completes exactly once.
+ * checkpoint, and the job completes exactly once; the command line then shows its report and fetches its files.
  */
 class CrashResumeTest {
 
@@ -55,6 +56,16 @@ class CrashResumeTest {
             assertEquals(1, watch.of(job, EventType.STAGE_COMPLETED).stream()
                     .filter(e -> e.stage().orElse("").equals(StageNames.PRETRAIN)).count(),
                     "pretrain, completed before the crash, is not redone");
+
+            CliProcess.Result report = CliProcess.run(server.kafka(), "report", job);
+            assertEquals(0, report.exitCode(), "bin/penni report JOB succeeds:\n" + report.output());
+            assertTrue(report.output().contains("# PENNI report: job " + job), "the report is the job's:\n"
+                    + report.output());
+            CliProcess.Result fetch = CliProcess.run(server.kafka(), "fetch", job, dir.resolve("fetched").toString());
+            assertEquals(0, fetch.exitCode(), "bin/penni fetch JOB DIR succeeds:\n" + fetch.output());
+            for (String file : List.of("report.json", "report.md", "learning-curves.csv")) {
+                assertTrue(Files.size(dir.resolve("fetched").resolve(file)) > 0, file + " fetched: " + fetch.output());
+            }
         } finally {
             assertEquals(0, server.stop(), "SIGTERM stops the server with exit code 0");
         }

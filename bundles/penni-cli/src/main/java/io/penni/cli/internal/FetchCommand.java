@@ -1,0 +1,81 @@
+package io.penni.cli.internal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.penni.api.artifact.ArtifactRef;
+import io.penni.api.job.JobState;
+import io.penni.api.job.JobStatus;
+import io.penni.model.ModelArtifacts;
+import io.penni.pipeline.ReportAssembler;
+import io.penni.workflow.Topics;
+
+/**
+ * {@code penni fetch JOB DIR [--bootstrap HOST:PORT]}: copies a completed job's compressed model (its graph and
+ * weights, under the names the artifact store gave them, e.g. {@code model.json} and {@code model.safetensors}),
+ * {@code report.json}, {@code report.md} and {@code learning-curves.csv} into DIR, checking each file's SHA-256, and
+ * prints what it wrote.
+ */
+public final class FetchCommand implements Command {
+
+    /** What fetch copies: the job table's artifact names, in the order they are copied. */
+    private static final List<String> ARTIFACTS = List.of(ModelArtifacts.MODEL, ModelArtifacts.WEIGHTS,
+            ReportAssembler.REPORT_JSON, ReportAssembler.REPORT_MARKDOWN, ReportAssembler.LEARNING_CURVES);
+
+    @Override
+    public List<String> path() {
+        return List.of("fetch");
+    }
+
+    @Override
+    public String arguments() {
+        return "JOB DIR [--bootstrap HOST:PORT]";
+    }
+
+    @Override
+    public String description() {
+        return "copy a completed job's model, weights, reports and learning curves into DIR, checking each sha256";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out) {
+        Arguments a = Arguments.parse("fetch", arguments(), args, Set.of(), Set.of("--bootstrap"));
+        List<String> words = a.exactly(2, "a job id and a folder");
+        String jobId = words.get(0);
+        Path dir = Path.of(words.get(1));
+        KafkaTarget target = KafkaTarget.forThisProcess(a.option("--bootstrap"));
+        JobState job;
+        try (KafkaSession session = KafkaSession.open(target, List.of(Topics.JOBS))) {
+            job = JobTable.read(session).require(jobId, "fetch");
+        }
+        if (job.status() != JobStatus.COMPLETED) {
+            throw new CliException("fetch: job " + jobId + " is " + job.status().name().toLowerCase(Locale.ROOT)
+                    + ", not completed; " + (job.status().isFinal() ? job.message()
+                    : "bin/penni follow " + jobId + " waits for it"), CliException.FAILED);
+        }
+        Map<String, ArtifactRef> artifacts = job.artifacts();
+        List<String> missing = ARTIFACTS.stream().filter(n -> !artifacts.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new CliException("fetch: job " + jobId + " names no " + String.join(", ", missing)
+                    + " artifact in " + Topics.JOBS, CliException.FAILED);
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CliException("fetch: cannot create " + dir + ": " + e.getMessage(), CliException.FAILED);
+        }
+        for (String name : ARTIFACTS) {
+            ArtifactRef ref = artifacts.get(name);
+            Path file = dir.resolve(ArtifactFiles.fileName(ref));
+            ArtifactFiles.copy(ref, file, name + " of job " + jobId);
+            out.printf("wrote %s (%s, sha256 %s)%n", file, Figures.bytes(ref.size()), ref.sha256());
+        }
+        return 0;
+    }
+}

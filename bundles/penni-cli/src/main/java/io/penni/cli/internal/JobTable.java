@@ -1,0 +1,99 @@
+package io.penni.cli.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+import io.penni.api.job.JobState;
+import io.penni.workflow.Topics;
+import io.penni.workflow.WorkflowJson;
+
+/**
+ * The job table as it stands: {@code penni.jobs} read from its beginning to its end, the latest state of each job
+ * winning (the topic is compacted, so this is what Kafka itself keeps), a tombstone removing a job.
+ *
+ * @param jobs the latest state of each job, by id
+ * @param unreadable how many records were not job states (skipped)
+ */
+public record JobTable(Map<String, JobState> jobs, int unreadable) {
+
+    /** Longest the CLI waits for the table to be read to its end. */
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    /** Copies the map. */
+    public JobTable {
+        jobs = Map.copyOf(jobs);
+    }
+
+    /**
+     * Reads the table.
+     *
+     * @param session the connection
+     * @return the table
+     * @throws CliException when it cannot be read to its end in time
+     */
+    public static JobTable read(KafkaSession session) {
+        Map<String, JobState> jobs = new LinkedHashMap<>();
+        int unreadable = 0;
+        try (KafkaConsumer<String, byte[]> consumer = session.consumer()) {
+            List<TopicPartition> partitions = KafkaSession.assignAll(consumer, Topics.JOBS);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (!KafkaSession.reached(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new CliException("could not read " + Topics.JOBS + " to its end within "
+                            + PATIENCE.toSeconds() + " s from Kafka at " + session.target().bootstrap(),
+                            CliException.FAILED);
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        jobs.remove(r.key());
+                        continue;
+                    }
+                    try {
+                        JobState state = WorkflowJson.readState(r.value());
+                        jobs.put(state.jobId(), state);
+                    } catch (IOException e) {
+                        unreadable++;
+                    }
+                }
+            }
+        }
+        return new JobTable(jobs, unreadable);
+    }
+
+    /**
+     * @param jobId a job id
+     * @return its latest state, if the table has it
+     */
+    public Optional<JobState> job(String jobId) {
+        return Optional.ofNullable(jobs.get(jobId));
+    }
+
+    /**
+     * @param jobId a job id
+     * @param command the command asking, for the message
+     * @return its latest state
+     * @throws CliException when the table does not have it
+     */
+    public JobState require(String jobId, String command) {
+        return job(jobId).orElseThrow(() -> new CliException(command + ": no job '" + jobId + "' in " + Topics.JOBS
+                + " (" + jobs.size() + (jobs.size() == 1 ? " job" : " jobs") + " known; bin/penni status lists them)",
+                CliException.FAILED));
+    }
+
+    /** @return every job, the most recently updated last */
+    public List<JobState> byUpdate() {
+        return jobs.values().stream().sorted(Comparator.comparing(JobState::updated).thenComparing(JobState::jobId))
+                .toList();
+    }
+}
