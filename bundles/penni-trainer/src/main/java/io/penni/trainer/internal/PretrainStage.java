@@ -68,8 +68,7 @@ public final class PretrainStage implements CompressionStage {
                 Model initial = Architectures.create(builtIn.architecture(), builtIn.seed());
                 TrainingRun run = new TrainingRun(StageNames.PRETRAIN, request.pretrain(), OptionalInt.empty(), 0,
                         Map.of(), request.dataset().augmentation(), request.seed(), environment.evaluateEvery());
-                result = request.pretrain().epochs() == 0 ? new TrainingResult(initial, List.of(),
-                        java.util.Optional.empty(), false) : TrainingStageSupport.train(context, run, initial, data);
+                result = TrainingStageSupport.train(context, run, initial, data);
                 if (result.cancelled()) {
                     return TrainingStageSupport.cancelled(result);
                 }

@@ -58,9 +58,7 @@ public final class RetrainStage implements CompressionStage {
             TrainingRun run = new TrainingRun(StageNames.RETRAIN, request.penni().retrain(),
                     OptionalInt.of(request.penni().switchEvery()), request.penni().l1(), Map.of(),
                     request.dataset().augmentation(), request.seed(), environment.evaluateEvery());
-            TrainingResult result = request.penni().retrain().epochs() == 0
-                    ? new TrainingResult(start, java.util.List.of(), java.util.Optional.empty(), false)
-                    : TrainingStageSupport.train(context, run, start, data);
+            TrainingResult result = TrainingStageSupport.train(context, run, start, data);
             if (result.cancelled()) {
                 return TrainingStageSupport.cancelled(result);
             }

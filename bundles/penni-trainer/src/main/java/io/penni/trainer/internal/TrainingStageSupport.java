@@ -53,8 +53,14 @@ final class TrainingStageSupport {
         return new Data(split, Normalization.of(split.train()));
     }
 
-    /** Trains with checkpoints in the stage's work folder, reporting progress to the context. */
+    /**
+     * Trains with checkpoints in the stage's work folder, reporting progress to the context; a schedule of zero
+     * epochs skips the phase and returns the start model as it is.
+     */
     static TrainingResult train(StageContext context, TrainingRun run, Model start, Data data) throws IOException {
+        if (run.schedule().epochs() == 0) {
+            return new TrainingResult(start, List.of(), Optional.empty(), false);
+        }
         FileCheckpointStore checkpoints = new FileCheckpointStore(context.workDir().resolve("checkpoints"));
         TrainingListener listener = new TrainingListener() {
             @Override
