@@ -8,11 +8,13 @@ import java.util.Objects;
  *
  * @param layer the layer whose output the step makes (the last of the layers fused into it)
  * @param kind what it computes, e.g. {@code decomposed3x3/d5+bn+relu}
- * @param kernel the kernel chosen, e.g. {@code sparse-vector-512} or {@code dense-plain}
+ * @param kernel the kernel chosen, e.g. {@code sparse-vector-512} or {@code dense-plain}, and where batches chose
+ *     another, {@code ", in batches "} and that one
  * @param splitAtBatchOne whether a single image's step is spread over the threads
  * @param macs multiply-accumulates per image as the chosen kernel computes them
  * @param weightBytes bytes of its parameters in the chosen form
- * @param micros each measured candidate's best time for one image, in microseconds
+ * @param micros each measured candidate's best time per image, in microseconds; names starting {@code batch-} were
+ *     timed as one thread's pass of a batch
  */
 public record LayerPlan(String layer, String kind, String kernel, boolean splitAtBatchOne, long macs,
         long weightBytes, Map<String, Double> micros) {

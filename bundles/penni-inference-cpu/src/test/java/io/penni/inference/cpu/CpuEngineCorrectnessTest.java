@@ -18,11 +18,13 @@ import io.penni.api.model.Model;
 /**
  * The CPU engine's logits equal the reference forward pass (relative error ≤ 1e-4, see
  * {@link TestModels#relativeError}) on every kind of model, with each kernel set, split and unsplit, at batch
- * sizes 1 and 7.
+ * sizes 1 and 19.
  */
 class CpuEngineCorrectnessTest {
 
     private static final double TOLERANCE = 1e-4;
+    /** Uneven over two threads, and more than one pass of images for each. */
+    private static final int BATCH = 19;
 
     /** The ways to run: each kernel set; plain also with every batch-1 layer split over two threads. */
     enum Variant {
@@ -58,8 +60,9 @@ class CpuEngineCorrectnessTest {
         LoadOutcome outcome = BY_VARIANT.get(variant).load(model);
         try (CpuModel loaded = (CpuModel) assertInstanceOf(LoadOutcome.Loaded.class, outcome, outcome.toString())
                 .model()) {
-            double[] errors = TestModels.errors(loaded, model, 7, 11);
-            assertTrue(errors[0] <= TOLERANCE, model.network().name() + " batch 7: relative error " + errors[0]);
+            double[] errors = TestModels.errors(loaded, model, BATCH, 11);
+            assertTrue(errors[0] <= TOLERANCE, model.network().name() + " batch " + BATCH + ": relative error "
+                    + errors[0]);
             assertTrue(errors[1] <= TOLERANCE, model.network().name() + " batch 1: relative error " + errors[1]);
         }
     }
@@ -100,6 +103,18 @@ class CpuEngineCorrectnessTest {
     @EnumSource(Variant.class)
     void shrunkShapedModelWithAOneChannelLayerMatchesTheReference(Variant variant) {
         assertMatches(TestModels.shrunkShaped(6), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void largeKernelsAndStridesMatchTheReference(Variant variant) {
+        assertMatches(TestModels.strided(17), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void poolingFusedIntoTheConvolutionBeforeItMatchesTheReference(Variant variant) {
+        assertMatches(TestModels.fusedPooling(13), variant);
     }
 
     @ParameterizedTest

@@ -92,6 +92,56 @@ public final class TestModels {
     }
 
     /**
+     * Strides above 2 and kernels above 3, staged by their stride phases: an 11×11 stride-4 convolution, a
+     * decomposed 5×5 stride-2 layer and a decomposed 3×3 stride-3 layer without padding, on odd sizes.
+     *
+     * @param seed random seed
+     * @return the model
+     */
+    public static Model strided(long seed) {
+        List<Layer> layers = List.of(
+                new Layer.Input("input", 3, 35, 33),
+                new Layer.Conv2d("conv1", "input", 6, 3, 11, 4, 2, 1, true),
+                new Layer.Relu("relu1", "conv1"),
+                new Layer.DecomposedConv2d("conv2", "relu1", 5, 6, 5, 2, 2, 4, false),
+                new Layer.BatchNorm("bn2", "conv2", 5, 1e-5, 0.1),
+                new Layer.Relu("relu2", "bn2"),
+                new Layer.DecomposedConv2d("conv3", "relu2", 4, 5, 3, 3, 0, 3, true),
+                new Layer.Flatten("flatten", "conv3"),
+                new Layer.Linear("fc", "flatten", 3, 4, true));
+        return withStatistics(Architectures.initialise(new Network("strided", layers, "fc"), seed), seed);
+    }
+
+    /**
+     * Pooling windows the engine fuses into the convolution before them: 2×2 average after a decomposed layer's
+     * ReLU on an odd size whose last row and column no window covers, 3×3 max straight after a decomposed layer
+     * (no ReLU: negative values kept), 2×2 max after plain 1×1 convolutions, with and without ReLU, whose pooled
+     * outputs are then added.
+     *
+     * @param seed random seed
+     * @return the model
+     */
+    public static Model fusedPooling(long seed) {
+        List<Layer> layers = List.of(
+                new Layer.Input("input", 3, 13, 13),
+                new Layer.DecomposedConv2d("conv1", "input", 6, 3, 3, 1, 1, 3, false),
+                new Layer.BatchNorm("bn1", "conv1", 6, 1e-5, 0.1),
+                new Layer.Relu("relu1", "bn1"),
+                new Layer.Pool("pool1", "relu1", Layer.PoolKind.AVG, 2, 2, 0),
+                new Layer.DecomposedConv2d("conv2", "pool1", 4, 6, 3, 1, 1, 4, true),
+                new Layer.Pool("pool2", "conv2", Layer.PoolKind.MAX, 3, 3, 0),
+                new Layer.Conv2d("conv3", "pool2", 5, 4, 1, 1, 0, 1, true),
+                new Layer.Relu("relu3", "conv3"),
+                new Layer.Pool("pool3", "relu3", Layer.PoolKind.MAX, 2, 2, 0),
+                new Layer.Conv2d("conv4", "pool2", 5, 4, 1, 1, 0, 1, false),
+                new Layer.Pool("pool4", "conv4", Layer.PoolKind.MAX, 2, 2, 0),
+                new Layer.Add("add", List.of("pool3", "pool4")),
+                new Layer.Flatten("flatten", "add"),
+                new Layer.Linear("fc", "flatten", 3, 5, true));
+        return withStatistics(Architectures.initialise(new Network("fused-pooling", layers, "fc"), seed), seed);
+    }
+
+    /**
      * A VGG-like network whose middle decomposed layer keeps exactly one non-zero coefficient.
      *
      * @param seed random seed

@@ -8,11 +8,17 @@ import io.penni.api.model.ActivationShape;
  * How a k×k window slides over an image, and how a channel of a group of images is staged so that each kernel
  * tap is one contiguous row for {@link Kernels#gemm} spanning every image of the group.
  *
- * <p>At stride 1 each image's channel is copied once into a zero-padded plane of width {@code Wp = W + 2p}, the
- * group's planes one after another; tap (ky, kx) is then the staged planes read from {@code ky·Wp + kx}, and
- * outputs are computed on the padded width across the whole group (the columns past each output row, and the
- * rows between images, are computed and thrown away by the epilogue). At other strides each tap's pixels are
- * gathered into a row per image (im2col), the group's rows of one tap side by side.
+ * <p>The zero-padded input plane (width {@code Wp = W + 2p}) is split into its stride phases: phase (a, b) holds
+ * the padded pixels (s·i + a, s·j + b), a plane of width {@code Wq = ⌈Wp / s⌉}. Tap (ky, kx) of output (y, x)
+ * is then pixel (y + ky / s, x + kx / s) of phase (ky mod s, kx mod s): every tap is one phase plane read from a
+ * fixed offset, and outputs are computed on the phase width across the whole group (the columns past each
+ * output row, and the rows between images, are computed and thrown away by the epilogue). At stride 1 there is
+ * one phase, the padded plane itself; only the phases some tap reads ({@code min(s, k)} per axis) are staged.
+ * Each input pixel is copied once, where an im2col copy would take it up to k² times.
+ *
+ * <p>A band is output rows [y0, y0 + rows) of every image of a group; the whole image is the band y0 = 0,
+ * rows = outHeight. A staged channel of a band is laid out phase by phase, each phase holding the group's images
+ * one after another, {@code rows + (k − 1) / s} phase rows each.
  *
  * @param channels input channels C
  * @param height input height
@@ -31,59 +37,94 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
                 out.width());
     }
 
-    boolean shifted() {
-        return stride == 1;
-    }
-
     int paddedWidth() {
         return width + 2 * padding;
-    }
-
-    int paddedHeight() {
-        return height + 2 * padding;
     }
 
     int taps() {
         return kernel * kernel;
     }
 
-    /** @return values per output row of the computed product (padded width at stride 1) */
+    /** @return phases staged per axis: those some tap reads */
+    private int phases() {
+        return Math.min(stride, kernel);
+    }
+
+    /** @return phase rows a band of {@code rows} output rows reads */
+    private int phaseRows(int rows) {
+        return rows + (kernel - 1) / stride;
+    }
+
+    /** @return values per output row of the computed product: the phase width */
     int rowStride() {
-        return shifted() ? paddedWidth() : outWidth;
+        return (paddedWidth() + stride - 1) / stride;
     }
 
     /** @return values between two images' outputs in a computed row */
     int imageStride() {
-        return shifted() ? paddedHeight() * paddedWidth() : outHeight * outWidth;
+        return bandImageStride(outHeight);
     }
 
     /** @return values per computed row for a group of images */
     int length(int images) {
-        return (images - 1) * imageStride() + outHeight * rowStride();
+        return bandLength(images, outHeight);
     }
 
     /** @return floats one staged channel of a group takes */
     int channelFloats(int images) {
-        return images * (shifted() ? paddedHeight() * paddedWidth() : taps() * outHeight * outWidth);
+        return bandChannelFloats(images, outHeight);
     }
 
-    /** @return floats the staged channels of a group take, with the tail a shifted row may run into */
+    /** @return floats the staged channels of a group take, with the tail a computed row may run into */
     int stageFloats(int stagedChannels, int images) {
-        return stagedChannels * channelFloats(images) + kernel * paddedWidth() + kernel;
+        return stagedChannels * channelFloats(images) + tail();
     }
 
     /** @return where tap t's row starts inside a staged channel of a group */
     int tapRow(int tap, int images) {
-        return shifted() ? (tap / kernel) * paddedWidth() + tap % kernel : tap * images * outHeight * outWidth;
+        return bandTapRow(tap, images, outHeight);
     }
 
-    /** @return tap rows of one staged channel */
-    int[] tapRows(int images) {
-        int[] rows = new int[taps()];
-        for (int t = 0; t < rows.length; t++) {
-            rows[t] = tapRow(t, images);
+    /** The floats the last image's computed row reads past its phase plane: (k − 1) / s, and a row for safety. */
+    private int tail() {
+        return rowStride() + kernel;
+    }
+
+    /** @return values between two images' outputs in a computed band (one image's phase plane) */
+    int bandImageStride(int rows) {
+        return phaseRows(rows) * rowStride();
+    }
+
+    /** @return values per computed row of a band of a group */
+    int bandLength(int images, int rows) {
+        return (images - 1) * bandImageStride(rows) + rows * rowStride();
+    }
+
+    /** @return floats one staged channel of a band of a group takes */
+    int bandChannelFloats(int images, int rows) {
+        return phases() * phases() * images * bandImageStride(rows);
+    }
+
+    /** @return floats one staged channel of a band takes, with the tail a computed row may run into */
+    int bandStageFloats(int images, int rows) {
+        return bandChannelFloats(images, rows) + tail();
+    }
+
+    /** @return where tap t's row starts inside a staged channel of a band */
+    int bandTapRow(int tap, int images, int rows) {
+        int ky = tap / kernel;
+        int kx = tap % kernel;
+        int phase = (ky % stride) * phases() + kx % stride;
+        return phase * images * bandImageStride(rows) + (ky / stride) * rowStride() + kx / stride;
+    }
+
+    /** @return tap rows of one staged channel of a band */
+    int[] bandTapRows(int images, int rows) {
+        int[] taps = new int[taps()];
+        for (int t = 0; t < taps.length; t++) {
+            taps[t] = bandTapRow(t, images, rows);
         }
-        return rows;
+        return taps;
     }
 
     /** @return row starts of every (channel, tap), channel-major, as the weight [N, C, k, k] orders them */
@@ -109,41 +150,57 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
      * @param images images in the group
      */
     void stage(float[] in, int inOff, int c, float[] dest, int channelOff, int image, int images) {
-        int plane = height * width;
-        int src = inOff + c * plane;
-        if (shifted()) {
-            int wp = paddedWidth();
-            int destOff = channelOff + image * paddedHeight() * wp;
-            if (padding == 0) {
-                System.arraycopy(in, src, dest, destOff, plane);
-                return;
-            }
-            Arrays.fill(dest, destOff, destOff + padding * wp + padding, 0f);
-            for (int y = 0; y < height; y++) {
-                int row = destOff + (y + padding) * wp + padding;
-                System.arraycopy(in, src + y * width, dest, row, width);
-                // the right padding of this row and the left padding of the next are adjacent
-                Arrays.fill(dest, row + width, row + width + 2 * padding, 0f);
-            }
-            Arrays.fill(dest, destOff + (height + padding) * wp + padding, destOff + paddedHeight() * wp, 0f);
-            return;
-        }
-        int n = outHeight * outWidth;
-        for (int t = 0; t < taps(); t++) {
-            int ky = t / kernel;
-            int kx = t % kernel;
-            int row = channelOff + (t * images + image) * n;
-            for (int oy = 0; oy < outHeight; oy++) {
-                int iy = oy * stride - padding + ky;
-                int o = row + oy * outWidth;
-                if (iy < 0 || iy >= height) {
-                    Arrays.fill(dest, o, o + outWidth, 0f);
-                    continue;
-                }
-                int line = src + iy * width;
-                for (int ox = 0; ox < outWidth; ox++) {
-                    int ix = ox * stride - padding + kx;
-                    dest[o + ox] = ix >= 0 && ix < width ? in[line + ix] : 0f;
+        stageBand(in, inOff, c, dest, channelOff, image, images, 0, outHeight);
+    }
+
+    /**
+     * Stages input channel {@code c} of one image of a group for the output rows {@code [y0, y0 + rows)}: the
+     * phase rows they read, zero where they fall on padding.
+     *
+     * @param in the image's array
+     * @param inOff where the image starts
+     * @param c the channel
+     * @param dest where to write
+     * @param channelOff where the staged channel of the group starts
+     * @param image the image's place in the group
+     * @param images images in the group
+     * @param y0 the band's first output row
+     * @param rows output rows in the band
+     */
+    void stageBand(float[] in, int inOff, int c, float[] dest, int channelOff, int image, int images, int y0,
+            int rows) {
+        int src = inOff + c * height * width;
+        int wq = rowStride();
+        int plane = bandImageStride(rows);
+        int phases = phases();
+        for (int a = 0; a < phases; a++) {
+            for (int b = 0; b < phases; b++) {
+                int destOff = channelOff + ((a * phases + b) * images + image) * plane;
+                // phase columns j whose input column j·s + b − p lies inside the image
+                int first = Math.min(wq, Math.max(0, -Math.floorDiv(b - padding, stride)));
+                int last = Math.max(first, Math.min(wq, Math.floorDiv(width - 1 + padding - b, stride) + 1));
+                for (int r = 0; r < phaseRows(rows); r++) {
+                    int y = (y0 + r) * stride + a - padding;
+                    int row = destOff + r * wq;
+                    if (y < 0 || y >= height) {
+                        Arrays.fill(dest, row, row + wq, 0f);
+                        continue;
+                    }
+                    // a column or two of padding at most: plain stores, cheaper than a call to fill them
+                    for (int j = 0; j < first; j++) {
+                        dest[row + j] = 0f;
+                    }
+                    int line = src + y * width + b - padding;
+                    if (stride == 1) {
+                        System.arraycopy(in, line + first, dest, row + first, last - first);
+                    } else {
+                        for (int j = first; j < last; j++) {
+                            dest[row + j] = in[line + j * stride];
+                        }
+                    }
+                    for (int j = last; j < wq; j++) {
+                        dest[row + j] = 0f;
+                    }
                 }
             }
         }
@@ -154,10 +211,10 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
      *
      * @param stagedChannels channels staged at once
      * @param budgetFloats the target size of the staging
-     * @return 1 to 16
+     * @return 1 to {@link Step#MAX_GROUP}
      */
     int groupFor(int stagedChannels, int budgetFloats) {
         long perImage = (long) stagedChannels * channelFloats(1);
-        return (int) Math.max(1, Math.min(16, budgetFloats / Math.max(1, perImage)));
+        return (int) Math.max(1, Math.min(Step.MAX_GROUP, budgetFloats / Math.max(1, perImage)));
     }
 }

@@ -37,7 +37,7 @@ final class ConvStep extends KernelStep {
     }
 
     @Override
-    void runGroup(Frame frame, int from, int count, Scratch s) {
+    void compute(Frame frame, int from, int count, Scratch s, boolean batch) {
         float[] in = input.array(frame);
         for (int i = 0; i < count; i++) {
             int inOff = input.offset(from + i);
@@ -45,7 +45,7 @@ final class ConvStep extends KernelStep {
                 geometry.stage(in, inOff, c, s.stage, c * geometry.channelFloats(count), i, count);
             }
         }
-        rows(frame, from, count, 0, outChannels, s.stage, s);
+        rows(frame, from, count, 0, outChannels, s.stage, s, batch);
     }
 
     @Override
@@ -66,11 +66,12 @@ final class ConvStep extends KernelStep {
             }
         });
         pool.run(parts, t -> rows(frame, image, 1, bound(outChannels, parts, t, ROW_BLOCK),
-                bound(outChannels, parts, t + 1, ROW_BLOCK), stage, s[t]));
+                bound(outChannels, parts, t + 1, ROW_BLOCK), stage, s[t], false));
     }
 
     /** Output channels [from, to) of {@code count} images from their staged input. */
-    private void rows(Frame frame, int image, int count, int from, int to, float[] stage, Scratch s) {
+    private void rows(Frame frame, int image, int count, int from, int to, float[] stage, Scratch s, boolean batch) {
+        Kernels kernels = kernels(batch);
         int depth = depth();
         int len = geometry.length(count);
         int[] rows = count == 1 ? rowsOne : count == group() ? rowsGroup : geometry.rows(geometry.channels(), count);
@@ -81,11 +82,11 @@ final class ConvStep extends KernelStep {
             // a block never straddles two channel groups: split it where a group ends
             int channelGroup = n / perGroup;
             block = Math.min(block, (channelGroup + 1) * perGroup - n);
-            kernels().gemm(weight, n * depth, depth, block, depth, stage, rows, channelGroup * depth, s.acc, 0, len, len);
+            kernels.gemm(weight, n * depth, depth, block, depth, stage, rows, channelGroup * depth, s.acc, 0, len, len);
             for (int g = 0; g < count; g++) {
                 int outOff = output().offset(image + g);
                 for (int i = 0; i < block; i++) {
-                    epilogue.store(frame, image + g, n + i, s.acc, i * len + g * geometry.imageStride(),
+                    epilogue.store(kernels, frame, image + g, n + i, s.acc, i * len + g * geometry.imageStride(),
                             geometry.rowStride(), geometry.outHeight(), geometry.outWidth(), out, outOff);
                 }
             }
@@ -104,12 +105,12 @@ final class ConvStep extends KernelStep {
     }
 
     @Override
-    int stageFloats(int images) {
-        return geometry.stageFloats(geometry.channels(), images);
+    int stageFloats(boolean grouped) {
+        return geometry.stageFloats(geometry.channels(), grouped ? group() : 1);
     }
 
     @Override
-    int accFloats(int images) {
-        return ROW_BLOCK * geometry.length(images);
+    int accFloats(boolean grouped) {
+        return ROW_BLOCK * geometry.length(grouped ? group() : 1);
     }
 }

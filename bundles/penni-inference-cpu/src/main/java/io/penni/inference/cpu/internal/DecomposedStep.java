@@ -6,13 +6,23 @@ import java.util.Map;
 
 /**
  * A PENNI-decomposed convolution as PENNI runs it: each input channel convolved with the d basis kernels
- * (C·d maps, a small matrix product of the basis with the staged channel), then a 1×1 convolution of the
- * maps with the coefficient matrix {@code [N, C·d]}, batch norm folded into coefficients and bias. The 1×1
- * part runs either sparse (each output channel's non-zero coefficients in compressed-row form) or dense
- * (a matrix product over every coefficient), whichever measured faster on this layer's shape and density. In
- * a batch, a few images run together: their maps side by side, so every row the kernels walk is longer.
+ * (C·d maps), then a 1×1 convolution of the maps with the coefficient matrix {@code [N, C·d]}, batch norm folded
+ * into coefficients and bias. The 1×1 part runs either sparse (each output channel's non-zero coefficients in
+ * compressed-row form) or dense (a matrix product over every coefficient), whichever measured faster on this
+ * layer's shape and density.
+ *
+ * <p>Every input channel is staged side by side, so all C·d maps come from one small matrix product of the
+ * d × k² basis with the staged rows. The maps are never held for a whole large image: the output is computed in
+ * bands of rows whose maps fit a budget ({@link #ONE_BUDGET} for one image at a time, larger in a batch), each
+ * band's maps made and consumed while they are in cache. In a batch, a small image fits whole and a few images
+ * run together, their rows side by side, so every row the kernels walk is longer. At batch 1 a split step gives
+ * each thread its own rows. A fused pooling window is applied as the rows are stored; bands hold whole windows,
+ * and rows no window covers are not computed.
  */
 final class DecomposedStep extends KernelStep {
+
+    /** Floats of maps and staged input a thread holds at once when it runs one image at a time (64 KB). */
+    static final int ONE_BUDGET = 16 * 1024;
 
     private static final String SPARSE = "sparse";
     private static final String DENSE = "dense";
@@ -22,21 +32,34 @@ final class DecomposedStep extends KernelStep {
     private final float[] basis;
     private final int bases;
     private final int outChannels;
+    /** Output rows computed: all of them, or those a fused pooling's windows cover. */
+    private final int needed;
+    /** Rows per band, multiples of {@link #align}: one image at a time, and in a batch when images run alone. */
+    private final int rowsOne;
+    private final int rowsGroup;
+    private final int align;
     private final int[] tapsOne;
-    private final int[] tapsGroup;
     private float[] coefficients;
     private int[] rowStart;
     private float[] values;
-    private int[] mapIndex;
+    private int[] mapOf;
     private final Epilogue epilogue;
-    private boolean sparse = true;
+    /** Whether the 1×1 part runs sparse image by image, and in a batch. */
+    private boolean sparseOne = true;
+    private boolean sparseBatch = true;
+    /** Whether the choices are final ({@link #release} called): scratch is then sized for them alone. */
+    private boolean decided;
 
     /**
      * @param coefficients folded coefficients {@code [N, C·d]}
      */
     DecomposedStep(String layer, String kind, Value input, Value output, ConvGeometry geometry, float[] basis,
             int bases, int outChannels, float[] coefficients, Epilogue epilogue, Map<String, Kernels> kernels) {
-        super(layer, kind, output, kernels, groupFor(geometry, bases));
+        super(layer, kind, output, kernels, groupFor(geometry, bases, epilogue.neededRows(geometry.outHeight())));
+        if (bases > Kernels.MAX_BASES) {
+            throw new IllegalArgumentException("layer " + layer + ": " + bases + " bases, the CPU engine runs at most "
+                    + Kernels.MAX_BASES);
+        }
         this.input = input;
         this.geometry = geometry;
         this.basis = basis;
@@ -44,8 +67,11 @@ final class DecomposedStep extends KernelStep {
         this.outChannels = outChannels;
         this.coefficients = coefficients;
         this.epilogue = epilogue;
-        this.tapsOne = geometry.tapRows(1);
-        this.tapsGroup = geometry.tapRows(group());
+        this.needed = epilogue.neededRows(geometry.outHeight());
+        this.align = epilogue.pool() == 0 ? 1 : epilogue.pool();
+        this.rowsOne = bandRows(ONE_BUDGET, false);
+        this.rowsGroup = bandRows(GROUP_BUDGET, true);
+        this.tapsOne = geometry.bandTapRows(1, rowsOne);
         int maps = maps();
         this.rowStart = new int[outChannels + 1];
         int nonZero = 0;
@@ -55,7 +81,7 @@ final class DecomposedStep extends KernelStep {
             }
         }
         this.values = new float[nonZero];
-        this.mapIndex = new int[nonZero];
+        this.mapOf = new int[nonZero];
         int e = 0;
         for (int n = 0; n < outChannels; n++) {
             rowStart[n] = e;
@@ -63,7 +89,7 @@ final class DecomposedStep extends KernelStep {
                 float c = coefficients[n * maps + m];
                 if (c != 0f) {
                     values[e] = c;
-                    mapIndex[e] = m;
+                    mapOf[e] = Kernels.map(m / bases, m % bases);
                     e++;
                 }
             }
@@ -71,10 +97,39 @@ final class DecomposedStep extends KernelStep {
         rowStart[outChannels] = e;
     }
 
-    /** The maps of a group are what a thread holds: C·d of them, each as long as the group's outputs. */
-    private static int groupFor(ConvGeometry geometry, int bases) {
-        int mapsPerImage = geometry.channels() * bases * geometry.length(1);
-        return Math.max(1, Math.min(16, GROUP_BUDGET / Math.max(1, mapsPerImage)));
+    /** Floats of the maps of {@code rows} rows of {@code images} images. */
+    private static long mapFloats(ConvGeometry geometry, int bases, int images, int rows) {
+        return (long) bases * geometry.bandLength(geometry.channels() * images, rows);
+    }
+
+    /** Floats of the maps and the staged input of {@code rows} rows of {@code images} images. */
+    private static long bandFloats(ConvGeometry geometry, int bases, int images, int rows) {
+        return mapFloats(geometry, bases, images, rows) + geometry.bandStageFloats(geometry.channels() * images, rows);
+    }
+
+    /** Images run together in a batch: as many whole images' bands as fit the budget, or one (in bands). */
+    private static int groupFor(ConvGeometry geometry, int bases, int needed) {
+        long perImage = bandFloats(geometry, bases, 1, needed);
+        return (int) Math.max(1, Math.min(MAX_GROUP, GROUP_BUDGET / perImage));
+    }
+
+    /** Floats of the maps and the staged channel of one image's band made channel by channel. */
+    private static long compactFloats(ConvGeometry geometry, int bases, int rows) {
+        return (long) geometry.channels() * bases * geometry.bandLength(1, rows) + geometry.bandStageFloats(1, rows);
+    }
+
+    /**
+     * The most rows, a multiple of the pooling window, whose band fits the budget; at least one window.
+     *
+     * @param sideBySide whether the band is made with every channel side by side (else channel by channel)
+     */
+    private int bandRows(int budget, boolean sideBySide) {
+        int rows = needed / align * align;
+        while (rows > align && (sideBySide ? bandFloats(geometry, bases, 1, rows)
+                : compactFloats(geometry, bases, rows)) > budget) {
+            rows -= align;
+        }
+        return Math.min(needed, Math.max(align, rows));
     }
 
     private int maps() {
@@ -82,102 +137,157 @@ final class DecomposedStep extends KernelStep {
     }
 
     @Override
-    void runGroup(Frame frame, int from, int count, Scratch s) {
-        basisMaps(frame, from, count, 0, geometry.channels(), s.stage, s);
-        outputs(frame, from, count, 0, outChannels, s.stage, s);
+    void compute(Frame frame, int from, int count, Scratch s, boolean batch) {
+        if (count > 1) {
+            band(frame, from, count, 0, needed, s, true);
+        } else {
+            bands(frame, from, 0, needed, batch ? rowsGroup : rowsOne, s, batch);
+        }
+    }
+
+    /** Rows [from, to) of one image, band by band. */
+    private void bands(Frame frame, int image, int from, int to, int rows, Scratch s, boolean batch) {
+        for (int y = from; y < to; y += rows) {
+            band(frame, image, 1, y, Math.min(rows, to - y), s, batch);
+        }
     }
 
     @Override
     boolean splittable() {
-        return true;
+        return needed >= 2 * align;
     }
 
     @Override
     void runSplit(Frame frame, int image, WorkerPool pool, Scratch[] s) {
-        float[] maps = s[0].stage;
         int parts = pool.threads();
-        int channels = geometry.channels();
-        pool.run(parts, t -> basisMaps(frame, image, 1, bound(channels, parts, t, 1), bound(channels, parts, t + 1, 1),
-                maps, s[t]));
-        pool.run(parts, t -> outputs(frame, image, 1, bound(outChannels, parts, t, ROW_BLOCK),
-                bound(outChannels, parts, t + 1, ROW_BLOCK), maps, s[t]));
+        pool.run(parts, t -> bands(frame, image, bound(needed, parts, t, align), bound(needed, parts, t + 1, align),
+                rowsOne, s[t], false));
     }
 
-    /** The d maps of input channels [from, to) of {@code count} images: stage the channel, multiply by the basis. */
-    private void basisMaps(Frame frame, int image, int count, int from, int to, float[] maps, Scratch s) {
+    /**
+     * Output rows [y0, y0 + rows) of {@code count} images: their maps, then every output channel. In a batch every
+     * (channel, image) is staged side by side and all maps come from one product with the basis, maps of basis j
+     * from {@code j · all}; image by image, where memory matters more than speed, the maps are made channel by
+     * channel, each channel's d maps one after another and no wider than the band.
+     */
+    private void band(Frame frame, int image, int count, int y0, int rows, Scratch s, boolean batch) {
+        Kernels kernels = kernels(batch);
         float[] in = input.array(frame);
-        int len = geometry.length(count);
-        int[] taps = count == 1 ? tapsOne : count == group() ? tapsGroup : geometry.tapRows(count);
-        for (int c = from; c < to; c++) {
-            for (int g = 0; g < count; g++) {
-                geometry.stage(in, input.offset(image + g), c, s.plane, 0, g, count);
+        int channels = geometry.channels();
+        float[] maps = s.stage;
+        int len = geometry.bandLength(count, rows);
+        int channelStride;
+        int basisStride;
+        if (batch) {
+            int units = channels * count;
+            for (int c = 0; c < channels; c++) {
+                for (int g = 0; g < count; g++) {
+                    geometry.stageBand(in, input.offset(image + g), c, s.plane, 0, c * count + g, units, y0, rows);
+                }
             }
-            kernels().gemm(basis, 0, geometry.taps(), bases, geometry.taps(), s.plane, taps, 0, maps, c * bases * len,
-                    len, len);
+            int all = geometry.bandLength(units, rows);
+            kernels.gemm(basis, 0, geometry.taps(), bases, geometry.taps(), s.plane, geometry.bandTapRows(units, rows),
+                    0, maps, 0, all, all);
+            channelStride = count * geometry.bandImageStride(rows);
+            basisStride = all;
+        } else {
+            int[] taps = rows == rowsOne ? tapsOne : geometry.bandTapRows(1, rows);
+            for (int c = 0; c < channels; c++) {
+                geometry.stageBand(in, input.offset(image), c, s.plane, 0, 0, 1, y0, rows);
+                kernels.gemm(basis, 0, geometry.taps(), bases, geometry.taps(), s.plane, taps, 0, maps, c * bases * len,
+                        len, len);
+            }
+            channelStride = bases * len;
+            basisStride = len;
         }
-    }
-
-    /** Output channels [from, to) of {@code count} images from their maps. */
-    private void outputs(Frame frame, int image, int count, int from, int to, float[] maps, Scratch s) {
-        int len = geometry.length(count);
         float[] out = output().array(frame);
-        if (sparse) {
-            for (int n = from; n < to; n++) {
-                kernels().sparseRow(values, mapIndex, rowStart[n], rowStart[n + 1], maps, len, s.acc, 0, len);
-                store(frame, image, count, n, 1, len, out, s.acc);
+        if (batch ? sparseBatch : sparseOne) {
+            for (int n = 0; n < outChannels; n++) {
+                kernels.sparseRow(values, mapOf, rowStart[n], rowStart[n + 1], maps, channelStride, basisStride, s.acc,
+                        0, len);
+                store(kernels, frame, image, count, n, 1, len, y0, rows, out, s.acc);
             }
             return;
         }
         int depth = maps();
-        int[] rows = new int[depth];
+        int[] mapRows = new int[depth];
         for (int m = 0; m < depth; m++) {
-            rows[m] = m * len;
+            mapRows[m] = (m / bases) * channelStride + (m % bases) * basisStride;
         }
-        for (int n = from; n < to;) {
-            int block = Math.min(ROW_BLOCK, to - n);
-            kernels().gemm(coefficients, n * depth, depth, block, depth, maps, rows, 0, s.acc, 0, len, len);
-            store(frame, image, count, n, block, len, out, s.acc);
+        for (int n = 0; n < outChannels;) {
+            int block = Math.min(ROW_BLOCK, outChannels - n);
+            kernels.gemm(coefficients, n * depth, depth, block, depth, maps, mapRows, 0, s.acc, 0, len, len);
+            store(kernels, frame, image, count, n, block, len, y0, rows, out, s.acc);
             n += block;
         }
     }
 
-    private void store(Frame frame, int image, int count, int n, int block, int len, float[] out, float[] acc) {
+    private void store(Kernels kernels, Frame frame, int image, int count, int n, int block, int len, int y0, int rows,
+            float[] out, float[] acc) {
+        int stride = geometry.bandImageStride(rows);
         for (int g = 0; g < count; g++) {
             int outOff = output().offset(image + g);
             for (int i = 0; i < block; i++) {
-                epilogue.store(frame, image + g, n + i, acc, i * len + g * geometry.imageStride(),
-                        geometry.rowStride(), geometry.outHeight(), geometry.outWidth(), out, outOff);
+                epilogue.store(kernels, frame, image + g, n + i, acc, i * len + g * stride, geometry.rowStride(), y0, rows,
+                        geometry.outHeight(), geometry.outWidth(), out, outOff);
             }
         }
     }
 
     @Override
     long macs() {
-        long pixels = (long) geometry.outHeight() * geometry.outWidth();
-        long oneByOne = sparse ? rowStart[outChannels] : (long) outChannels * maps();
+        long pixels = (long) needed * geometry.outWidth();
+        long oneByOne = sparseOne ? rowStart[outChannels] : (long) outChannels * maps();
         return (maps() * (long) geometry.taps() + oneByOne) * pixels;
     }
 
     @Override
     long weightBytes() {
         long bytes = (long) (basis.length + outChannels) * Float.BYTES;
-        return bytes + (sparse ? (long) rowStart[outChannels] * (Float.BYTES + Integer.BYTES)
-                + (long) rowStart.length * Integer.BYTES : (long) outChannels * maps() * Float.BYTES);
+        if (values != null) {
+            bytes += (long) rowStart[outChannels] * (Float.BYTES + Integer.BYTES) + (long) rowStart.length * Integer.BYTES;
+        }
+        if (coefficients != null) {
+            bytes += (long) outChannels * maps() * Float.BYTES;
+        }
+        return bytes;
+    }
+
+    /** Images and rows of the largest band made side by side in a batch: a group's whole images, or a band. */
+    private int[] largestInBatch() {
+        return group() > 1 ? new int[] {group(), needed} : new int[] {1, rowsGroup};
     }
 
     @Override
-    int stageFloats(int images) {
-        return maps() * geometry.length(images);
+    int stageFloats(boolean grouped) {
+        if (!grouped) {
+            return maps() * geometry.bandLength(1, rowsOne);
+        }
+        int[] band = largestInBatch();
+        return (int) mapFloats(geometry, bases, band[0], band[1]);
     }
 
     @Override
-    int planeFloats(int images) {
-        return geometry.stageFloats(1, images);
+    int splitStageFloats() {
+        // until the choices are final, any step may be timed split
+        return split() || !decided ? stageFloats(false) : 0;
     }
 
     @Override
-    int accFloats(int images) {
-        return ROW_BLOCK * geometry.length(images);
+    int planeFloats(boolean grouped) {
+        if (!grouped) {
+            return geometry.bandStageFloats(1, rowsOne);
+        }
+        int[] band = largestInBatch();
+        return geometry.bandStageFloats(geometry.channels() * band[0], band[1]);
+    }
+
+    @Override
+    int accFloats(boolean grouped) {
+        int[] band = grouped ? largestInBatch() : new int[] {1, rowsOne};
+        // the sparse path fills one row at a time, the dense one a block of rows
+        boolean sparse = decided && (grouped ? sparseBatch : sparseOne);
+        return (sparse ? 1 : ROW_BLOCK) * geometry.bandLength(band[0], band[1]);
     }
 
     @Override
@@ -191,24 +301,31 @@ final class DecomposedStep extends KernelStep {
     }
 
     @Override
-    void choose(String candidate) {
-        sparse = candidate.startsWith(SPARSE + "-");
-        kernels(candidate.substring(candidate.indexOf('-') + 1));
+    void choose(String candidate, boolean batch) {
+        boolean sparse = candidate.startsWith(SPARSE + "-");
+        if (batch) {
+            sparseBatch = sparse;
+        } else {
+            sparseOne = sparse;
+        }
+        kernels(candidate.substring(candidate.indexOf('-') + 1), batch);
     }
 
     @Override
     void release() {
-        // keep only the form the chosen path reads, so memory figures are what the model really holds
-        if (sparse) {
+        // keep only the forms the chosen paths read, so memory figures are what the model really holds
+        decided = true;
+        if (sparseOne && sparseBatch) {
             coefficients = null;
-        } else {
+        }
+        if (!sparseOne && !sparseBatch) {
             values = null;
-            mapIndex = null;
+            mapOf = null;
         }
     }
 
     @Override
-    String chosen() {
-        return (sparse ? SPARSE : DENSE) + "-" + kernels().name();
+    String chosen(boolean batch) {
+        return ((batch ? sparseBatch : sparseOne) ? SPARSE : DENSE) + "-" + kernels(batch).name();
     }
 }

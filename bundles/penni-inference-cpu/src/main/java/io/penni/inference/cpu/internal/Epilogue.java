@@ -2,59 +2,141 @@ package io.penni.inference.cpu.internal;
 
 /**
  * What a convolution or linear layer does to each computed row before storing it: add the bias (batch norm
- * already folded into weights and bias), add the residual input of a fused add, apply a fused ReLU, and
- * drop the padded columns of a shifted product.
+ * already folded into weights and bias), add the residual input of a fused add, apply a fused ReLU, drop the
+ * padded columns of a shifted product, and pool a fused non-overlapping pooling window ({@code pool × pool},
+ * stride {@code pool}, no padding) so the layer's full-size output is never stored.
  *
  * @param bias per output channel
  * @param residual the value a fused add sums in, or null for none
  * @param relu whether a ReLU follows
+ * @param pool the fused pooling window's side, or 0 for none
+ * @param maxPool whether the fused pooling takes the maximum (else the mean)
  */
-record Epilogue(float[] bias, Value residual, boolean relu) {
+record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean maxPool) {
+
+    Epilogue(float[] bias, Value residual, boolean relu) {
+        this(bias, residual, relu, 0, false);
+    }
+
+    /** @return output rows of the stored result for {@code outHeight} computed rows */
+    int storedHeight(int outHeight) {
+        return pool == 0 ? outHeight : outHeight / pool;
+    }
+
+    /** @return computed rows the stored result needs: a fused pooling drops the rows no window covers */
+    int neededRows(int outHeight) {
+        return pool == 0 ? outHeight : outHeight / pool * pool;
+    }
+
+    /** Stores every row of output channel n of one image; see {@link #store(Kernels, Frame, int, int, float[],
+     * int, int, int, int, int, int, float[], int)}. */
+    void store(Kernels kernels, Frame frame, int image, int n, float[] acc, int accOff, int rowStride, int outHeight,
+            int outWidth, float[] out, int outOff) {
+        store(kernels, frame, image, n, acc, accOff, rowStride, 0, neededRows(outHeight), outHeight, outWidth, out,
+                outOff);
+    }
 
     /**
-     * Stores output channel n of one image.
+     * Stores the computed rows {@code [y0, y0 + rows)} of output channel n of one image; with a fused pooling
+     * both are multiples of the window. The computed rows are changed in place on the way.
      *
+     * @param kernels the kernels for the element-wise work, on the thread's own {@code acc}
      * @param frame the run's buffers
      * @param image the image
      * @param n the output channel
-     * @param acc the computed row
-     * @param accOff where it starts
+     * @param acc the computed rows, the thread's own array
+     * @param accOff where row y0 starts
      * @param rowStride values per computed row
-     * @param outHeight output rows
-     * @param outWidth output columns
+     * @param y0 the first row
+     * @param rows rows
+     * @param outHeight the layer's output rows (before a fused pooling)
+     * @param outWidth the layer's output columns (before a fused pooling)
      * @param out the output array
      * @param outOff where this image's output starts
      */
-    void store(Frame frame, int image, int n, float[] acc, int accOff, int rowStride, int outHeight, int outWidth,
-            float[] out, int outOff) {
-        float b = bias[n];
+    void store(Kernels kernels, Frame frame, int image, int n, float[] acc, int accOff, int rowStride, int y0,
+            int rows, int outHeight, int outWidth, float[] out, int outOff) {
         int plane = outHeight * outWidth;
-        int o = outOff + n * plane;
-        float[] res = residual == null ? null : residual.array(frame);
-        int r = residual == null ? 0 : residual.offset(image) + n * plane;
-        for (int y = 0; y < outHeight; y++) {
-            int a = accOff + y * rowStride;
-            int d = o + y * outWidth;
-            int e = r + y * outWidth;
-            if (res == null) {
-                if (relu) {
-                    for (int x = 0; x < outWidth; x++) {
-                        out[d + x] = Math.max(0f, acc[a + x] + b);
-                    }
-                } else {
-                    for (int x = 0; x < outWidth; x++) {
-                        out[d + x] = acc[a + x] + b;
-                    }
-                }
-            } else if (relu) {
-                for (int x = 0; x < outWidth; x++) {
-                    out[d + x] = Math.max(0f, acc[a + x] + b + res[e + x]);
-                }
-            } else {
-                for (int x = 0; x < outWidth; x++) {
-                    out[d + x] = acc[a + x] + b + res[e + x];
-                }
+        // the padded columns between rows are computed too and thrown away below: one contiguous run; a
+        // residual is added once the rows are stored, where its rows line up with them
+        kernels.bias(acc, accOff, (rows - 1) * rowStride + outWidth, bias[n], relu && residual == null);
+        if (pool != 0) {
+            pool(n, acc, accOff, rowStride, y0, rows, outHeight, outWidth, out, outOff);
+            return;
+        }
+        int o = outOff + n * plane + y0 * outWidth;
+        if (residual != null) {
+            // out takes the residual's rows (unless it is the residual's own buffer, updated in place), then the
+            // computed rows are added to them, each value read before it is written
+            float[] res = residual.array(frame);
+            int r = residual.offset(image) + n * plane + y0 * outWidth;
+            if (res != out || r != o) {
+                System.arraycopy(res, r, out, o, rows * outWidth);
             }
+            for (int y = 0; y < rows; y++) {
+                kernels.addInto(acc, accOff + y * rowStride, out, o + y * outWidth, outWidth, relu);
+            }
+            return;
+        }
+        if (rowStride == outWidth) {
+            System.arraycopy(acc, accOff, out, o, rows * outWidth);
+        } else {
+            for (int y = 0; y < rows; y++) {
+                System.arraycopy(acc, accOff + y * rowStride, out, o + y * outWidth, outWidth);
+            }
+        }
+    }
+
+    /** The pooling window over rows whose bias and ReLU are applied, for the pooled rows they cover. */
+    private void pool(int n, float[] acc, int accOff, int rowStride, int y0, int rows, int outHeight, int outWidth,
+            float[] out, int outOff) {
+        int k = pool;
+        int pw = outWidth / k;
+        int o = outOff + n * (outHeight / k) * pw;
+        float area = k * k;
+        for (int py = y0 / k; py < (y0 + rows) / k; py++) {
+            int a0 = accOff + (py * k - y0) * rowStride;
+            int d = o + py * pw;
+            if (maxPool && k == 2) {
+                int a1 = a0 + rowStride;
+                for (int px = 0; px < pw; px++) {
+                    int x = 2 * px;
+                    out[d + px] = Math.max(Math.max(acc[a0 + x], acc[a0 + x + 1]),
+                            Math.max(acc[a1 + x], acc[a1 + x + 1]));
+                }
+                continue;
+            }
+            for (int px = 0; px < pw; px++) {
+                float best = Float.NEGATIVE_INFINITY;
+                float sum = 0;
+                for (int ky = 0; ky < k; ky++) {
+                    int a = a0 + ky * rowStride + px * k;
+                    for (int kx = 0; kx < k; kx++) {
+                        best = Math.max(best, acc[a + kx]);
+                        sum += acc[a + kx];
+                    }
+                }
+                out[d + px] = maxPool ? best : sum / area;
+            }
+        }
+    }
+
+    /**
+     * Stores a linear layer's outputs {@code [o, o + count)} of one image in place, value by value.
+     *
+     * @param frame the run's buffers
+     * @param image the image
+     * @param o the first output
+     * @param count outputs
+     * @param y the outputs' array
+     * @param yOff where the image's outputs start
+     */
+    void storeLinear(Frame frame, int image, int o, int count, float[] y, int yOff) {
+        float[] res = residual == null ? null : residual.array(frame);
+        int r = residual == null ? 0 : residual.offset(image);
+        for (int i = o; i < o + count; i++) {
+            float v = y[yOff + i] + bias[i] + (res == null ? 0f : res[r + i]);
+            y[yOff + i] = relu ? Math.max(0f, v) : v;
         }
     }
 }

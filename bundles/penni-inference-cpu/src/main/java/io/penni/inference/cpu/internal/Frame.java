@@ -1,17 +1,22 @@
 package io.penni.inference.cpu.internal;
 
 /**
- * The buffers of one run: the caller's input and one array per slot, each big enough for the batch. A frame
- * is reused across runs of up to its capacity; its arrays are only ever read where earlier steps wrote.
+ * The buffers of one run: the input lanes (images copied in from the caller's batch) and one array per slot,
+ * each holding {@code capacity} images, one per lane. A lane is a place for one image while it goes through the
+ * network; a batch larger than the lanes goes through in passes. A frame is reused across runs; its arrays are
+ * only ever read where earlier steps wrote.
  */
 final class Frame {
 
     private final float[][] slots;
     private final int capacity;
-    private float[] input;
+    private final float[] input;
+    private final int inputSize;
 
-    Frame(int[] slotSizes, int capacity) {
+    Frame(int[] slotSizes, int inputSize, int capacity) {
         this.capacity = capacity;
+        this.inputSize = inputSize;
+        this.input = new float[Math.addExact(Math.multiplyExact(inputSize, capacity), Scratch.SLACK)];
         this.slots = new float[slotSizes.length][];
         for (int i = 0; i < slotSizes.length; i++) {
             slots[i] = new float[Math.addExact(Math.multiplyExact(slotSizes[i], capacity), Scratch.SLACK)];
@@ -26,8 +31,16 @@ final class Frame {
         return input;
     }
 
-    void input(float[] values) {
-        input = values;
+    /**
+     * Copies images of the caller's batch into lanes.
+     *
+     * @param images the batch, {@code batch × input size} values
+     * @param first the first image copied
+     * @param lane the lane it goes to
+     * @param count images
+     */
+    void load(float[] images, int first, int lane, int count) {
+        System.arraycopy(images, first * inputSize, input, lane * inputSize, count * inputSize);
     }
 
     float[] slot(int slot) {
@@ -35,7 +48,7 @@ final class Frame {
     }
 
     long bytes() {
-        long floats = 0;
+        long floats = input.length;
         for (float[] s : slots) {
             floats += s.length;
         }

@@ -12,18 +12,23 @@ abstract class KernelStep extends Step {
 
     private final Map<String, Kernels> kernels;
     private final int group;
-    private Kernels chosen;
+    private Kernels one;
+    private Kernels grouped;
 
     KernelStep(String layer, String kind, Value output, Map<String, Kernels> kernels, int group) {
         super(layer, kind, output);
         this.kernels = kernels;
         this.group = group;
-        this.chosen = kernels.values().iterator().next();
+        this.one = kernels.values().iterator().next();
+        this.grouped = one;
     }
 
-    /** @return the kernels this step runs on now */
-    final Kernels kernels() {
-        return chosen;
+    /**
+     * @param batch for {@link #runGroup}, else image by image
+     * @return the kernels this step runs on that way
+     */
+    final Kernels kernels(boolean batch) {
+        return batch ? grouped : one;
     }
 
     /** @return the kernel sets to choose between, by name */
@@ -31,8 +36,12 @@ abstract class KernelStep extends Step {
         return kernels;
     }
 
-    final void kernels(String name) {
-        chosen = kernels.get(name);
+    final void kernels(String name, boolean batch) {
+        if (batch) {
+            grouped = kernels.get(name);
+        } else {
+            one = kernels.get(name);
+        }
     }
 
     @Override
@@ -42,8 +51,20 @@ abstract class KernelStep extends Step {
 
     @Override
     void run(Frame frame, int image, Scratch scratch) {
-        runGroup(frame, image, 1, scratch);
+        compute(frame, image, 1, scratch, false);
     }
+
+    @Override
+    void runGroup(Frame frame, int from, int count, Scratch scratch) {
+        compute(frame, from, count, scratch, true);
+    }
+
+    /**
+     * Runs images {@code [from, from + count)} on one thread.
+     *
+     * @param batch whether as part of a batch ({@link #runGroup}) or image by image ({@link #run})
+     */
+    abstract void compute(Frame frame, int from, int count, Scratch scratch, boolean batch);
 
     @Override
     List<String> candidates() {
@@ -51,12 +72,12 @@ abstract class KernelStep extends Step {
     }
 
     @Override
-    void choose(String candidate) {
-        kernels(candidate);
+    void choose(String candidate, boolean batch) {
+        kernels(candidate, batch);
     }
 
     @Override
-    String chosen() {
-        return "dense-" + chosen.name();
+    String chosen(boolean batch) {
+        return "dense-" + kernels(batch).name();
     }
 }

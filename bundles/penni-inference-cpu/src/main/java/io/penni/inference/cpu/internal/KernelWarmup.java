@@ -38,6 +38,7 @@ public final class KernelWarmup {
         float[] b = new float[depth * len + 64];
         float[] c = new float[5 * len];
         int[] rows = new int[depth];
+        int[] maps = new int[depth];
         for (int i = 0; i < a.length; i++) {
             a[i] = (i % 7) * 0.1f;
         }
@@ -46,6 +47,7 @@ public final class KernelWarmup {
         }
         for (int p = 0; p < depth; p++) {
             rows[p] = p * len;
+            maps[p] = Kernels.map(0, p);
         }
         // C2 compiles in the background, slowly on a busy machine: keep going until the speed settles
         long best = Long.MAX_VALUE;
@@ -54,8 +56,10 @@ public final class KernelWarmup {
             long t0 = System.nanoTime();
             for (int i = 0; i < CALLS; i++) {
                 kernels.gemm(a, 0, depth, 5, depth, b, rows, 0, c, 0, len, len - (i & 7));
-                kernels.sparseRow(a, rows, 0, 6 + (i & 3), b, 1, c, 0, len - (i & 7));
+                kernels.sparseRow(a, maps, 0, 6 + (i & 3), b, 0, len, c, 0, len - (i & 7));
                 kernels.matVec(b, 0, 5, depth - (i & 7), a, 0, c, 0);
+                kernels.bias(c, 0, len - (i & 7), 0.5f, (i & 1) == 0);
+                kernels.addInto(c, 0, b, 0, len - (i & 15), (i & 1) == 0);
             }
             long t = System.nanoTime() - t0;
             stable = t < best * 0.95 ? 0 : stable + 1;

@@ -33,21 +33,70 @@ public interface Kernels {
             int cOff, int ldc, int len);
 
     /**
-     * One output row of a sparse 1×1 convolution: {@code acc[accOff + j] = Σ_e values[e] · m[maps[e]·stride + j]}
-     * for {@code start <= e < end}, {@code j < len}.
+     * One output row of a sparse 1×1 convolution over maps laid out by input channel and basis: entry e's map
+     * is {@code maps[e] = channel << 8 | basis}, and
+     * {@code acc[accOff + j] = Σ_e values[e] · m[channel·channelStride + basis·basisStride + j]} for
+     * {@code start <= e < end}, {@code j < len}.
      *
      * @param values the row's non-zero coefficients
-     * @param maps which map each coefficient multiplies
+     * @param maps each coefficient's map, {@link #map(int, int)}
      * @param start first entry
      * @param end one past the last entry
      * @param m the maps
-     * @param stride floats from one map to the next
+     * @param channelStride floats from one input channel's maps to the next
+     * @param basisStride floats from one basis's maps to the next
      * @param acc the result (overwritten)
      * @param accOff its first element
      * @param len values per map
      */
-    void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int stride, float[] acc, int accOff,
-            int len);
+    void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride, int basisStride,
+            float[] acc, int accOff, int len);
+
+    /**
+     * A convolution's epilogue on computed values, in place: {@code acc[off + j] = act(acc[off + j] + bias)} for
+     * {@code j < len}, act the ReLU or the identity. Only {@code [off, off + len)} changes.
+     *
+     * @param acc the values, a thread's own array
+     * @param off the first
+     * @param len how many
+     * @param bias added to each
+     * @param relu whether to apply the ReLU
+     */
+    void bias(float[] acc, int off, int len, float bias, boolean relu);
+
+    /**
+     * A fused residual add on stored values: {@code out[outOff + j] = act(out[outOff + j] + acc[accOff + j])} for
+     * {@code j < len}, where out already holds the residual (it may be the residual's own buffer, updated in
+     * place). Reads and writes nothing of out outside that range (other threads may own what is next to it).
+     *
+     * @param acc the computed values, bias added
+     * @param accOff the first
+     * @param out the residual, becoming the output
+     * @param outOff the first
+     * @param len how many
+     * @param relu whether to apply the ReLU
+     */
+    void addInto(float[] acc, int accOff, float[] out, int outOff, int len, boolean relu);
+
+    /** Bases per layer at most (a k×k kernel has at most k·k; 255 covers k ≤ 15). */
+    int MAX_BASES = 255;
+
+    /**
+     * @param channel an input channel
+     * @param basis a basis, below {@link #MAX_BASES}
+     * @return the map's entry for {@link #sparseRow}
+     */
+    static int map(int channel, int basis) {
+        return channel << 8 | basis;
+    }
+
+    /**
+     * @param map an entry made by {@link #map(int, int)}
+     * @return where the map starts
+     */
+    static int offset(int map, int channelStride, int basisStride) {
+        return (map >>> 8) * channelStride + (map & 0xff) * basisStride;
+    }
 
     /**
      * A matrix-vector product {@code y[yOff + o] = Σ_i w[wOff + o·in + i] · x[xOff + i]}.

@@ -26,8 +26,10 @@ final class LinearStep extends KernelStep {
     }
 
     @Override
-    void run(Frame frame, int image, Scratch s) {
-        rows(frame, image, 0, out);
+    void compute(Frame frame, int from, int count, Scratch s, boolean batch) {
+        for (int image = from; image < from + count; image++) {
+            rows(frame, image, 0, out, batch);
+        }
     }
 
     @Override
@@ -38,20 +40,18 @@ final class LinearStep extends KernelStep {
     @Override
     void runSplit(Frame frame, int image, WorkerPool pool, Scratch[] s) {
         int parts = pool.threads();
-        pool.run(parts, t -> rows(frame, image, bound(out, parts, t, ROW_BLOCK), bound(out, parts, t + 1, ROW_BLOCK)));
+        pool.run(parts, t -> rows(frame, image, bound(out, parts, t, ROW_BLOCK), bound(out, parts, t + 1, ROW_BLOCK),
+                false));
     }
 
-    private void rows(Frame frame, int image, int from, int to) {
+    private void rows(Frame frame, int image, int from, int to, boolean batch) {
         if (from >= to) {
             return;
         }
         float[] y = output().array(frame);
         int yOff = output().offset(image);
-        kernels().matVec(weight, from * in, to - from, in, input.array(frame), input.offset(image), y, yOff + from);
-        for (int o = from; o < to; o++) {
-            // a 1×1 "image" per feature: the epilogue adds bias and residual and applies the ReLU in place
-            epilogue.store(frame, image, o, y, yOff + o, 1, 1, 1, y, yOff);
-        }
+        kernels(batch).matVec(weight, from * in, to - from, in, input.array(frame), input.offset(image), y, yOff + from);
+        epilogue.storeLinear(frame, image, from, to - from, y, yOff);
     }
 
     @Override

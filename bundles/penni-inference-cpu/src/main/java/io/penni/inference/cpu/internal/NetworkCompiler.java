@@ -17,7 +17,8 @@ import io.penni.model.NetworkShapes;
 /**
  * Turns a validated IR model into {@link Step}s: batch norm folded into the convolution or linear layer it
  * follows when nothing else reads that layer's output, a ReLU fused into the step before it, a two-input add
- * fused into the later-computed of its inputs (the other input becomes that step's residual), flatten and
+ * fused into the later-computed of its inputs (the other input becomes that step's residual), a
+ * non-overlapping pooling fused into the convolution before it, flatten and
  * dropout resolved to views, and every value given a buffer slot that is reused once its last reader has run.
  */
 public final class NetworkCompiler {
@@ -42,6 +43,9 @@ public final class NetworkCompiler {
         float[] basis;
         boolean relu;
         String residual;
+        /** A fused pooling window's side, 0 for none; nothing fuses after it. */
+        int pool;
+        boolean maxPool;
         int index;
 
         Node(Layer layer, String kind) {
@@ -122,7 +126,7 @@ public final class NetworkCompiler {
         }
         if (layer instanceof Layer.BatchNorm bn) {
             Node from = producer.get(root(bn.input()));
-            if (fusable(from, root(bn.input())) && !from.relu && from.residual == null) {
+            if (fusable(from, root(bn.input())) && !from.relu && from.residual == null && from.pool == 0) {
                 fold(from, bn);
                 fuse(from, bn, "+bn");
                 return;
@@ -130,7 +134,8 @@ public final class NetworkCompiler {
         }
         if (layer instanceof Layer.Relu relu) {
             Node from = producer.get(root(relu.input()));
-            if ((fusable(from, root(relu.input())) || sumFusable(from, root(relu.input()))) && !from.relu) {
+            if ((fusable(from, root(relu.input())) || sumFusable(from, root(relu.input()))) && !from.relu
+                    && from.pool == 0) {
                 from.relu = true;
                 fuse(from, relu, "+relu");
                 return;
@@ -144,10 +149,22 @@ public final class NetworkCompiler {
             Node later = a.index >= b.index ? a : b;
             String laterName = later == a ? first : second;
             String other = later == a ? second : first;
-            if (a != b && fusable(later, laterName) && !later.relu && later.residual == null) {
+            if (a != b && fusable(later, laterName) && !later.relu && later.residual == null && later.pool == 0) {
                 later.residual = producer.get(other).name;
                 later.inputs.add(later.residual);
                 fuse(later, sum, "+add");
+                return;
+            }
+        }
+        if (layer instanceof Layer.Pool p && p.padding() == 0 && p.kernel() == p.stride()) {
+            // a non-overlapping window pools a convolution's rows as they are stored: its full-size output
+            // is never held
+            Node from = producer.get(root(p.input()));
+            boolean conv = from.layer instanceof Layer.Conv2d || from.layer instanceof Layer.DecomposedConv2d;
+            if (conv && fusable(from, root(p.input())) && from.residual == null && from.pool == 0) {
+                from.pool = p.kernel();
+                from.maxPool = p.kind() == Layer.PoolKind.MAX;
+                fuse(from, p, from.maxPool ? "+maxpool" : "+avgpool");
                 return;
             }
         }
@@ -258,13 +275,23 @@ public final class NetworkCompiler {
         List<Integer> free = new ArrayList<>();
         Map<Integer, List<Integer>> releasedAfter = new HashMap<>();
         int[] slotOf = new int[nodes.size()];
+        Map<String, Integer> indexOf = new HashMap<>();
         for (Node node : nodes) {
             int size = (int) shapes.get(node.name).size();
-            slotOf[node.index] = node.layer instanceof Layer.Input ? Value.INPUT_SLOT : takeSlot(free, slotSizes, size);
-            // slots whose last reader is this node become free for the nodes after it
-            for (int slot : releasedAfter.getOrDefault(node.index, List.of())) {
-                free.add(slot);
+            List<Integer> released = releasedAfter.computeIfAbsent(node.index, k -> new ArrayList<>());
+            int inPlace = inPlaceSlot(node, lastRead, indexOf, slotOf);
+            if (inPlace >= 0) {
+                // the fused add writes over its residual, read for the last time here: that slot carries on
+                released.remove(Integer.valueOf(inPlace));
+                slotOf[node.index] = inPlace;
+                slotSizes.set(inPlace, Math.max(slotSizes.get(inPlace), size));
+            } else {
+                slotOf[node.index] = node.layer instanceof Layer.Input ? Value.INPUT_SLOT
+                        : takeSlot(free, slotSizes, size);
             }
+            indexOf.put(node.name, node.index);
+            // slots whose last reader is this node become free for the nodes after it
+            free.addAll(released);
             int last = lastRead.getOrDefault(node.name, node.index);
             if (slotOf[node.index] != Value.INPUT_SLOT && last != Integer.MAX_VALUE) {
                 releasedAfter.computeIfAbsent(last, k -> new ArrayList<>()).add(slotOf[node.index]);
@@ -285,6 +312,24 @@ public final class NetworkCompiler {
         Value input = values.get(nodes.get(0).name);
         return new Program(model.network().name(), steps, sizes, input, values.get(outputNode.name),
                 shapes.get(nodes.get(0).name), threads);
+    }
+
+    /**
+     * The slot a convolution with a fused add may write its output into: its residual's, when this step is the
+     * residual's last reader and does not also convolve it (its epilogue reads each residual value just before
+     * writing the output there; a convolution reads its input around each output, so not that one).
+     *
+     * @return the slot, or -1
+     */
+    private static int inPlaceSlot(Node node, Map<String, Integer> lastRead, Map<String, Integer> indexOf,
+            int[] slotOf) {
+        boolean conv = node.layer instanceof Layer.Conv2d || node.layer instanceof Layer.DecomposedConv2d;
+        if (!conv || node.residual == null || node.inputs.get(0).equals(node.residual)
+                || lastRead.getOrDefault(node.residual, -1) != node.index) {
+            return -1;
+        }
+        int slot = slotOf[indexOf.get(node.residual)];
+        return slot == Value.INPUT_SLOT ? -1 : slot;
     }
 
     private static int takeSlot(List<Integer> free, List<Integer> sizes, int size) {
@@ -320,22 +365,22 @@ public final class NetworkCompiler {
         Layer layer = node.layer;
         Value in = values.get(node.inputs.get(0));
         ActivationShape inShape = shapes.get(root(layer.inputs().get(0)));
-        ActivationShape outShape = shapes.get(node.name);
+        // the layer's own output: a fused pooling's smaller shape is the step's output value, not its geometry
+        ActivationShape outShape = shapes.get(layer.name());
         Value residual = node.residual == null ? null : values.get(node.residual);
         String kind = node.kind.toString();
+        Epilogue epilogue = new Epilogue(node.bias, residual, node.relu, node.pool, node.maxPool);
         if (layer instanceof Layer.Conv2d l) {
             return new ConvStep(node.name, kind, in, out, ConvGeometry.of(inShape, outShape, l.kernel(), l.stride(),
-                    l.padding()), node.weight, l.groups(), l.outChannels(), new Epilogue(node.bias, residual, node.relu),
-                    kernels);
+                    l.padding()), node.weight, l.groups(), l.outChannels(), epilogue, kernels);
         }
         if (layer instanceof Layer.DecomposedConv2d l) {
             return new DecomposedStep(node.name, kind, in, out, ConvGeometry.of(inShape, outShape, l.kernel(),
-                    l.stride(), l.padding()), node.basis, l.bases(), l.outChannels(), node.weight,
-                    new Epilogue(node.bias, residual, node.relu), kernels);
+                    l.stride(), l.padding()), node.basis, l.bases(), l.outChannels(), node.weight, epilogue, kernels);
         }
         if (layer instanceof Layer.Linear l) {
-            return new LinearStep(node.name, kind, in, out, node.weight, l.outFeatures(), l.inFeatures(),
-                    new Epilogue(node.bias, residual, node.relu), kernels);
+            return new LinearStep(node.name, kind, in, out, node.weight, l.outFeatures(), l.inFeatures(), epilogue,
+                    kernels);
         }
         if (layer instanceof Layer.Pool l) {
             return new SimpleSteps.Pool(node.name, in, out, l.kind() == Layer.PoolKind.MAX,

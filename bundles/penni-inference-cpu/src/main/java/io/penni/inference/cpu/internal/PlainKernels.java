@@ -42,8 +42,8 @@ public final class PlainKernels implements Kernels {
     }
 
     @Override
-    public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int stride, float[] acc,
-            int accOff, int len) {
+    public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride,
+            int basisStride, float[] acc, int accOff, int len) {
         Arrays.fill(acc, accOff, accOff + len, 0f);
         int e = start;
         // four maps per pass: one load and store of the accumulator per four multiply-adds
@@ -52,17 +52,17 @@ public final class PlainKernels implements Kernels {
             float v1 = values[e + 1];
             float v2 = values[e + 2];
             float v3 = values[e + 3];
-            int r0 = maps[e] * stride;
-            int r1 = maps[e + 1] * stride;
-            int r2 = maps[e + 2] * stride;
-            int r3 = maps[e + 3] * stride;
+            int r0 = Kernels.offset(maps[e], channelStride, basisStride);
+            int r1 = Kernels.offset(maps[e + 1], channelStride, basisStride);
+            int r2 = Kernels.offset(maps[e + 2], channelStride, basisStride);
+            int r3 = Kernels.offset(maps[e + 3], channelStride, basisStride);
             for (int j = 0; j < len; j++) {
                 acc[accOff + j] += v0 * m[r0 + j] + v1 * m[r1 + j] + v2 * m[r2 + j] + v3 * m[r3 + j];
             }
         }
         for (; e < end; e++) {
             float v = values[e];
-            int r = maps[e] * stride;
+            int r = Kernels.offset(maps[e], channelStride, basisStride);
             for (int j = 0; j < len; j++) {
                 acc[accOff + j] += v * m[r + j];
             }
@@ -88,6 +88,27 @@ public final class PlainKernels implements Kernels {
                 s0 += w[wo + i] * x[xOff + i];
             }
             y[yOff + o] = (s0 + s1) + (s2 + s3);
+        }
+    }
+
+    @Override
+    public void bias(float[] acc, int off, int len, float bias, boolean relu) {
+        if (relu) {
+            for (int j = off; j < off + len; j++) {
+                acc[j] = Math.max(0f, acc[j] + bias);
+            }
+        } else {
+            for (int j = off; j < off + len; j++) {
+                acc[j] += bias;
+            }
+        }
+    }
+
+    @Override
+    public void addInto(float[] acc, int accOff, float[] out, int outOff, int len, boolean relu) {
+        for (int j = 0; j < len; j++) {
+            float v = out[outOff + j] + acc[accOff + j];
+            out[outOff + j] = relu ? Math.max(0f, v) : v;
         }
     }
 }

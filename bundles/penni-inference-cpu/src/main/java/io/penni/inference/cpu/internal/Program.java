@@ -11,8 +11,9 @@ import io.penni.api.model.ActivationShape;
 /**
  * A compiled network: its steps, buffer slots and scratch needs. A batch of at least as many images as there
  * are threads is split into one contiguous run of images per thread, each thread taking its images through
- * every step with no synchronisation between layers; a smaller batch runs image by image, spreading the
- * steps that measured faster split over the threads.
+ * every step, {@link #PASS} at a time, with no synchronisation between layers; a smaller batch runs image by
+ * image, spreading the steps that measured faster split over the threads. Either way the buffers hold a few
+ * images (a pass per thread), not the batch.
  */
 public final class Program {
 
@@ -24,9 +25,15 @@ public final class Program {
     private final ActivationShape inputShape;
     private final int threads;
     /** Per-thread scratch for one image at a time, and for the step's image groups of a batch. */
-    private final Scratch[] scratch;
+    private Scratch[] scratch;
     private Scratch[] groupScratch;
     private final Map<String, Map<String, Double>> timings = new LinkedHashMap<>();
+
+    /**
+     * Images a thread takes through the whole network before its next ones: its buffers hold this many images
+     * whatever the batch, and a pass's activations stay in the core's cache from one layer to the next.
+     */
+    static final int PASS = 4;
     private Frame frame;
 
     Program(String network, List<Step> steps, int[] slotSizes, Value input, Value output, ActivationShape inputShape,
@@ -46,15 +53,18 @@ public final class Program {
         int plane = 0;
         int acc = 0;
         for (Step s : steps) {
-            int images = grouped ? s.group() : 1;
-            stage = Math.max(stage, s.stageFloats(images));
-            plane = Math.max(plane, s.planeFloats(images));
-            acc = Math.max(acc, s.accFloats(images));
+            stage = Math.max(stage, s.stageFloats(grouped));
+            plane = Math.max(plane, s.planeFloats(grouped));
+            acc = Math.max(acc, s.accFloats(grouped));
+        }
+        int splitStage = 0;
+        for (Step s : steps) {
+            splitStage = Math.max(splitStage, s.splitStageFloats());
         }
         Scratch[] all = new Scratch[threads];
         for (int t = 0; t < threads; t++) {
-            // one image split over the threads shares thread 0's staging (the maps): the others need none
-            all[t] = new Scratch(grouped || t == 0 ? stage : 0, plane, acc);
+            // one image split over the threads shares thread 0's staging where a step's threads share it
+            all[t] = new Scratch(grouped || t == 0 ? stage : splitStage, plane, acc);
         }
         return all;
     }
@@ -101,49 +111,68 @@ public final class Program {
      * @return {@code batch × outputSize()} logits
      */
     public float[] run(float[] inputs, int batch, WorkerPool pool) {
-        Frame f = frame(batch);
-        f.input(inputs);
-        try {
-            if (batch >= threads && threads > 1) {
-                if (groupScratch == null) {
-                    groupScratch = scratch(true);
-                }
-                Scratch[] grouped = groupScratch;
-                pool.run(threads, t -> {
-                    int from = Step.bound(batch, threads, t, 1);
-                    int to = Step.bound(batch, threads, t + 1, 1);
+        float[] out = new float[batch * output.size()];
+        if (parallel(batch)) {
+            int lanes = lanesPerThread(batch);
+            Frame f = frame(lanes * threads);
+            if (groupScratch == null) {
+                groupScratch = scratch(true);
+            }
+            Scratch[] grouped = groupScratch;
+            pool.run(threads, t -> {
+                int from = Step.bound(batch, threads, t, 1);
+                int to = Step.bound(batch, threads, t + 1, 1);
+                int lane0 = t * lanes;
+                for (int first = from; first < to; first += lanes) {
+                    int count = Math.min(lanes, to - first);
+                    f.load(inputs, first, lane0, count);
                     for (Step step : steps) {
-                        for (int image = from; image < to; image += step.group()) {
-                            step.runGroup(f, image, Math.min(step.group(), to - image), grouped[t]);
+                        for (int i = 0; i < count; i += step.group()) {
+                            step.runGroup(f, lane0 + i, Math.min(step.group(), count - i), grouped[t]);
                         }
                     }
-                });
-            } else {
-                for (int image = 0; image < batch; image++) {
-                    for (Step step : steps) {
-                        if (step.split() && threads > 1) {
-                            step.runSplit(f, image, pool, scratch);
-                        } else {
-                            step.run(f, image, scratch[0]);
-                        }
-                    }
+                    unload(f, lane0, first, count, out);
                 }
-            }
-            float[] out = new float[batch * output.size()];
-            float[] values = output.array(f);
-            for (int image = 0; image < batch; image++) {
-                System.arraycopy(values, output.offset(image), out, image * output.size(), output.size());
-            }
+            });
             return out;
-        } finally {
-            f.input(null);
+        }
+        Frame f = frame(1);
+        for (int image = 0; image < batch; image++) {
+            f.load(inputs, image, 0, 1);
+            for (Step step : steps) {
+                if (step.split() && threads > 1) {
+                    step.runSplit(f, 0, pool, scratch);
+                } else {
+                    step.run(f, 0, scratch[0]);
+                }
+            }
+            unload(f, 0, image, 1, out);
+        }
+        return out;
+    }
+
+    /** Whether a batch runs as one run of images per thread (else image by image, steps maybe split). */
+    private boolean parallel(int batch) {
+        return batch >= threads && threads > 1;
+    }
+
+    /** @return lanes each thread takes its run of images through the network in: at most {@link #PASS} */
+    private int lanesPerThread(int batch) {
+        return Math.min(PASS, (batch + threads - 1) / threads);
+    }
+
+    private void unload(Frame f, int lane, int first, int count, float[] out) {
+        float[] values = output.array(f);
+        int size = output.size();
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(values, output.offset(lane + i), out, (first + i) * size, size);
         }
     }
 
-    private Frame frame(int batch) {
-        if (frame == null || frame.capacity() < batch) {
+    private Frame frame(int lanes) {
+        if (frame == null || frame.capacity() < lanes) {
             frame = null; // let the old buffers go before the larger ones are allocated
-            frame = new Frame(slotSizes, batch);
+            frame = new Frame(slotSizes, input.size(), lanes);
         }
         return frame;
     }
@@ -155,8 +184,9 @@ public final class Program {
     }
 
     /**
-     * Picks each step's kernel, and whether it is split at batch 1, by timing the candidates on the step's own
-     * shape with the model's own weights. Candidates are timed in turns, so a slower JIT warm-up or a busy
+     * Picks each step's kernel, once for image-by-image runs and once for a thread's pass of a batch (the shapes
+     * differ, and so does the winner), and whether it is split at batch 1, by timing the candidates on the step's
+     * own shape with the model's own weights. Candidates are timed in turns, so a slower JIT warm-up or a busy
      * neighbour on the machine hurts all of them alike; the best time of each counts.
      *
      * @param pool the threads
@@ -164,60 +194,103 @@ public final class Program {
      * @param allowed which candidate kernels a step may choose
      */
     public void tune(WorkerPool pool, long budgetNanos, java.util.function.Predicate<String> allowed) {
-        Frame f = frame(1);
+        // lanes for one pass of a batch on one thread, every lane holding the same random image
+        Frame f = frame(PASS);
         float[] image = new float[(int) inputShape.size()];
         SplittableRandom random = new SplittableRandom(7);
         for (int i = 0; i < image.length; i++) {
             image[i] = (float) random.nextGaussian();
         }
-        f.input(image);
-        try {
+        for (int lane = 0; lane < PASS; lane++) {
+            f.load(image, 0, lane, 1);
+        }
+        if (groupScratch == null) {
+            groupScratch = scratch(true);
+        }
+        Scratch batchScratch = groupScratch[0];
+        // a first round at a quarter of the budget only warms up: the JIT compiles the code around the kernels
+        // for every layer's shapes, and a later layer's compilation no longer lands in an earlier one's timing
+        for (int round = 0; round < 2; round++) {
+            boolean last = round == 1;
+            long budget = last ? budgetNanos : budgetNanos / 4;
             for (Step step : steps) {
-                List<String> candidates = step.candidates().stream().filter(allowed).toList();
-                Map<String, Double> times = new LinkedHashMap<>();
-                if (!candidates.isEmpty()) {
-                    // untimed first calls on this shape, so no candidate is timed while its code is still cold
-                    for (int turn = 0; turn < 3; turn++) {
-                        for (String c : candidates) {
-                            step.choose(c);
-                            step.run(f, 0, scratch[0]);
-                        }
-                    }
-                    double[] best = race(candidates.size(), budgetNanos, c -> {
-                        step.choose(candidates.get(c));
-                        step.run(f, 0, scratch[0]);
-                    });
-                    int winner = 0;
-                    for (int c = 0; c < best.length; c++) {
-                        times.put(candidates.get(c), best[c] / 1e3);
-                        if (best[c] < best[winner]) {
-                            winner = c;
-                        }
-                    }
-                    step.choose(candidates.get(winner));
-                }
-                if (step.splittable() && threads > 1) {
-                    double[] best = race(2, budgetNanos / 2, c -> {
-                        if (c == 0) {
-                            step.run(f, 0, scratch[0]);
-                        } else {
-                            step.runSplit(f, 0, pool, scratch);
-                        }
-                    });
-                    times.put("batch1-serial", best[0] / 1e3);
-                    times.put("batch1-split", best[1] / 1e3);
-                    step.split(best[1] < best[0]);
-                } else {
-                    // the step must leave its output for the next one to read
-                    step.run(f, 0, scratch[0]);
-                }
-                step.release();
-                timings.put(step.layer(), Map.copyOf(times));
+                tuneStep(step, f, batchScratch, pool, budget, allowed, last);
             }
-        } finally {
-            f.input(null);
+        }
+        resize();
+    }
+
+    private void tuneStep(Step step, Frame f, Scratch batchScratch, WorkerPool pool, long budgetNanos,
+            java.util.function.Predicate<String> allowed, boolean last) {
+        List<String> candidates = step.candidates().stream().filter(allowed).toList();
+        Map<String, Double> times = new LinkedHashMap<>();
+        if (!candidates.isEmpty()) {
+            // image by image (batch 1), then as one thread's pass of a batch; per image, best of several turns
+            pick(step, candidates, budgetNanos, false, times, c -> step.run(f, 0, scratch[0]));
+            pick(step, candidates, budgetNanos, true, times, c -> {
+                for (int lane = 0; lane < PASS; lane += step.group()) {
+                    step.runGroup(f, lane, Math.min(step.group(), PASS - lane), batchScratch);
+                }
+            });
+        }
+        if (step.splittable() && threads > 1) {
+            double[] best = race(2, budgetNanos / 2, c -> {
+                if (c == 0) {
+                    step.run(f, 0, scratch[0]);
+                } else {
+                    step.runSplit(f, 0, pool, scratch);
+                }
+            });
+            times.put("batch1-serial", best[0] / 1e3);
+            times.put("batch1-split", best[1] / 1e3);
+            step.split(best[1] < best[0]);
+        } else {
+            // the step must leave its output for the next one to read
+            step.run(f, 0, scratch[0]);
+        }
+        // and in every lane, for the next step's timing as part of a batch
+        for (int lane = 0; lane < PASS; lane += step.group()) {
+            step.runGroup(f, lane, Math.min(step.group(), PASS - lane), batchScratch);
+        }
+        if (last) {
+            step.release();
+            timings.put(step.layer(), Map.copyOf(times));
         }
     }
+
+    /** Sizes the scratch again for the choices made: kernels, forms and splits. */
+    private void resize() {
+        scratch = scratch(false);
+        groupScratch = null;
+    }
+
+    /** Times each candidate run one way, in turns after untimed warm-up calls, and chooses the fastest. */
+    private static void pick(Step step, List<String> candidates, long budgetNanos, boolean batch,
+            Map<String, Double> times, Candidate run) {
+        // untimed first calls on this shape, so no candidate is timed while its code is still cold
+        for (int turn = 0; turn < WARM_TURNS; turn++) {
+            for (String c : candidates) {
+                step.choose(c, batch);
+                run.run(0);
+            }
+        }
+        double[] best = race(candidates.size(), budgetNanos, c -> {
+            step.choose(candidates.get(c), batch);
+            run.run(c);
+        });
+        int winner = 0;
+        for (int c = 0; c < best.length; c++) {
+            // a batch's candidates ran a whole pass: per image, like the others
+            times.put(batch ? "batch-" + candidates.get(c) : candidates.get(c), best[c] / 1e3 / (batch ? PASS : 1));
+            if (best[c] < best[winner]) {
+                winner = c;
+            }
+        }
+        step.choose(candidates.get(winner), batch);
+    }
+
+    /** Untimed runs of each candidate before the timed ones: the code around the kernels compiles meanwhile. */
+    private static final int WARM_TURNS = 10;
 
     private interface Candidate {
         void run(int candidate);
@@ -249,13 +322,16 @@ public final class Program {
         for (Step s : steps) {
             s.split(split && s.splittable());
         }
+        resize();
     }
 
     /** @return one line per step: what it computes, how, and what the candidates measured */
     public List<StepReport> report() {
         List<StepReport> report = new ArrayList<>();
         for (Step s : steps) {
-            report.add(new StepReport(s.layer(), s.kind(), s.chosen(), s.split(), s.macs(), s.weightBytes(),
+            String kernel = s.chosen(false).equals(s.chosen(true)) ? s.chosen(false)
+                    : s.chosen(false) + ", in batches " + s.chosen(true);
+            report.add(new StepReport(s.layer(), s.kind(), kernel, s.split(), s.macs(), s.weightBytes(),
                     timings.getOrDefault(s.layer(), Map.of())));
         }
         return report;
@@ -266,11 +342,12 @@ public final class Program {
      *
      * @param layer the layer whose output it makes
      * @param kind what it computes, fused layers included
-     * @param kernel the chosen kernel
+     * @param kernel the chosen kernel, and the one chosen for batches where that differs
      * @param split whether batch-1 runs split it over the threads
      * @param macs multiply-accumulates per image
      * @param weightBytes bytes of its parameters
-     * @param micros measured candidates, microseconds for one image, best of several turns
+     * @param micros measured candidates, microseconds per image, best of several turns; {@code batch-} names
+     *     timed as one thread's pass of a batch
      */
     public record StepReport(String layer, String kind, String kernel, boolean split, long macs, long weightBytes,
             Map<String, Double> micros) {
@@ -287,18 +364,19 @@ public final class Program {
 
     /**
      * @param batch images
-     * @return bytes of the buffers and scratch a batch of this size needs, the input and output included
+     * @return bytes of the buffers and scratch a batch of this size needs: the caller's input and the output,
+     *     the lanes' input copies and slots, and every thread's scratch
      */
     public long workspaceBytes(int batch) {
-        long floats = 0;
+        int lanes = parallel(batch) ? lanesPerThread(batch) * threads : 1;
+        long floats = (long) input.size() * lanes + Scratch.SLACK;
         for (int size : slotSizes) {
-            floats += (long) size * batch;
+            floats += (long) size * lanes + Scratch.SLACK;
         }
         floats += (long) input.size() * batch + (long) output.size() * batch;
         long bytes = floats * Float.BYTES;
         // a batch that splits into one run of images per thread uses the group scratch, a smaller one the other
-        Scratch[] used = batch >= threads && threads > 1 ? groupScratch == null ? scratch(true) : groupScratch
-                : scratch;
+        Scratch[] used = parallel(batch) ? groupScratch == null ? scratch(true) : groupScratch : scratch;
         for (Scratch s : used) {
             bytes += s.bytes();
         }

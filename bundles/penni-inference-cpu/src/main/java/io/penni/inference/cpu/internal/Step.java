@@ -11,10 +11,13 @@ abstract class Step {
     static final int ROW_BLOCK = 4;
 
     /**
-     * Floats of staged input a thread aims for when it runs several images through one step together: about
-     * 192 KB, so a group's staging and a block of its results stay in the core's L2 cache.
+     * Floats of staged input (and a decomposed layer's maps) a thread aims for when it runs images of a batch
+     * through one step: 384 KB, so they stay in the core's L2 cache (1 MB here) with room for the rest.
      */
-    static final int GROUP_BUDGET = 48 * 1024;
+    static final int GROUP_BUDGET = 96 * 1024;
+
+    /** Images a step runs together at most: a thread's pass of a batch ({@link Program#PASS}) holds no more. */
+    static final int MAX_GROUP = Program.PASS;
 
     private final String layer;
     private final String kind;
@@ -106,26 +109,34 @@ abstract class Step {
     }
 
     /**
-     * @param images images run together (1, or {@link #group()})
+     * @param grouped whether for {@link #runGroup} (else for {@link #run}, one image at a time)
      * @return floats of {@link Scratch#stage} it needs
      */
-    int stageFloats(int images) {
+    int stageFloats(boolean grouped) {
         return 0;
     }
 
     /**
-     * @param images images run together
+     * @return floats of {@link Scratch#stage} each thread needs when a batch-1 run splits this step (none when it
+     *     does not split); by default none, the threads sharing thread 0's
+     */
+    int splitStageFloats() {
+        return 0;
+    }
+
+    /**
+     * @param grouped whether for {@link #runGroup} (else for {@link #run})
      * @return floats of {@link Scratch#plane} it needs
      */
-    int planeFloats(int images) {
+    int planeFloats(boolean grouped) {
         return 0;
     }
 
     /**
-     * @param images images run together
+     * @param grouped whether for {@link #runGroup} (else for {@link #run})
      * @return floats of {@link Scratch#acc} it needs
      */
-    int accFloats(int images) {
+    int accFloats(boolean grouped) {
         return 0;
     }
 
@@ -135,11 +146,12 @@ abstract class Step {
     }
 
     /**
-     * Selects one of {@link #candidates()}.
+     * Selects one of {@link #candidates()} for one way of running.
      *
      * @param candidate its name
+     * @param grouped for {@link #runGroup} (a batch), else for {@link #run} and {@link #runSplit} (image by image)
      */
-    void choose(String candidate) {
+    void choose(String candidate, boolean grouped) {
         // steps with one way to run have nothing to choose
     }
 
@@ -148,8 +160,11 @@ abstract class Step {
         // most steps keep one form of their parameters
     }
 
-    /** @return the chosen kernel, for the report */
-    String chosen() {
+    /**
+     * @param grouped for batches, else image by image
+     * @return the chosen kernel, for the report
+     */
+    String chosen(boolean grouped) {
         return "direct";
     }
 

@@ -97,7 +97,20 @@ final class VectorKernels implements Kernels {
 
     private static void block1(float[] a, int a0, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
             int c0, int len) {
-        for (int j = 0; j < len; j += W) {
+        int j = 0;
+        for (; j + 2 * W <= len; j += 2 * W) {
+            FloatVector x0 = FloatVector.zero(S);
+            FloatVector x1 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + j;
+                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
+                x0 = FloatVector.fromArray(S, b, bi).fma(s0, x0);
+                x1 = FloatVector.fromArray(S, b, bi + W).fma(s0, x1);
+            }
+            x0.intoArray(c, c0 + j);
+            x1.intoArray(c, c0 + j + W);
+        }
+        for (; j < len; j += W) {
             VectorMask<Float> m = S.indexInRange(j, len);
             FloatVector x = FloatVector.zero(S);
             for (int p = 0; p < depth; p++) {
@@ -109,18 +122,37 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int stride, float[] acc,
-            int accOff, int len) {
-        // The row stays in registers across all of its coefficients when it is short (two vectors), which is
-        // the common case of late layers; longer rows go a vector pair at a time.
-        for (int j = 0; j < len; j += 2 * W) {
+    public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride,
+            int basisStride, float[] acc, int accOff, int len) {
+        // Four vectors of the row stay in registers across all of its coefficients, with plain loads; the tail
+        // goes a masked vector pair at a time (a short row, common in late layers, is all tail).
+        int j = 0;
+        for (; j + 4 * W <= len; j += 4 * W) {
+            FloatVector x0 = FloatVector.zero(S);
+            FloatVector x1 = FloatVector.zero(S);
+            FloatVector x2 = FloatVector.zero(S);
+            FloatVector x3 = FloatVector.zero(S);
+            for (int e = start; e < end; e++) {
+                FloatVector v = FloatVector.broadcast(S, values[e]);
+                int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
+                x0 = FloatVector.fromArray(S, m, r).fma(v, x0);
+                x1 = FloatVector.fromArray(S, m, r + W).fma(v, x1);
+                x2 = FloatVector.fromArray(S, m, r + 2 * W).fma(v, x2);
+                x3 = FloatVector.fromArray(S, m, r + 3 * W).fma(v, x3);
+            }
+            x0.intoArray(acc, accOff + j);
+            x1.intoArray(acc, accOff + j + W);
+            x2.intoArray(acc, accOff + j + 2 * W);
+            x3.intoArray(acc, accOff + j + 3 * W);
+        }
+        for (; j < len; j += 2 * W) {
             VectorMask<Float> m0 = S.indexInRange(j, len);
             VectorMask<Float> m1 = S.indexInRange(j + W, len);
             FloatVector x0 = FloatVector.zero(S);
             FloatVector x1 = FloatVector.zero(S);
             for (int e = start; e < end; e++) {
                 FloatVector v = FloatVector.broadcast(S, values[e]);
-                int r = maps[e] * stride + j;
+                int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
                 x0 = FloatVector.fromArray(S, m, r, m0).fma(v, x0);
                 x1 = FloatVector.fromArray(S, m, r + W, m1).fma(v, x1);
             }
@@ -145,6 +177,38 @@ final class VectorKernels implements Kernels {
                 s0 = FloatVector.fromArray(S, w, wo + i, m).fma(FloatVector.fromArray(S, x, xOff + i, m), s0);
             }
             y[yOff + o] = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    @Override
+    public void bias(float[] acc, int off, int len, float bias, boolean relu) {
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector zero = FloatVector.zero(S);
+        int j = 0;
+        for (; j + W <= len; j += W) {
+            FloatVector v = FloatVector.fromArray(S, acc, off + j).add(b);
+            (relu ? v.max(zero) : v).intoArray(acc, off + j);
+        }
+        if (j < len) {
+            // the values past len may be another row's, not yet stored: a masked store leaves them as they are
+            VectorMask<Float> m = S.indexInRange(j, len);
+            FloatVector v = FloatVector.fromArray(S, acc, off + j, m).add(b);
+            (relu ? v.max(zero) : v).intoArray(acc, off + j, m);
+        }
+    }
+
+    @Override
+    public void addInto(float[] acc, int accOff, float[] out, int outOff, int len, boolean relu) {
+        FloatVector zero = FloatVector.zero(S);
+        int j = 0;
+        for (; j + W <= len; j += W) {
+            FloatVector v = FloatVector.fromArray(S, out, outOff + j).add(FloatVector.fromArray(S, acc, accOff + j));
+            (relu ? v.max(zero) : v).intoArray(out, outOff + j);
+        }
+        // the tail one value at a time: a masked store would rewrite the values after it, maybe another thread's
+        for (; j < len; j++) {
+            float v = out[outOff + j] + acc[accOff + j];
+            out[outOff + j] = relu ? Math.max(0f, v) : v;
         }
     }
 }
