@@ -21,8 +21,8 @@ import java.util.Map;
  */
 final class DecomposedStep extends KernelStep {
 
-    /** Floats of maps and staged input a thread holds at once when it runs one image at a time (64 KB). */
-    static final int ONE_BUDGET = 16 * 1024;
+    /** Floats of maps and staged input a thread holds at once when it runs one image at a time (32 KB). */
+    static final int ONE_BUDGET = 8 * 1024;
 
     private static final String SPARSE = "sparse";
     private static final String DENSE = "dense";
