@@ -98,8 +98,11 @@ public final class TrainingSummary {
     /**
      * The evaluate stage's figures for each compressed model: its latency and memory on the CPU engine against
      * the dense original on the dense reference backend, measured in turns in the same process.
+     *
+     * @param models each model's node, by name, its report under {@code report}
+     * @return the Markdown table
      */
-    private static String inferenceTable(JsonNode models) {
+    static String inferenceTable(JsonNode models) {
         StringBuilder md = new StringBuilder("\nInference of the compressed models (evaluate stage: the compressed model on "
                 + "the `cpu` engine against its dense original on `dense-reference`, timed in turns in one process; "
                 + "ratios are compressed / dense, lower is better):\n\n");

@@ -101,7 +101,7 @@ public final class BenchInferenceCommand implements Command {
     private static void plan(PrintStream out, CpuModel model) {
         out.println("layer plan (kernel chosen by timing each candidate on the layer's shape):");
         for (LayerPlan p : model.plan()) {
-            out.printf(Locale.ROOT, "  %-22s %-34s %-20s%s%n", p.layer(), p.kind(), p.kernel(),
+            out.printf(Locale.ROOT, "  %-22s %-34s %-20s%s%n", p.layer(), p.kind(), p.kernels(),
                     p.splitAtBatchOne() ? " split at batch 1" : "");
         }
     }

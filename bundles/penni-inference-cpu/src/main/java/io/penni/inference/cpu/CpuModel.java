@@ -21,8 +21,8 @@ public final class CpuModel implements LoadedModel {
     CpuModel(Program program, WorkerPool pool) {
         this.program = program;
         this.pool = pool;
-        this.plan = program.report().stream().map(r -> new LayerPlan(r.layer(), r.kind(), r.kernel(), r.split(),
-                r.macs(), r.weightBytes(), r.micros())).toList();
+        this.plan = program.report().stream().map(r -> new LayerPlan(r.layer(), r.kind(), r.kernel(), r.batchKernel(),
+                r.split(), r.macs(), r.batchMacs(), r.weightBytes(), r.micros())).toList();
     }
 
     /** @return the network's name */

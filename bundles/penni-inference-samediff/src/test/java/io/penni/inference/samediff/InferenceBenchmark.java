@@ -162,29 +162,38 @@ public final class InferenceBenchmark {
         return out;
     }
 
+    /** The name a kernel's timing is recorded under: a plain layer's candidates are its kernel sets' names. */
+    private static String candidate(LayerPlan p, String kernel) {
+        return kernel.startsWith("dense-") && !p.kind().startsWith("decomposed") ? kernel.substring("dense-".length())
+                : kernel;
+    }
+
     /**
-     * GFLOP/s of each layer path of the CPU engine, from the single-thread times its load-time tuning measured
-     * for one image, against the one-thread peak.
+     * GFLOP/s of each layer path of the CPU engine, from the single-thread times its load-time tuning measured,
+     * against the one-thread peak: for one image (batch 1) and per image of one thread's pass of a batch.
      */
     private static List<Object> paths(List<Variant> variants, FmaPeak.Peak peakOne, StringBuilder md) {
         List<Object> paths = new ArrayList<>();
-        md.append("Per-layer paths of the CPU engine (one image, one thread, best of the load-time tuning turns):\n\n"
-                + "| variant | layer | kind | kernel | MMACs | µs | GFLOP/s | % of one-thread peak |\n"
-                + "|---|---|---|---|---:|---:|---:|---:|\n");
+        md.append("Per-layer paths of the CPU engine (one thread, best of the load-time tuning turns): for one image, "
+                + "and per image of a thread's pass of a batch (4 images), each with the kernel chosen that way:\n\n"
+                + "| variant | layer | kind | kernel, 1 image | MMACs | µs | GFLOP/s | % of one-thread peak "
+                + "| kernel, batch | µs / image | GFLOP/s | % of one-thread peak |\n"
+                + "|---|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
         for (Variant v : variants) {
             if (!(v.loaded() instanceof CpuModel m)) {
                 continue;
             }
             for (LayerPlan p : m.plan()) {
-                Double micros = p.micros().get(p.kernel().startsWith("dense-") && !p.kind().startsWith("decomposed")
-                        ? p.kernel().substring("dense-".length()) : p.kernel());
-                if (micros == null) {
-                    micros = p.micros().get("batch1-serial");
+                Double one = p.micros().get(candidate(p, p.kernel()));
+                if (one == null) {
+                    one = p.micros().get("batch1-serial");
                 }
-                if (micros == null || p.macs() == 0) {
+                Double batch = p.micros().get("batch-" + candidate(p, p.batchKernel()));
+                if (one == null || batch == null || p.macs() == 0) {
                     continue;
                 }
-                double gflops = 2.0 * p.macs() / (micros * 1e3);
+                double gflops = 2.0 * p.macs() / (one * 1e3);
+                double batchGflops = 2.0 * p.batchMacs() / (batch * 1e3);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("variant", v.name());
                 row.put("layer", p.layer());
@@ -192,14 +201,21 @@ public final class InferenceBenchmark {
                 row.put("kernel", p.kernel());
                 row.put("split_at_batch_1", p.splitAtBatchOne());
                 row.put("macs", p.macs());
-                row.put("micros", round(micros));
+                row.put("micros", round(one));
                 row.put("gflops", round(gflops));
                 row.put("fraction_of_one_thread_peak", round(gflops / peakOne.gflops()));
+                row.put("batch_kernel", p.batchKernel());
+                row.put("batch_macs", p.batchMacs());
+                row.put("batch_micros_per_image", round(batch));
+                row.put("batch_gflops", round(batchGflops));
+                row.put("batch_fraction_of_one_thread_peak", round(batchGflops / peakOne.gflops()));
                 row.put("candidates_micros", p.micros());
                 paths.add(row);
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %.1f | %.2f | %.1f%% |%n",
-                        v.name(), p.layer(), p.kind(), p.kernel(), p.macs() / 1e6, micros, gflops,
-                        100 * gflops / peakOne.gflops()));
+                md.append(String.format(Locale.ROOT,
+                        "| %s | %s | %s | %s | %.3f | %.1f | %.2f | %.1f%% | %s | %.1f | %.2f | %.1f%% |%n",
+                        v.name(), p.layer(), p.kind(), p.kernel(), p.macs() / 1e6, one, gflops,
+                        100 * gflops / peakOne.gflops(), p.batchKernel(), batch, batchGflops,
+                        100 * batchGflops / peakOne.gflops()));
             }
         }
         md.append("\n");

@@ -95,7 +95,7 @@ final class ConvStep extends KernelStep {
     }
 
     @Override
-    long macs() {
+    long macs(boolean batch) {
         return (long) outChannels * depth() * geometry.outHeight() * geometry.outWidth();
     }
 

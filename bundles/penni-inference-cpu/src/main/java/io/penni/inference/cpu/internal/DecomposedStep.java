@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.penni.model.ModelException;
+
 /**
  * A PENNI-decomposed convolution as PENNI runs it: each input channel convolved with the d basis kernels
  * (C·d maps), then a 1×1 convolution of the maps with the coefficient matrix {@code [N, C·d]}, batch norm folded
@@ -11,13 +13,14 @@ import java.util.Map;
  * compressed-row form) or dense (a matrix product over every coefficient), whichever measured faster on this
  * layer's shape and density.
  *
- * <p>Every input channel is staged side by side, so all C·d maps come from one small matrix product of the
- * d × k² basis with the staged rows. The maps are never held for a whole large image: the output is computed in
- * bands of rows whose maps fit a budget ({@link #ONE_BUDGET} for one image at a time, larger in a batch), each
- * band's maps made and consumed while they are in cache. In a batch, a small image fits whole and a few images
- * run together, their rows side by side, so every row the kernels walk is longer. At batch 1 a split step gives
- * each thread its own rows. A fused pooling window is applied as the rows are stored; bands hold whole windows,
- * and rows no window covers are not computed.
+ * <p>The maps are never held for a whole large image: the output is computed in bands of rows whose maps fit a
+ * budget ({@link #ONE_BUDGET} for one image at a time, {@link Step#GROUP_BUDGET} in a batch), each band's maps
+ * made and consumed while they are in cache. In a batch every (channel, image) of a band is staged side by side,
+ * so all its C·d maps come from one matrix product of the d × k² basis with the staged rows, and a small image
+ * fits whole, a few images running together; image by image, where memory counts more than speed, the maps are
+ * made channel by channel, no wider than the band. At batch 1 a split step gives each thread its own rows. A
+ * fused pooling window is applied as the rows are stored; bands hold whole windows, and rows no window covers
+ * are not computed.
  */
 final class DecomposedStep extends KernelStep {
 
@@ -57,8 +60,8 @@ final class DecomposedStep extends KernelStep {
             int bases, int outChannels, float[] coefficients, Epilogue epilogue, Map<String, Kernels> kernels) {
         super(layer, kind, output, kernels, groupFor(geometry, bases, epilogue.neededRows(geometry.outHeight())));
         if (bases > Kernels.MAX_BASES) {
-            throw new IllegalArgumentException("layer " + layer + ": " + bases + " bases, the CPU engine runs at most "
-                    + Kernels.MAX_BASES);
+            throw new ModelException("layer " + layer + ": " + bases
+                    + " bases, the CPU engine runs at most " + Kernels.MAX_BASES);
         }
         this.input = input;
         this.geometry = geometry;
@@ -235,9 +238,9 @@ final class DecomposedStep extends KernelStep {
     }
 
     @Override
-    long macs() {
+    long macs(boolean batch) {
         long pixels = (long) needed * geometry.outWidth();
-        long oneByOne = sparseOne ? rowStart[outChannels] : (long) outChannels * maps();
+        long oneByOne = (batch ? sparseBatch : sparseOne) ? rowStart[outChannels] : (long) outChannels * maps();
         return (maps() * (long) geometry.taps() + oneByOne) * pixels;
     }
 

@@ -55,7 +55,7 @@ final class LinearStep extends KernelStep {
     }
 
     @Override
-    long macs() {
+    long macs(boolean batch) {
         return (long) out * in;
     }
 

@@ -329,10 +329,8 @@ public final class Program {
     public List<StepReport> report() {
         List<StepReport> report = new ArrayList<>();
         for (Step s : steps) {
-            String kernel = s.chosen(false).equals(s.chosen(true)) ? s.chosen(false)
-                    : s.chosen(false) + ", in batches " + s.chosen(true);
-            report.add(new StepReport(s.layer(), s.kind(), kernel, s.split(), s.macs(), s.weightBytes(),
-                    timings.getOrDefault(s.layer(), Map.of())));
+            report.add(new StepReport(s.layer(), s.kind(), s.chosen(false), s.chosen(true), s.split(), s.macs(false),
+                    s.macs(true), s.weightBytes(), timings.getOrDefault(s.layer(), Map.of())));
         }
         return report;
     }
@@ -342,15 +340,17 @@ public final class Program {
      *
      * @param layer the layer whose output it makes
      * @param kind what it computes, fused layers included
-     * @param kernel the chosen kernel, and the one chosen for batches where that differs
+     * @param kernel the kernel chosen for image-by-image runs
+     * @param batchKernel the kernel chosen for batches
      * @param split whether batch-1 runs split it over the threads
-     * @param macs multiply-accumulates per image
+     * @param macs multiply-accumulates per image, image by image
+     * @param batchMacs multiply-accumulates per image in a batch
      * @param weightBytes bytes of its parameters
      * @param micros measured candidates, microseconds per image, best of several turns; {@code batch-} names
      *     timed as one thread's pass of a batch
      */
-    public record StepReport(String layer, String kind, String kernel, boolean split, long macs, long weightBytes,
-            Map<String, Double> micros) {
+    public record StepReport(String layer, String kind, String kernel, String batchKernel, boolean split, long macs,
+            long batchMacs, long weightBytes, Map<String, Double> micros) {
     }
 
     /** @return bytes of every step's parameters */
@@ -387,7 +387,7 @@ public final class Program {
     public long macs() {
         long macs = 0;
         for (Step s : steps) {
-            macs += s.macs();
+            macs += s.macs(false);
         }
         return macs;
     }

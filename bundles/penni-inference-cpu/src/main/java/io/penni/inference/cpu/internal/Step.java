@@ -98,8 +98,11 @@ abstract class Step {
         run(frame, image, scratch[0]);
     }
 
-    /** @return the multiply-accumulates one image costs, as this step computes them */
-    long macs() {
+    /**
+     * @param batch in a batch, else image by image (the chosen kernels may differ)
+     * @return the multiply-accumulates one image costs, as this step computes them
+     */
+    long macs(boolean batch) {
         return 0;
     }
 
