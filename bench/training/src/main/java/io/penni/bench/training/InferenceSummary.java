@@ -25,17 +25,19 @@ public final class InferenceSummary {
     }
 
     /**
-     * @param args {@code RESULTS_DIR BUILD (MODEL=WORK_DIR)...}
+     * @param args {@code RESULTS_DIR NAME BUILD OMP_WAIT_POLICY (MODEL=WORK_DIR)...}
      */
     public static void main(String[] args) throws IOException {
         Path results = Path.of(args[0]);
         ObjectNode root = JSON.createObjectNode();
-        root.put("benchmark", "inference-fashion");
+        root.put("benchmark", args[1]);
         root.put("date", Instant.now().toString());
-        root.put("build", args[1]);
+        String name = args[1];
+        root.put("build", args[2]);
+        root.put("omp_wait_policy", args[3]);
         root.put("machine", Runtime.getRuntime().availableProcessors() + " cores, shared");
         ObjectNode models = root.putObject("models");
-        for (int i = 2; i < args.length; i++) {
+        for (int i = 4; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
             JsonNode report = JSON.readTree(Path.of(kv[1]).resolve("report.json").toFile());
             ObjectNode m = models.putObject(kv[0]);
@@ -43,7 +45,8 @@ public final class InferenceSummary {
         }
         StringBuilder md = new StringBuilder("# Inference of the compressed Fashion-MNIST models\n\n");
         md.append("Written by `bench/inference/compressed` on ").append(root.get("date").asText())
-                .append(", build ").append(args[1]).append(", on the shared 2-core machine. The models are the ones ")
+                .append(", build ").append(args[2]).append(", ND4J's OpenMP wait policy ").append(args[3])
+                .append(", on the shared 2-core machine. The models are the ones ")
                 .append("`bench/training/run` compressed (`bench/results/training-fashion.md`); only their evaluate ")
                 .append("stage ran again. The dense original on the dense reference backend (SameDiff / oneDNN) and the ")
                 .append("compressed model on the CPU engine are timed in turns in one process; memory is weights + ")
@@ -59,8 +62,8 @@ public final class InferenceSummary {
                     100 * inference.path("dense_accuracy").asDouble(), 100 * inference.at("/accuracy/cpu").asDouble()));
         }
         Files.createDirectories(results);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(results.resolve("inference-fashion.json").toFile(), root);
-        Files.writeString(results.resolve("inference-fashion.md"), md);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(results.resolve(name + ".json").toFile(), root);
+        Files.writeString(results.resolve(name + ".md"), md);
         System.out.println(md);
     }
 }

@@ -1,5 +1,7 @@
 package io.penni.api.inference;
 
+import java.util.Map;
+
 import org.osgi.annotation.versioning.ConsumerType;
 
 import io.penni.api.model.ActivationShape;
@@ -33,6 +35,16 @@ public interface LoadedModel extends AutoCloseable {
      * @return bytes
      */
     long workspaceBytes(int batch);
+
+    /**
+     * How the backend runs this model, for reports: e.g. the CPU engine's kernel per layer and what each measured.
+     * Plain JSON-able values (maps, lists, strings, numbers, booleans).
+     *
+     * @return the description; empty when the backend has none
+     */
+    default Map<String, Object> details() {
+        return Map.of();
+    }
 
     /** Frees the model's memory. */
     @Override

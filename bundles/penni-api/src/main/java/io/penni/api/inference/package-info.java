@@ -2,7 +2,7 @@
  * The inference SPI: a backend loads a network and runs batches of it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.penni.api.inference;
 
 import org.osgi.annotation.bundle.Export;

@@ -20,7 +20,8 @@ import io.penni.inference.cpu.LatencyStats;
  * The measurements of the evaluate stage, on models already loaded: top-1 accuracy on the test images, then
  * latency at each batch size with the compressed model on every backend and the dense original on the dense
  * reference backend timed in turns (one run of each per round), then memory as each backend reports it
- * (weights + workspace for the batch). The result is the stage's summary, {@code inference.*} in the report.
+ * (weights + workspace for the batch), and how each backend ran the compressed model ({@code details}, e.g. the
+ * CPU engine's kernel per layer). The result is the stage's summary, {@code inference.*} in the report.
  */
 final class Evaluation {
 
@@ -106,6 +107,13 @@ final class Evaluation {
         summary.put("dense_latency", denseLatency);
         summary.put("memory", memory);
         summary.put("dense_memory", denseMemory);
+        Map<String, Object> details = new LinkedHashMap<>();
+        for (Subject s : compressed) {
+            if (!s.model().details().isEmpty()) {
+                details.put(s.backend(), s.model().details());
+            }
+        }
+        summary.put("details", details);
         return summary;
     }
 

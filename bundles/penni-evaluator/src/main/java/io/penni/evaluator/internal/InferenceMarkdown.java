@@ -1,5 +1,6 @@
 package io.penni.evaluator.internal;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -34,7 +35,35 @@ final class InferenceMarkdown {
         }
         rows(md, "dense", (String) summary.get("reference_backend"),
                 (Map<String, Object>) summary.get("dense_latency"), (Map<String, Object>) summary.get("dense_memory"));
+        Map<String, Object> details = (Map<String, Object>) summary.getOrDefault("details", Map.of());
+        for (Map.Entry<String, Object> e : details.entrySet()) {
+            plan(md, e.getKey(), (List<Object>) ((Map<String, Object>) e.getValue()).get("plan"));
+        }
         return md.append('\n').toString();
+    }
+
+    /** A backend's kernel per layer, for one image and per image of a batch, with what each measured. */
+    @SuppressWarnings("unchecked")
+    private static void plan(StringBuilder md, String backend, List<Object> plan) {
+        if (plan == null || plan.isEmpty()) {
+            return;
+        }
+        md.append(String.format(Locale.ROOT, "%nHow `%s` runs it (kernels chosen by timing each candidate at load; "
+                + "one thread, µs per image):%n%n", backend));
+        md.append("| layer | computes | batch 1: kernel | µs | GFLOP/s | batches: kernel | µs | GFLOP/s |\n"
+                + "|---|---|---|---:|---:|---|---:|---:|\n");
+        for (Object o : plan) {
+            Map<String, Object> step = (Map<String, Object>) o;
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s%s | %s | %s | %s | %s | %s |%n", step.get("layer"),
+                    step.get("kind"), step.get("kernel"), Boolean.TRUE.equals(step.get("split_at_batch_1"))
+                            ? ", split" : "", figure(step, "micros"), figure(step, "gflops"), step.get("batch_kernel"),
+                    figure(step, "batch_micros_per_image"), figure(step, "batch_gflops")));
+        }
+    }
+
+    private static String figure(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        return v == null ? "–" : String.format(Locale.ROOT, "%.1f", ((Number) v).doubleValue());
     }
 
     @SuppressWarnings("unchecked")

@@ -177,7 +177,18 @@ class EvaluateStageTest {
                 .summary().get("memory")).get("cpu")).get("batch_1");
         assertTrue((double) memory.get("ratio_vs_dense") < 1.0, memory.toString());
         assertTrue(((Map<String, Object>) done.summary().get("dense_latency")).containsKey("batch_1"));
-        assertTrue(Files.readString(Path.of(done.outputs().get("inference-report").uri())).contains("| compressed | cpu | 4 |"));
+        String markdown = Files.readString(Path.of(done.outputs().get("inference-report").uri()));
+        assertTrue(markdown.contains("| compressed | cpu | 4 |"), markdown);
+        // how the CPU engine ran it: a kernel and a measured time for each of vgg-small's eight steps
+        List<Map<String, Object>> plan = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) done
+                .summary().get("details")).get("cpu")).get("plan");
+        assertEquals(8, plan.size(), plan.toString());
+        for (Map<String, Object> step : plan) {
+            assertTrue(step.get("kernel") != null && step.get("batch_kernel") != null, step.toString());
+            assertTrue((double) step.get("batch_micros_per_image") > 0, step.toString());
+        }
+        assertTrue(markdown.contains("How `cpu` runs it") && markdown.contains("| pool3 | decomposed3x3/d5+bn+relu+maxpool"),
+                markdown);
     }
 
     @Test

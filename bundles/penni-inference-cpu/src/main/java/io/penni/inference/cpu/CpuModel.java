@@ -1,6 +1,9 @@
 package io.penni.inference.cpu;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.penni.api.inference.LoadedModel;
 import io.penni.api.model.ActivationShape;
@@ -76,6 +79,41 @@ public final class CpuModel implements LoadedModel {
     @Override
     public long workspaceBytes(int batch) {
         return program.workspaceBytes(batch);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code plan}: per step, the kernel chosen for batch 1 and for batches, whether batch 1 splits it over the
+     * threads, its MACs per image and the chosen kernels' measured time and GFLOP/s on one thread.
+     */
+    @Override
+    public Map<String, Object> details() {
+        List<Object> steps = new ArrayList<>();
+        for (LayerPlan p : plan) {
+            Map<String, Object> step = new LinkedHashMap<>();
+            step.put("layer", p.layer());
+            step.put("kind", p.kind());
+            step.put("kernel", p.kernel());
+            step.put("batch_kernel", p.batchKernel());
+            step.put("split_at_batch_1", p.splitAtBatchOne());
+            step.put("macs", p.macs());
+            step.put("batch_macs", p.batchMacs());
+            p.chosenMicros().ifPresent(t -> {
+                step.put("micros", round(t));
+                step.put("gflops", round(2.0 * p.macs() / (t * 1e3)));
+            });
+            p.chosenBatchMicros().ifPresent(t -> {
+                step.put("batch_micros_per_image", round(t));
+                step.put("batch_gflops", round(2.0 * p.batchMacs() / (t * 1e3)));
+            });
+            steps.add(step);
+        }
+        return Map.of("plan", steps);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
     }
 
     @Override

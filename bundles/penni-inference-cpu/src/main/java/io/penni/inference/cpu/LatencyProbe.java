@@ -9,10 +9,15 @@ import io.penni.api.inference.LoadedModel;
 
 /**
  * Times loaded models the same way for every backend: random normal inputs, untimed warm-up runs, then timed
- * runs whose median and 95th percentile are reported. Several models are timed in turns (one run of each per
- * round), so on a shared machine a busy moment slows all of them alike and their ratio stays fair.
+ * runs whose median and 95th percentile are reported. Several models are timed in turns, a short block of runs
+ * of each per round, so on a shared machine a busy moment slows all of them alike and their ratio stays fair.
+ * Each block starts with one untimed run: a backend's threads may go on spinning for a while after its last run
+ * (ND4J's do), and that run, not a timed one, absorbs what they take from the next model.
  */
 public final class LatencyProbe {
+
+    /** Timed runs of one model per round. */
+    static final int BLOCK = 4;
 
     private LatencyProbe() {
     }
@@ -31,12 +36,12 @@ public final class LatencyProbe {
     }
 
     /**
-     * Times several models in turns.
+     * Times several models in turns: per round, each model runs once untimed, then {@link #BLOCK} timed runs.
      *
      * @param models the models; all must take the same input shape
      * @param batch images per run
      * @param warmup untimed rounds first
-     * @param runs timed rounds
+     * @param runs timed runs of each model
      * @return each model's times, in the same order
      */
     public static List<LatencyStats> interleaved(List<? extends LoadedModel> models, int batch, int warmup,
@@ -56,11 +61,17 @@ public final class LatencyProbe {
             }
         }
         long[][] nanos = new long[models.size()][runs];
-        for (int r = 0; r < runs; r++) {
+        for (int first = 0; first < runs; first += BLOCK) {
             for (int m = 0; m < models.size(); m++) {
-                long t0 = System.nanoTime();
-                models.get(m).run(input, batch);
-                nanos[m][r] = System.nanoTime() - t0;
+                LoadedModel model = models.get(m);
+                if (models.size() > 1) {
+                    model.run(input, batch);
+                }
+                for (int r = first; r < Math.min(runs, first + BLOCK); r++) {
+                    long t0 = System.nanoTime();
+                    model.run(input, batch);
+                    nanos[m][r] = System.nanoTime() - t0;
+                }
             }
         }
         List<LatencyStats> stats = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.penni.inference.cpu;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
 
 /**
  * How the engine runs one step of a model, for reports.
@@ -26,6 +27,31 @@ public record LayerPlan(String layer, String kind, String kernel, String batchKe
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(batchKernel, "batchKernel");
         micros = Map.copyOf(micros);
+    }
+
+    /**
+     * @return the chosen kernel's time for one image (batch 1), unsplit, in microseconds, if it was measured
+     */
+    public OptionalDouble chosenMicros() {
+        Double t = micros.get(candidate(kernel));
+        if (t == null) {
+            t = micros.get("batch1-serial");
+        }
+        return t == null ? OptionalDouble.empty() : OptionalDouble.of(t);
+    }
+
+    /**
+     * @return the kernel chosen for batches: its time per image of one thread's pass, in microseconds, if measured
+     */
+    public OptionalDouble chosenBatchMicros() {
+        Double t = micros.get("batch-" + candidate(batchKernel));
+        return t == null ? OptionalDouble.empty() : OptionalDouble.of(t);
+    }
+
+    /** The name a kernel's timing is recorded under: a dense layer's candidates are its kernel sets' names. */
+    private String candidate(String chosen) {
+        return chosen.startsWith("dense-") && !kind.startsWith("decomposed") ? chosen.substring("dense-".length())
+                : chosen;
     }
 
     /** @return the kernel, and the batches' one where that differs: {@code "sparse-plain, in batches dense-plain"} */

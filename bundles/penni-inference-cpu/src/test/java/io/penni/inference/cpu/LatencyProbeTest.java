@@ -3,6 +3,7 @@ package io.penni.inference.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,9 +14,20 @@ import io.penni.api.model.ActivationShape;
 
 class LatencyProbeTest {
 
-    /** A model whose run takes a known, growing time and counts its calls. */
+    /** A model whose run takes a known, growing time and counts its calls, and writes its name to a log. */
     private static final class SleepingModel implements LoadedModel {
         final AtomicInteger runs = new AtomicInteger();
+        final String name;
+        final List<String> log;
+
+        SleepingModel() {
+            this("", new ArrayList<>());
+        }
+
+        SleepingModel(String name, List<String> log) {
+            this.name = name;
+            this.log = log;
+        }
 
         @Override
         public ActivationShape inputShape() {
@@ -30,6 +42,7 @@ class LatencyProbeTest {
         @Override
         public float[] run(float[] input, int batch) {
             int n = runs.incrementAndGet();
+            log.add(name);
             long until = System.nanoTime() + 200_000L * n;
             while (System.nanoTime() < until) {
                 Thread.onSpinWait();
@@ -53,12 +66,21 @@ class LatencyProbeTest {
     }
 
     @Test
-    void everyModelRunsWarmupPlusTimedRuns() {
-        SleepingModel a = new SleepingModel();
-        SleepingModel b = new SleepingModel();
+    void modelsRunInTurnsABlockEachAfterAnUntimedRun() {
+        List<String> log = new ArrayList<>();
+        SleepingModel a = new SleepingModel("a", log);
+        SleepingModel b = new SleepingModel("b", log);
         LatencyProbe.interleaved(List.of(a, b), 3, 2, 5);
+        // two warm-up rounds; then rounds of one untimed and up to BLOCK (4) timed runs: 4 + 1 timed
+        assertEquals(List.of("a", "b", "a", "b", "a", "a", "a", "a", "a", "b", "b", "b", "b", "b", "a", "a", "b", "b"),
+                log);
+    }
+
+    @Test
+    void oneModelAloneRunsWarmupPlusTimedRuns() {
+        SleepingModel a = new SleepingModel();
+        LatencyProbe.measure(a, 1, 2, 5);
         assertEquals(7, a.runs.get());
-        assertEquals(7, b.runs.get());
     }
 
     @Test

@@ -162,12 +162,6 @@ public final class InferenceBenchmark {
         return out;
     }
 
-    /** The name a kernel's timing is recorded under: a plain layer's candidates are its kernel sets' names. */
-    private static String candidate(LayerPlan p, String kernel) {
-        return kernel.startsWith("dense-") && !p.kind().startsWith("decomposed") ? kernel.substring("dense-".length())
-                : kernel;
-    }
-
     /**
      * GFLOP/s of each layer path of the CPU engine, from the single-thread times its load-time tuning measured,
      * against the one-thread peak: for one image (batch 1) and per image of one thread's pass of a batch.
@@ -184,14 +178,11 @@ public final class InferenceBenchmark {
                 continue;
             }
             for (LayerPlan p : m.plan()) {
-                Double one = p.micros().get(candidate(p, p.kernel()));
-                if (one == null) {
-                    one = p.micros().get("batch1-serial");
-                }
-                Double batch = p.micros().get("batch-" + candidate(p, p.batchKernel()));
-                if (one == null || batch == null || p.macs() == 0) {
+                if (p.chosenMicros().isEmpty() || p.chosenBatchMicros().isEmpty() || p.macs() == 0) {
                     continue;
                 }
+                double one = p.chosenMicros().getAsDouble();
+                double batch = p.chosenBatchMicros().getAsDouble();
                 double gflops = 2.0 * p.macs() / (one * 1e3);
                 double batchGflops = 2.0 * p.batchMacs() / (batch * 1e3);
                 Map<String, Object> row = new LinkedHashMap<>();

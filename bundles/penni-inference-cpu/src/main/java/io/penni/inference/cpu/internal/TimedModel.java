@@ -43,6 +43,11 @@ public record TimedModel(LoadedModel model, String backend, String network, Infe
     }
 
     @Override
+    public java.util.Map<String, Object> details() {
+        return model.details();
+    }
+
+    @Override
     public void close() {
         model.close();
     }
