@@ -109,8 +109,9 @@ final class Evaluation {
         summary.put("dense_memory", denseMemory);
         Map<String, Object> details = new LinkedHashMap<>();
         for (Subject s : compressed) {
-            if (!s.model().details().isEmpty()) {
-                details.put(s.backend(), s.model().details());
+            Map<String, Object> d = s.model().details();
+            if (!d.isEmpty()) {
+                details.put(s.backend(), d);
             }
         }
         summary.put("details", details);

@@ -100,25 +100,29 @@ final class DecomposedStep extends KernelStep {
         rowStart[outChannels] = e;
     }
 
-    /** Floats of the maps of {@code rows} rows of {@code images} images. */
-    private static long mapFloats(ConvGeometry geometry, int bases, int images, int rows) {
-        return (long) bases * geometry.bandLength(geometry.channels() * images, rows);
+    /*
+     * A band's scratch: its maps in Scratch.stage, its staged input in Scratch.plane. Side by side (a batch) the
+     * band holds every (channel, image) of {@code images} images at once; channel by channel (image by image) one
+     * image's maps and a single staged channel.
+     */
+
+    private static long mapFloats(ConvGeometry geometry, int bases, boolean sideBySide, int images, int rows) {
+        return sideBySide ? (long) bases * geometry.bandLength(geometry.channels() * images, rows)
+                : (long) geometry.channels() * bases * geometry.bandLength(1, rows);
     }
 
-    /** Floats of the maps and the staged input of {@code rows} rows of {@code images} images. */
-    private static long bandFloats(ConvGeometry geometry, int bases, int images, int rows) {
-        return mapFloats(geometry, bases, images, rows) + geometry.bandStageFloats(geometry.channels() * images, rows);
+    private static int planeFloats(ConvGeometry geometry, boolean sideBySide, int images, int rows) {
+        return geometry.bandStageFloats(sideBySide ? geometry.channels() * images : 1, rows);
+    }
+
+    private static long bandFloats(ConvGeometry geometry, int bases, boolean sideBySide, int images, int rows) {
+        return mapFloats(geometry, bases, sideBySide, images, rows) + planeFloats(geometry, sideBySide, images, rows);
     }
 
     /** Images run together in a batch: as many whole images' bands as fit the budget, or one (in bands). */
     private static int groupFor(ConvGeometry geometry, int bases, int needed) {
-        long perImage = bandFloats(geometry, bases, 1, needed);
+        long perImage = bandFloats(geometry, bases, true, 1, needed);
         return (int) Math.max(1, Math.min(MAX_GROUP, GROUP_BUDGET / perImage));
-    }
-
-    /** Floats of the maps and the staged channel of one image's band made channel by channel. */
-    private static long compactFloats(ConvGeometry geometry, int bases, int rows) {
-        return (long) geometry.channels() * bases * geometry.bandLength(1, rows) + geometry.bandStageFloats(1, rows);
     }
 
     /**
@@ -128,8 +132,7 @@ final class DecomposedStep extends KernelStep {
      */
     private int bandRows(int budget, boolean sideBySide) {
         int rows = needed / align * align;
-        while (rows > align && (sideBySide ? bandFloats(geometry, bases, 1, rows)
-                : compactFloats(geometry, bases, rows)) > budget) {
+        while (rows > align && bandFloats(geometry, bases, sideBySide, 1, rows) > budget) {
             rows -= align;
         }
         return Math.min(needed, Math.max(align, rows));
@@ -256,18 +259,15 @@ final class DecomposedStep extends KernelStep {
         return bytes;
     }
 
-    /** Images and rows of the largest band made side by side in a batch: a group's whole images, or a band. */
-    private int[] largestInBatch() {
-        return group() > 1 ? new int[] {group(), needed} : new int[] {1, rowsGroup};
+    /** Images and rows of the largest band: a batch's group of whole images or band, else one image's band. */
+    private int[] largest(boolean grouped) {
+        return !grouped ? new int[] {1, rowsOne} : group() > 1 ? new int[] {group(), needed} : new int[] {1, rowsGroup};
     }
 
     @Override
     int stageFloats(boolean grouped) {
-        if (!grouped) {
-            return maps() * geometry.bandLength(1, rowsOne);
-        }
-        int[] band = largestInBatch();
-        return (int) mapFloats(geometry, bases, band[0], band[1]);
+        int[] band = largest(grouped);
+        return (int) mapFloats(geometry, bases, grouped, band[0], band[1]);
     }
 
     @Override
@@ -278,16 +278,13 @@ final class DecomposedStep extends KernelStep {
 
     @Override
     int planeFloats(boolean grouped) {
-        if (!grouped) {
-            return geometry.bandStageFloats(1, rowsOne);
-        }
-        int[] band = largestInBatch();
-        return geometry.bandStageFloats(geometry.channels() * band[0], band[1]);
+        int[] band = largest(grouped);
+        return planeFloats(geometry, grouped, band[0], band[1]);
     }
 
     @Override
     int accFloats(boolean grouped) {
-        int[] band = grouped ? largestInBatch() : new int[] {1, rowsOne};
+        int[] band = largest(grouped);
         // the sparse path fills one row at a time, the dense one a block of rows
         boolean sparse = decided && (grouped ? sparseBatch : sparseOne);
         return (sparse ? 1 : ROW_BLOCK) * geometry.bandLength(band[0], band[1]);

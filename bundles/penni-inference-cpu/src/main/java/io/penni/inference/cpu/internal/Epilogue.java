@@ -14,15 +14,6 @@ package io.penni.inference.cpu.internal;
  */
 record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean maxPool) {
 
-    Epilogue(float[] bias, Value residual, boolean relu) {
-        this(bias, residual, relu, 0, false);
-    }
-
-    /** @return output rows of the stored result for {@code outHeight} computed rows */
-    int storedHeight(int outHeight) {
-        return pool == 0 ? outHeight : outHeight / pool;
-    }
-
     /** @return computed rows the stored result needs: a fused pooling drops the rows no window covers */
     int neededRows(int outHeight) {
         return pool == 0 ? outHeight : outHeight / pool * pool;

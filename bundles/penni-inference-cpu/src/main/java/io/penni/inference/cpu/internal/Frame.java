@@ -46,12 +46,4 @@ final class Frame {
     float[] slot(int slot) {
         return slots[slot];
     }
-
-    long bytes() {
-        long floats = input.length;
-        for (float[] s : slots) {
-            floats += s.length;
-        }
-        return floats * Float.BYTES;
-    }
 }

@@ -57,6 +57,10 @@ public final class NetworkCompiler {
         boolean weighted() {
             return weight != null;
         }
+
+        boolean convolution() {
+            return layer instanceof Layer.Conv2d || layer instanceof Layer.DecomposedConv2d;
+        }
     }
 
     private NetworkCompiler(Model model, Map<String, Kernels> kernels) {
@@ -160,8 +164,7 @@ public final class NetworkCompiler {
             // a non-overlapping window pools a convolution's rows as they are stored: its full-size output
             // is never held
             Node from = producer.get(root(p.input()));
-            boolean conv = from.layer instanceof Layer.Conv2d || from.layer instanceof Layer.DecomposedConv2d;
-            if (conv && fusable(from, root(p.input())) && from.residual == null && from.pool == 0) {
+            if (from.convolution() && fusable(from, root(p.input())) && from.residual == null && from.pool == 0) {
                 from.pool = p.kernel();
                 from.maxPool = p.kind() == Layer.PoolKind.MAX;
                 fuse(from, p, from.maxPool ? "+maxpool" : "+avgpool");
@@ -323,8 +326,7 @@ public final class NetworkCompiler {
      */
     private static int inPlaceSlot(Node node, Map<String, Integer> lastRead, Map<String, Integer> indexOf,
             int[] slotOf) {
-        boolean conv = node.layer instanceof Layer.Conv2d || node.layer instanceof Layer.DecomposedConv2d;
-        if (!conv || node.residual == null || node.inputs.get(0).equals(node.residual)
+        if (!node.convolution() || node.residual == null || node.inputs.get(0).equals(node.residual)
                 || lastRead.getOrDefault(node.residual, -1) != node.index) {
             return -1;
         }

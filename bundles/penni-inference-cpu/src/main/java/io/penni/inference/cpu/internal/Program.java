@@ -17,6 +17,12 @@ import io.penni.api.model.ActivationShape;
  */
 public final class Program {
 
+    /**
+     * Images a thread takes through the whole network before its next ones: its buffers hold this many images
+     * whatever the batch, and a pass's activations stay in the core's cache from one layer to the next.
+     */
+    static final int PASS = 4;
+
     private final String network;
     private final List<Step> steps;
     private final int[] slotSizes;
@@ -29,11 +35,6 @@ public final class Program {
     private Scratch[] groupScratch;
     private final Map<String, Map<String, Double>> timings = new LinkedHashMap<>();
 
-    /**
-     * Images a thread takes through the whole network before its next ones: its buffers hold this many images
-     * whatever the batch, and a pass's activations stay in the core's cache from one layer to the next.
-     */
-    static final int PASS = 4;
     private Frame frame;
 
     Program(String network, List<Step> steps, int[] slotSizes, Value input, Value output, ActivationShape inputShape,
@@ -52,13 +53,11 @@ public final class Program {
         int stage = 0;
         int plane = 0;
         int acc = 0;
+        int splitStage = 0;
         for (Step s : steps) {
             stage = Math.max(stage, s.stageFloats(grouped));
             plane = Math.max(plane, s.planeFloats(grouped));
             acc = Math.max(acc, s.accFloats(grouped));
-        }
-        int splitStage = 0;
-        for (Step s : steps) {
             splitStage = Math.max(splitStage, s.splitStageFloats());
         }
         Scratch[] all = new Scratch[threads];
@@ -71,10 +70,6 @@ public final class Program {
 
     int[] slotSizesForDiag() {
         return slotSizes.clone();
-    }
-
-    Scratch groupScratchForDiag() {
-        return scratch(true)[0];
     }
 
     /** @return the steps, for diagnostics in this package */
@@ -127,9 +122,7 @@ public final class Program {
                     int count = Math.min(lanes, to - first);
                     f.load(inputs, first, lane0, count);
                     for (Step step : steps) {
-                        for (int i = 0; i < count; i += step.group()) {
-                            step.runGroup(f, lane0 + i, Math.min(step.group(), count - i), grouped[t]);
-                        }
+                        runPass(step, f, lane0, count, grouped[t]);
                     }
                     unload(f, lane0, first, count, out);
                 }
@@ -149,6 +142,13 @@ public final class Program {
             unload(f, 0, image, 1, out);
         }
         return out;
+    }
+
+    /** Runs one step on lanes {@code [lane0, lane0 + count)}, the step's group of images at a time. */
+    private static void runPass(Step step, Frame f, int lane0, int count, Scratch scratch) {
+        for (int i = 0; i < count; i += step.group()) {
+            step.runGroup(f, lane0 + i, Math.min(step.group(), count - i), scratch);
+        }
     }
 
     /** Whether a batch runs as one run of images per thread (else image by image, steps maybe split). */
@@ -226,12 +226,8 @@ public final class Program {
         Map<String, Double> times = new LinkedHashMap<>();
         if (!candidates.isEmpty()) {
             // image by image (batch 1), then as one thread's pass of a batch; per image, best of several turns
-            pick(step, candidates, budgetNanos, false, times, c -> step.run(f, 0, scratch[0]));
-            pick(step, candidates, budgetNanos, true, times, c -> {
-                for (int lane = 0; lane < PASS; lane += step.group()) {
-                    step.runGroup(f, lane, Math.min(step.group(), PASS - lane), batchScratch);
-                }
-            });
+            pick(step, candidates, budgetNanos, false, times, () -> step.run(f, 0, scratch[0]));
+            pick(step, candidates, budgetNanos, true, times, () -> runPass(step, f, 0, PASS, batchScratch));
         }
         if (step.splittable() && threads > 1) {
             double[] best = race(2, budgetNanos / 2, c -> {
@@ -249,9 +245,7 @@ public final class Program {
             step.run(f, 0, scratch[0]);
         }
         // and in every lane, for the next step's timing as part of a batch
-        for (int lane = 0; lane < PASS; lane += step.group()) {
-            step.runGroup(f, lane, Math.min(step.group(), PASS - lane), batchScratch);
-        }
+        runPass(step, f, 0, PASS, batchScratch);
         if (last) {
             step.release();
             timings.put(step.layer(), Map.copyOf(times));
@@ -266,17 +260,17 @@ public final class Program {
 
     /** Times each candidate run one way, in turns after untimed warm-up calls, and chooses the fastest. */
     private static void pick(Step step, List<String> candidates, long budgetNanos, boolean batch,
-            Map<String, Double> times, Candidate run) {
+            Map<String, Double> times, Runnable run) {
         // untimed first calls on this shape, so no candidate is timed while its code is still cold
         for (int turn = 0; turn < WARM_TURNS; turn++) {
             for (String c : candidates) {
                 step.choose(c, batch);
-                run.run(0);
+                run.run();
             }
         }
         double[] best = race(candidates.size(), budgetNanos, c -> {
             step.choose(candidates.get(c), batch);
-            run.run(c);
+            run.run();
         });
         int winner = 0;
         for (int c = 0; c < best.length; c++) {
