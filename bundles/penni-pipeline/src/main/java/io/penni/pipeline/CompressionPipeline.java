@@ -1,6 +1,5 @@
 package io.penni.pipeline;
 
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +10,6 @@ import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.artifact.ArtifactStore;
 import io.penni.api.job.CompressionRequest;
 import io.penni.api.stage.CompressionStage;
-import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageNames;
 import io.penni.api.stage.StageOutcome;
 import io.penni.api.stage.StageProgress;
@@ -19,7 +17,8 @@ import io.penni.api.stage.StageProgress;
 /**
  * Runs a job's stages in order in this process, without Kafka: pretrain → decompose → retrain → prune →
  * finetune → shrink → evaluate. Each stage sees every artifact produced before it ({@code model} always being the
- * latest model); a stage whose outcome is recorded is not run again ({@link StageRecords}).
+ * latest model). Each stage runs through the {@link StageRunner} the Kafka workflow uses too, so a stage whose
+ * outcome is recorded is not run again.
  */
 public final class CompressionPipeline {
 
@@ -49,7 +48,7 @@ public final class CompressionPipeline {
     }
 
     private final Map<String, CompressionStage> stages;
-    private final ArtifactStore store;
+    private final StageRunner runner;
     private final List<String> order;
 
     /**
@@ -67,7 +66,7 @@ public final class CompressionPipeline {
      */
     public CompressionPipeline(Map<String, CompressionStage> stages, ArtifactStore store, List<String> order) {
         this.stages = Map.copyOf(stages);
-        this.store = store;
+        this.runner = new StageRunner(store);
         this.order = List.copyOf(order);
     }
 
@@ -89,28 +88,19 @@ public final class CompressionPipeline {
                 return new PipelineResult(completed, artifacts, seconds,
                         Optional.of(new PipelineResult.Failure(name, "no '" + name + "' stage is installed", false)));
             }
-            Optional<StageOutcome.Completed> recorded = StageRecords.find(store, request.jobId(), name);
-            listener.stageStarted(name, recorded.isPresent());
-            long started = System.nanoTime();
-            StageOutcome outcome;
-            if (recorded.isPresent()) {
-                outcome = recorded.get();
-            } else {
-                try {
-                    StageContext context = new BasicStageContext(request, artifacts, store,
-                            store.workDir(request.jobId(), name), p -> listener.progress(name, p), cancelled);
-                    outcome = stage.run(context);
-                    if (outcome instanceof StageOutcome.Completed c) {
-                        Map<String, Object> summary = new LinkedHashMap<>(c.summary());
-                        summary.put("seconds", (System.nanoTime() - started) / 1e9);
-                        outcome = new StageOutcome.Completed(c.outputs(), summary);
-                        StageRecords.save(store, request.jobId(), name, (StageOutcome.Completed) outcome);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    outcome = new StageOutcome.Failed(name + ": " + e.getMessage(), false);
+            StageRunner.Run run = runner.run(request, name, stage, artifacts, new StageRunner.Observer() {
+                @Override
+                public void started(boolean reused) {
+                    listener.stageStarted(name, reused);
                 }
-            }
-            double elapsed = (System.nanoTime() - started) / 1e9;
+
+                @Override
+                public void progress(StageProgress progress) {
+                    listener.progress(name, progress);
+                }
+            }, cancelled);
+            StageOutcome outcome = run.outcome();
+            double elapsed = run.seconds();
             listener.stageEnded(name, outcome, elapsed);
             if (outcome instanceof StageOutcome.Failed failed) {
                 return new PipelineResult(completed, artifacts, seconds,
@@ -119,10 +109,7 @@ public final class CompressionPipeline {
             StageOutcome.Completed c = (StageOutcome.Completed) outcome;
             completed.put(name, c);
             seconds.put(name, elapsed);
-            c.outputs().forEach((output, ref) -> {
-                artifacts.put(output, ref);
-                artifacts.put(name + "." + output, ref);
-            });
+            artifacts = StageRunner.withOutputs(artifacts, name, c.outputs());
         }
         return new PipelineResult(completed, artifacts, seconds, Optional.empty());
     }

@@ -55,12 +55,6 @@ public record StageTask(String jobId, JsonNode request, List<String> plan, int p
      * @return the job's artifacts once this stage's outputs are added, each also as {@code <stage>.<name>}
      */
     public Map<String, ArtifactRef> artifactsWith(Map<String, ArtifactRef> produced) {
-        Map<String, ArtifactRef> all = new java.util.LinkedHashMap<>(artifacts);
-        String stage = stage();
-        produced.forEach((name, ref) -> {
-            all.put(name, ref);
-            all.put(stage + "." + name, ref);
-        });
-        return all;
+        return io.penni.pipeline.StageRunner.withOutputs(artifacts, stage(), produced);
     }
 }

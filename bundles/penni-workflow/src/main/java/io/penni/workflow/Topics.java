@@ -19,10 +19,15 @@ public final class Topics {
     /** The job table: the latest {@link io.penni.api.job.JobState} of each job; compacted. */
     public static final String JOBS = "penni.jobs";
     private static final String STAGE_PREFIX = "penni.stage.";
+    /**
+     * Stage tasks that cannot be read: the original bytes, with the reason, origin and job (the record's key) in
+     * headers. Not a stage topic: no stage is named {@code dlq}.
+     */
+    public static final String STAGE_DLQ = STAGE_PREFIX + "dlq";
 
-    /** DLQ header: why the request was rejected. */
+    /** DLQ header: why the request was rejected, or why the stage task could not be read. */
     public static final String DLQ_REASON_HEADER = "penni.reason";
-    /** DLQ header: where the request came from, {@code topic/partition/offset}. */
+    /** DLQ header: where the message came from, {@code topic/partition/offset}. */
     public static final String DLQ_ORIGIN_HEADER = "penni.origin";
     /** DLQ header: the job id the request asked for or was given. */
     public static final String DLQ_JOB_HEADER = "penni.job";
@@ -51,7 +56,7 @@ public final class Topics {
 
     /** @return the topics the server creates at start-up, stage topics of the built-in stages included */
     public static List<String> all() {
-        List<String> all = new java.util.ArrayList<>(List.of(REQUESTS, REQUESTS_DLQ, EVENTS, JOBS));
+        List<String> all = new java.util.ArrayList<>(List.of(REQUESTS, REQUESTS_DLQ, EVENTS, JOBS, STAGE_DLQ));
         StageNames.ALL.forEach(s -> all.add(stage(s)));
         return List.copyOf(all);
     }

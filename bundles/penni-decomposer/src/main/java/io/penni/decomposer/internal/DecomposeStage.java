@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.osgi.service.component.annotations.Component;
 
@@ -25,7 +24,8 @@ import io.penni.model.ModelException;
 /**
  * The {@value StageNames#DECOMPOSE} stage: reads the input {@code model}, decomposes it with the request's d
  * ({@code penni.bases}) and stores {@code decompose/model.json} with its weights. Its summary holds each layer's
- * d and relative reconstruction error. A job that has the outputs already gets them back without recomputing.
+ * d and relative reconstruction error. A run again overwrites the outputs with the same content; the job core's
+ * runner does not run the stage again for a job once it completed.
  */
 @Component(property = CompressionStage.STAGE + "=" + StageNames.DECOMPOSE)
 public final class DecomposeStage implements CompressionStage {
@@ -33,11 +33,6 @@ public final class DecomposeStage implements CompressionStage {
     @Override
     public StageOutcome run(StageContext context) {
         String jobId = context.request().jobId();
-        Optional<Map<String, ArtifactRef>> stored = ModelArtifacts.find(context.artifacts(), jobId,
-                StageNames.DECOMPOSE);
-        if (stored.isPresent()) {
-            return new StageOutcome.Completed(stored.get(), Map.of("reused", true));
-        }
         try {
             DecompositionSettings settings = DecompositionSettings.of(context.request().penni().bases());
             Decomposition decomposition = BasisDecomposer.decompose(

@@ -58,14 +58,14 @@ class DecomposeStageTest {
     }
 
     @Test
-    void aSecondRunReturnsTheStoredOutputsWithoutReadingTheInputAgain() throws IOException {
-        Map<String, ArtifactRef> input = storedInput(Architectures.create("vgg-small", 2));
-        LocalJob job = job(5, input);
+    void aSecondRunStoresTheSameOutputsAgain() throws IOException {
+        // skipping a completed stage is the job core's runner's work (StageRunner); a stage run twice, as after a
+        // crash before its outcome was recorded, must come to byte-identical outputs
+        LocalJob job = job(5, storedInput(Architectures.create("vgg-small", 2)));
         StageOutcome.Completed first = assertInstanceOf(StageOutcome.Completed.class, new DecomposeStage().run(job));
-        Files.delete(Path.of(input.get("model").uri()));
         StageOutcome.Completed second = assertInstanceOf(StageOutcome.Completed.class, new DecomposeStage().run(job));
         assertEquals(first.outputs(), second.outputs());
-        assertEquals(true, second.summary().get("reused"));
+        assertEquals(first.summary(), second.summary());
     }
 
     @Test

@@ -28,10 +28,6 @@ public final class FixedStrategyPruneStage implements CompressionStage {
 
     @Override
     public StageOutcome run(StageContext context) {
-        Optional<StageOutcome> stored = PruneJob.stored(context);
-        if (stored.isPresent()) {
-            return stored.get();
-        }
         Optional<String> requested = context.request().pruning().strategy();
         if (requested.isPresent() && !requested.get().equals(name)) {
             return new StageOutcome.Failed(StageNames.PRUNE + ": unknown strategy '" + requested.get()

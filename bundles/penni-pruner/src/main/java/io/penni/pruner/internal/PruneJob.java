@@ -55,37 +55,6 @@ final class PruneJob {
     }
 
     /**
-     * The outputs of an earlier run of this job's pruning, if it stored them all.
-     *
-     * @param context the job
-     * @return its outcome, rebuilt from the stored masks' metadata
-     */
-    static Optional<StageOutcome> stored(StageContext context) {
-        ArtifactStore store = context.artifacts();
-        String jobId = context.request().jobId();
-        Optional<Map<String, ArtifactRef>> model = ModelArtifacts.find(store, jobId, StageNames.PRUNE);
-        Optional<ArtifactRef> masks = store.find(jobId, MASKS_NAME);
-        if (model.isEmpty() || masks.isEmpty()) {
-            return Optional.empty();
-        }
-        Map<String, ArtifactRef> outputs = new LinkedHashMap<>(model.get());
-        outputs.put(MASKS, masks.get());
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("reused", true);
-        try {
-            Map<String, String> metadata = MaskFiles.metadata(store.open(masks.get()));
-            summary.put("strategy", metadata.getOrDefault("strategy", ""));
-            summary.put("bundle", metadata.getOrDefault("bundle", ""));
-            summary.put("bundleVersion", metadata.getOrDefault("bundle.version", ""));
-            summary.put("parameters", parameters(metadata));
-        } catch (IOException | ModelException e) {
-            // the outputs are complete (the graph was stored last); only the summary's provenance is missing
-            summary.put("note", "stored masks unreadable: " + e.getMessage());
-        }
-        return Optional.of(new StageOutcome.Completed(outputs, summary));
-    }
-
-    /**
      * Prunes the job's model.
      *
      * @param context the job
@@ -143,16 +112,6 @@ final class PruneJob {
         metadata.put("bundle.version", provenance.version());
         used.forEach((k, v) -> metadata.put(PARAMETER_PREFIX + k, v));
         return metadata;
-    }
-
-    private static Map<String, String> parameters(Map<String, String> metadata) {
-        Map<String, String> parameters = new TreeMap<>();
-        metadata.forEach((k, v) -> {
-            if (k.startsWith(PARAMETER_PREFIX)) {
-                parameters.put(k.substring(PARAMETER_PREFIX.length()), v);
-            }
-        });
-        return parameters;
     }
 
     private static Map<String, Object> summary(Provenance provenance, Map<String, String> used, PruneResult result) {

@@ -92,10 +92,6 @@ public final class PruneStage implements CompressionStage {
 
     @Override
     public StageOutcome run(StageContext context) {
-        Optional<StageOutcome> stored = PruneJob.stored(context);
-        if (stored.isPresent()) {
-            return stored.get();
-        }
         long deadline = System.nanoTime() + waitNanos;
         StrategySelection.Choice<ComponentServiceObjects<PruningStrategy>> choice = choose(context);
         if (choice instanceof StrategySelection.Unavailable<?> none && waitNanos > 0) {

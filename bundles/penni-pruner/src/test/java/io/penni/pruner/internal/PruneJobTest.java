@@ -92,21 +92,17 @@ class PruneJobTest {
     }
 
     @Test
-    void aSecondRunReturnsTheStoredOutputsWithTheirProvenance() throws IOException {
+    void aSecondRunStoresTheSameOutputsWithTheirProvenance() throws IOException {
+        // skipping a completed stage is the job core's runner's work (StageRunner); a stage run twice, as after a
+        // crash before its outcome was recorded, must come to byte-identical outputs
         LocalJob job = job(Map.of(), Map.of());
         StageOutcome.Completed first = assertInstanceOf(StageOutcome.Completed.class,
                 PruneJob.run(job, MAGNITUDE, new MagnitudeStrategy()));
         StageOutcome.Completed again = assertInstanceOf(StageOutcome.Completed.class,
-                PruneJob.stored(job).orElseThrow());
+                PruneJob.run(job, MAGNITUDE, new MagnitudeStrategy()));
         assertEquals(first.outputs(), again.outputs());
-        assertEquals(true, again.summary().get("reused"));
         assertEquals("magnitude", again.summary().get("strategy"));
         assertEquals(Map.of("t", "0.5"), again.summary().get("parameters"));
-    }
-
-    @Test
-    void nothingIsStoredBeforeTheFirstRun() throws IOException {
-        assertTrue(PruneJob.stored(job(Map.of(), Map.of())).isEmpty());
     }
 
     @Test

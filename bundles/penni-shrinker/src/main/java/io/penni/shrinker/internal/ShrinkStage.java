@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.osgi.service.component.annotations.Component;
 
@@ -29,8 +28,8 @@ import io.penni.shrinker.ShrinkPlan;
 /**
  * The {@value StageNames#SHRINK} stage: plans the shrinking of the input {@code model}, applies it, and stores
  * {@code shrink/plan.json}, then {@code shrink/model.json} with its weights. Its summary has each planned
- * layer's sizes before and after, and the parameters and MACs of both models. A job that has the outputs already
- * gets them back without recomputing.
+ * layer's sizes before and after, and the parameters and MACs of both models. A run again overwrites the outputs
+ * with the same content; the job core's runner does not run the stage again for a job once it completed.
  */
 @Component(property = CompressionStage.STAGE + "=" + StageNames.SHRINK)
 public final class ShrinkStage implements CompressionStage {
@@ -43,13 +42,6 @@ public final class ShrinkStage implements CompressionStage {
     @Override
     public StageOutcome run(StageContext context) {
         String jobId = context.request().jobId();
-        Optional<Map<String, ArtifactRef>> model = ModelArtifacts.find(context.artifacts(), jobId, StageNames.SHRINK);
-        Optional<ArtifactRef> storedPlan = context.artifacts().find(jobId, PLAN_NAME);
-        if (model.isPresent() && storedPlan.isPresent()) {
-            Map<String, ArtifactRef> outputs = new LinkedHashMap<>(model.get());
-            outputs.put(PLAN, storedPlan.get());
-            return new StageOutcome.Completed(outputs, Map.of("reused", true));
-        }
         try {
             Model pruned = ModelArtifacts.load(context.artifacts(), context.inputs());
             ShrinkPlan plan = ChannelShrinker.plan(pruned);

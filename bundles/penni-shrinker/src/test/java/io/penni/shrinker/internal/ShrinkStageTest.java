@@ -94,12 +94,14 @@ class ShrinkStageTest {
     }
 
     @Test
-    void aSecondRunReturnsTheStoredOutputs() throws IOException {
+    void aSecondRunStoresTheSameOutputsAgain() throws IOException {
+        // skipping a completed stage is the job core's runner's work (StageRunner); a stage run twice, as after a
+        // crash before its outcome was recorded, must come to byte-identical outputs
         LocalJob job = job(stored(deadFilters()));
         StageOutcome.Completed first = assertInstanceOf(StageOutcome.Completed.class, new ShrinkStage().run(job));
         StageOutcome.Completed second = assertInstanceOf(StageOutcome.Completed.class, new ShrinkStage().run(job));
         assertEquals(first.outputs(), second.outputs());
-        assertEquals(true, second.summary().get("reused"));
+        assertEquals(first.summary(), second.summary());
     }
 
     @Test

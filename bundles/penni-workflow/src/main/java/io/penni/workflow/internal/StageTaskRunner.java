@@ -1,7 +1,7 @@
 package io.penni.workflow.internal;
 
 import java.io.IOException;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,14 +20,12 @@ import io.penni.api.artifact.ArtifactStore;
 import io.penni.api.event.EventType;
 import io.penni.api.job.CompressionRequest;
 import io.penni.api.job.JobStatus;
-import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageOutcome;
 import io.penni.api.stage.StageProgress;
-import io.penni.pipeline.BasicStageContext;
 import io.penni.pipeline.CompressionRequests;
 import io.penni.pipeline.JobReport;
 import io.penni.pipeline.ReportAssembler;
-import io.penni.pipeline.StageRecords;
+import io.penni.pipeline.StageRunner;
 import io.penni.workflow.StageTask;
 import io.penni.workflow.Topics;
 import io.penni.workflow.WorkflowJson;
@@ -51,15 +50,22 @@ final class StageTaskRunner {
     record Result(List<ProducerRecord<String, byte[]>> records, boolean retryable, String reason, String outcome) {
     }
 
+    /** {@link Result#outcome()} of a stage that completed. */
+    static final String COMPLETED = "completed";
+    /** {@link Result#outcome()} of a copy of a task whose results were committed before: nothing is published. */
+    static final String DUPLICATE = "duplicate";
+
     private final ArtifactStore store;
+    private final StageRunner stageRunner;
     private final JobEvents events;
-    private final KafkaProducer<String, byte[]> progress;
+    private final Producer<String, byte[]> progress;
     private final WorkflowMetrics metrics;
     private final long progressIntervalMillis;
 
-    StageTaskRunner(ArtifactStore store, JobEvents events, KafkaProducer<String, byte[]> progress,
+    StageTaskRunner(ArtifactStore store, JobEvents events, Producer<String, byte[]> progress,
             WorkflowMetrics metrics, long progressIntervalMillis) {
         this.store = store;
+        this.stageRunner = new StageRunner(store);
         this.events = events;
         this.progress = progress;
         this.metrics = metrics;
@@ -73,49 +79,66 @@ final class StageTaskRunner {
                 completed(task), why, task.artifacts())));
     }
 
-    Result run(StageTask task, StageBinding binding, int attempt, BooleanSupplier cancelled) {
-        String stage = task.stage();
-        long started = System.nanoTime();
-        CompressionRequest request;
+    /**
+     * Reads a stage task message and the request it carries, once per delivery.
+     *
+     * @param value the message's bytes
+     * @return the task and its request
+     * @throws IOException when either cannot be read: the task is poison
+     */
+    static Job read(byte[] value) throws IOException {
+        if (value == null) {
+            throw new IOException("the message has no value");
+        }
+        StageTask task = WorkflowJson.readTask(value);
         try {
-            request = CompressionRequests.read(task.request(), task.jobId());
+            return new Job(task, CompressionRequests.read(task.request(), task.jobId()));
         } catch (IllegalArgumentException e) {
-            return failed(task, e.getMessage(), started);
+            throw new IOException(e.getMessage(), e);
         }
-        Optional<StageOutcome.Completed> recorded = StageRecords.find(store, task.jobId(), stage);
-        StageOutcome outcome;
-        if (recorded.isPresent()) {
-            progress.send(events.event(EventType.STAGE_STARTED, task.jobId(), Optional.of(stage),
-                    Map.of("attempt", attempt, "note", "already completed before; its recorded outcome is used")));
-            outcome = recorded.get();
-        } else {
-            progress.send(events.event(EventType.STAGE_STARTED, task.jobId(), Optional.of(stage), Map.of("attempt", attempt)));
-            progress.send(JobEvents.state(JobEvents.state(task.jobId(), JobStatus.RUNNING, Optional.of(stage),
-                    completed(task), stage + " running", task.artifacts())));
-            try {
-                Path workDir = store.workDir(task.jobId(), stage);
-                ProgressThrottle throttle = new ProgressThrottle(progressIntervalMillis);
-                StageContext context = new BasicStageContext(request, task.artifacts(), store, workDir,
-                        p -> publishProgress(task, stage, p, throttle), cancelled);
-                outcome = binding.stage().run(context);
-                if (outcome instanceof StageOutcome.Completed c) {
-                    Map<String, Object> summary = new LinkedHashMap<>(c.summary());
-                    summary.put("seconds", (System.nanoTime() - started) / 1e9);
-                    outcome = new StageOutcome.Completed(c.outputs(), summary);
-                    StageRecords.save(store, task.jobId(), stage, (StageOutcome.Completed) outcome);
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.error("job {} stage {} threw", task.jobId(), stage, e);
-                outcome = new StageOutcome.Failed(stage + " failed: " + e, false);
-            }
+    }
+
+    /**
+     * A stage task and its request, read once.
+     *
+     * @param task the task as it travels
+     * @param request its request, defaults filled in
+     */
+    record Job(StageTask task, CompressionRequest request) {
+    }
+
+    Result run(Job job, StageBinding binding, int attempt, BooleanSupplier cancelled) {
+        StageTask task = job.task();
+        CompressionRequest request = job.request();
+        String stage = task.stage();
+        if (store.find(task.jobId(), handOffName(stage)).isPresent()) {
+            // its results were committed before: this message is a copy, and publishing them again would hand the
+            // job to the next stage twice
+            LOG.warn("job {} stage {}: a duplicate task, its stage was handed on before; ignored", task.jobId(), stage);
+            metrics.duplicateTask(stage);
+            return new Result(List.of(), false, "a duplicate of a task handed on before", DUPLICATE);
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
+        ProgressThrottle throttle = new ProgressThrottle(progressIntervalMillis);
+        StageRunner.Run run = stageRunner.run(request, stage, binding.stage(), task.artifacts(),
+                new StageRunner.Observer() {
+                    @Override
+                    public void started(boolean reused) {
+                        announceStart(task, attempt, reused);
+                    }
+
+                    @Override
+                    public void progress(StageProgress p) {
+                        publishProgress(task, stage, p, throttle);
+                    }
+                }, cancelled);
+        StageOutcome outcome = run.outcome();
+        double seconds = run.seconds();
         if (outcome instanceof StageOutcome.Failed f) {
             metrics.stageEnded(stage, f.retryable() ? "interrupted" : "failed", seconds);
             if (f.retryable()) {
                 return new Result(List.of(), true, f.reason(), "interrupted");
             }
-            return failed(task, f.reason(), started);
+            return failed(task, f.reason());
         }
         StageOutcome.Completed c = (StageOutcome.Completed) outcome;
         metrics.stageEnded(stage, "completed", seconds);
@@ -134,7 +157,7 @@ final class StageTaskRunner {
             records.add(new ProducerRecord<>(Topics.stage(nextStage), task.jobId(), WorkflowJson.write(next)));
             records.add(JobEvents.state(JobEvents.state(task.jobId(), JobStatus.QUEUED, Optional.of(nextStage), done,
                     stage + " completed; waiting for " + nextStage, next.artifacts())));
-            return new Result(records, false, "", "completed");
+            return new Result(records, false, "", COMPLETED);
         }
         try {
             JobReport report = ReportAssembler.assemble(store, request, task.plan());
@@ -150,10 +173,10 @@ final class StageTaskRunner {
             records.add(events.event(EventType.JOB_COMPLETED, task.jobId(), Optional.empty(), completion));
             records.add(JobEvents.state(JobEvents.state(task.jobId(), JobStatus.COMPLETED, Optional.of(stage), done,
                     "completed: " + report.oneLine(), artifacts)));
-            return new Result(records, false, "", "completed");
+            return new Result(records, false, "", COMPLETED);
         } catch (IOException | RuntimeException e) {
             LOG.error("job {}: the report could not be assembled", task.jobId(), e);
-            return failed(task, "the report could not be assembled: " + e.getMessage(), started);
+            return failed(task, "the report could not be assembled: " + e.getMessage());
         }
     }
 
@@ -165,17 +188,116 @@ final class StageTaskRunner {
      * @return the job's failure
      */
     Result crashed(StageTask task, Throwable error) {
-        return failed(task, task.stage() + " crashed: " + error, System.nanoTime());
+        return failed(task, task.stage() + " crashed: " + error);
     }
 
-    /** After the transaction: counts the job when it ended. */
-    void committed(StageTask task, Result result) {
-        if (task.last() || "failed".equals(result.outcome())) {
+    /**
+     * What to publish when a stage kept failing with passing errors until its attempts ran out: the job fails with
+     * the last error, and the metrics count it.
+     *
+     * @param task the task
+     * @param attempts how many times it was tried
+     * @param lastReason why the last attempt failed
+     * @return the job's failure
+     */
+    Result exhausted(StageTask task, int attempts, String lastReason) {
+        metrics.stageRetries(task.stage(), "exhausted");
+        return failed(task, "gave up after " + attempts + (attempts == 1 ? " attempt" : " attempts") + "; the last one: "
+                + lastReason);
+    }
+
+    /**
+     * Announces that a stage failed with a passing error and runs again.
+     *
+     * @param task the task
+     * @param attempt the attempt that failed
+     * @param maxAttempts attempts allowed
+     * @param reason why it failed
+     */
+    void retrying(StageTask task, int attempt, int maxAttempts, String reason) {
+        metrics.stageRetries(task.stage(), "retried");
+        progress.send(events.event(EventType.STAGE_PROGRESS, task.jobId(), Optional.of(task.stage()),
+                Map.of("message", "attempt " + attempt + " of " + maxAttempts + " failed (" + reason
+                        + "); trying again")));
+    }
+
+    /**
+     * What to publish for a stage task that cannot be read: the original bytes go to {@link Topics#STAGE_DLQ} with the
+     * reason and origin in headers, and the job the record's key names fails, so that it does not wait forever.
+     *
+     * @param record the unreadable record
+     * @param reason why it cannot be read
+     * @return the records to publish with the record's offset
+     */
+    Result poison(ConsumerRecord<String, byte[]> record, String reason) {
+        String stage = Topics.stageOf(record.topic());
+        String why = "the " + stage + " task at " + origin(record) + " cannot be read: " + reason;
+        metrics.poisonTask(stage);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(Topics.STAGE_DLQ, record.key(),
+                record.value() == null ? new byte[0] : record.value());
+        dlq.headers().add(Topics.DLQ_REASON_HEADER, why.getBytes(StandardCharsets.UTF_8));
+        dlq.headers().add(Topics.DLQ_ORIGIN_HEADER, origin(record).getBytes(StandardCharsets.UTF_8));
+        if (record.key() != null) {
+            dlq.headers().add(Topics.DLQ_JOB_HEADER, record.key().getBytes(StandardCharsets.UTF_8));
+        }
+        records.add(dlq);
+        if (record.key() != null && !record.key().isBlank()) {
+            records.add(events.event(EventType.JOB_FAILED, record.key(), Optional.of(stage),
+                    Map.of("stage", stage, "reason", why)));
+            records.add(JobEvents.state(JobEvents.state(record.key(), JobStatus.FAILED, Optional.of(stage), List.of(),
+                    stage + " failed: " + why, Map.of())));
+        }
+        return new Result(records, false, why, "failed");
+    }
+
+    private static String origin(ConsumerRecord<String, byte[]> record) {
+        return record.topic() + "/" + record.partition() + "/" + record.offset();
+    }
+
+    /**
+     * After the transaction: counts the job when it ended.
+     *
+     * @param task the task, empty for one that could not be read
+     * @param result what was published
+     */
+    void committed(Optional<StageTask> task, Result result) {
+        if (task.isPresent() && COMPLETED.equals(result.outcome())) {
+            markHandedOff(task.get());
+        }
+        if (task.map(StageTask::last).orElse(false) || "failed".equals(result.outcome())) {
             metrics.jobEnded(result.outcome());
         }
     }
 
-    private Result failed(StageTask task, String reason, long started) {
+    /** Records that a stage's results were committed, so a copy of its task is known for one (see {@link #run}). */
+    private void markHandedOff(StageTask task) {
+        try {
+            store.write(task.jobId(), handOffName(task.stage()),
+                    ("{\"position\":" + task.position() + "}").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            LOG.warn("job {} stage {}: its hand-off could not be recorded ({}); a copy of its task would run again",
+                    task.jobId(), task.stage(), e.getMessage());
+        }
+    }
+
+    private static String handOffName(String stage) {
+        return stage + "/handed-off.json";
+    }
+
+    private void announceStart(StageTask task, int attempt, boolean reused) {
+        String stage = task.stage();
+        if (reused) {
+            progress.send(events.event(EventType.STAGE_STARTED, task.jobId(), Optional.of(stage),
+                    Map.of("attempt", attempt, "note", "already completed before; its recorded outcome is used")));
+            return;
+        }
+        progress.send(events.event(EventType.STAGE_STARTED, task.jobId(), Optional.of(stage), Map.of("attempt", attempt)));
+        progress.send(JobEvents.state(JobEvents.state(task.jobId(), JobStatus.RUNNING, Optional.of(stage),
+                completed(task), stage + " running", task.artifacts())));
+    }
+
+    private Result failed(StageTask task, String reason) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         records.add(events.event(EventType.JOB_FAILED, task.jobId(), Optional.of(task.stage()),
                 Map.of("stage", task.stage(), "reason", reason)));

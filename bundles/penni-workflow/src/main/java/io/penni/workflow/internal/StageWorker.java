@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
 
 import io.penni.workflow.StageTask;
 import io.penni.workflow.Topics;
-import io.penni.workflow.WorkflowJson;
 
 /**
  * Runs the stages present in this container. One consumer in group {@code penni-stages} reads the topics of those
@@ -48,8 +47,13 @@ final class StageWorker implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StageWorker.class);
 
-    /** What a finished task hands back to the poll thread. */
-    private record Completion(TopicPartition partition, long offset, StageTask task, StageTaskRunner.Result result) {
+    /**
+     * What a finished task hands back to the poll thread.
+     *
+     * @param task the task; empty for a record that could not be read (its result goes to the DLQ)
+     */
+    private record Completion(TopicPartition partition, long offset, Optional<StageTask> task,
+            StageTaskRunner.Result result) {
     }
 
     /** A task running on a worker thread. */
@@ -69,12 +73,14 @@ final class StageWorker implements Runnable {
     private final int trainingSlots;
     private final int otherSlots;
     private final int maxAttempts;
+    private final long retryBackoffMillis;
 
     // poll-thread state
     private final Map<TopicPartition, Running> running = new ConcurrentHashMap<>();
     private final Set<TopicPartition> waiting = new HashSet<>();
     private final Set<String> queuedAnnounced = new HashSet<>();
     private final Map<String, Integer> attempts = new HashMap<>();
+    private final Map<TopicPartition, Long> retryAt = new HashMap<>();
     private volatile boolean active = true;
     private volatile boolean subscriptionChanged = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -82,13 +88,14 @@ final class StageWorker implements Runnable {
     private int otherBusy;
 
     StageWorker(KafkaClients clients, String containerId, StageTaskRunner runner, int trainingSlots, int otherSlots,
-            int maxAttempts) {
+            int maxAttempts, long retryBackoffMillis) {
         this.clients = clients;
         this.containerId = containerId;
         this.runner = runner;
         this.trainingSlots = trainingSlots;
         this.otherSlots = otherSlots;
-        this.maxAttempts = maxAttempts;
+        this.maxAttempts = Math.max(1, maxAttempts);
+        this.retryBackoffMillis = Math.max(0, retryBackoffMillis);
     }
 
     void bind(StageBinding binding) {
@@ -130,6 +137,7 @@ final class StageWorker implements Runnable {
                     // a subscription change or stop; loop
                 }
                 finish(producer);
+                resumeRetries();
             }
         } catch (ProducerFencedException e) {
             LOG.error("another container with id {} took over this one's transactions; this worker stops", containerId);
@@ -151,14 +159,20 @@ final class StageWorker implements Runnable {
                 consumer.seek(tp, record.offset());
                 continue;
             }
-            StageTask task;
+            StageTaskRunner.Job job;
             try {
-                task = WorkflowJson.readTask(record.value());
-            } catch (java.io.IOException e) {
-                LOG.error("skipping an unreadable task at {}/{}: {}", tp, record.offset(), e.getMessage());
+                job = StageTaskRunner.read(record.value());
+            } catch (java.io.IOException | RuntimeException e) {
+                // committed with its offset like any finished task, so it is answered once and never blocks the topic
+                LOG.error("the task at {}/{} cannot be read; it goes to {}: {}", tp, record.offset(), Topics.STAGE_DLQ,
+                        e.getMessage());
                 consumer.seek(tp, record.offset() + 1);
+                consumer.pause(List.of(tp));
+                completions.add(new Completion(tp, record.offset(), Optional.empty(),
+                        runner.poison(record, String.valueOf(e.getMessage()))));
                 continue;
             }
+            StageTask task = job.task();
             StageBinding binding = stages.get(Topics.stageOf(tp.topic()));
             if (binding == null || !freeSlot(binding.training())) {
                 consumer.seek(tp, record.offset());
@@ -179,13 +193,13 @@ final class StageWorker implements Runnable {
             workers.submit(() -> {
                 StageTaskRunner.Result result;
                 try {
-                    result = runner.run(task, binding, attempt, () -> cancelled.get() || !active);
-                } catch (RuntimeException | LinkageError | AssertionError e) {
+                    result = runner.run(job, binding, attempt, () -> cancelled.get() || !active);
+                } catch (RuntimeException | LinkageError | AssertionError e) { // NOPMD - the runner's own bugs
                     // never lose a completion: the slot and the partition would stay taken for good
                     LOG.error("job {} stage {} crashed", task.jobId(), task.stage(), e);
                     result = runner.crashed(task, e);
                 }
-                completions.add(new Completion(tp, record.offset(), task, result));
+                completions.add(new Completion(tp, record.offset(), Optional.of(task), result));
                 wakeup();
             });
         }
@@ -196,24 +210,34 @@ final class StageWorker implements Runnable {
         List<Completion> done = new ArrayList<>();
         completions.drainTo(done);
         for (Completion completion : done) {
-            Running r = running.remove(completion.partition());
-            if (r == null) {
-                continue; // its partition was revoked: the new owner runs it (and finds the stage's record)
-            }
-            occupy(r.training(), -1);
-            queuedAnnounced.remove(completion.task().jobId() + "/" + completion.task().stage());
             StageTaskRunner.Result result = completion.result();
-            boolean retry = result.retryable() && active
-                    && attempts.getOrDefault(key(completion.partition(), completion.offset()), 0) < maxAttempts;
-            if (!active && result.retryable()) {
-                continue; // shutting down: not committed, the task comes back after the restart
-            }
-            if (retry) {
-                LOG.warn("job {} stage {} failed ({}); trying again", completion.task().jobId(),
-                        completion.task().stage(), result.reason());
-                consumer.seek(completion.partition(), completion.offset());
-                consumer.resume(List.of(completion.partition()));
-                continue;
+            if (completion.task().isPresent()) {
+                StageTask task = completion.task().get();
+                Running r = running.remove(completion.partition());
+                if (r == null) {
+                    continue; // its partition was revoked: the new owner runs it (and finds the stage's record)
+                }
+                occupy(r.training(), -1);
+                queuedAnnounced.remove(task.jobId() + "/" + task.stage());
+                if (result.retryable()) {
+                    if (!active) {
+                        continue; // shutting down: not committed, the task comes back after the restart
+                    }
+                    int tried = attempts.getOrDefault(key(completion.partition(), completion.offset()), 0);
+                    if (tried < maxAttempts) {
+                        LOG.warn("job {} stage {} failed ({}); attempt {} of {}, trying again", task.jobId(),
+                                task.stage(), result.reason(), tried, maxAttempts);
+                        runner.retrying(task, tried, maxAttempts, result.reason());
+                        consumer.seek(completion.partition(), completion.offset());
+                        // stays paused until its back-off has passed
+                        retryAt.put(completion.partition(), System.nanoTime() + retryBackoffMillis * 1_000_000L
+                                * (1L << Math.min(tried - 1, 6)));
+                        continue;
+                    }
+                    LOG.error("job {} stage {} failed {} times; the job fails: {}", task.jobId(), task.stage(), tried,
+                            result.reason());
+                    result = runner.exhausted(task, tried, result.reason());
+                }
             }
             try {
                 producer.beginTransaction();
@@ -226,17 +250,39 @@ final class StageWorker implements Runnable {
             } catch (ProducerFencedException e) {
                 throw e;
             } catch (KafkaException e) {
-                LOG.warn("job {} stage {}: results not committed ({}); the task runs again", completion.task().jobId(),
-                        completion.task().stage(), e.getMessage());
+                LOG.warn("the results of the task at {}/{} were not committed ({}); the task is read again",
+                        completion.partition(), completion.offset(), e.getMessage());
                 producer.abortTransaction();
-                consumer.seek(completion.partition(), completion.offset());
+                if (consumer.assignment().contains(completion.partition())) {
+                    consumer.seek(completion.partition(), completion.offset());
+                }
             }
-            consumer.resume(List.of(completion.partition()));
+            if (consumer.assignment().contains(completion.partition())) {
+                consumer.resume(List.of(completion.partition()));
+            }
         }
         if (!done.isEmpty() && !waiting.isEmpty()) {
+            waiting.removeAll(retryAt.keySet());
             consumer.resume(waiting); // records are fetched again and take a free slot, or wait again
             waiting.clear();
         }
+    }
+
+    /** Resumes the partitions of failed tasks whose back-off has passed, so they are fetched and run again. */
+    private void resumeRetries() {
+        if (retryAt.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<TopicPartition> due = new ArrayList<>();
+        retryAt.forEach((tp, at) -> {
+            if (now - at >= 0) {
+                due.add(tp);
+            }
+        });
+        due.forEach(retryAt::remove);
+        due.retainAll(consumer.assignment());
+        consumer.resume(due);
     }
 
     private boolean freeSlot(boolean training) {
@@ -274,6 +320,8 @@ final class StageWorker implements Runnable {
                     LOG.info("job {} stage {} moves to another container", r.task().jobId(), r.task().stage());
                 }
                 waiting.remove(tp);
+                retryAt.remove(tp);
+                attempts.keySet().removeIf(k -> k.startsWith(tp + "@"));
             }
         }
 

@@ -49,7 +49,7 @@ public final class WorkflowComponent {
     /** Keys of penni.kafka that configure PENNI rather than Kafka clients. */
     private static final Set<String> OWN_KEYS = Set.of("bootstrap.servers", "embedded.host", "embedded.port",
             "embedded.controller.port", "embedded.data", "topic.partitions", "topic.replication.factor",
-            "container.id", "training.concurrency", "stage.concurrency", "stage.attempts", "progress.interval.ms",
+            "container.id", "training.concurrency", "stage.concurrency", "stage.attempts", "stage.retry.backoff.ms", "progress.interval.ms",
             "strategy.swap.grace.ms");
 
     /** This container's workflow settings (PID penni.workflow). */
@@ -74,6 +74,11 @@ public final class WorkflowComponent {
         /** @return tries per stage */
         @AttributeDefinition(name = "Attempts", description = "Times a stage that fails with a passing error is tried.")
         int stage_attempts() default 3;
+
+        /** @return the first retry's back-off */
+        @AttributeDefinition(name = "Retry back-off (ms)", description = "How long a stage that failed with a passing "
+                + "error waits before it runs again; each further attempt waits twice as long. Default 1000.")
+        long stage_retry_backoff_ms() default 1000;
 
         /** @return progress interval */
         @AttributeDefinition(name = "Progress interval (ms)", description = "At most one progress event per running "
@@ -135,7 +140,7 @@ public final class WorkflowComponent {
         StageTaskRunner runner = new StageTaskRunner(store, events, progressProducer, metrics,
                 config.progress_interval_ms());
         worker = new StageWorker(clients, containerId, runner, config.training_concurrency(),
-                config.stage_concurrency(), config.stage_attempts());
+                config.stage_concurrency(), config.stage_attempts(), config.stage_retry_backoff_ms());
         stages.values().forEach(worker::bind);
         intake = new RequestIntake(clients, containerId, events, () -> environment(context), strategies, metrics);
         intakeThread = start(intake, "penni-intake");

@@ -43,6 +43,37 @@ final class WorkflowMetrics implements MeterBinder {
         }
     }
 
+    /**
+     * Counts a stage that failed with a passing error: {@code retried} when it runs again, {@code exhausted} when its
+     * attempts ran out and its job failed.
+     */
+    void stageRetries(String stage, String outcome) {
+        MeterRegistry r = registry.get();
+        if (r != null) {
+            Counter.builder("penni.stage.retries").description("Stage runs that failed with a passing error, by what "
+                    + "followed (retried, exhausted: the job failed)").tags("stage", stage, "outcome", outcome)
+                    .register(r).increment();
+        }
+    }
+
+    /** Counts a stage task that could not be read and went to the stage DLQ. */
+    void poisonTask(String stage) {
+        MeterRegistry r = registry.get();
+        if (r != null) {
+            Counter.builder("penni.stage.dlq").description("Stage tasks that could not be read, sent to the stage DLQ")
+                    .tag("stage", stage).register(r).increment();
+        }
+    }
+
+    /** Counts a copy of a stage task whose results were committed before (ignored). */
+    void duplicateTask(String stage) {
+        MeterRegistry r = registry.get();
+        if (r != null) {
+            Counter.builder("penni.stage.duplicates").description("Copies of stage tasks already handed on, ignored")
+                    .tag("stage", stage).register(r).increment();
+        }
+    }
+
     void trainingImages(String stage, long images) {
         MeterRegistry r = registry.get();
         if (r != null && images > 0) {

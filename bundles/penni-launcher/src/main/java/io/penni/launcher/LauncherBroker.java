@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The launcher's own embedded broker ({@link EmbeddedKafka}, package-private there) for other modules' tests: the
- * broker the server runs, on the ports and in the folder a test gives it.
+ * The launcher's own embedded broker ({@link EmbeddedKafka}, package-private there) for other modules' tests (the
+ * workflow's stage-runner tests, the CLI's Kafka commands): the broker the server runs, on the ports and in the
+ * folder a test gives it.
  */
 public final class LauncherBroker {
 
