@@ -18,17 +18,17 @@ try:
 except ImportError:  # the YAML checks say they were skipped; the others still run
     yaml = None
 
-# The Prometheus names of the meters the dashboard may show. Micrometer names them (penni.jobs counter ->
-# penni_jobs_total, penni.stage.duration timer -> penni_stage_duration_seconds_{count,sum,max,bucket}); a name
+# The Prometheus names of the meters the dashboard may show. Micrometer names them (penni.jobs.ended counter ->
+# penni_jobs_ended_total, penni.stage.duration timer -> penni_stage_duration_seconds_{count,sum,max,bucket}); a name
 # outside this list is a typo or a meter nobody registers, and its panel would stay empty.
 TIMER_SUFFIXES = ("", "_count", "_sum", "_max", "_bucket")
 PENNI_METRICS = frozenset(
-    ["penni_jobs_total", "penni_training_images_total", "penni_model_sparsity", "penni_model_params",
+    ["penni_jobs_ended_total", "penni_training_images_total", "penni_model_sparsity", "penni_model_params",
      "penni_nd4j_offheap_used_bytes", "penni_nd4j_offheap_max_bytes", "penni_process_physical_bytes"]
     + ["penni_stage_duration_seconds" + s for s in TIMER_SUFFIXES if s]
     + ["penni_inference_latency_seconds" + s for s in TIMER_SUFFIXES])
 # Every meter the dashboard must show (a timer by any of its series).
-REQUIRED_METRICS = ("penni_jobs_total", "penni_stage_duration_seconds", "penni_training_images_total",
+REQUIRED_METRICS = ("penni_jobs_ended_total", "penni_stage_duration_seconds", "penni_training_images_total",
                     "penni_model_sparsity", "penni_model_params", "penni_inference_latency_seconds",
                     "penni_nd4j_offheap_used_bytes", "penni_nd4j_offheap_max_bytes", "penni_process_physical_bytes",
                     "jvm_memory_used_bytes", "process_cpu_usage")

@@ -28,7 +28,7 @@ public final class Evaluator {
      * @param batchSize images per forward pass
      * @return top-1, top-5 and loss
      */
-    public static Evaluation evaluate(Model model, ImageSet test, Normalization normalization, int batchSize) {
+    public static TestAccuracy evaluate(Model model, ImageSet test, Normalization normalization, int batchSize) {
         long started = System.nanoTime();
         ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.INFER, DataType.FLOAT);
         Score score = new Score();
@@ -43,7 +43,7 @@ public final class Evaluator {
             score.add(logits.castTo(DataType.FLOAT).data().asFloat(), batch.labels(), batch.size(), graph.classes());
             memory.afterStep();
         }
-        return new Evaluation(score.top1(), score.top5(), score.loss(), (int) score.images,
+        return new TestAccuracy(score.top1(), score.top5(), score.loss(), (int) score.images,
                 (System.nanoTime() - started) / 1e9);
     }
 

@@ -155,7 +155,7 @@ public final class Trainer {
             OptionalDouble testLoss = OptionalDouble.empty();
             boolean last = epoch == epochs - 1;
             if (last || (run.evaluateEvery() > 0 && (epoch + 1) % run.evaluateEvery() == 0)) {
-                Evaluation evaluation = Evaluator.evaluate(current, data.test(), normalization, 256);
+                TestAccuracy evaluation = Evaluator.evaluate(current, data.test(), normalization, 256);
                 testAccuracy = OptionalDouble.of(evaluation.top1());
                 testLoss = OptionalDouble.of(evaluation.loss());
             }

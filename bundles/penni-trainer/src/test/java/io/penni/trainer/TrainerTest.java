@@ -67,7 +67,7 @@ class TrainerTest {
         TrainingResult result = new Trainer(run("pretrain", 2, OptionalInt.empty(), 0, Map.of()),
                 new InMemoryCheckpoints(), new TrainingListener() { }, () -> false)
                 .train(smallNet(1), data, normalization);
-        Evaluation evaluation = Evaluator.evaluate(result.model(), data.test(), normalization, 256);
+        TestAccuracy evaluation = Evaluator.evaluate(result.model(), data.test(), normalization, 256);
         assertTrue(evaluation.top1() > 0.7, "test accuracy " + evaluation.top1() + " (chance is 0.10)");
         assertTrue(evaluation.top5() >= evaluation.top1());
         assertEquals(2, result.history().size());

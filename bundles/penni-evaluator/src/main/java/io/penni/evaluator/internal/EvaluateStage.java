@@ -135,7 +135,7 @@ public final class EvaluateStage implements CompressionStage {
         }
         List<LoadedModel> opened = new ArrayList<>();
         try {
-            List<Evaluation.Subject> subjects = new ArrayList<>();
+            List<InferenceEvaluation.Subject> subjects = new ArrayList<>();
             long compressedMacs = ModelCounter.count(compressed).macs();
             for (String name : names) {
                 LoadOutcome outcome = backends.get(name).load(compressed);
@@ -144,7 +144,7 @@ public final class EvaluateStage implements CompressionStage {
                 }
                 LoadedModel m = ((LoadOutcome.Loaded) outcome).model();
                 opened.add(m);
-                subjects.add(new Evaluation.Subject(name, m, compressedMacs));
+                subjects.add(new InferenceEvaluation.Subject(name, m, compressedMacs));
             }
             LoadOutcome denseOutcome = backends.get(REFERENCE).load(dense);
             if (denseOutcome instanceof LoadOutcome.Unsupported u) {
@@ -154,9 +154,9 @@ public final class EvaluateStage implements CompressionStage {
             opened.add(denseModel);
             context.progress(StageProgress.note("measuring accuracy, latency and memory on " + names + " and "
                     + REFERENCE));
-            Map<String, Object> summary = Evaluation.run(subjects, new Evaluation.Subject(REFERENCE, denseModel,
-                    ModelCounter.count(dense).macs()), data.test(), Normalization.of(data.train()),
-                    request.evaluation(), context::cancelled);
+            Map<String, Object> summary = InferenceEvaluation.run(subjects,
+                    new InferenceEvaluation.Subject(REFERENCE, denseModel, ModelCounter.count(dense).macs()),
+                    data.test(), Normalization.of(data.train()), request.evaluation(), context::cancelled);
             String markdown = InferenceMarkdown.of(compressed.network().name(), request.dataset().format(), summary);
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ArtifactRef jsonRef = context.artifacts().write(request.jobId(), "evaluate/inference.json",
@@ -164,7 +164,7 @@ public final class EvaluateStage implements CompressionStage {
             ArtifactRef mdRef = context.artifacts().write(request.jobId(), "evaluate/inference.md",
                     markdown.getBytes(StandardCharsets.UTF_8));
             return new StageOutcome.Completed(Map.of("inference", jsonRef, "inference-report", mdRef), summary);
-        } catch (Evaluation.Cancelled e) {
+        } catch (InferenceEvaluation.Cancelled e) {
             return new StageOutcome.Failed("evaluation stopped: the container is shutting down", true);
         } catch (IOException e) {
             return new StageOutcome.Failed("cannot write the evaluation: " + e.getMessage(), true);

@@ -23,7 +23,7 @@ import io.penni.api.stage.StageOutcome;
 import io.penni.model.Architectures;
 import io.penni.model.ModelArtifacts;
 import io.penni.model.ModelFiles;
-import io.penni.trainer.Evaluation;
+import io.penni.trainer.TestAccuracy;
 import io.penni.trainer.TrainingEnvironment;
 import io.penni.trainer.TrainingResult;
 import io.penni.trainer.TrainingRun;
@@ -78,7 +78,7 @@ public final class PretrainStage implements CompressionStage {
                 model = ModelFiles.load(file);
                 result = new TrainingResult(model, List.of(), java.util.Optional.empty(), false);
             }
-            Evaluation baseline = TrainingStageSupport.evaluate(model, data);
+            TestAccuracy baseline = TrainingStageSupport.evaluate(model, data);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("source", request.model() instanceof ModelSource.BuiltIn b ? "built-in " + b.architecture()
                     : "stored " + ((ModelSource.Stored) request.model()).path());

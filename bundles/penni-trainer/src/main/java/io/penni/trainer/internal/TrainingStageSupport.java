@@ -23,7 +23,7 @@ import io.penni.model.ModelArtifacts;
 import io.penni.model.ModelCount;
 import io.penni.model.ModelCounter;
 import io.penni.trainer.EpochReport;
-import io.penni.trainer.Evaluation;
+import io.penni.trainer.TestAccuracy;
 import io.penni.trainer.Evaluator;
 import io.penni.trainer.FileCheckpointStore;
 import io.penni.trainer.Trainer;
@@ -88,7 +88,7 @@ final class TrainingStageSupport {
     }
 
     /** The stage's outputs and a summary of what training did. */
-    static StageOutcome completed(StageContext context, String stage, TrainingResult result, Evaluation evaluation,
+    static StageOutcome completed(StageContext context, String stage, TrainingResult result, TestAccuracy evaluation,
             Map<String, Object> extra) throws IOException {
         java.nio.file.Files.createDirectories(context.workDir());
         Map<String, ArtifactRef> outputs = ModelArtifacts.save(context.artifacts(), context.request().jobId(), stage,
@@ -162,7 +162,7 @@ final class TrainingStageSupport {
                 + "its last checkpoint", true);
     }
 
-    static Evaluation evaluate(Model model, Data data) {
+    static TestAccuracy evaluate(Model model, Data data) {
         return Evaluator.evaluate(model, data.split().test(), data.normalization(), 256);
     }
 }

@@ -38,7 +38,7 @@ final class WorkflowMetrics implements MeterBinder {
     void jobEnded(String outcome) {
         MeterRegistry r = registry.get();
         if (r != null) {
-            Counter.builder("penni.jobs").description("Jobs that ended, by outcome (completed, failed, rejected)")
+            Counter.builder("penni.jobs.ended").description("Jobs that ended, by outcome (completed, failed, rejected)")
                     .tag("outcome", outcome).register(r).increment();
         }
     }

@@ -3,8 +3,6 @@ package com.example.penni.strategy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -18,6 +16,9 @@ import io.penni.api.prune.MaskOutcome;
 import io.penni.api.prune.PrunableTensor;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.prune.TensorMask;
+import io.penni.strategy.support.Parameter;
+import io.penni.strategy.support.StrategyParameters;
+import io.penni.strategy.support.TypedPruningStrategy;
 
 /**
  * An example strategy: in every output channel of every prunable tensor (the first dimension: N of a [N, C, d]
@@ -26,13 +27,15 @@ import io.penni.api.prune.TensorMask;
  *
  * <p>A strategy is a plain component: a {@link PruningStrategy} service with a {@code penni.strategy} name and a
  * one-line {@code penni.strategy.description}. Its typed configuration (PID {@value #PID}) gives the defaults; a
- * request may override them per job with the pruning parameters, which {@link #checkParameters} validates.
+ * request may override them per job with the pruning parameters. Extending {@link TypedPruningStrategy}, it declares
+ * each parameter once ({@link Parameter}: name, type, range) and gets the request's values read, range-checked and
+ * merged with the configured ones as a typed {@link Settings}; a bad value is refused with one line naming it.
  */
 @Component(configurationPid = ChannelTopKStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {PruningStrategy.NAME + "=" + ChannelTopKStrategy.NAME,
             PruningStrategy.DESCRIPTION + "=keep the k largest |c| of each output channel"})
 @Designate(ocd = ChannelTopKStrategy.Config.class)
-public final class ChannelTopKStrategy implements PruningStrategy {
+public final class ChannelTopKStrategy extends TypedPruningStrategy<ChannelTopKStrategy.Settings> {
 
     /** The strategy's name: what a request's {@code pruning.strategy} says to use it. */
     public static final String NAME = "channel-top-k";
@@ -50,43 +53,27 @@ public final class ChannelTopKStrategy implements PruningStrategy {
         int k() default 2;
     }
 
-    private volatile int k = 2;
+    /** The request parameter {@code k}: its name, type and range; its default is {@link Config#k()}'s. */
+    static final Parameter<Integer> K = Parameter.integer("k", 1);
+
+    /** The typed settings a mask is computed with: the configured k, or the request's. */
+    record Settings(int k) {
+    }
+
+    /** Builds the strategy with the defaults of {@link Config}. */
+    public ChannelTopKStrategy() {
+        super(StrategyParameters.declare(NAME, Config.class, v -> new Settings(v.get(K)), K));
+    }
 
     @Activate
     @Modified
     void configure(Config config) {
-        if (config.k() < 1) {
-            throw new IllegalArgumentException(PID + ": k must be an integer >= 1, was " + config.k());
-        }
-        k = config.k();
+        configureDefaults(PID, config);
     }
 
     @Override
-    public Optional<String> checkParameters(Map<String, String> parameters) {
-        for (Map.Entry<String, String> p : parameters.entrySet()) {
-            if (!p.getKey().equals("k")) {
-                return Optional.of("strategy " + NAME + ": unknown parameter '" + p.getKey() + "'; it takes only 'k'");
-            }
-            if (!p.getValue().trim().matches("0*[1-9]\\d{0,8}")) {
-                return Optional.of("strategy " + NAME + ": parameter 'k' must be an integer >= 1, was '"
-                        + p.getValue() + "'");
-            }
-        }
-        return Optional.empty();
-    }
-
-    @Override
-    public Map<String, String> parameters() {
-        return Map.of("k", Integer.toString(k));
-    }
-
-    @Override
-    public MaskOutcome computeMask(List<PrunableTensor> scores, Map<String, String> parameters) {
-        Optional<String> problem = checkParameters(parameters);
-        if (problem.isPresent()) {
-            return new MaskOutcome.Invalid(problem.get());
-        }
-        int keepPerChannel = parameters.containsKey("k") ? Integer.parseInt(parameters.get("k").trim()) : k;
+    protected MaskOutcome computeMask(List<PrunableTensor> scores, Settings settings) {
+        int keepPerChannel = settings.k();
         List<TensorMask> masks = new ArrayList<>();
         for (PrunableTensor tensor : scores) {
             float[] values = tensor.values();

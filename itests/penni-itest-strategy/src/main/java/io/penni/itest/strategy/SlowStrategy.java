@@ -2,8 +2,6 @@ package io.penni.itest.strategy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 import org.osgi.service.component.annotations.Component;
 
@@ -11,6 +9,9 @@ import io.penni.api.prune.MaskOutcome;
 import io.penni.api.prune.PrunableTensor;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.prune.TensorMask;
+import io.penni.strategy.support.Parameter;
+import io.penni.strategy.support.StrategyParameters;
+import io.penni.strategy.support.TypedPruningStrategy;
 
 /**
  * {@code itest-slow}: keeps what the previous masks keep and prunes every value whose magnitude is below
@@ -20,49 +21,44 @@ import io.penni.api.prune.TensorMask;
  */
 @Component(property = {PruningStrategy.NAME + "=" + SlowStrategy.NAME,
     PruningStrategy.DESCRIPTION + "=itest strategy: prunes |c| < below after waiting delay.ms"})
-public final class SlowStrategy implements PruningStrategy {
+public final class SlowStrategy extends TypedPruningStrategy<SlowStrategy.Settings> {
 
     /** The strategy's name. */
     public static final String NAME = "itest-slow";
 
-    @Override
-    public Optional<String> checkParameters(Map<String, String> parameters) {
-        for (Map.Entry<String, String> p : parameters.entrySet()) {
-            boolean valid = switch (p.getKey()) {
-                case "delay.ms" -> p.getValue().matches("\\d{1,6}");
-                case "below" -> p.getValue().matches("\\d+(\\.\\d+)?");
-                default -> false;
-            };
-            if (!valid) {
-                return Optional.of("strategy " + NAME + ": parameter '" + p.getKey() + "' is unknown or not a "
-                        + "number >= 0: '" + p.getValue() + "'");
-            }
-        }
-        return Optional.empty();
+    /** The defaults; the strategy takes no configuration PID of its own. */
+    public @interface Config {
+        /** @return how long to wait before answering, in milliseconds */
+        int delay_ms() default 0;
+
+        /** @return the magnitude below which values are pruned */
+        double below() default 0;
+    }
+
+    static final Parameter<Integer> DELAY_MS = Parameter.integer("delay.ms", 0);
+    static final Parameter<Double> BELOW = Parameter.number("below", 0);
+
+    record Settings(int delayMs, double below) {
+    }
+
+    /** Builds the strategy with the defaults of {@link Config}. */
+    public SlowStrategy() {
+        super(StrategyParameters.declare(NAME, Config.class, v -> new Settings(v.get(DELAY_MS), v.get(BELOW)),
+                DELAY_MS, BELOW));
     }
 
     @Override
-    public Map<String, String> parameters() {
-        return Map.of("delay.ms", "0", "below", "0");
-    }
-
-    @Override
-    public MaskOutcome computeMask(List<PrunableTensor> scores, Map<String, String> parameters) {
-        Optional<String> problem = checkParameters(parameters);
-        if (problem.isPresent()) {
-            return new MaskOutcome.Invalid(problem.get());
-        }
-        double below = Double.parseDouble(parameters.getOrDefault("below", "0"));
+    protected MaskOutcome computeMask(List<PrunableTensor> scores, Settings settings) {
         List<TensorMask> masks = new ArrayList<>();
         for (PrunableTensor tensor : scores) {
             boolean[] keep = tensor.previousMask().clone();
             for (int i = 0; i < keep.length; i++) {
-                keep[i] &= Math.abs(tensor.values()[i]) >= below;
+                keep[i] &= Math.abs(tensor.values()[i]) >= settings.below();
             }
             masks.add(new TensorMask(tensor.layer(), keep));
         }
         MaskOutcome answer = new MaskOutcome.Masks(masks);
-        long until = System.currentTimeMillis() + Long.parseLong(parameters.getOrDefault("delay.ms", "0"));
+        long until = System.currentTimeMillis() + settings.delayMs();
         while (System.currentTimeMillis() < until) {
             try {
                 Thread.sleep(Math.min(100, Math.max(1, until - System.currentTimeMillis())));

@@ -5,8 +5,6 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -20,6 +18,9 @@ import io.penni.api.prune.MaskOutcome;
 import io.penni.api.prune.PrunableTensor;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.prune.TensorMask;
+import io.penni.strategy.support.Parameter;
+import io.penni.strategy.support.StrategyParameters;
+import io.penni.strategy.support.TypedPruningStrategy;
 
 /**
  * Global magnitude pruning: one threshold over the magnitudes of every tensor it is given, so that layers with
@@ -37,16 +38,13 @@ import io.penni.api.prune.TensorMask;
         property = {PruningStrategy.NAME + "=" + GlobalMagnitudeStrategy.NAME,
             PruningStrategy.DESCRIPTION + "=prune exactly round(amount x kept) of the smallest |c| over all layers"})
 @Designate(ocd = GlobalMagnitudeStrategy.Config.class)
-public final class GlobalMagnitudeStrategy implements PruningStrategy {
+public final class GlobalMagnitudeStrategy extends TypedPruningStrategy<GlobalMagnitudeStrategy.Settings> {
 
     /** The strategy's name, its {@value PruningStrategy#NAME} property. */
     public static final String NAME = "global-magnitude";
 
     /** The configuration PID. */
     public static final String PID = "penni.strategy.global";
-
-    /** The parameter giving the fraction of the kept values to prune. */
-    public static final String AMOUNT = "amount";
 
     /** The strategy's configuration. */
     @ObjectClassDefinition(name = "PENNI global-magnitude pruning",
@@ -60,7 +58,17 @@ public final class GlobalMagnitudeStrategy implements PruningStrategy {
         double amount() default 0.5;
     }
 
-    private volatile BigDecimal amount = new BigDecimal("0.5");
+    /** The fraction of the kept values to prune. */
+    static final Parameter<BigDecimal> AMOUNT = Parameter.fraction("amount");
+
+    /** The settings a mask is computed with. */
+    record Settings(BigDecimal amount) {
+    }
+
+    /** Builds the strategy with the defaults of {@link Config}. */
+    public GlobalMagnitudeStrategy() {
+        super(StrategyParameters.declare(NAME, Config.class, v -> new Settings(v.get(AMOUNT)), AMOUNT));
+    }
 
     /**
      * Takes the configured amount; an unusable one is refused (the component does not start, or keeps its amount).
@@ -70,38 +78,11 @@ public final class GlobalMagnitudeStrategy implements PruningStrategy {
     @Activate
     @Modified
     void configure(Config config) {
-        Optional<BigDecimal> parsed = fraction(Double.toString(config.amount()));
-        amount = parsed.orElseThrow(() -> new IllegalArgumentException(PID
-                + ": amount must be a fraction in [0, 1), was " + config.amount()));
+        configureDefaults(PID, config);
     }
 
     @Override
-    public Optional<String> checkParameters(Map<String, String> parameters) {
-        for (Map.Entry<String, String> p : parameters.entrySet()) {
-            if (!p.getKey().equals(AMOUNT)) {
-                return Optional.of("strategy " + NAME + ": unknown parameter '" + p.getKey() + "'; it takes only '"
-                        + AMOUNT + "'");
-            }
-            if (fraction(p.getValue()).isEmpty()) {
-                return Optional.of("strategy " + NAME + ": parameter '" + AMOUNT + "' must be a fraction in [0, 1) "
-                        + "(counts are not accepted), was '" + p.getValue() + "'");
-            }
-        }
-        return Optional.empty();
-    }
-
-    @Override
-    public Map<String, String> parameters() {
-        return Map.of(AMOUNT, amount.toPlainString());
-    }
-
-    @Override
-    public MaskOutcome computeMask(List<PrunableTensor> scores, Map<String, String> parameters) {
-        Optional<String> problem = checkParameters(parameters);
-        if (problem.isPresent()) {
-            return new MaskOutcome.Invalid(problem.get());
-        }
-        BigDecimal fraction = parameters.containsKey(AMOUNT) ? fraction(parameters.get(AMOUNT)).orElseThrow() : amount;
+    protected MaskOutcome computeMask(List<PrunableTensor> scores, Settings settings) {
         long total = scores.stream().mapToLong(t -> t.values().length).sum();
         if (total > Integer.MAX_VALUE) {
             return new MaskOutcome.Invalid("strategy " + NAME + ": " + total + " values are more than it can rank");
@@ -123,7 +104,7 @@ public final class GlobalMagnitudeStrategy implements PruningStrategy {
             offset += tensor.values().length;
         }
         Arrays.sort(ranked);
-        long prune = fraction.multiply(BigDecimal.valueOf(ranked.length)).setScale(0, RoundingMode.HALF_UP)
+        long prune = settings.amount().multiply(BigDecimal.valueOf(ranked.length)).setScale(0, RoundingMode.HALF_UP)
                 .longValueExact();
         for (int r = 0; r < prune; r++) {
             keep[(int) ranked[r]] = false;
@@ -135,15 +116,5 @@ public final class GlobalMagnitudeStrategy implements PruningStrategy {
             offset += tensor.values().length;
         }
         return new MaskOutcome.Masks(masks);
-    }
-
-    /** A decimal in [0, 1), or empty. */
-    private static Optional<BigDecimal> fraction(String text) {
-        try {
-            BigDecimal value = new BigDecimal(text.trim());
-            return value.signum() >= 0 && value.compareTo(BigDecimal.ONE) < 0 ? Optional.of(value) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
     }
 }

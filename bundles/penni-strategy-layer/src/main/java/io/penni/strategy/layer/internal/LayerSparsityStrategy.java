@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.osgi.service.component.annotations.Activate;
@@ -21,6 +21,9 @@ import io.penni.api.prune.MaskOutcome;
 import io.penni.api.prune.PrunableTensor;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.prune.TensorMask;
+import io.penni.strategy.support.Parameter;
+import io.penni.strategy.support.StrategyParameters;
+import io.penni.strategy.support.TypedPruningStrategy;
 
 /**
  * Per-layer target sparsity: every tensor loses the same fraction of the values its previous mask keeps, the
@@ -37,16 +40,13 @@ import io.penni.api.prune.TensorMask;
         property = {PruningStrategy.NAME + "=" + LayerSparsityStrategy.NAME,
             PruningStrategy.DESCRIPTION + "=prune the same fraction of every layer by |c|, with per-layer overrides"})
 @Designate(ocd = LayerSparsityStrategy.Config.class)
-public final class LayerSparsityStrategy implements PruningStrategy {
+public final class LayerSparsityStrategy extends TypedPruningStrategy<LayerSparsityStrategy.Settings> {
 
     /** The strategy's name, its {@value PruningStrategy#NAME} property. */
     public static final String NAME = "layer-sparsity";
 
     /** The configuration PID. */
     public static final String PID = "penni.strategy.layer";
-
-    /** The parameter giving every layer's fraction. */
-    public static final String AMOUNT = "amount";
 
     /** Prefix of a parameter giving one layer's fraction: {@code layer.conv3=0.2}. */
     public static final String LAYER_PREFIX = "layer.";
@@ -67,7 +67,27 @@ public final class LayerSparsityStrategy implements PruningStrategy {
         String[] overrides() default {};
     }
 
-    private volatile Map<String, String> configured = Map.of(AMOUNT, "0.5");
+    /** Every layer's fraction. */
+    static final Parameter<BigDecimal> AMOUNT = Parameter.fraction("amount");
+
+    /** One layer's fraction, {@code layer.<name>}. */
+    static final Parameter<BigDecimal> LAYER = Parameter.fraction(LAYER_PREFIX).perName();
+
+    /**
+     * The settings a mask is computed with.
+     *
+     * @param amount every layer's fraction
+     * @param layers fractions by layer, configured and requested
+     * @param requested the layers the request gave a fraction, which must be among the tensors
+     */
+    record Settings(BigDecimal amount, Map<String, BigDecimal> layers, Set<String> requested) {
+    }
+
+    /** Builds the strategy with the defaults of {@link Config}. */
+    public LayerSparsityStrategy() {
+        super(StrategyParameters.declare(NAME, Config.class,
+                v -> new Settings(v.get(AMOUNT), v.each(LAYER), v.requested(LAYER)), AMOUNT, LAYER));
+    }
 
     /**
      * Takes the configuration; an unusable one is refused (the component does not start, or keeps what it had).
@@ -77,61 +97,30 @@ public final class LayerSparsityStrategy implements PruningStrategy {
     @Activate
     @Modified
     void configure(Config config) {
-        Map<String, String> parameters = new TreeMap<>();
-        parameters.put(AMOUNT, Double.toString(config.amount()));
+        Map<String, String> overrides = new TreeMap<>();
         for (String entry : config.overrides()) {
             int eq = entry.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException(PID + ": override '" + entry + "' must be 'layer=fraction'");
             }
-            parameters.put(LAYER_PREFIX + entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+            overrides.put(LAYER_PREFIX + entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
         }
-        checkParameters(parameters).ifPresent(p -> {
-            throw new IllegalArgumentException(PID + ": " + p);
-        });
-        configured = Map.copyOf(parameters);
+        configureDefaults(PID, config, overrides);
     }
 
     @Override
-    public Optional<String> checkParameters(Map<String, String> parameters) {
-        for (Map.Entry<String, String> p : parameters.entrySet()) {
-            String key = p.getKey();
-            if (!key.equals(AMOUNT) && !(key.startsWith(LAYER_PREFIX) && key.length() > LAYER_PREFIX.length())) {
-                return Optional.of("strategy " + NAME + ": unknown parameter '" + key + "'; it takes '" + AMOUNT
-                        + "' and 'layer.<name>'");
-            }
-            if (fraction(p.getValue()).isEmpty()) {
-                return Optional.of("strategy " + NAME + ": parameter '" + key + "' must be a fraction in [0, 1) "
-                        + "(counts are not accepted), was '" + p.getValue() + "'");
-            }
-        }
-        return Optional.empty();
-    }
-
-    @Override
-    public Map<String, String> parameters() {
-        return configured;
-    }
-
-    @Override
-    public MaskOutcome computeMask(List<PrunableTensor> scores, Map<String, String> parameters) {
-        Optional<String> problem = checkParameters(parameters);
-        if (problem.isPresent()) {
-            return new MaskOutcome.Invalid(problem.get());
-        }
+    protected MaskOutcome computeMask(List<PrunableTensor> scores, Settings settings) {
         List<String> layers = scores.stream().map(PrunableTensor::layer).toList();
-        for (String key : parameters.keySet()) {
-            if (key.startsWith(LAYER_PREFIX) && !layers.contains(key.substring(LAYER_PREFIX.length()))) {
-                return new MaskOutcome.Invalid("strategy " + NAME + ": parameter '" + key
+        for (String layer : settings.requested()) {
+            if (!layers.contains(layer)) {
+                return new MaskOutcome.Invalid("strategy " + NAME + ": parameter '" + LAYER_PREFIX + layer
                         + "' names no prunable layer; they are " + String.join(", ", layers));
             }
         }
-        Map<String, String> effective = new TreeMap<>(configured);
-        effective.putAll(parameters);
         List<TensorMask> masks = new ArrayList<>(scores.size());
         for (PrunableTensor tensor : scores) {
-            String own = effective.getOrDefault(LAYER_PREFIX + tensor.layer(), effective.get(AMOUNT));
-            masks.add(new TensorMask(tensor.layer(), prune(tensor, fraction(own).orElseThrow())));
+            BigDecimal own = settings.layers().getOrDefault(tensor.layer(), settings.amount());
+            masks.add(new TensorMask(tensor.layer(), prune(tensor, own)));
         }
         return new MaskOutcome.Masks(masks);
     }
@@ -154,15 +143,5 @@ public final class LayerSparsityStrategy implements PruningStrategy {
             keep[(int) ranked[r]] = false;
         }
         return keep;
-    }
-
-    /** A decimal in [0, 1), or empty. */
-    private static Optional<BigDecimal> fraction(String text) {
-        try {
-            BigDecimal value = new BigDecimal(text.trim());
-            return value.signum() >= 0 && value.compareTo(BigDecimal.ONE) < 0 ? Optional.of(value) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
     }
 }

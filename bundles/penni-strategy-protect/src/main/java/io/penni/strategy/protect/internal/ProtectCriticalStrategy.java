@@ -5,8 +5,6 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -21,6 +19,9 @@ import io.penni.api.prune.PrunableTensor;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.prune.TensorKind;
 import io.penni.api.prune.TensorMask;
+import io.penni.strategy.support.Parameter;
+import io.penni.strategy.support.StrategyParameters;
+import io.penni.strategy.support.TypedPruningStrategy;
 
 /**
  * Protects the layers that cost accuracy most and prunes the rest by what a coefficient contributes: its score is
@@ -39,7 +40,7 @@ import io.penni.api.prune.TensorMask;
         property = {PruningStrategy.NAME + "=" + ProtectCriticalStrategy.NAME,
             PruningStrategy.DESCRIPTION + "=keep the first and narrow layers whole; prune the rest by |c|·‖basis‖"})
 @Designate(ocd = ProtectCriticalStrategy.Config.class)
-public final class ProtectCriticalStrategy implements PruningStrategy {
+public final class ProtectCriticalStrategy extends TypedPruningStrategy<ProtectCriticalStrategy.Settings> {
 
     /** The strategy's name, its {@value PruningStrategy#NAME} property. */
     public static final String NAME = "protect-critical";
@@ -69,10 +70,25 @@ public final class ProtectCriticalStrategy implements PruningStrategy {
         boolean protect_first() default true;
     }
 
-    private static final List<String> KEYS = List.of("amount", "min.width", "protect.first");
+    /** The fraction of the unprotected kept values to prune. */
+    static final Parameter<BigDecimal> AMOUNT = Parameter.fraction("amount");
 
-    private volatile Map<String, String> configured = Map.of("amount", "0.5", "min.width", "16", "protect.first",
-            "true");
+    /** The narrowest layer that may be pruned. */
+    static final Parameter<Integer> MIN_WIDTH = Parameter.integer("min.width", 0);
+
+    /** Whether the first prunable layer is protected. */
+    static final Parameter<Boolean> PROTECT_FIRST = Parameter.flag("protect.first");
+
+    /** The settings a mask is computed with. */
+    record Settings(BigDecimal amount, int minWidth, boolean protectFirst) {
+    }
+
+    /** Builds the strategy with the defaults of {@link Config}. */
+    public ProtectCriticalStrategy() {
+        super(StrategyParameters.declare(NAME, Config.class,
+                v -> new Settings(v.get(AMOUNT), v.get(MIN_WIDTH), v.get(PROTECT_FIRST)),
+                AMOUNT, MIN_WIDTH, PROTECT_FIRST));
+    }
 
     /**
      * Takes the configuration; an unusable one is refused (the component does not start, or keeps what it had).
@@ -82,51 +98,14 @@ public final class ProtectCriticalStrategy implements PruningStrategy {
     @Activate
     @Modified
     void configure(Config config) {
-        Map<String, String> parameters = Map.of("amount", Double.toString(config.amount()), "min.width",
-                Integer.toString(config.min_width()), "protect.first", Boolean.toString(config.protect_first()));
-        checkParameters(parameters).ifPresent(p -> {
-            throw new IllegalArgumentException(PID + ": " + p);
-        });
-        configured = parameters;
+        configureDefaults(PID, config);
     }
 
     @Override
-    public Optional<String> checkParameters(Map<String, String> parameters) {
-        for (Map.Entry<String, String> p : parameters.entrySet()) {
-            String value = p.getValue().trim();
-            String problem = switch (p.getKey()) {
-                case "amount" -> fraction(value).isPresent() ? "" : "a fraction in [0, 1) (counts are not accepted)";
-                case "min.width" -> value.matches("\\d{1,9}") ? "" : "an integer >= 0";
-                case "protect.first" -> value.equals("true") || value.equals("false") ? "" : "true or false";
-                default -> null;
-            };
-            if (problem == null) {
-                return Optional.of("strategy " + NAME + ": unknown parameter '" + p.getKey() + "'; it takes "
-                        + String.join(", ", KEYS));
-            }
-            if (!problem.isEmpty()) {
-                return Optional.of("strategy " + NAME + ": parameter '" + p.getKey() + "' must be " + problem
-                        + ", was '" + p.getValue() + "'");
-            }
-        }
-        return Optional.empty();
-    }
-
-    @Override
-    public Map<String, String> parameters() {
-        return configured;
-    }
-
-    @Override
-    public MaskOutcome computeMask(List<PrunableTensor> scores, Map<String, String> parameters) {
-        Optional<String> problem = checkParameters(parameters);
-        if (problem.isPresent()) {
-            return new MaskOutcome.Invalid(problem.get());
-        }
-        BigDecimal amount = fraction(parameters.getOrDefault("amount", configured.get("amount"))).orElseThrow();
-        int minWidth = Integer.parseInt(parameters.getOrDefault("min.width", configured.get("min.width")).trim());
-        boolean protectFirst = Boolean.parseBoolean(parameters.getOrDefault("protect.first",
-                configured.get("protect.first")).trim());
+    protected MaskOutcome computeMask(List<PrunableTensor> scores, Settings settings) {
+        BigDecimal amount = settings.amount();
+        int minWidth = settings.minWidth();
+        boolean protectFirst = settings.protectFirst();
         long total = scores.stream().mapToLong(t -> t.values().length).sum();
         if (total > Integer.MAX_VALUE) {
             return new MaskOutcome.Invalid("strategy " + NAME + ": " + total + " values are more than it can rank");
@@ -169,15 +148,5 @@ public final class ProtectCriticalStrategy implements PruningStrategy {
             offset += tensor.values().length;
         }
         return new MaskOutcome.Masks(masks);
-    }
-
-    /** A decimal in [0, 1), or empty. */
-    private static Optional<BigDecimal> fraction(String text) {
-        try {
-            BigDecimal value = new BigDecimal(text.trim());
-            return value.signum() >= 0 && value.compareTo(BigDecimal.ONE) < 0 ? Optional.of(value) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -133,15 +133,14 @@ class ProtectCriticalStrategyTest {
 
     @Test
     void anUnknownParameterIsRefusedNamingIt() {
-        assertEquals("strategy protect-critical: unknown parameter 'minWidth'; it takes amount, min.width, "
-                + "protect.first", STRATEGY.checkParameters(Map.of("minWidth", "3")).orElseThrow());
+        assertEquals("strategy protect-critical: unknown parameter 'minWidth'; it takes 'amount', 'min.width' and "
+                + "'protect.first'", STRATEGY.checkParameters(Map.of("minWidth", "3")).orElseThrow());
     }
 
     @Test
     void aConfigurationWithANegativeWidthIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ProtectCriticalStrategy()
                 .configure(config(ProtectCriticalStrategy.Config.class, Map.of("min_width", -1))));
-        assertEquals("penni.strategy.protect: strategy protect-critical: parameter 'min.width' must be an integer "
-                + ">= 0, was '-1'", e.getMessage());
+        assertEquals("penni.strategy.protect: min.width must be an integer >= 0, was -1", e.getMessage());
     }
 }

@@ -2,8 +2,6 @@ package io.penni.strategy.std.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,6 +15,9 @@ import io.penni.api.prune.MaskOutcome;
 import io.penni.api.prune.PrunableTensor;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.prune.TensorMask;
+import io.penni.strategy.support.Parameter;
+import io.penni.strategy.support.StrategyParameters;
+import io.penni.strategy.support.TypedPruningStrategy;
 
 /**
  * PENNI's pruning rule (section 3.3 of the paper): in each tensor it is given, keep a value c when it was kept
@@ -29,16 +30,13 @@ import io.penni.api.prune.TensorMask;
         property = {PruningStrategy.NAME + "=" + StdThresholdStrategy.NAME,
             PruningStrategy.DESCRIPTION + "=prune coefficients with |c| < s·std(c) of their layer"})
 @Designate(ocd = StdThresholdStrategy.Config.class)
-public final class StdThresholdStrategy implements PruningStrategy {
+public final class StdThresholdStrategy extends TypedPruningStrategy<StdThresholdStrategy.Settings> {
 
     /** The strategy's name, its {@value PruningStrategy#NAME} property. */
     public static final String NAME = "std-threshold";
 
     /** The configuration PID. */
     public static final String PID = "penni.strategy.std";
-
-    /** The parameter giving the threshold factor. */
-    public static final String S = "s";
 
     /** The strategy's configuration. */
     @ObjectClassDefinition(name = "PENNI std-threshold pruning",
@@ -51,7 +49,17 @@ public final class StdThresholdStrategy implements PruningStrategy {
         double s() default 1.0;
     }
 
-    private volatile double s = 1.0;
+    /** The threshold factor. */
+    static final Parameter<Double> S = Parameter.number("s", 0);
+
+    /** The settings a mask is computed with. */
+    record Settings(double s) {
+    }
+
+    /** Builds the strategy with the defaults of {@link Config}. */
+    public StdThresholdStrategy() {
+        super(StrategyParameters.declare(NAME, Config.class, v -> new Settings(v.get(S)), S));
+    }
 
     /**
      * Takes the configured s. An unusable s is refused: at activation the component then does not start (SCR
@@ -62,51 +70,14 @@ public final class StdThresholdStrategy implements PruningStrategy {
     @Activate
     @Modified
     void configure(Config config) {
-        if (!(config.s() >= 0) || Double.isInfinite(config.s())) {
-            throw new IllegalArgumentException(PID + ": s must be a finite number >= 0, was " + config.s());
-        }
-        s = config.s();
+        configureDefaults(PID, config);
     }
 
     @Override
-    public Optional<String> checkParameters(Map<String, String> parameters) {
-        for (String key : parameters.keySet()) {
-            if (!key.equals(S)) {
-                return Optional.of("strategy " + NAME + ": unknown parameter '" + key + "'; it takes only '" + S
-                        + "'");
-            }
-        }
-        String value = parameters.get(S);
-        if (value == null) {
-            return Optional.empty();
-        }
-        try {
-            double parsed = Double.parseDouble(value.trim());
-            if (parsed >= 0 && !Double.isInfinite(parsed)) {
-                return Optional.empty();
-            }
-        } catch (NumberFormatException e) {
-            // reported below, with the value
-        }
-        return Optional.of("strategy " + NAME + ": parameter '" + S + "' must be a finite number >= 0, was '"
-                + value + "'");
-    }
-
-    @Override
-    public Map<String, String> parameters() {
-        return Map.of(S, Double.toString(s));
-    }
-
-    @Override
-    public MaskOutcome computeMask(List<PrunableTensor> scores, Map<String, String> parameters) {
-        Optional<String> problem = checkParameters(parameters);
-        if (problem.isPresent()) {
-            return new MaskOutcome.Invalid(problem.get());
-        }
-        double factor = parameters.containsKey(S) ? Double.parseDouble(parameters.get(S).trim()) : s;
+    protected MaskOutcome computeMask(List<PrunableTensor> scores, Settings settings) {
         List<TensorMask> masks = new ArrayList<>(scores.size());
         for (PrunableTensor tensor : scores) {
-            double threshold = factor * standardDeviation(tensor.values());
+            double threshold = settings.s() * standardDeviation(tensor.values());
             float[] values = tensor.values();
             boolean[] previous = tensor.previousMask();
             boolean[] keep = new boolean[values.length];

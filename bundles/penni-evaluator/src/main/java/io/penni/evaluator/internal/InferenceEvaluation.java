@@ -23,12 +23,12 @@ import io.penni.inference.cpu.LatencyStats;
  * (weights + workspace for the batch), and how each backend ran the compressed model ({@code details}, e.g. the
  * CPU engine's kernel per layer). The result is the stage's summary, {@code inference.*} in the report.
  */
-final class Evaluation {
+final class InferenceEvaluation {
 
     /** Images per run while measuring accuracy. */
     static final int ACCURACY_BATCH = 100;
 
-    private Evaluation() {
+    private InferenceEvaluation() {
     }
 
     /**

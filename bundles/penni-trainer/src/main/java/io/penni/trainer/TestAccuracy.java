@@ -9,5 +9,5 @@ package io.penni.trainer;
  * @param images images evaluated
  * @param seconds wall time
  */
-public record Evaluation(double top1, double top5, double loss, int images, double seconds) {
+public record TestAccuracy(double top1, double top5, double loss, int images, double seconds) {
 }
