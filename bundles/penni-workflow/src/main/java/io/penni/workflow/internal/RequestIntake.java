@@ -80,7 +80,7 @@ final class RequestIntake implements Runnable {
                 try {
                     producer.beginTransaction();
                     for (ConsumerRecord<String, byte[]> record : records) {
-                        handle(record, producer);
+                        handleSafely(record, producer);
                         offsets.put(new TopicPartition(record.topic(), record.partition()),
                                 new OffsetAndMetadata(record.offset() + 1));
                     }
@@ -96,6 +96,28 @@ final class RequestIntake implements Runnable {
             // stopping
         } catch (RuntimeException e) {
             LOG.error("the request intake stopped", e);
+        }
+    }
+
+    /**
+     * Handles one request; whatever goes wrong with it is its own rejection, never the intake's end: a request that
+     * made the intake throw (before: an epoch count that overflowed, which stopped the intake for good and again
+     * after every restart, since its offset was never committed) is answered, sent to the DLQ and committed.
+     */
+    private void handleSafely(ConsumerRecord<String, byte[]> record, KafkaProducer<String, byte[]> producer) {
+        try {
+            handle(record, producer);
+        } catch (KafkaException e) {
+            throw e; // the transaction's problem, not the request's: the batch is read again
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) { // NOPMD - a request must not be able to stop the intake
+            LOG.error("request at {}/{}/{} could not be processed; it is rejected", record.topic(), record.partition(),
+                    record.offset(), e);
+            String jobId = record.key() != null && !record.key().isBlank() ? record.key() : "request-"
+                    + record.partition() + "-" + record.offset();
+            reject(record, new RequestOutcome.Rejected(jobId, List.of("the request could not be processed: " + e)),
+                    producer);
         }
     }
 
@@ -128,20 +150,25 @@ final class RequestIntake implements Runnable {
             producer.send(new ProducerRecord<>(Topics.stage(first), request.jobId(), WorkflowJson.write(task)));
             LOG.info("job {} accepted", request.jobId());
         } else {
-            RequestOutcome.Rejected rejected = (RequestOutcome.Rejected) outcome;
-            producer.send(events.event(EventType.JOB_REJECTED, rejected.jobId(), Optional.empty(),
-                    Map.of("reasons", rejected.reasons())));
-            producer.send(JobEvents.state(JobEvents.state(rejected.jobId(), JobStatus.REJECTED, Optional.empty(),
-                    List.of(), rejected.summary(), Map.of())));
-            ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(Topics.REQUESTS_DLQ, record.key(), bytes);
-            dlq.headers().add(Topics.DLQ_REASON_HEADER, rejected.summary().getBytes(StandardCharsets.UTF_8));
-            dlq.headers().add(Topics.DLQ_ORIGIN_HEADER, (record.topic() + "/" + record.partition() + "/" + record.offset())
-                    .getBytes(StandardCharsets.UTF_8));
-            dlq.headers().add(Topics.DLQ_JOB_HEADER, rejected.jobId().getBytes(StandardCharsets.UTF_8));
-            producer.send(dlq);
-            metrics.jobEnded("rejected");
-            LOG.info("request {} rejected: {}", rejected.jobId(), rejected.summary());
+            reject(record, (RequestOutcome.Rejected) outcome, producer);
         }
+    }
+
+    private void reject(ConsumerRecord<String, byte[]> record, RequestOutcome.Rejected rejected,
+            KafkaProducer<String, byte[]> producer) {
+        byte[] bytes = record.value() == null ? new byte[0] : record.value();
+        producer.send(events.event(EventType.JOB_REJECTED, rejected.jobId(), Optional.empty(),
+                Map.of("reasons", rejected.reasons())));
+        producer.send(JobEvents.state(JobEvents.state(rejected.jobId(), JobStatus.REJECTED, Optional.empty(),
+                List.of(), rejected.summary(), Map.of())));
+        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(Topics.REQUESTS_DLQ, record.key(), bytes);
+        dlq.headers().add(Topics.DLQ_REASON_HEADER, rejected.summary().getBytes(StandardCharsets.UTF_8));
+        dlq.headers().add(Topics.DLQ_ORIGIN_HEADER, (record.topic() + "/" + record.partition() + "/" + record.offset())
+                .getBytes(StandardCharsets.UTF_8));
+        dlq.headers().add(Topics.DLQ_JOB_HEADER, rejected.jobId().getBytes(StandardCharsets.UTF_8));
+        producer.send(dlq);
+        metrics.jobEnded("rejected");
+        LOG.info("request {} rejected: {}", rejected.jobId(), rejected.summary());
     }
 
     /** A request naming a strategy whose parameters that strategy refuses is rejected now, not after training. */

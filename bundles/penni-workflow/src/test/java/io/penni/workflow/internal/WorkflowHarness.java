@@ -59,6 +59,8 @@ final class WorkflowHarness implements AutoCloseable {
     private final String bootstrap;
     private final KafkaProducer<String, byte[]> producer;
     private final List<Worker> workers = new ArrayList<>();
+    private final List<RequestIntake> intakes = new ArrayList<>();
+    private final List<Thread> intakeThreads = new ArrayList<>();
     final ArtifactStore store;
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final WorkflowMetrics metrics = new WorkflowMetrics();
@@ -99,6 +101,22 @@ final class WorkflowHarness implements AutoCloseable {
         thread.start();
         workers.add(new Worker(worker, thread, progress));
         return worker;
+    }
+
+    /** Starts a request intake checking requests against what the supplier says is installed. */
+    void startIntake(java.util.function.Supplier<io.penni.pipeline.RequestEnvironment> environment) {
+        RequestIntake intake = new RequestIntake(clients(), "intake", new JobEvents("intake"), environment,
+                new RegisteredStrategies(0), metrics);
+        Thread thread = new Thread(intake, "test-intake");
+        thread.setDaemon(true);
+        thread.start();
+        intakes.add(intake);
+        intakeThreads.add(thread);
+    }
+
+    /** Publishes a request as a user does, keyed by the job id. */
+    void request(String jobId, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.REQUESTS, jobId, value)).get();
     }
 
     /** A stage task for a job, at the start of the given plan. */
@@ -210,6 +228,10 @@ final class WorkflowHarness implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        intakes.forEach(RequestIntake::stop);
+        for (Thread t : intakeThreads) {
+            t.join(30_000);
+        }
         for (Worker w : workers) {
             w.worker().stop();
         }

@@ -1,0 +1,93 @@
+package io.penni.workflow.internal;
+
+import static io.penni.workflow.internal.WorkflowHarness.count;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.penni.api.stage.StageNames;
+import io.penni.pipeline.RequestEnvironment;
+import io.penni.workflow.Topics;
+import io.penni.workflow.WorkflowJson;
+
+/** The request intake through a real broker: no request can stop it, each gets one answer. */
+@Timeout(180)
+class RequestIntakeTest {
+
+    private static final String REJECTED = "io.penni.job.rejected";
+    private static final String ACCEPTED = "io.penni.job.accepted";
+
+    @TempDir
+    Path folder;
+    private WorkflowHarness kafka;
+    private RequestEnvironment environment;
+
+    @BeforeEach
+    void broker() throws Exception {
+        kafka = new WorkflowHarness(folder);
+        kafka.topics(1);
+        // the real data set, as the server checks requests against it (the Debian package dataset-fashion-mnist)
+        environment = new RequestEnvironment(Path.of("/usr/share/datasets"), folder.resolve("models"),
+                Set.of("vgg-small"), Set.of(), Set.of("cpu"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        kafka.close();
+    }
+
+    @Test
+    void anEpochCountThatOverflowedAnIntIsRejectedAndTheNextRequestIsAccepted() throws Exception {
+        // was: it passed the schema, overflowed to a negative int, and the exception stopped the intake for good
+        kafka.startIntake(() -> environment);
+        byte[] hostile = ("{\"model\":{\"architecture\":\"vgg-small\"},\"dataset\":{\"format\":\"fashion-mnist\","
+                + "\"path\":\"fashion-mnist\"},\"penni\":{\"retrain\":{\"epochs\":1000000000000}}}")
+                .getBytes(StandardCharsets.UTF_8);
+        kafka.request("job-huge", hostile);
+        kafka.request("job-ok", WorkflowHarness.REQUEST.getBytes(StandardCharsets.UTF_8));
+
+        String reasons = String.valueOf(kafka.events("job-huge", e -> count(e, REJECTED) == 1).stream()
+                .filter(e -> e.type().type().equals(REJECTED)).findFirst().orElseThrow().data().get("reasons"));
+        assertTrue(reasons.contains("/penni/retrain/epochs") && reasons.contains("at most 10000"), reasons);
+        assertEquals(1, count(kafka.events("job-ok", e -> count(e, ACCEPTED) == 1), ACCEPTED));
+        List<ConsumerRecord<String, byte[]>> dlq = kafka.read(Topics.REQUESTS_DLQ, r -> !r.isEmpty());
+        assertArrayEquals(hostile, dlq.get(0).value());
+    }
+
+    @Test
+    void aRequestWhoseHandlingThrowsIsRejectedWithTheErrorAndTheIntakeGoesOn() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Supplier<RequestEnvironment> failingOnce = () -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("a bug met by the first request");
+            }
+            return environment;
+        };
+        kafka.startIntake(failingOnce);
+        kafka.request("job-1", WorkflowHarness.REQUEST.getBytes(StandardCharsets.UTF_8));
+        kafka.request("job-2", WorkflowHarness.REQUEST.getBytes(StandardCharsets.UTF_8));
+
+        String reasons = String.valueOf(kafka.events("job-1", e -> count(e, REJECTED) == 1).stream()
+                .filter(e -> e.type().type().equals(REJECTED)).findFirst().orElseThrow().data().get("reasons"));
+        assertTrue(reasons.contains("could not be processed") && reasons.contains("a bug met by the first request"),
+                reasons);
+        assertEquals(1, count(kafka.events("job-2", e -> count(e, ACCEPTED) == 1), ACCEPTED));
+        ConsumerRecord<String, byte[]> task = kafka.read(Topics.stage(StageNames.PRETRAIN), r -> !r.isEmpty()).get(0);
+        assertEquals("job-2", WorkflowJson.readTask(task.value()).jobId());
+        assertEquals(1, kafka.read(Topics.REQUESTS_DLQ, r -> !r.isEmpty()).size());
+    }
+}
