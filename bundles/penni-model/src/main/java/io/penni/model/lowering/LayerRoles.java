@@ -13,6 +13,8 @@ final class LayerRoles {
         LINEAR,
         /** Flatten and dropout: the values of the layer they read. */
         VIEW,
+        /** An element-wise sum: may take a ReLU. */
+        SUM,
         /** Everything else: a step of its own unless it fuses into one. */
         OTHER
     }
@@ -55,7 +57,7 @@ final class LayerRoles {
 
         @Override
         public Role visitAdd(Layer.Add layer) {
-            return Role.OTHER;
+            return Role.SUM;
         }
 
         @Override
@@ -86,6 +88,11 @@ final class LayerRoles {
     /** @return whether the layer is a dense or decomposed convolution */
     static boolean convolution(Layer layer) {
         return layer.accept(ROLE) == Role.CONVOLUTION;
+    }
+
+    /** @return whether the layer is an element-wise sum */
+    static boolean sum(Layer layer) {
+        return layer.accept(ROLE) == Role.SUM;
     }
 
     /** @return whether the layer only names another's values (flatten, dropout) */

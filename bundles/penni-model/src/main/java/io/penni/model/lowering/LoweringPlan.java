@@ -238,23 +238,34 @@ public final class LoweringPlan {
 
         /** Fuses a layer into the step before it where a fusion allows. */
         private boolean fuse(Layer layer) {
-            if (layer instanceof Layer.BatchNorm bn && fusions.contains(Fusion.BATCH_NORM)) {
+            return layer.accept(fusing);
+        }
+
+        /** Whether each type of layer fused into the step before it (and if so, fuses it). */
+        private final Layer.Visitor<Boolean> fusing = new Layer.Visitor<>() {
+            @Override
+            public Boolean visitBatchNorm(Layer.BatchNorm bn) {
                 String value = root(bn.input());
                 Node from = producer.get(value);
-                if (from.weighted() && open(from, value) && !from.has(Fusion.RELU) && from.residual == null
-                        && !from.has(Fusion.POOL)) {
-                    return join(from, Fusion.BATCH_NORM, bn);
-                }
+                return fusions.contains(Fusion.BATCH_NORM) && from.weighted() && open(from, value)
+                        && !from.has(Fusion.RELU) && from.residual == null && !from.has(Fusion.POOL)
+                        && join(from, Fusion.BATCH_NORM, bn);
             }
-            if (layer instanceof Layer.Relu relu && fusions.contains(Fusion.RELU)) {
+
+            @Override
+            public Boolean visitRelu(Layer.Relu relu) {
                 String value = root(relu.input());
                 Node from = producer.get(value);
-                if ((from.weighted() || from.layer instanceof Layer.Add) && open(from, value)
-                        && !from.has(Fusion.RELU) && !from.has(Fusion.POOL)) {
-                    return join(from, Fusion.RELU, relu);
-                }
+                return fusions.contains(Fusion.RELU) && (from.weighted() || LayerRoles.sum(from.layer))
+                        && open(from, value) && !from.has(Fusion.RELU) && !from.has(Fusion.POOL)
+                        && join(from, Fusion.RELU, relu);
             }
-            if (layer instanceof Layer.Add sum && sum.inputs().size() == 2 && fusions.contains(Fusion.ADD)) {
+
+            @Override
+            public Boolean visitAdd(Layer.Add sum) {
+                if (sum.inputs().size() != 2 || !fusions.contains(Fusion.ADD)) {
+                    return false;
+                }
                 String first = root(sum.inputs().get(0));
                 String second = root(sum.inputs().get(1));
                 Node a = producer.get(first);
@@ -267,20 +278,59 @@ public final class LoweringPlan {
                     later.residual = producer.get(other).output;
                     return join(later, Fusion.ADD, sum);
                 }
+                return false;
             }
-            if (layer instanceof Layer.Pool p && p.padding() == 0 && p.kernel() == p.stride()
-                    && fusions.contains(Fusion.POOL)) {
-                // a non-overlapping window pools a convolution's rows as they are stored: its full-size output
-                // is never held
+
+            /**
+             * A non-overlapping window pools a convolution's rows as they are stored: its full-size output is
+             * never held.
+             */
+            @Override
+            public Boolean visitPool(Layer.Pool p) {
+                if (p.padding() != 0 || p.kernel() != p.stride() || !fusions.contains(Fusion.POOL)) {
+                    return false;
+                }
                 String value = root(p.input());
                 Node from = producer.get(value);
-                if (LayerRoles.convolution(from.layer) && open(from, value) && from.residual == null
-                        && !from.has(Fusion.POOL)) {
-                    return join(from, Fusion.POOL, p);
-                }
+                return LayerRoles.convolution(from.layer) && open(from, value) && from.residual == null
+                        && !from.has(Fusion.POOL) && join(from, Fusion.POOL, p);
             }
-            return false;
-        }
+
+            @Override
+            public Boolean visitInput(Layer.Input layer) {
+                return false;
+            }
+
+            @Override
+            public Boolean visitConv2d(Layer.Conv2d layer) {
+                return false;
+            }
+
+            @Override
+            public Boolean visitDecomposedConv2d(Layer.DecomposedConv2d layer) {
+                return false;
+            }
+
+            @Override
+            public Boolean visitGlobalAvgPool(Layer.GlobalAvgPool layer) {
+                return false;
+            }
+
+            @Override
+            public Boolean visitFlatten(Layer.Flatten layer) {
+                return false;
+            }
+
+            @Override
+            public Boolean visitLinear(Layer.Linear layer) {
+                return false;
+            }
+
+            @Override
+            public Boolean visitDropout(Layer.Dropout layer) {
+                return false;
+            }
+        };
 
         private boolean join(Node node, Fusion fusion, Layer layer) {
             node.fused.add(new Fused(fusion, layer));
@@ -327,7 +377,7 @@ public final class LoweringPlan {
                     slotOf[node.index] = inPlace;
                     slotSizes.set(inPlace, Math.max(slotSizes.get(inPlace), size));
                 } else {
-                    slotOf[node.index] = node.layer instanceof Layer.Input ? INPUT_SLOT
+                    slotOf[node.index] = node.index == 0 ? INPUT_SLOT
                             : takeSlot(free, slotSizes, size);
                 }
                 indexOf.put(node.output, node.index);
