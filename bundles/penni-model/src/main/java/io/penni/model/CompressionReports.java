@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -47,40 +48,99 @@ public final class CompressionReports {
         compressed.network().layers().forEach(l -> after.put(l.name(), l));
         List<LayerRow> rows = new ArrayList<>();
         for (Layer layer : decomposed.network().layers()) {
-            if (!(layer instanceof Layer.Conv2d || layer instanceof Layer.DecomposedConv2d)) {
+            Optional<Convolution> conv = layer.accept(CONVOLUTION);
+            if (conv.isEmpty()) {
                 continue;
             }
-            Layer shrunk = after.get(layer.name());
-            if (!(shrunk instanceof Layer.Conv2d || shrunk instanceof Layer.DecomposedConv2d)) {
+            Optional<Convolution> shrunk = Optional.ofNullable(after.get(layer.name()))
+                    .flatMap(l -> l.accept(CONVOLUTION));
+            if (shrunk.isEmpty()) {
                 throw new ModelException("layer " + layer.name() + ": a convolution of the decomposed model, but not "
                         + "of the compressed model " + compressed.network().name());
             }
-            Tensor before = coefficients(decomposed, layer);
-            Tensor now = coefficients(compressed, shrunk);
-            rows.add(new LayerRow(layer.name(), kernel(layer), width(layer), width(shrunk), bases(layer),
-                    bases(shrunk), ModelCounter.nonZero(before), ModelCounter.nonZero(now), before.size(), now.size()));
+            Tensor before = conv.get().coefficients(decomposed);
+            Tensor now = shrunk.get().coefficients(compressed);
+            rows.add(new LayerRow(layer.name(), conv.get().kernel(), conv.get().width(), shrunk.get().width(),
+                    conv.get().bases(), shrunk.get().bases(), ModelCounter.nonZero(before), ModelCounter.nonZero(now),
+                    before.size(), now.size()));
         }
         return new CompressionReport(decomposed.network().name(), rows, ModelCounter.count(dense),
                 ModelCounter.count(compressed), OptionalDouble.empty(), OptionalDouble.empty());
     }
 
-    private static int kernel(Layer layer) {
-        return layer instanceof Layer.Conv2d c ? c.kernel() : ((Layer.DecomposedConv2d) layer).kernel();
+    /**
+     * What the report's table says of a convolution.
+     *
+     * @param name the layer's name
+     * @param kernel kernel size
+     * @param width output channels
+     * @param bases basis kernels, 0 for a dense convolution
+     * @param parameter the parameter whose non-zeros are counted: coefficients, or a dense convolution's weight
+     */
+    private record Convolution(String name, int kernel, int width, int bases, String parameter) {
+        Tensor coefficients(Model model) {
+            return model.parameters().get(ParameterNames.of(name, parameter));
+        }
     }
 
-    private static int width(Layer layer) {
-        return layer instanceof Layer.Conv2d c ? c.outChannels() : ((Layer.DecomposedConv2d) layer).outChannels();
-    }
+    /** A convolution's figures, empty for every other layer. */
+    private static final Layer.Visitor<Optional<Convolution>> CONVOLUTION = new Layer.Visitor<>() {
+        @Override
+        public Optional<Convolution> visitConv2d(Layer.Conv2d l) {
+            return Optional.of(new Convolution(l.name(), l.kernel(), l.outChannels(), 0, ParameterNames.WEIGHT));
+        }
 
-    private static int bases(Layer layer) {
-        return layer instanceof Layer.DecomposedConv2d d ? d.bases() : 0;
-    }
+        @Override
+        public Optional<Convolution> visitDecomposedConv2d(Layer.DecomposedConv2d l) {
+            return Optional.of(new Convolution(l.name(), l.kernel(), l.outChannels(), l.bases(),
+                    ParameterNames.COEFFICIENTS));
+        }
 
-    private static Tensor coefficients(Model model, Layer layer) {
-        String parameter = layer instanceof Layer.DecomposedConv2d ? ParameterNames.COEFFICIENTS
-                : ParameterNames.WEIGHT;
-        return model.parameters().get(ParameterNames.of(layer.name(), parameter));
-    }
+        @Override
+        public Optional<Convolution> visitInput(Layer.Input l) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Convolution> visitBatchNorm(Layer.BatchNorm l) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Convolution> visitRelu(Layer.Relu l) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Convolution> visitPool(Layer.Pool l) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Convolution> visitGlobalAvgPool(Layer.GlobalAvgPool l) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Convolution> visitAdd(Layer.Add l) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Convolution> visitFlatten(Layer.Flatten l) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Convolution> visitLinear(Layer.Linear l) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Convolution> visitDropout(Layer.Dropout l) {
+            return Optional.empty();
+        }
+    };
 
     /**
      * The report as JSON. Figures before and after are nested objects: {@code "params": {"before": …, "after":

@@ -87,15 +87,35 @@ public final class ModelCounter {
 
     private static LayerCount countLayer(Layer layer, ActivationShape in, ActivationShape out,
             Coefficients coefficients) {
-        long outputBytes = FLOAT_BYTES * out.size();
-        long pixels = (long) out.height() * out.width();
-        String type = LayerKinds.name(layer);
-        if (layer instanceof Layer.Conv2d l) {
+        return layer.accept(new LayerCounter(LayerKinds.name(layer), out, coefficients));
+    }
+
+    /** One layer's parameters, MACs and memory, by its type. */
+    private static final class LayerCounter implements Layer.Visitor<LayerCount> {
+
+        private final String type;
+        private final ActivationShape out;
+        private final Coefficients coefficients;
+        private final long outputBytes;
+        private final long pixels;
+
+        LayerCounter(String type, ActivationShape out, Coefficients coefficients) {
+            this.type = type;
+            this.out = out;
+            this.coefficients = coefficients;
+            this.outputBytes = FLOAT_BYTES * out.size();
+            this.pixels = (long) out.height() * out.width();
+        }
+
+        @Override
+        public LayerCount visitConv2d(Layer.Conv2d l) {
             long weights = (long) l.outChannels() * (l.inChannels() / l.groups()) * l.kernel() * l.kernel();
             return new LayerCount(l.name(), type, out, weights + (l.bias() ? l.outChannels() : 0), weights * pixels,
                     outputBytes, 0, true);
         }
-        if (layer instanceof Layer.DecomposedConv2d l) {
+
+        @Override
+        public LayerCount visitDecomposedConv2d(Layer.DecomposedConv2d l) {
             long kk = (long) l.kernel() * l.kernel();
             long nonZero = coefficients.of(l.name()).map(ModelCounter::nonZero)
                     .orElse((long) l.outChannels() * l.inChannels() * l.bases());
@@ -104,18 +124,64 @@ public final class ModelCounter {
             long macs = maps * kk * pixels + nonZero * pixels;
             return new LayerCount(l.name(), type, out, params, macs, outputBytes, FLOAT_BYTES * maps * pixels, true);
         }
-        if (layer instanceof Layer.Linear l) {
+
+        @Override
+        public LayerCount visitLinear(Layer.Linear l) {
             long weights = (long) l.outFeatures() * l.inFeatures();
             return new LayerCount(l.name(), type, out, weights + (l.bias() ? l.outFeatures() : 0), weights,
                     outputBytes, 0, false);
         }
-        if (layer instanceof Layer.BatchNorm l) {
+
+        @Override
+        public LayerCount visitBatchNorm(Layer.BatchNorm l) {
             return new LayerCount(l.name(), type, out, 2L * l.channels(), 0, outputBytes, 0, false);
         }
-        if (isView(layer)) {
+
+        /** At inference a reshape: no memory of its own. */
+        @Override
+        public LayerCount visitFlatten(Layer.Flatten l) {
+            return view(l);
+        }
+
+        /** At inference the identity: no memory of its own. */
+        @Override
+        public LayerCount visitDropout(Layer.Dropout l) {
+            return view(l);
+        }
+
+        @Override
+        public LayerCount visitInput(Layer.Input l) {
+            return unweighted(l);
+        }
+
+        @Override
+        public LayerCount visitRelu(Layer.Relu l) {
+            return unweighted(l);
+        }
+
+        @Override
+        public LayerCount visitPool(Layer.Pool l) {
+            return unweighted(l);
+        }
+
+        @Override
+        public LayerCount visitGlobalAvgPool(Layer.GlobalAvgPool l) {
+            return unweighted(l);
+        }
+
+        @Override
+        public LayerCount visitAdd(Layer.Add l) {
+            return unweighted(l);
+        }
+
+        private LayerCount view(Layer layer) {
             return new LayerCount(layer.name(), type, out, 0, 0, 0, 0, false);
         }
-        return new LayerCount(layer.name(), type, out, 0, 0, outputBytes, 0, false);
+
+        /** No parameters and no MACs counted: only its output's memory. */
+        private LayerCount unweighted(Layer layer) {
+            return new LayerCount(layer.name(), type, out, 0, 0, outputBytes, 0, false);
+        }
     }
 
     /** Flatten and dropout at inference reshape or pass their input through: no memory of their own. */

@@ -30,29 +30,92 @@ public final class ModelParameters {
      */
     public static Map<String, int[]> required(Network network) {
         Map<String, int[]> required = new LinkedHashMap<>();
+        Layer.Visitor<Void> needs = new RequiredParameters(required);
         for (Layer layer : network.layers()) {
-            String n = layer.name();
-            if (layer instanceof Layer.Conv2d l) {
-                int perGroup = l.groups() > 0 ? l.inChannels() / l.groups() : l.inChannels();
-                required.put(ParameterNames.of(n, ParameterNames.WEIGHT),
-                        new int[] {l.outChannels(), perGroup, l.kernel(), l.kernel()});
-                bias(required, n, l.bias(), l.outChannels());
-            } else if (layer instanceof Layer.DecomposedConv2d l) {
-                required.put(ParameterNames.of(n, ParameterNames.BASIS), new int[] {l.bases(), l.kernel() * l.kernel()});
-                required.put(ParameterNames.of(n, ParameterNames.COEFFICIENTS),
-                        new int[] {l.outChannels(), l.inChannels(), l.bases()});
-                bias(required, n, l.bias(), l.outChannels());
-            } else if (layer instanceof Layer.Linear l) {
-                required.put(ParameterNames.of(n, ParameterNames.WEIGHT), new int[] {l.outFeatures(), l.inFeatures()});
-                bias(required, n, l.bias(), l.outFeatures());
-            } else if (layer instanceof Layer.BatchNorm l) {
-                for (String p : new String[] {ParameterNames.GAMMA, ParameterNames.BETA, ParameterNames.RUNNING_MEAN,
-                        ParameterNames.RUNNING_VAR}) {
-                    required.put(ParameterNames.of(n, p), new int[] {l.channels()});
-                }
-            }
+            layer.accept(needs);
         }
         return Collections.unmodifiableMap(required);
+    }
+
+    /** Adds each layer's tensors to a map, by the layer's type. */
+    private static final class RequiredParameters implements Layer.Visitor<Void> {
+
+        private final Map<String, int[]> required;
+
+        RequiredParameters(Map<String, int[]> required) {
+            this.required = required;
+        }
+
+        @Override
+        public Void visitConv2d(Layer.Conv2d l) {
+            int perGroup = l.groups() > 0 ? l.inChannels() / l.groups() : l.inChannels();
+            required.put(ParameterNames.of(l.name(), ParameterNames.WEIGHT),
+                    new int[] {l.outChannels(), perGroup, l.kernel(), l.kernel()});
+            bias(required, l.name(), l.bias(), l.outChannels());
+            return null;
+        }
+
+        @Override
+        public Void visitDecomposedConv2d(Layer.DecomposedConv2d l) {
+            required.put(ParameterNames.of(l.name(), ParameterNames.BASIS),
+                    new int[] {l.bases(), l.kernel() * l.kernel()});
+            required.put(ParameterNames.of(l.name(), ParameterNames.COEFFICIENTS),
+                    new int[] {l.outChannels(), l.inChannels(), l.bases()});
+            bias(required, l.name(), l.bias(), l.outChannels());
+            return null;
+        }
+
+        @Override
+        public Void visitLinear(Layer.Linear l) {
+            required.put(ParameterNames.of(l.name(), ParameterNames.WEIGHT),
+                    new int[] {l.outFeatures(), l.inFeatures()});
+            bias(required, l.name(), l.bias(), l.outFeatures());
+            return null;
+        }
+
+        @Override
+        public Void visitBatchNorm(Layer.BatchNorm l) {
+            for (String p : new String[] {ParameterNames.GAMMA, ParameterNames.BETA, ParameterNames.RUNNING_MEAN,
+                    ParameterNames.RUNNING_VAR}) {
+                required.put(ParameterNames.of(l.name(), p), new int[] {l.channels()});
+            }
+            return null;
+        }
+
+        @Override
+        public Void visitInput(Layer.Input l) {
+            return null;
+        }
+
+        @Override
+        public Void visitRelu(Layer.Relu l) {
+            return null;
+        }
+
+        @Override
+        public Void visitPool(Layer.Pool l) {
+            return null;
+        }
+
+        @Override
+        public Void visitGlobalAvgPool(Layer.GlobalAvgPool l) {
+            return null;
+        }
+
+        @Override
+        public Void visitAdd(Layer.Add l) {
+            return null;
+        }
+
+        @Override
+        public Void visitFlatten(Layer.Flatten l) {
+            return null;
+        }
+
+        @Override
+        public Void visitDropout(Layer.Dropout l) {
+            return null;
+        }
     }
 
     /**

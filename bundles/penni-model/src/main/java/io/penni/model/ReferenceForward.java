@@ -114,7 +114,7 @@ public final class ReferenceForward {
             for (String input : layer.inputs()) {
                 inputs.add(values.get(input));
             }
-            values.put(layer.name(), layer instanceof Layer.Input ? image : apply(layer, inputs, model, shapes));
+            values.put(layer.name(), layer.accept(new LayerPass(image, inputs, model, shapes, layer)));
             if (!keepAll) {
                 for (String input : layer.inputs()) {
                     if (lastUse.get(input) == i && !input.equals(model.network().output())) {
@@ -126,47 +126,98 @@ public final class ReferenceForward {
         return values;
     }
 
-    private static float[] apply(Layer layer, List<float[]> inputs, Model model,
-            Map<String, ActivationShape> shapes) {
-        float[] in = inputs.get(0);
-        ActivationShape inShape = shapes.get(layer.inputs().get(0));
-        ActivationShape outShape = shapes.get(layer.name());
-        if (layer instanceof Layer.Conv2d l) {
-            return Kernels.conv(in, inShape, parameter(model, l.name(), ParameterNames.WEIGHT), bias(model, l.name(),
-                    l.bias()), l.groups(), l.kernel(), l.stride(), l.padding(), outShape);
+    /** One layer's forward pass for one image, by its type. */
+    private static final class LayerPass implements Layer.Visitor<float[]> {
+
+        private final float[] image;
+        private final List<float[]> inputs;
+        private final Model model;
+        private final Map<String, ActivationShape> shapes;
+        private final Layer layer;
+
+        LayerPass(float[] image, List<float[]> inputs, Model model, Map<String, ActivationShape> shapes,
+                Layer layer) {
+            this.image = image;
+            this.inputs = inputs;
+            this.model = model;
+            this.shapes = shapes;
+            this.layer = layer;
         }
-        if (layer instanceof Layer.DecomposedConv2d l) {
-            return decomposed(l, in, inShape, outShape, model);
+
+        private float[] in() {
+            return inputs.get(0);
         }
-        if (layer instanceof Layer.BatchNorm l) {
-            return Kernels.batchNorm(in, inShape, parameter(model, l.name(), ParameterNames.GAMMA),
+
+        private ActivationShape inShape() {
+            return shapes.get(layer.inputs().get(0));
+        }
+
+        private ActivationShape outShape() {
+            return shapes.get(layer.name());
+        }
+
+        @Override
+        public float[] visitInput(Layer.Input l) {
+            return image;
+        }
+
+        @Override
+        public float[] visitConv2d(Layer.Conv2d l) {
+            return Kernels.conv(in(), inShape(), parameter(model, l.name(), ParameterNames.WEIGHT), bias(model,
+                    l.name(), l.bias()), l.groups(), l.kernel(), l.stride(), l.padding(), outShape());
+        }
+
+        @Override
+        public float[] visitDecomposedConv2d(Layer.DecomposedConv2d l) {
+            return decomposed(l, in(), inShape(), outShape(), model);
+        }
+
+        @Override
+        public float[] visitBatchNorm(Layer.BatchNorm l) {
+            return Kernels.batchNorm(in(), inShape(), parameter(model, l.name(), ParameterNames.GAMMA),
                     parameter(model, l.name(), ParameterNames.BETA), parameter(model, l.name(),
                             ParameterNames.RUNNING_MEAN), parameter(model, l.name(), ParameterNames.RUNNING_VAR),
                     l.epsilon());
         }
-        if (layer instanceof Layer.Relu) {
-            return Kernels.relu(in);
+
+        @Override
+        public float[] visitRelu(Layer.Relu l) {
+            return Kernels.relu(in());
         }
-        if (layer instanceof Layer.Pool l) {
-            return Kernels.pool(in, inShape, l.kind() == Layer.PoolKind.MAX, l.kernel(), l.stride(), l.padding(),
-                    outShape);
+
+        @Override
+        public float[] visitPool(Layer.Pool l) {
+            return Kernels.pool(in(), inShape(), l.kind() == Layer.PoolKind.MAX, l.kernel(), l.stride(),
+                    l.padding(), outShape());
         }
-        if (layer instanceof Layer.GlobalAvgPool) {
-            return Kernels.globalAvgPool(in, inShape);
+
+        @Override
+        public float[] visitGlobalAvgPool(Layer.GlobalAvgPool l) {
+            return Kernels.globalAvgPool(in(), inShape());
         }
-        if (layer instanceof Layer.Add) {
+
+        @Override
+        public float[] visitAdd(Layer.Add l) {
             return Kernels.add(inputs);
         }
-        if (layer instanceof Layer.Linear l) {
-            return Kernels.linear(in, parameter(model, l.name(), ParameterNames.WEIGHT), bias(model, l.name(),
+
+        @Override
+        public float[] visitLinear(Layer.Linear l) {
+            return Kernels.linear(in(), parameter(model, l.name(), ParameterNames.WEIGHT), bias(model, l.name(),
                     l.bias()), l.outFeatures());
         }
-        if (layer instanceof Layer.Flatten || layer instanceof Layer.Dropout) {
-            // a reshape and, at inference, the identity: the values are unchanged
-            return in;
+
+        /** A reshape: the values are unchanged. */
+        @Override
+        public float[] visitFlatten(Layer.Flatten l) {
+            return in();
         }
-        throw new ModelException("layer " + layer.name() + ": the reference forward pass cannot run "
-                + layer.getClass().getSimpleName());
+
+        /** The identity at inference. */
+        @Override
+        public float[] visitDropout(Layer.Dropout l) {
+            return in();
+        }
     }
 
     /** The basis convolution (each input channel with each of the d bases), then the 1×1 coefficient one. */

@@ -172,22 +172,86 @@ public final class Pruning {
     }
 
     private static List<Prunable> prunables(Model model) {
-        List<Prunable> prunables = new ArrayList<>();
-        boolean first = true;
+        Prunables prunables = new Prunables();
         for (Layer layer : model.network().layers()) {
-            if (layer instanceof Layer.DecomposedConv2d l) {
-                prunables.add(new Prunable(l, ParameterNames.of(l.name(), ParameterNames.COEFFICIENTS),
-                        TensorKind.COEFFICIENTS, l.outChannels(), l.bias()));
-                first = false;
-            } else if (layer instanceof Layer.Conv2d l) {
-                if (l.kernel() == 1 && !first) {
-                    prunables.add(new Prunable(l, ParameterNames.of(l.name(), ParameterNames.WEIGHT),
-                            TensorKind.CONV_WEIGHT, l.outChannels(), l.bias()));
-                }
-                first = false;
-            }
+            layer.accept(prunables);
         }
-        return prunables;
+        return prunables.found;
+    }
+
+    /**
+     * Finds the prunable layers in network order: every decomposed convolution's coefficients and every 1×1
+     * convolution's weight but the first convolution's; nothing else has prunable values.
+     */
+    private static final class Prunables implements Layer.Visitor<Void> {
+
+        private final List<Prunable> found = new ArrayList<>();
+        /** Whether no convolution has been seen yet. */
+        private boolean first = true;
+
+        @Override
+        public Void visitDecomposedConv2d(Layer.DecomposedConv2d l) {
+            found.add(new Prunable(l, ParameterNames.of(l.name(), ParameterNames.COEFFICIENTS),
+                    TensorKind.COEFFICIENTS, l.outChannels(), l.bias()));
+            first = false;
+            return null;
+        }
+
+        @Override
+        public Void visitConv2d(Layer.Conv2d l) {
+            if (l.kernel() == 1 && !first) {
+                found.add(new Prunable(l, ParameterNames.of(l.name(), ParameterNames.WEIGHT),
+                        TensorKind.CONV_WEIGHT, l.outChannels(), l.bias()));
+            }
+            first = false;
+            return null;
+        }
+
+        /** The classifier stays dense. */
+        @Override
+        public Void visitLinear(Layer.Linear l) {
+            return null;
+        }
+
+        @Override
+        public Void visitInput(Layer.Input l) {
+            return null;
+        }
+
+        @Override
+        public Void visitBatchNorm(Layer.BatchNorm l) {
+            return null;
+        }
+
+        @Override
+        public Void visitRelu(Layer.Relu l) {
+            return null;
+        }
+
+        @Override
+        public Void visitPool(Layer.Pool l) {
+            return null;
+        }
+
+        @Override
+        public Void visitGlobalAvgPool(Layer.GlobalAvgPool l) {
+            return null;
+        }
+
+        @Override
+        public Void visitAdd(Layer.Add l) {
+            return null;
+        }
+
+        @Override
+        public Void visitFlatten(Layer.Flatten l) {
+            return null;
+        }
+
+        @Override
+        public Void visitDropout(Layer.Dropout l) {
+            return null;
+        }
     }
 
     private static float[] basisNorms(Model model, Prunable p) {

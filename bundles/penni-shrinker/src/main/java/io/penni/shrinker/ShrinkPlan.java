@@ -17,14 +17,14 @@ import io.penni.shrinker.internal.PlanJson;
  * @param network the name of the network it was made for
  * @param layers one plan per convolution, decomposed convolution, batch norm and linear layer, in network order
  */
-public record ShrinkPlan(String network, List<LayerPlan> layers) {
+public record ShrinkPlan(String network, List<LayerShrink> layers) {
 
     /** Checks that each layer is planned once and copies the list. */
     public ShrinkPlan {
         Objects.requireNonNull(network, "network");
         layers = List.copyOf(layers);
         Set<String> seen = new HashSet<>();
-        for (LayerPlan layer : layers) {
+        for (LayerShrink layer : layers) {
             if (!seen.add(layer.layer())) {
                 throw new IllegalArgumentException("layer " + layer.layer() + " is planned twice");
             }
@@ -37,13 +37,13 @@ public record ShrinkPlan(String network, List<LayerPlan> layers) {
      * @param name the layer's name
      * @return its plan, or empty when the layer has no parameters (or is not in the plan)
      */
-    public Optional<LayerPlan> layer(String name) {
+    public Optional<LayerShrink> layer(String name) {
         return layers.stream().filter(l -> l.layer().equals(name)).findFirst();
     }
 
     /** @return whether the plan removes nothing */
     public boolean keepsAll() {
-        return layers.stream().allMatch(LayerPlan::keepsAll);
+        return layers.stream().allMatch(LayerShrink::keepsAll);
     }
 
     /**

@@ -4,7 +4,7 @@
  * {@link io.penni.shrinker.ShrinkPlan}, which {@link io.penni.shrinker.ShrinkPlan#apply} then carries out.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package io.penni.shrinker;
 
 import org.osgi.annotation.bundle.Export;

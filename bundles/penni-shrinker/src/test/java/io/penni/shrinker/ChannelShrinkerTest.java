@@ -212,7 +212,7 @@ class ChannelShrinkerTest {
         return kept;
     }
 
-    private static LayerPlan plan(ShrinkPlan plan, String layer) {
+    private static LayerShrink plan(ShrinkPlan plan, String layer) {
         return plan.layer(layer).orElseThrow();
     }
 
@@ -262,7 +262,7 @@ class ChannelShrinkerTest {
         Set<String> expected = new TreeSet<>();
         for (String part : forced) {
             String[] words = part.split(" ");
-            LayerPlan layer = plan(RESNET_PLAN, words[0]);
+            LayerShrink layer = plan(RESNET_PLAN, words[0]);
             int index = (words[1].equals("out") ? layer.outputs() : layer.inputs()).kept()
                     .indexOf(Integer.parseInt(words[2]));
             assertTrue(index >= 0, part + " was removed");

@@ -50,31 +50,65 @@ final class ActivationShapes {
     }
 
     private int[] shapeOf(Layer layer) {
-        if (layer instanceof Layer.Input in) {
-            return new int[] {in.channels(), in.height(), in.width()};
-        }
-        if (layer instanceof Layer.Conv2d c) {
-            return spatial(in(c.input()), c.outChannels(), c.kernel(), c.stride(), c.padding());
-        }
-        if (layer instanceof Layer.DecomposedConv2d c) {
-            return spatial(in(c.input()), c.outChannels(), c.kernel(), c.stride(), c.padding());
-        }
-        if (layer instanceof Layer.Pool p) {
-            int[] i = in(p.input());
-            return spatial(i, i[0], p.kernel(), p.stride(), p.padding());
-        }
-        if (layer instanceof Layer.GlobalAvgPool g) {
-            return new int[] {in(g.input())[0], 1, 1};
-        }
-        if (layer instanceof Layer.Flatten f) {
-            int[] i = in(f.input());
-            return new int[] {i[0] * i[1] * i[2], 1, 1};
-        }
-        if (layer instanceof Layer.Linear l) {
-            return new int[] {l.outFeatures(), 1, 1};
-        }
-        // Add, BatchNorm, Relu, Dropout keep their (first) input's shape
-        return in(layer.inputs().get(0));
+        return layer.accept(new Layer.Visitor<>() {
+            @Override
+            public int[] visitInput(Layer.Input in) {
+                return new int[] {in.channels(), in.height(), in.width()};
+            }
+
+            @Override
+            public int[] visitConv2d(Layer.Conv2d c) {
+                return spatial(in(c.input()), c.outChannels(), c.kernel(), c.stride(), c.padding());
+            }
+
+            @Override
+            public int[] visitDecomposedConv2d(Layer.DecomposedConv2d c) {
+                return spatial(in(c.input()), c.outChannels(), c.kernel(), c.stride(), c.padding());
+            }
+
+            @Override
+            public int[] visitPool(Layer.Pool p) {
+                int[] i = in(p.input());
+                return spatial(i, i[0], p.kernel(), p.stride(), p.padding());
+            }
+
+            @Override
+            public int[] visitGlobalAvgPool(Layer.GlobalAvgPool g) {
+                return new int[] {in(g.input())[0], 1, 1};
+            }
+
+            @Override
+            public int[] visitFlatten(Layer.Flatten f) {
+                int[] i = in(f.input());
+                return new int[] {i[0] * i[1] * i[2], 1, 1};
+            }
+
+            @Override
+            public int[] visitLinear(Layer.Linear l) {
+                return new int[] {l.outFeatures(), 1, 1};
+            }
+
+            /** An add keeps its first input's shape. */
+            @Override
+            public int[] visitAdd(Layer.Add a) {
+                return in(a.inputs().get(0));
+            }
+
+            @Override
+            public int[] visitBatchNorm(Layer.BatchNorm b) {
+                return in(b.input());
+            }
+
+            @Override
+            public int[] visitRelu(Layer.Relu r) {
+                return in(r.input());
+            }
+
+            @Override
+            public int[] visitDropout(Layer.Dropout d) {
+                return in(d.input());
+            }
+        });
     }
 
     private static int[] spatial(int[] input, int channels, int kernel, int stride, int padding) {

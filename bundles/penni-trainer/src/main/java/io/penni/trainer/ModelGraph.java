@@ -171,8 +171,8 @@ public final class ModelGraph {
         return new Model(source.network(), parameters);
     }
 
-    /** Translates the IR layer by layer. */
-    private static final class Builder {
+    /** Translates the IR layer by layer, each by its type. */
+    private static final class Builder implements Layer.Visitor<SDVariable> {
         private final Model model;
         private final Mode mode;
         private final DataType dataType;
@@ -223,38 +223,62 @@ public final class ModelGraph {
         }
 
         private SDVariable translate(Layer layer) {
-            if (layer instanceof Layer.Input in) {
-                ranks.put(in.name(), 4);
-                return sd.placeHolder(INPUT, dataType, -1, in.channels(), in.height(), in.width());
-            }
-            if (layer instanceof Layer.Conv2d conv) {
-                return conv(conv);
-            }
-            if (layer instanceof Layer.DecomposedConv2d conv) {
-                return decomposed(conv);
-            }
-            if (layer instanceof Layer.BatchNorm bn) {
-                return batchNorm(bn);
-            }
-            if (layer instanceof Layer.Relu relu) {
-                return same(relu, sd.nn().relu(input(relu.input()), 0));
-            }
-            if (layer instanceof Layer.Pool pool) {
-                return same(pool, pool(pool));
-            }
-            if (layer instanceof Layer.GlobalAvgPool gap) {
-                return same(gap, input(gap.input()).mean(true, 2, 3));
-            }
-            if (layer instanceof Layer.Add add) {
-                return add(add);
-            }
-            if (layer instanceof Layer.Flatten flatten) {
-                return flatten(flatten);
-            }
-            if (layer instanceof Layer.Linear linear) {
-                return linear(linear);
-            }
-            Layer.Dropout dropout = (Layer.Dropout) layer;
+            return layer.accept(this);
+        }
+
+        @Override
+        public SDVariable visitInput(Layer.Input in) {
+            ranks.put(in.name(), 4);
+            return sd.placeHolder(INPUT, dataType, -1, in.channels(), in.height(), in.width());
+        }
+
+        @Override
+        public SDVariable visitConv2d(Layer.Conv2d conv) {
+            return conv(conv);
+        }
+
+        @Override
+        public SDVariable visitDecomposedConv2d(Layer.DecomposedConv2d conv) {
+            return decomposed(conv);
+        }
+
+        @Override
+        public SDVariable visitBatchNorm(Layer.BatchNorm bn) {
+            return batchNorm(bn);
+        }
+
+        @Override
+        public SDVariable visitRelu(Layer.Relu relu) {
+            return same(relu, sd.nn().relu(input(relu.input()), 0));
+        }
+
+        @Override
+        public SDVariable visitPool(Layer.Pool pool) {
+            return same(pool, pool(pool));
+        }
+
+        @Override
+        public SDVariable visitGlobalAvgPool(Layer.GlobalAvgPool gap) {
+            return same(gap, input(gap.input()).mean(true, 2, 3));
+        }
+
+        @Override
+        public SDVariable visitAdd(Layer.Add add) {
+            return add(add);
+        }
+
+        @Override
+        public SDVariable visitFlatten(Layer.Flatten flatten) {
+            return flatten(flatten);
+        }
+
+        @Override
+        public SDVariable visitLinear(Layer.Linear linear) {
+            return linear(linear);
+        }
+
+        @Override
+        public SDVariable visitDropout(Layer.Dropout dropout) {
             SDVariable x = input(dropout.input());
             if (mode != Mode.TRAIN || dropout.rate() <= 0) {
                 return same(dropout, x);

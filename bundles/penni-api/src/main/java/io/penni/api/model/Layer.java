@@ -3,10 +3,16 @@ package io.penni.api.model;
 import java.util.List;
 import java.util.Objects;
 
+import org.osgi.annotation.versioning.ConsumerType;
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * One node of a network graph. Every layer has a unique name and names the layers it reads. Its parameters
  * live in the model's parameter map under {@code <name>.<parameter>} (see {@link ParameterNames}).
+ * The interface is sealed: its records are the only layer types, and {@link #accept(Visitor)} dispatches
+ * over them.
  */
+@ProviderType
 public sealed interface Layer {
 
     /** @return the layer's unique name */
@@ -14,6 +20,92 @@ public sealed interface Layer {
 
     /** @return the names of the layers this one reads, in order */
     List<String> inputs();
+
+    /**
+     * Calls the visitor's method for this layer's type. Every consumer that must handle all layer types goes
+     * through here, so a new layer type does not compile until every {@link Visitor} handles it.
+     *
+     * @param <R> what the visitor returns
+     * @param visitor the visitor
+     * @return what the visitor's method returned
+     */
+    <R> R accept(Visitor<R> visitor);
+
+    /**
+     * One method per layer type. Implement it where code must treat every type of layer (shapes, counts,
+     * lowering, shrinking...): the compiler then finds every such place when a type is added.
+     *
+     * @param <R> what each method returns ({@link Void} for none)
+     */
+    @ConsumerType
+    interface Visitor<R> {
+
+        /**
+         * @param layer the network's input
+         * @return the result for it
+         */
+        R visitInput(Input layer);
+
+        /**
+         * @param layer a convolution
+         * @return the result for it
+         */
+        R visitConv2d(Conv2d layer);
+
+        /**
+         * @param layer a decomposed convolution
+         * @return the result for it
+         */
+        R visitDecomposedConv2d(DecomposedConv2d layer);
+
+        /**
+         * @param layer a batch normalisation
+         * @return the result for it
+         */
+        R visitBatchNorm(BatchNorm layer);
+
+        /**
+         * @param layer a ReLU
+         * @return the result for it
+         */
+        R visitRelu(Relu layer);
+
+        /**
+         * @param layer a pooling
+         * @return the result for it
+         */
+        R visitPool(Pool layer);
+
+        /**
+         * @param layer a global average pooling
+         * @return the result for it
+         */
+        R visitGlobalAvgPool(GlobalAvgPool layer);
+
+        /**
+         * @param layer a residual sum
+         * @return the result for it
+         */
+        R visitAdd(Add layer);
+
+        /**
+         * @param layer a flatten
+         * @return the result for it
+         */
+        R visitFlatten(Flatten layer);
+
+        /**
+         * @param layer a fully connected layer
+         * @return the result for it
+         */
+        R visitLinear(Linear layer);
+
+        /**
+         * @param layer a dropout
+         * @return the result for it
+         */
+        R visitDropout(Dropout layer);
+    }
 
     /**
      * The network's input.
@@ -27,6 +119,11 @@ public sealed interface Layer {
         /** Checks the fields. */
         public Input {
             Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitInput(this);
         }
 
         @Override
@@ -54,6 +151,11 @@ public sealed interface Layer {
         public Conv2d {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitConv2d(this);
         }
 
         @Override
@@ -85,6 +187,11 @@ public sealed interface Layer {
         }
 
         @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitDecomposedConv2d(this);
+        }
+
+        @Override
         public List<String> inputs() {
             return List.of(input);
         }
@@ -107,6 +214,11 @@ public sealed interface Layer {
         }
 
         @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitBatchNorm(this);
+        }
+
+        @Override
         public List<String> inputs() {
             return List.of(input);
         }
@@ -123,6 +235,11 @@ public sealed interface Layer {
         public Relu {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitRelu(this);
         }
 
         @Override
@@ -150,6 +267,11 @@ public sealed interface Layer {
         }
 
         @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitPool(this);
+        }
+
+        @Override
         public List<String> inputs() {
             return List.of(input);
         }
@@ -166,6 +288,11 @@ public sealed interface Layer {
         public GlobalAvgPool {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitGlobalAvgPool(this);
         }
 
         @Override
@@ -186,6 +313,11 @@ public sealed interface Layer {
             Objects.requireNonNull(name, "name");
             inputs = List.copyOf(inputs);
         }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitAdd(this);
+        }
     }
 
     /**
@@ -199,6 +331,11 @@ public sealed interface Layer {
         public Flatten {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitFlatten(this);
         }
 
         @Override
@@ -224,6 +361,11 @@ public sealed interface Layer {
         }
 
         @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitLinear(this);
+        }
+
+        @Override
         public List<String> inputs() {
             return List.of(input);
         }
@@ -241,6 +383,11 @@ public sealed interface Layer {
         public Dropout {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(input, "input");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitDropout(this);
         }
 
         @Override

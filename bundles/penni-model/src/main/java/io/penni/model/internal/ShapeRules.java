@@ -25,18 +25,38 @@ public final class ShapeRules {
      * @throws ModelException naming the layer and the mismatch
      */
     public static ActivationShape output(Layer layer, List<ActivationShape> inputs) {
-        if (layer instanceof Layer.Input l) {
+        return layer.accept(new Rule(inputs));
+    }
+
+    /** The rules, one method per layer type. */
+    private static final class Rule implements Layer.Visitor<ActivationShape> {
+
+        private final List<ActivationShape> inputs;
+
+        Rule(List<ActivationShape> inputs) {
+            this.inputs = inputs;
+        }
+
+        /** @return the shape of the layer's first input */
+        private ActivationShape in() {
+            return inputs.get(0);
+        }
+
+        @Override
+        public ActivationShape visitInput(Layer.Input l) {
             positive(l.name(), "channels", l.channels());
             positive(l.name(), "height", l.height());
             positive(l.name(), "width", l.width());
             return new ActivationShape(l.channels(), l.height(), l.width());
         }
-        if (layer instanceof Layer.Add l) {
+
+        @Override
+        public ActivationShape visitAdd(Layer.Add l) {
             return add(l, inputs);
         }
-        ActivationShape in = inputs.get(0);
-        String from = layer.inputs().get(0);
-        if (layer instanceof Layer.Conv2d l) {
+
+        @Override
+        public ActivationShape visitConv2d(Layer.Conv2d l) {
             positive(l.name(), "outChannels", l.outChannels());
             positive(l.name(), "inChannels", l.inChannels());
             positive(l.name(), "groups", l.groups());
@@ -44,59 +64,74 @@ public final class ShapeRules {
                 throw error(l.name(), "groups " + l.groups() + " must divide both inChannels " + l.inChannels()
                         + " and outChannels " + l.outChannels());
             }
-            channels(l.name(), l.inChannels(), from, in);
-            return windows(l.name(), l.outChannels(), l.kernel(), l.stride(), l.padding(), in);
+            channels(l.name(), l.inChannels(), l.input(), in());
+            return windows(l.name(), l.outChannels(), l.kernel(), l.stride(), l.padding(), in());
         }
-        if (layer instanceof Layer.DecomposedConv2d l) {
+
+        @Override
+        public ActivationShape visitDecomposedConv2d(Layer.DecomposedConv2d l) {
             positive(l.name(), "outChannels", l.outChannels());
             positive(l.name(), "inChannels", l.inChannels());
             positive(l.name(), "bases", l.bases());
-            channels(l.name(), l.inChannels(), from, in);
-            return windows(l.name(), l.outChannels(), l.kernel(), l.stride(), l.padding(), in);
+            channels(l.name(), l.inChannels(), l.input(), in());
+            return windows(l.name(), l.outChannels(), l.kernel(), l.stride(), l.padding(), in());
         }
-        if (layer instanceof Layer.BatchNorm l) {
+
+        @Override
+        public ActivationShape visitBatchNorm(Layer.BatchNorm l) {
             positive(l.name(), "channels", l.channels());
-            channels(l.name(), l.channels(), from, in);
+            channels(l.name(), l.channels(), l.input(), in());
             if (!(l.epsilon() > 0) || Double.isInfinite(l.epsilon())) {
                 throw error(l.name(), "epsilon must be a positive number, was " + l.epsilon());
             }
             if (!(l.momentum() >= 0 && l.momentum() <= 1)) {
                 throw error(l.name(), "momentum must be between 0 and 1, was " + l.momentum());
             }
-            return in;
+            return in();
         }
-        if (layer instanceof Layer.Pool l) {
+
+        @Override
+        public ActivationShape visitPool(Layer.Pool l) {
             if (l.padding() * 2 > l.kernel()) {
                 // a window lying wholly in the padding would have no input value to take
                 throw error(l.name(), "padding " + l.padding() + " must be at most half the kernel " + l.kernel());
             }
-            return windows(l.name(), in.channels(), l.kernel(), l.stride(), l.padding(), in);
+            return windows(l.name(), in().channels(), l.kernel(), l.stride(), l.padding(), in());
         }
-        if (layer instanceof Layer.GlobalAvgPool) {
-            return new ActivationShape(in.channels(), 1, 1);
+
+        @Override
+        public ActivationShape visitGlobalAvgPool(Layer.GlobalAvgPool l) {
+            return new ActivationShape(in().channels(), 1, 1);
         }
-        if (layer instanceof Layer.Flatten) {
-            return new ActivationShape(features(layer.name(), in), 1, 1);
+
+        @Override
+        public ActivationShape visitFlatten(Layer.Flatten l) {
+            return new ActivationShape(features(l.name(), in()), 1, 1);
         }
-        if (layer instanceof Layer.Linear l) {
+
+        @Override
+        public ActivationShape visitLinear(Layer.Linear l) {
             positive(l.name(), "outFeatures", l.outFeatures());
-            long features = in.size();
+            long features = in().size();
             if (l.inFeatures() != features) {
-                throw error(l.name(), "expects " + l.inFeatures() + " input features, its input '" + from + "' has "
-                        + features + " (" + in + ")");
+                throw error(l.name(), "expects " + l.inFeatures() + " input features, its input '" + l.input()
+                        + "' has " + features + " (" + in() + ")");
             }
             return new ActivationShape(l.outFeatures(), 1, 1);
         }
-        if (layer instanceof Layer.Dropout l) {
+
+        @Override
+        public ActivationShape visitDropout(Layer.Dropout l) {
             if (!(l.rate() >= 0 && l.rate() < 1)) {
                 throw error(l.name(), "dropout rate must be at least 0 and below 1, was " + l.rate());
             }
-            return in;
+            return in();
         }
-        if (layer instanceof Layer.Relu) {
-            return in;
+
+        @Override
+        public ActivationShape visitRelu(Layer.Relu l) {
+            return in();
         }
-        throw error(layer.name(), "unknown layer type " + layer.getClass().getSimpleName());
     }
 
     private static ActivationShape add(Layer.Add l, List<ActivationShape> inputs) {

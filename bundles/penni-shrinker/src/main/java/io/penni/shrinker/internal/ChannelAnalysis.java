@@ -5,13 +5,14 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.penni.api.model.ActivationShape;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
 import io.penni.api.model.ParameterNames;
 import io.penni.model.NetworkShapes;
-import io.penni.shrinker.LayerPlan;
+import io.penni.shrinker.LayerShrink;
 import io.penni.shrinker.Selection;
 import io.penni.shrinker.ShrinkPlan;
 
@@ -26,10 +27,7 @@ import io.penni.shrinker.ShrinkPlan;
  * or output, a linear layer's output, a grouped convolution's output, or a flatten beside another producer.
  *
  * <p><b>Constants.</b> Each channel of each layer's output is tracked as a known constant or varying, computed
- * once from the weights with the same float arithmetic as the reference forward pass: a convolution output
- * channel whose weights are zero on every input channel that is not the constant 0 is its bias (or 0); batch
- * norm, ReLU, max pooling, average pooling (without padding, or of 0), global average pooling, dropout and
- * flatten map constants to constants; an add of constants is their sum; anything else varies.
+ * once from the weights ({@link ConstantChannels}).
  *
  * <p><b>Fixed point.</b> A consumer <i>needs</i> channel c of what it reads unless c is the constant 0 or all its
  * weights on c (over its kept outputs and kept bases) are zero; a grouped convolution needs everything. A free
@@ -46,6 +44,77 @@ public final class ChannelAnalysis {
         FREE, PINNED, DERIVED
     }
 
+    /** How a layer's output relates to the channel groups. */
+    private enum Structure {
+        /** Keeps its input's channels: joins its input's group. */
+        PASSES,
+        /** An add: joins all its inputs' groups. */
+        JOINS,
+        /** A flatten: its group may derive from the group it reads. */
+        FLATTENS,
+        /** Makes channels every one of which stays: the input, a linear layer, a grouped convolution. */
+        PINS,
+        /** Makes channels that may go: a convolution. */
+        MAKES
+    }
+
+    private static final Layer.Visitor<Structure> STRUCTURE = new Layer.Visitor<>() {
+        @Override
+        public Structure visitInput(Layer.Input layer) {
+            return Structure.PINS;
+        }
+
+        @Override
+        public Structure visitConv2d(Layer.Conv2d layer) {
+            return layer.groups() > 1 ? Structure.PINS : Structure.MAKES;
+        }
+
+        @Override
+        public Structure visitDecomposedConv2d(Layer.DecomposedConv2d layer) {
+            return Structure.MAKES;
+        }
+
+        @Override
+        public Structure visitBatchNorm(Layer.BatchNorm layer) {
+            return Structure.PASSES;
+        }
+
+        @Override
+        public Structure visitRelu(Layer.Relu layer) {
+            return Structure.PASSES;
+        }
+
+        @Override
+        public Structure visitPool(Layer.Pool layer) {
+            return Structure.PASSES;
+        }
+
+        @Override
+        public Structure visitGlobalAvgPool(Layer.GlobalAvgPool layer) {
+            return Structure.PASSES;
+        }
+
+        @Override
+        public Structure visitAdd(Layer.Add layer) {
+            return Structure.JOINS;
+        }
+
+        @Override
+        public Structure visitFlatten(Layer.Flatten layer) {
+            return Structure.FLATTENS;
+        }
+
+        @Override
+        public Structure visitLinear(Layer.Linear layer) {
+            return Structure.PINS;
+        }
+
+        @Override
+        public Structure visitDropout(Layer.Dropout layer) {
+            return Structure.PASSES;
+        }
+    };
+
     private final Model model;
     private final List<Layer> layers;
     private final Map<String, Integer> position = new HashMap<>();
@@ -58,12 +127,7 @@ public final class ChannelAnalysis {
     private final int[] channels;
     private final boolean[][] keep;
     private final boolean[][] bases;
-    private final boolean[][] constant;
-    private final float[][] value;
-    /** Per convolution: whether kernel (n, c) has a non-zero weight, {@code [N·C/groups]}. */
-    private final boolean[][] kernelNonZero;
-    /** Per linear layer: whether input feature f has a non-zero weight for some output. */
-    private final boolean[][] columnNonZero;
+    private final ConstantChannels constants;
 
     private ChannelAnalysis(Model model) {
         this.model = model;
@@ -85,14 +149,13 @@ public final class ChannelAnalysis {
         keep = new boolean[groups][];
         classify();
         bases = new boolean[n][];
-        constant = new boolean[n][];
-        value = new float[n][];
-        kernelNonZero = new boolean[n][];
-        columnNonZero = new boolean[n][];
         for (int i = 0; i < n; i++) {
-            precompute(i);
-            constants(i);
+            if (layers.get(i) instanceof Layer.DecomposedConv2d conv) {
+                bases[i] = new boolean[conv.bases()];
+                Arrays.fill(bases[i], true);
+            }
         }
+        constants = new ConstantChannels(model, position, shapes);
     }
 
     /**
@@ -109,9 +172,14 @@ public final class ChannelAnalysis {
 
     // ---- structure -------------------------------------------------------------------------------------------
 
-    private static boolean passesChannels(Layer layer) {
-        return layer instanceof Layer.BatchNorm || layer instanceof Layer.Relu || layer instanceof Layer.Pool
-                || layer instanceof Layer.Dropout || layer instanceof Layer.GlobalAvgPool;
+    private static Structure structure(Layer layer) {
+        return layer.accept(STRUCTURE);
+    }
+
+    /** Whether a layer's output is in its inputs' group: it keeps their channels, or adds them up. */
+    private static boolean sharesGroup(Layer layer) {
+        Structure structure = structure(layer);
+        return structure == Structure.PASSES || structure == Structure.JOINS;
     }
 
     private int input(int layer) {
@@ -125,7 +193,7 @@ public final class ChannelAnalysis {
         for (int i = 0; i < n; i++) {
             parent[i] = i;
             Layer layer = layers.get(i);
-            if (passesChannels(layer) || layer instanceof Layer.Add) {
+            if (sharesGroup(layer)) {
                 for (String in : layer.inputs()) {
                     parent[root(parent, i)] = root(parent, position.get(in));
                 }
@@ -165,14 +233,14 @@ public final class ChannelAnalysis {
             if (i == output) {
                 needsAll[g] = true;
             }
-            if (passesChannels(layer) || layer instanceof Layer.Add) {
+            if (sharesGroup(layer)) {
                 continue;
             }
             producers[g]++;
-            if (layer instanceof Layer.Input || layer instanceof Layer.Linear
-                    || layer instanceof Layer.Conv2d conv && conv.groups() > 1) {
+            Structure structure = structure(layer);
+            if (structure == Structure.PINS) {
                 needsAll[g] = true;
-            } else if (layer instanceof Layer.Flatten) {
+            } else if (structure == Structure.FLATTENS) {
                 flattens[g]++;
             }
         }
@@ -190,180 +258,13 @@ public final class ChannelAnalysis {
             }
         }
         for (int i = 0; i < layers.size(); i++) {
-            if (layers.get(i) instanceof Layer.Flatten && kind[group[i]] == Kind.DERIVED) {
+            if (structure(layers.get(i)) == Structure.FLATTENS && kind[group[i]] == Kind.DERIVED) {
                 int in = input(i);
                 int g = group[i];
                 source[g] = source[group[in]];
                 spread[g] = spread[group[in]] * shapes[in].height() * shapes[in].width();
             }
         }
-    }
-
-    // ---- weights and constants --------------------------------------------------------------------------------
-
-    private float[] parameter(int layer, String name) {
-        return model.parameters().get(ParameterNames.of(layers.get(layer).name(), name)).data();
-    }
-
-    private void precompute(int i) {
-        Layer layer = layers.get(i);
-        if (layer instanceof Layer.Conv2d conv) {
-            float[] w = parameter(i, ParameterNames.WEIGHT);
-            int kk = conv.kernel() * conv.kernel();
-            kernelNonZero[i] = new boolean[w.length / kk];
-            for (int k = 0; k < kernelNonZero[i].length; k++) {
-                kernelNonZero[i][k] = !allZero(w, k * kk, (k + 1) * kk);
-            }
-        } else if (layer instanceof Layer.DecomposedConv2d conv) {
-            bases[i] = new boolean[conv.bases()];
-            Arrays.fill(bases[i], true);
-        } else if (layer instanceof Layer.Linear linear) {
-            float[] w = parameter(i, ParameterNames.WEIGHT);
-            columnNonZero[i] = new boolean[linear.inFeatures()];
-            for (int o = 0; o < linear.outFeatures(); o++) {
-                for (int f = 0; f < linear.inFeatures(); f++) {
-                    columnNonZero[i][f] |= w[o * linear.inFeatures() + f] != 0f;
-                }
-            }
-        }
-    }
-
-    private boolean constantZero(int tensor, int channel) {
-        return constant[tensor][channel] && value[tensor][channel] == 0f;
-    }
-
-    /** The constant channels of layer i's output, from its inputs' (computed before it, in network order). */
-    private void constants(int i) {
-        Layer layer = layers.get(i);
-        int size = shapes[i].channels();
-        boolean[] is = new boolean[size];
-        float[] v = new float[size];
-        constant[i] = is;
-        value[i] = v;
-        if (layer instanceof Layer.Input || layer instanceof Layer.Linear) {
-            return;
-        }
-        if (layer instanceof Layer.Add add) {
-            for (int c = 0; c < size; c++) {
-                double sum = 0;
-                is[c] = true;
-                for (String in : add.inputs()) {
-                    int t = position.get(in);
-                    is[c] &= constant[t][c];
-                    sum += value[t][c];
-                }
-                v[c] = is[c] ? (float) sum : 0f;
-            }
-            return;
-        }
-        int in = input(i);
-        if (layer instanceof Layer.Conv2d conv) {
-            convolutionConstants(i, in, conv.outChannels(), conv.inChannels() / conv.groups(),
-                    conv.outChannels() / conv.groups(), conv.bias());
-        } else if (layer instanceof Layer.DecomposedConv2d conv) {
-            decomposedConstants(i, in, conv);
-        } else if (layer instanceof Layer.BatchNorm bn) {
-            float[] gamma = parameter(i, ParameterNames.GAMMA);
-            float[] beta = parameter(i, ParameterNames.BETA);
-            float[] mean = parameter(i, ParameterNames.RUNNING_MEAN);
-            float[] variance = parameter(i, ParameterNames.RUNNING_VAR);
-            for (int c = 0; c < size; c++) {
-                is[c] = constant[in][c];
-                // the reference pass's arithmetic exactly, so that the sign ReLU sees is the same
-                double scale = gamma[c] / Math.sqrt(variance[c] + bn.epsilon());
-                v[c] = is[c] ? (float) ((value[in][c] - (double) mean[c]) * scale + beta[c]) : 0f;
-            }
-        } else if (layer instanceof Layer.Relu) {
-            for (int c = 0; c < size; c++) {
-                is[c] = constant[in][c];
-                v[c] = is[c] ? Math.max(0f, value[in][c]) : 0f;
-            }
-        } else if (layer instanceof Layer.Pool pool) {
-            boolean average = pool.kind() == Layer.PoolKind.AVG;
-            int window = pool.kernel() * pool.kernel();
-            for (int c = 0; c < size; c++) {
-                // padded zeros enter an average, so only a zero constant survives padded average pooling
-                is[c] = constant[in][c] && (!average || pool.padding() == 0 || value[in][c] == 0f);
-                v[c] = !is[c] ? 0f : average ? mean(value[in][c], window) : value[in][c];
-            }
-        } else if (layer instanceof Layer.GlobalAvgPool) {
-            int plane = shapes[in].height() * shapes[in].width();
-            for (int c = 0; c < size; c++) {
-                is[c] = constant[in][c];
-                v[c] = is[c] ? mean(value[in][c], plane) : 0f;
-            }
-        } else if (layer instanceof Layer.Dropout) {
-            System.arraycopy(constant[in], 0, is, 0, size);
-            System.arraycopy(value[in], 0, v, 0, size);
-        } else if (layer instanceof Layer.Flatten) {
-            int plane = shapes[in].height() * shapes[in].width();
-            for (int f = 0; f < size; f++) {
-                is[f] = constant[in][f / plane];
-                v[f] = value[in][f / plane];
-            }
-        }
-    }
-
-    /** The mean of {@code count} copies of x, summed in double as the pooling kernels do. */
-    private static float mean(float x, int count) {
-        double sum = 0;
-        for (int i = 0; i < count; i++) {
-            sum += x;
-        }
-        return (float) (sum / count);
-    }
-
-    private void convolutionConstants(int i, int in, int outChannels, int inPerGroup, int outPerGroup, boolean bias) {
-        float[] b = bias ? parameter(i, ParameterNames.BIAS) : null;
-        for (int n = 0; n < outChannels; n++) {
-            int first = n / outPerGroup * inPerGroup;
-            boolean is = true;
-            for (int ci = 0; ci < inPerGroup && is; ci++) {
-                is = !kernelNonZero[i][n * inPerGroup + ci] || constantZero(in, first + ci);
-            }
-            constant[i][n] = is;
-            value[i][n] = is && bias ? b[n] : 0f;
-        }
-    }
-
-    private void decomposedConstants(int i, int in, Layer.DecomposedConv2d conv) {
-        float[] coefficients = parameter(i, ParameterNames.COEFFICIENTS);
-        boolean[] usefulBasis = usefulBases(i, conv);
-        float[] b = conv.bias() ? parameter(i, ParameterNames.BIAS) : null;
-        int d = conv.bases();
-        for (int n = 0; n < conv.outChannels(); n++) {
-            boolean is = true;
-            for (int c = 0; c < conv.inChannels() && is; c++) {
-                if (constantZero(in, c)) {
-                    continue;
-                }
-                for (int j = 0; j < d && is; j++) {
-                    is = !usefulBasis[j] || coefficients[(n * conv.inChannels() + c) * d + j] == 0f;
-                }
-            }
-            constant[i][n] = is;
-            value[i][n] = is && conv.bias() ? b[n] : 0f;
-        }
-    }
-
-    /** Which basis kernels of a decomposed layer have a non-zero value: an all-zero one contributes nothing. */
-    private boolean[] usefulBases(int i, Layer.DecomposedConv2d conv) {
-        float[] basis = parameter(i, ParameterNames.BASIS);
-        int kk = conv.kernel() * conv.kernel();
-        boolean[] useful = new boolean[conv.bases()];
-        for (int j = 0; j < conv.bases(); j++) {
-            useful[j] = !allZero(basis, j * kk, (j + 1) * kk);
-        }
-        return useful;
-    }
-
-    private static boolean allZero(float[] values, int from, int to) {
-        for (int k = from; k < to; k++) {
-            if (values[k] != 0f) {
-                return false;
-            }
-        }
-        return true;
     }
 
     // ---- the fixed point --------------------------------------------------------------------------------------
@@ -418,28 +319,7 @@ public final class ChannelAnalysis {
             need[g] = new boolean[channels[g]];
         }
         for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            if (layer instanceof Layer.Input || passesChannels(layer) || layer instanceof Layer.Add) {
-                continue;
-            }
-            int in = input(i);
-            boolean[] needed = need[group[in]];
-            if (layer instanceof Layer.Flatten) {
-                if (kind[group[i]] != Kind.DERIVED) {
-                    Arrays.fill(needed, true);
-                }
-            } else if (layer instanceof Layer.Conv2d conv) {
-                convolutionNeeds(i, in, conv, needed);
-            } else if (layer instanceof Layer.DecomposedConv2d conv) {
-                decomposedNeeds(i, in, conv, needed);
-            } else if (layer instanceof Layer.Linear) {
-                int plane = shapes[in].height() * shapes[in].width();
-                for (int f = 0; f < columnNonZero[i].length; f++) {
-                    if (columnNonZero[i][f] && !constantZero(in, f / plane)) {
-                        needed[f / plane] = true;
-                    }
-                }
-            }
+            layers.get(i).accept(new ChannelNeeds(i, need));
         }
         for (int g = 0; g < kind.length; g++) {
             if (needsAll[g]) {
@@ -456,6 +336,94 @@ public final class ChannelAnalysis {
         return need;
     }
 
+    /** What one layer needs of the channels it reads, by its type. */
+    private final class ChannelNeeds implements Layer.Visitor<Void> {
+
+        private final int i;
+        private final boolean[][] need;
+
+        ChannelNeeds(int i, boolean[][] need) {
+            this.i = i;
+            this.need = need;
+        }
+
+        /** The needs of the group of the layer's (first) input. */
+        private boolean[] needed() {
+            return need[group[input(i)]];
+        }
+
+        @Override
+        public Void visitFlatten(Layer.Flatten layer) {
+            if (kind[group[i]] != Kind.DERIVED) {
+                Arrays.fill(needed(), true);
+            }
+            return null;
+        }
+
+        @Override
+        public Void visitConv2d(Layer.Conv2d conv) {
+            convolutionNeeds(i, input(i), conv, needed());
+            return null;
+        }
+
+        @Override
+        public Void visitDecomposedConv2d(Layer.DecomposedConv2d conv) {
+            decomposedNeeds(i, input(i), conv, needed());
+            return null;
+        }
+
+        @Override
+        public Void visitLinear(Layer.Linear layer) {
+            int in = input(i);
+            boolean[] needed = needed();
+            int plane = shapes[in].height() * shapes[in].width();
+            for (int f = 0; f < constants.columns(i); f++) {
+                if (constants.columnNonZero(i, f) && !constants.constantZero(in, f / plane)) {
+                    needed[f / plane] = true;
+                }
+            }
+            return null;
+        }
+
+        /** The input reads nothing. */
+        @Override
+        public Void visitInput(Layer.Input layer) {
+            return null;
+        }
+
+        /** A channel-keeping layer's output is in its input's group: the group's consumers decide. */
+        @Override
+        public Void visitBatchNorm(Layer.BatchNorm layer) {
+            return null;
+        }
+
+        @Override
+        public Void visitRelu(Layer.Relu layer) {
+            return null;
+        }
+
+        @Override
+        public Void visitPool(Layer.Pool layer) {
+            return null;
+        }
+
+        @Override
+        public Void visitGlobalAvgPool(Layer.GlobalAvgPool layer) {
+            return null;
+        }
+
+        @Override
+        public Void visitDropout(Layer.Dropout layer) {
+            return null;
+        }
+
+        /** An add's output is in its inputs' group. */
+        @Override
+        public Void visitAdd(Layer.Add layer) {
+            return null;
+        }
+    }
+
     private void convolutionNeeds(int i, int in, Layer.Conv2d conv, boolean[] needed) {
         if (conv.groups() > 1) {
             Arrays.fill(needed, true);
@@ -463,11 +431,11 @@ public final class ChannelAnalysis {
         }
         int inputs = conv.inChannels();
         for (int c = 0; c < inputs; c++) {
-            if (needed[c] || constantZero(in, c)) {
+            if (needed[c] || constants.constantZero(in, c)) {
                 continue;
             }
             for (int n = 0; n < conv.outChannels(); n++) {
-                if (kernelNonZero[i][n * inputs + c] && kept(i, n)) {
+                if (constants.kernelNonZero(i, n * inputs + c) && kept(i, n)) {
                     needed[c] = true;
                     break;
                 }
@@ -476,10 +444,10 @@ public final class ChannelAnalysis {
     }
 
     private void decomposedNeeds(int i, int in, Layer.DecomposedConv2d conv, boolean[] needed) {
-        float[] coefficients = parameter(i, ParameterNames.COEFFICIENTS);
+        float[] coefficients = constants.parameter(i, ParameterNames.COEFFICIENTS);
         int d = conv.bases();
         for (int c = 0; c < conv.inChannels(); c++) {
-            if (needed[c] || constantZero(in, c)) {
+            if (needed[c] || constants.constantZero(in, c)) {
                 continue;
             }
             search:
@@ -499,8 +467,8 @@ public final class ChannelAnalysis {
 
     /** The bases some kept coefficient on a kept, not-constant-zero input channel of a kept output uses. */
     private boolean[] usedBases(int i, Layer.DecomposedConv2d conv) {
-        float[] coefficients = parameter(i, ParameterNames.COEFFICIENTS);
-        boolean[] useful = usefulBases(i, conv);
+        float[] coefficients = constants.parameter(i, ParameterNames.COEFFICIENTS);
+        boolean[] useful = constants.usefulBases(i, conv);
         int in = input(i);
         int d = conv.bases();
         boolean[] used = new boolean[d];
@@ -509,7 +477,7 @@ public final class ChannelAnalysis {
                 continue;
             }
             for (int c = 0; c < conv.inChannels(); c++) {
-                if (!kept(in, c) || constantZero(in, c)) {
+                if (!kept(in, c) || constants.constantZero(in, c)) {
                     continue;
                 }
                 for (int j = 0; j < d; j++) {
@@ -533,37 +501,93 @@ public final class ChannelAnalysis {
     }
 
     private ShrinkPlan plan() {
-        List<LayerPlan> plans = new ArrayList<>();
+        List<LayerShrink> entries = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            if (layer instanceof Layer.Conv2d conv) {
-                plans.add(new LayerPlan(conv.name(), selection(i, conv.outChannels()),
-                        selection(input(i), conv.inChannels()), Selection.empty()));
-            } else if (layer instanceof Layer.DecomposedConv2d conv) {
-                List<Integer> kept = new ArrayList<>();
-                for (int j = 0; j < conv.bases(); j++) {
-                    if (bases[i][j]) {
-                        kept.add(j);
-                    }
-                }
-                plans.add(new LayerPlan(conv.name(), selection(i, conv.outChannels()),
-                        selection(input(i), conv.inChannels()), new Selection(conv.bases(), kept)));
-            } else if (layer instanceof Layer.BatchNorm bn) {
-                Selection channels = selection(i, bn.channels());
-                plans.add(new LayerPlan(bn.name(), channels, channels, Selection.empty()));
-            } else if (layer instanceof Layer.Linear linear) {
-                int in = input(i);
-                int plane = shapes[in].height() * shapes[in].width();
-                List<Integer> features = new ArrayList<>();
-                for (int f = 0; f < linear.inFeatures(); f++) {
-                    if (kept(in, f / plane)) {
-                        features.add(f);
-                    }
-                }
-                plans.add(new LayerPlan(linear.name(), Selection.all(linear.outFeatures()),
-                        new Selection(linear.inFeatures(), features), Selection.empty()));
-            }
+            layers.get(i).accept(new Entry(i)).ifPresent(entries::add);
         }
-        return new ShrinkPlan(model.network().name(), plans);
+        return new ShrinkPlan(model.network().name(), entries);
+    }
+
+    /** What stays of one layer with parameters; empty for a layer without. */
+    private final class Entry implements Layer.Visitor<Optional<LayerShrink>> {
+
+        private final int i;
+
+        Entry(int i) {
+            this.i = i;
+        }
+
+        @Override
+        public Optional<LayerShrink> visitConv2d(Layer.Conv2d conv) {
+            return Optional.of(new LayerShrink(conv.name(), selection(i, conv.outChannels()),
+                    selection(input(i), conv.inChannels()), Selection.empty()));
+        }
+
+        @Override
+        public Optional<LayerShrink> visitDecomposedConv2d(Layer.DecomposedConv2d conv) {
+            List<Integer> kept = new ArrayList<>();
+            for (int j = 0; j < conv.bases(); j++) {
+                if (bases[i][j]) {
+                    kept.add(j);
+                }
+            }
+            return Optional.of(new LayerShrink(conv.name(), selection(i, conv.outChannels()),
+                    selection(input(i), conv.inChannels()), new Selection(conv.bases(), kept)));
+        }
+
+        @Override
+        public Optional<LayerShrink> visitBatchNorm(Layer.BatchNorm bn) {
+            Selection channels = selection(i, bn.channels());
+            return Optional.of(new LayerShrink(bn.name(), channels, channels, Selection.empty()));
+        }
+
+        @Override
+        public Optional<LayerShrink> visitLinear(Layer.Linear linear) {
+            int in = input(i);
+            int plane = shapes[in].height() * shapes[in].width();
+            List<Integer> features = new ArrayList<>();
+            for (int f = 0; f < linear.inFeatures(); f++) {
+                if (kept(in, f / plane)) {
+                    features.add(f);
+                }
+            }
+            return Optional.of(new LayerShrink(linear.name(), Selection.all(linear.outFeatures()),
+                    new Selection(linear.inFeatures(), features), Selection.empty()));
+        }
+
+        @Override
+        public Optional<LayerShrink> visitInput(Layer.Input layer) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<LayerShrink> visitRelu(Layer.Relu layer) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<LayerShrink> visitPool(Layer.Pool layer) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<LayerShrink> visitGlobalAvgPool(Layer.GlobalAvgPool layer) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<LayerShrink> visitAdd(Layer.Add layer) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<LayerShrink> visitFlatten(Layer.Flatten layer) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<LayerShrink> visitDropout(Layer.Dropout layer) {
+            return Optional.empty();
+        }
     }
 }

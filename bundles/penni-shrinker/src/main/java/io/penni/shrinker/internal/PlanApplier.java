@@ -13,7 +13,7 @@ import io.penni.api.model.ParameterNames;
 import io.penni.api.model.Tensor;
 import io.penni.model.ModelException;
 import io.penni.model.ModelParameters;
-import io.penni.shrinker.LayerPlan;
+import io.penni.shrinker.LayerShrink;
 import io.penni.shrinker.Selection;
 import io.penni.shrinker.ShrinkPlan;
 
@@ -33,52 +33,12 @@ public final class PlanApplier {
      */
     public static Model apply(ShrinkPlan plan, Model model) {
         ModelParameters.validate(model);
-        Map<String, LayerPlan> planned = new HashMap<>();
+        Map<String, LayerShrink> planned = new HashMap<>();
         plan.layers().forEach(p -> planned.put(p.layer(), p));
         Map<String, Tensor> parameters = new LinkedHashMap<>(model.parameters());
         List<Layer> layers = new ArrayList<>();
         for (Layer layer : model.network().layers()) {
-            LayerPlan p = planned.remove(layer.name());
-            if (layer instanceof Layer.Conv2d l) {
-                p = require(p, l, l.outChannels(), l.inChannels(), 0);
-                if (l.groups() > 1 && !p.keepsAll()) {
-                    throw misfit(l.name(), "a grouped convolution cannot lose channels");
-                }
-                slice(parameters, l.name(), ParameterNames.WEIGHT, p.outputs().indices(), p.inputs().indices());
-                sliceBias(parameters, l.name(), l.bias(), p);
-                layers.add(new Layer.Conv2d(l.name(), l.input(), p.outputs().after(), p.inputs().after(), l.kernel(),
-                        l.stride(), l.padding(), l.groups(), l.bias()));
-            } else if (layer instanceof Layer.DecomposedConv2d l) {
-                p = require(p, l, l.outChannels(), l.inChannels(), l.bases());
-                slice(parameters, l.name(), ParameterNames.BASIS, p.bases().indices());
-                slice(parameters, l.name(), ParameterNames.COEFFICIENTS, p.outputs().indices(), p.inputs().indices(),
-                        p.bases().indices());
-                sliceBias(parameters, l.name(), l.bias(), p);
-                layers.add(new Layer.DecomposedConv2d(l.name(), l.input(), p.outputs().after(), p.inputs().after(),
-                        l.kernel(), l.stride(), l.padding(), p.bases().after(), l.bias()));
-            } else if (layer instanceof Layer.BatchNorm l) {
-                p = require(p, l, l.channels(), l.channels(), 0);
-                if (!p.outputs().equals(p.inputs())) {
-                    throw misfit(l.name(), "a batch norm keeps the same channels as outputs and inputs");
-                }
-                for (String name : List.of(ParameterNames.GAMMA, ParameterNames.BETA, ParameterNames.RUNNING_MEAN,
-                        ParameterNames.RUNNING_VAR)) {
-                    slice(parameters, l.name(), name, p.outputs().indices());
-                }
-                layers.add(new Layer.BatchNorm(l.name(), l.input(), p.outputs().after(), l.epsilon(), l.momentum()));
-            } else if (layer instanceof Layer.Linear l) {
-                p = require(p, l, l.outFeatures(), l.inFeatures(), 0);
-                if (!p.outputs().keepsAll()) {
-                    throw misfit(l.name(), "a linear layer keeps all its outputs");
-                }
-                slice(parameters, l.name(), ParameterNames.WEIGHT, null, p.inputs().indices());
-                layers.add(new Layer.Linear(l.name(), l.input(), l.outFeatures(), p.inputs().after(), l.bias()));
-            } else {
-                if (p != null) {
-                    throw misfit(layer.name(), "the plan has an entry for it, but it has no parameters to shrink");
-                }
-                layers.add(layer);
-            }
+            layers.add(layer.accept(new LayerSlicer(planned.remove(layer.name()), parameters)));
         }
         if (!planned.isEmpty()) {
             throw new ModelException("shrink plan for " + plan.network() + ": layers " + planned.keySet()
@@ -95,7 +55,109 @@ public final class PlanApplier {
         return shrunk;
     }
 
-    private static LayerPlan require(LayerPlan p, Layer layer, int outputs, int inputs, int bases) {
+    /** Shrinks one layer to its entry of the plan and slices its parameters, by the layer's type. */
+    private static final class LayerSlicer implements Layer.Visitor<Layer> {
+
+        /** The layer's entry, null where the plan has none. */
+        private final LayerShrink entry;
+        private final Map<String, Tensor> parameters;
+
+        LayerSlicer(LayerShrink entry, Map<String, Tensor> parameters) {
+            this.entry = entry;
+            this.parameters = parameters;
+        }
+
+        @Override
+        public Layer visitConv2d(Layer.Conv2d l) {
+            LayerShrink p = require(entry, l, l.outChannels(), l.inChannels(), 0);
+            if (l.groups() > 1 && !p.keepsAll()) {
+                throw misfit(l.name(), "a grouped convolution cannot lose channels");
+            }
+            slice(parameters, l.name(), ParameterNames.WEIGHT, p.outputs().indices(), p.inputs().indices());
+            sliceBias(parameters, l.name(), l.bias(), p);
+            return new Layer.Conv2d(l.name(), l.input(), p.outputs().after(), p.inputs().after(), l.kernel(),
+                    l.stride(), l.padding(), l.groups(), l.bias());
+        }
+
+        @Override
+        public Layer visitDecomposedConv2d(Layer.DecomposedConv2d l) {
+            LayerShrink p = require(entry, l, l.outChannels(), l.inChannels(), l.bases());
+            slice(parameters, l.name(), ParameterNames.BASIS, p.bases().indices());
+            slice(parameters, l.name(), ParameterNames.COEFFICIENTS, p.outputs().indices(), p.inputs().indices(),
+                    p.bases().indices());
+            sliceBias(parameters, l.name(), l.bias(), p);
+            return new Layer.DecomposedConv2d(l.name(), l.input(), p.outputs().after(), p.inputs().after(),
+                    l.kernel(), l.stride(), l.padding(), p.bases().after(), l.bias());
+        }
+
+        @Override
+        public Layer visitBatchNorm(Layer.BatchNorm l) {
+            LayerShrink p = require(entry, l, l.channels(), l.channels(), 0);
+            if (!p.outputs().equals(p.inputs())) {
+                throw misfit(l.name(), "a batch norm keeps the same channels as outputs and inputs");
+            }
+            for (String name : List.of(ParameterNames.GAMMA, ParameterNames.BETA, ParameterNames.RUNNING_MEAN,
+                    ParameterNames.RUNNING_VAR)) {
+                slice(parameters, l.name(), name, p.outputs().indices());
+            }
+            return new Layer.BatchNorm(l.name(), l.input(), p.outputs().after(), l.epsilon(), l.momentum());
+        }
+
+        @Override
+        public Layer visitLinear(Layer.Linear l) {
+            LayerShrink p = require(entry, l, l.outFeatures(), l.inFeatures(), 0);
+            if (!p.outputs().keepsAll()) {
+                throw misfit(l.name(), "a linear layer keeps all its outputs");
+            }
+            slice(parameters, l.name(), ParameterNames.WEIGHT, null, p.inputs().indices());
+            return new Layer.Linear(l.name(), l.input(), l.outFeatures(), p.inputs().after(), l.bias());
+        }
+
+        @Override
+        public Layer visitInput(Layer.Input l) {
+            return unchanged(l);
+        }
+
+        @Override
+        public Layer visitRelu(Layer.Relu l) {
+            return unchanged(l);
+        }
+
+        @Override
+        public Layer visitPool(Layer.Pool l) {
+            return unchanged(l);
+        }
+
+        @Override
+        public Layer visitGlobalAvgPool(Layer.GlobalAvgPool l) {
+            return unchanged(l);
+        }
+
+        @Override
+        public Layer visitAdd(Layer.Add l) {
+            return unchanged(l);
+        }
+
+        @Override
+        public Layer visitFlatten(Layer.Flatten l) {
+            return unchanged(l);
+        }
+
+        @Override
+        public Layer visitDropout(Layer.Dropout l) {
+            return unchanged(l);
+        }
+
+        /** A layer without parameters follows the shapes it reads: the plan has no entry for it. */
+        private Layer unchanged(Layer layer) {
+            if (entry != null) {
+                throw misfit(layer.name(), "the plan has an entry for it, but it has no parameters to shrink");
+            }
+            return layer;
+        }
+    }
+
+    private static LayerShrink require(LayerShrink p, Layer layer, int outputs, int inputs, int bases) {
         if (p == null) {
             throw misfit(layer.name(), "the plan has no entry for it");
         }
@@ -116,7 +178,7 @@ public final class PlanApplier {
         return new ModelException("shrink plan: layer " + layer + ": " + problem);
     }
 
-    private static void sliceBias(Map<String, Tensor> parameters, String layer, boolean bias, LayerPlan p) {
+    private static void sliceBias(Map<String, Tensor> parameters, String layer, boolean bias, LayerShrink p) {
         if (bias) {
             slice(parameters, layer, ParameterNames.BIAS, p.outputs().indices());
         }

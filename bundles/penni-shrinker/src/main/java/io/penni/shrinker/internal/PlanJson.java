@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.penni.model.ModelException;
-import io.penni.shrinker.LayerPlan;
+import io.penni.shrinker.LayerShrink;
 import io.penni.shrinker.Selection;
 import io.penni.shrinker.ShrinkPlan;
 
@@ -46,7 +46,7 @@ public final class PlanJson {
         out.append("  \"network\": ").append(MAPPER.getNodeFactory().textNode(plan.network())).append(",\n");
         out.append("  \"layers\": [\n");
         for (int i = 0; i < plan.layers().size(); i++) {
-            LayerPlan layer = plan.layers().get(i);
+            LayerShrink layer = plan.layers().get(i);
             ObjectNode node = MAPPER.createObjectNode();
             node.put("name", layer.layer());
             node.set("outputs", selection(layer.outputs()));
@@ -93,11 +93,11 @@ public final class PlanJson {
         if (!root.path("network").isTextual() || !root.path("layers").isArray()) {
             throw new ModelException(source + ": a shrink plan needs \"network\" (text) and \"layers\" (an array)");
         }
-        List<LayerPlan> layers = new ArrayList<>();
+        List<LayerShrink> layers = new ArrayList<>();
         for (JsonNode node : root.path("layers")) {
             String name = node.path("name").isTextual() ? node.path("name").textValue() : "#" + layers.size();
             try {
-                layers.add(new LayerPlan(name, selection(node, "outputs"), selection(node, "inputs"),
+                layers.add(new LayerShrink(name, selection(node, "outputs"), selection(node, "inputs"),
                         selection(node, "bases")));
             } catch (IllegalArgumentException e) {
                 throw new ModelException(source + ": layer " + name + ": " + e.getMessage());

@@ -21,7 +21,7 @@ import io.penni.model.ModelCount;
 import io.penni.model.ModelCounter;
 import io.penni.model.ModelException;
 import io.penni.shrinker.ChannelShrinker;
-import io.penni.shrinker.LayerPlan;
+import io.penni.shrinker.LayerShrink;
 import io.penni.shrinker.Selection;
 import io.penni.shrinker.ShrinkPlan;
 
@@ -66,7 +66,7 @@ public final class ShrinkStage implements CompressionStage {
 
     private static Map<String, Object> summary(ShrinkPlan plan, ModelCount before, ModelCount after) {
         List<Object> layers = new ArrayList<>();
-        for (LayerPlan layer : plan.layers()) {
+        for (LayerShrink layer : plan.layers()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", layer.layer());
             row.put("outputs", change(layer.outputs()));

@@ -145,7 +145,7 @@ public final class Program {
     }
 
     /** Runs one step on lanes {@code [lane0, lane0 + count)}, the step's group of images at a time. */
-    private static void runPass(Step step, Frame f, int lane0, int count, Scratch scratch) {
+    static void runPass(Step step, Frame f, int lane0, int count, Scratch scratch) {
         for (int i = 0; i < count; i += step.group()) {
             step.runGroup(f, lane0 + i, Math.min(step.group(), count - i), scratch);
         }
@@ -184,10 +184,9 @@ public final class Program {
     }
 
     /**
-     * Picks each step's kernel, once for image-by-image runs and once for a thread's pass of a batch (the shapes
-     * differ, and so does the winner), and whether it is split at batch 1, by timing the candidates on the step's
-     * own shape with the model's own weights. Candidates are timed in turns, so a slower JIT warm-up or a busy
-     * neighbour on the machine hurts all of them alike; the best time of each counts.
+     * Picks each step's kernel, once for image-by-image runs and once for a thread's pass of a batch, and whether
+     * it is split at batch 1, by timing the candidates on the step's own shape with the model's own weights
+     * ({@link StepTuner}); then sizes the scratch again for the choices made.
      *
      * @param pool the threads
      * @param budgetNanos time to spend per step, at least three turns each
@@ -207,104 +206,14 @@ public final class Program {
         if (groupScratch == null) {
             groupScratch = scratch(true);
         }
-        Scratch batchScratch = groupScratch[0];
-        // a first round at a quarter of the budget only warms up: the JIT compiles the code around the kernels
-        // for every layer's shapes, and a later layer's compilation no longer lands in an earlier one's timing
-        for (int round = 0; round < 2; round++) {
-            boolean last = round == 1;
-            long budget = last ? budgetNanos : budgetNanos / 4;
-            for (Step step : steps) {
-                tuneStep(step, f, batchScratch, pool, budget, allowed, last);
-            }
-        }
+        timings.putAll(new StepTuner(f, scratch, groupScratch[0], pool, threads, allowed).tune(steps, budgetNanos));
         resize();
-    }
-
-    private void tuneStep(Step step, Frame f, Scratch batchScratch, WorkerPool pool, long budgetNanos,
-            java.util.function.Predicate<String> allowed, boolean last) {
-        List<String> candidates = step.candidates().stream().filter(allowed).toList();
-        Map<String, Double> times = new LinkedHashMap<>();
-        if (!candidates.isEmpty()) {
-            // image by image (batch 1), then as one thread's pass of a batch; per image, best of several turns
-            pick(step, candidates, budgetNanos, false, times, () -> step.run(f, 0, scratch[0]));
-            pick(step, candidates, budgetNanos, true, times, () -> runPass(step, f, 0, PASS, batchScratch));
-        }
-        if (step.splittable() && threads > 1) {
-            double[] best = race(2, budgetNanos / 2, c -> {
-                if (c == 0) {
-                    step.run(f, 0, scratch[0]);
-                } else {
-                    step.runSplit(f, 0, pool, scratch);
-                }
-            });
-            times.put("batch1-serial", best[0] / 1e3);
-            times.put("batch1-split", best[1] / 1e3);
-            step.split(best[1] < best[0]);
-        } else {
-            // the step must leave its output for the next one to read
-            step.run(f, 0, scratch[0]);
-        }
-        // and in every lane, for the next step's timing as part of a batch
-        runPass(step, f, 0, PASS, batchScratch);
-        if (last) {
-            step.release();
-            timings.put(step.layer(), Map.copyOf(times));
-        }
     }
 
     /** Sizes the scratch again for the choices made: kernels, forms and splits. */
     private void resize() {
         scratch = scratch(false);
         groupScratch = null;
-    }
-
-    /** Times each candidate run one way, in turns after untimed warm-up calls, and chooses the fastest. */
-    private static void pick(Step step, List<String> candidates, long budgetNanos, boolean batch,
-            Map<String, Double> times, Runnable run) {
-        // untimed first calls on this shape, so no candidate is timed while its code is still cold
-        for (int turn = 0; turn < WARM_TURNS; turn++) {
-            for (String c : candidates) {
-                step.choose(c, batch);
-                run.run();
-            }
-        }
-        double[] best = race(candidates.size(), budgetNanos, c -> {
-            step.choose(candidates.get(c), batch);
-            run.run();
-        });
-        int winner = 0;
-        for (int c = 0; c < best.length; c++) {
-            // a batch's candidates ran a whole pass: per image, like the others
-            times.put(batch ? "batch-" + candidates.get(c) : candidates.get(c), best[c] / 1e3 / (batch ? PASS : 1));
-            if (best[c] < best[winner]) {
-                winner = c;
-            }
-        }
-        step.choose(candidates.get(winner), batch);
-    }
-
-    /** Untimed runs of each candidate before the timed ones: the code around the kernels compiles meanwhile. */
-    private static final int WARM_TURNS = 10;
-
-    private interface Candidate {
-        void run(int candidate);
-    }
-
-    private static double[] race(int count, long budgetNanos, Candidate candidate) {
-        double[] best = new double[count];
-        java.util.Arrays.fill(best, Double.MAX_VALUE);
-        long start = System.nanoTime();
-        for (int turn = 0; turn < 200; turn++) {
-            for (int c = 0; c < count; c++) {
-                long t0 = System.nanoTime();
-                candidate.run(c);
-                best[c] = Math.min(best[c], System.nanoTime() - t0);
-            }
-            if (turn >= 2 && System.nanoTime() - start > budgetNanos) {
-                break;
-            }
-        }
-        return best;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.penni.inference.cpu.internal;
 
+import io.penni.model.lowering.LoweringPlan;
+
 /**
  * Where a layer's output lives while a batch runs: a buffer slot ({@link #INPUT_SLOT} for the caller's input
  * array) holding {@code size} floats per image, image {@code i} from {@code i · stride}. The stride is the
@@ -13,7 +15,7 @@ package io.penni.inference.cpu.internal;
 record Value(int slot, int size, int stride) {
 
     /** The slot that stands for the caller's input array. */
-    static final int INPUT_SLOT = -1;
+    static final int INPUT_SLOT = LoweringPlan.INPUT_SLOT;
 
     float[] array(Frame frame) {
         return slot == INPUT_SLOT ? frame.input() : frame.slot(slot);
