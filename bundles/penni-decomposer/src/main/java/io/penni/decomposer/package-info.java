@@ -3,7 +3,7 @@
  * basis kernels and per-kernel coefficients, the optimal rank-d approximation of its kernels.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package io.penni.decomposer;
 
 import org.osgi.annotation.bundle.Export;

@@ -10,6 +10,7 @@ import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -39,6 +40,24 @@ final class Container {
     private static final Logger LOG = LoggerFactory.getLogger(Container.class);
     private static final String FEATURE_CONFIG_MARKER = "penni.feature";
 
+    /** What the container is started for; it decides which features run. */
+    enum RunMode {
+        /** The long-running server: every feature but {@value #LOCAL_FEATURE}. */
+        SERVER,
+        /**
+         * {@code compress --local}: the server's features and the {@value #LOCAL_FEATURE} feature, without the
+         * workflow over Kafka ({@code kafka}); the launcher switches HTTP off (the meters stay, unserved).
+         */
+        LOCAL;
+
+        static final String LOCAL_FEATURE = "local";
+        private static final Set<String> SERVER_ONLY = Set.of("kafka");
+
+        boolean runs(String feature) {
+            return this == SERVER ? !feature.equals(LOCAL_FEATURE) : !SERVER_ONLY.contains(feature);
+        }
+    }
+
     private final Felix framework;
     private final List<Feature> features;
     private final List<String> problems = new CopyOnWriteArrayList<>();
@@ -58,7 +77,21 @@ final class Container {
      * @return the running container
      */
     static Container start(Settings settings, Map<String, String> frameworkProperties, List<Path> extraBundles) {
-        List<Feature> features = selectFeatures(settings);
+        return start(settings, frameworkProperties, extraBundles, RunMode.SERVER);
+    }
+
+    /**
+     * As {@link #start(Settings, Map, List)}, for a run mode.
+     *
+     * @param settings the launcher settings
+     * @param frameworkProperties the framework's properties
+     * @param extraBundles jars to install after the features (tests), empty for none
+     * @param mode what the container runs for
+     * @return the running container
+     */
+    static Container start(Settings settings, Map<String, String> frameworkProperties, List<Path> extraBundles,
+            RunMode mode) {
+        List<Feature> features = selectFeatures(settings, mode);
         Map<String, Object> properties = new HashMap<>(frameworkProperties);
         int maxStartOrder = features.stream().flatMap(f -> f.bundles().stream()).mapToInt(FeatureBundle::startOrder)
                 .max().orElse(1) + 1;
@@ -106,7 +139,7 @@ final class Container {
         return container;
     }
 
-    private static List<Feature> selectFeatures(Settings settings) {
+    private static List<Feature> selectFeatures(Settings settings, RunMode mode) {
         Path folder = settings.dist().resolve("features");
         Map<String, Feature> byName = new LinkedHashMap<>();
         try {
@@ -119,11 +152,13 @@ final class Container {
         } catch (RuntimeException e) {
             throw new LaunchException(LaunchException.CONFIG, e.getMessage());
         }
-        if (settings.features().isEmpty()) {
-            return List.copyOf(byName.values());
+        List<String> names = new ArrayList<>(settings.features().isEmpty() ? byName.keySet() : settings.features());
+        if (mode == RunMode.LOCAL && !names.contains(RunMode.LOCAL_FEATURE)) {
+            names.add(RunMode.LOCAL_FEATURE);
         }
+        names.removeIf(name -> !mode.runs(name));
         List<Feature> selected = new ArrayList<>();
-        for (String name : settings.features()) {
+        for (String name : names) {
             Feature feature = byName.get(name);
             if (feature == null) {
                 throw new LaunchException(LaunchException.CONFIG, "runtime-config/" + Settings.LAUNCHER_FILE

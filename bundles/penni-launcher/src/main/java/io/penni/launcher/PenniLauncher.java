@@ -52,7 +52,10 @@ public final class PenniLauncher {
     public static void main(String[] args) {
         int status;
         try {
-            status = new PenniLauncher(System.out).server(LaunchOptions.parse(List.of(args)));
+            PenniLauncher launcher = new PenniLauncher(System.out);
+            status = args.length > 0 && args[0].equals("compress")
+                    ? launcher.compress(CompressOptions.parse(List.of(args).subList(1, args.length)))
+                    : launcher.server(LaunchOptions.parse(List.of(args)));
         } catch (LaunchException e) {
             System.err.println("penni: " + e.getMessage());
             status = e.exitCode();
@@ -120,6 +123,115 @@ public final class PenniLauncher {
         shutdown.run();
         out.println("PENNI Server stopped.");
         return 0;
+    }
+
+    /** Framework property naming the request of a local run (read by penni-local's component). */
+    static final String LOCAL_REQUEST = "penni.local.request";
+    /** Framework property naming the output folder of a local run. */
+    static final String LOCAL_OUT = "penni.local.out";
+    /** System property the local run sets to its exit status before it stops the framework. */
+    static final String LOCAL_STATUS = "penni.local.status";
+    /** System property the local run sets when every stage service is there and the job begins. */
+    static final String LOCAL_STARTED = "penni.local.started";
+
+    /**
+     * {@code compress REQUEST.json --local --out DIR}: the same features as the server, Kafka and HTTP left out, plus
+     * the local-run bundle, which runs the request through the stage services the features registered and stops the
+     * framework when it is done. The job's artifact store is {@code DIR/artifacts}, so a run again resumes.
+     */
+    private int compress(CompressOptions options) {
+        Settings settings = Settings.load(options.base(), options.dist(), System.getenv());
+        prepareFolders(settings);
+        configureProcess(settings);
+        Path felixCache;
+        try {
+            Files.createDirectories(options.out());
+            felixCache = Files.createTempDirectory("penni-local-felix-");
+        } catch (IOException e) {
+            throw new LaunchException(LaunchException.CONFIG, "compress: cannot create " + options.out() + ": "
+                    + e.getMessage());
+        }
+        Map<String, String> properties = frameworkProperties(settings, new LaunchOptions(options.base(), options.dist(),
+                List.of(), Map.of()));
+        properties.put(Constants.FRAMEWORK_STORAGE, felixCache.toString());
+        properties.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        properties.put("penni.var.dir", options.out().toString()); // the artifact store: DIR/artifacts
+        options.dataRoot().ifPresent(p -> properties.put("penni.data.root", p.toString()));
+        options.modelRoot().ifPresent(p -> properties.put("penni.model.root", p.toString()));
+        // /metrics is not served for a local run; an ephemeral port keeps it clear of a server running beside it
+        properties.put("org.osgi.service.http.port", "0");
+        properties.put(LOCAL_REQUEST, options.request().toString());
+        properties.put(LOCAL_OUT, options.out().toString());
+        System.clearProperty(LOCAL_STATUS);
+        System.clearProperty(LOCAL_STARTED);
+
+        Container container = Container.start(settings, properties, List.of(), Container.RunMode.LOCAL);
+        Thread stopper = new Thread(container::stop, "penni-local-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        try {
+            if (!awaitLocalRun(container, Duration.ofSeconds(120))) {
+                out.println("penni: compress: the run did not start within 120 s: " + missingStages(container)
+                        + (container.problems().isEmpty() ? "" : "; bundle problems: " + container.problems()));
+                container.stop();
+            }
+            container.awaitStop(0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopper);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+        deleteQuietly(felixCache);
+        String status = System.getProperty(LOCAL_STATUS);
+        if (status == null) {
+            out.println("penni: compress: the container stopped before the job ended (details in "
+                    + settings.varDir().resolve("log/penni.log") + ")");
+            return 1;
+        }
+        return Integer.parseInt(status);
+    }
+
+    /** @return whether the local run started (all its stage services came) before the time ran out */
+    private static boolean awaitLocalRun(Container container, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.getProperty(LOCAL_STARTED) == null) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            container.awaitStop(200);
+            if (System.getProperty(LOCAL_STATUS) != null) {
+                return true;
+            }
+        }
+        return true;
+    }
+
+    /** @return which of the built-in stages no service provides, as the container sees them now */
+    private static String missingStages(Container container) {
+        List<String> missing = new java.util.ArrayList<>(List.of("pretrain", "decompose", "retrain", "prune",
+                "finetune", "shrink", "evaluate"));
+        try {
+            var refs = container.context().getServiceReferences((String) null, "(penni.stage=*)");
+            if (refs != null) {
+                for (var ref : refs) {
+                    missing.remove(String.valueOf(ref.getProperty("penni.stage")));
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            return "the container's services cannot be read (" + e.getMessage() + ")";
+        }
+        return missing.isEmpty() ? "every stage is there, but the local-run bundle did not start"
+                : "no service for the stage(s) " + missing;
+    }
+
+    private static void deleteQuietly(Path folder) {
+        try (var paths = Files.walk(folder)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder: the system cleans it eventually
+        }
     }
 
     private static void prepareFolders(Settings settings) {

@@ -1,9 +1,10 @@
 /**
- * Running a compression job: the request format (JSON Schema, defaults, validation), the pipeline that runs
- * the stages in order without Kafka, and the report it assembles.
+ * Running a compression job: the request format (JSON Schema, defaults, validation), the one stage runner the
+ * Kafka workflow and the one-process pipeline share, the pipeline that runs the stages in order without Kafka, and
+ * the report it assembles.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.penni.pipeline;
 
 import org.osgi.annotation.bundle.Export;

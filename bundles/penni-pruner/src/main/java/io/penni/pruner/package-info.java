@@ -5,7 +5,7 @@
  * holds at zero.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package io.penni.pruner;
 
 import org.osgi.annotation.bundle.Export;

@@ -41,12 +41,7 @@ final class ServerProcess implements AutoCloseable {
      * @return the server, not started
      */
     static ServerProcess prepare(Path base, Path artifacts, String externalKafka) throws IOException {
-        Path config = Files.createDirectories(base.resolve("runtime-config"));
-        try (var files = Files.list(REPO.resolve("runtime-config"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, config.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        Path config = copyConfig(base);
         int kafkaPort = freePort();
         int controllerPort = freePort();
         Files.writeString(config.resolve("penni.kafka.cfg"), "bootstrap.servers=\nembedded.host=127.0.0.1\n"
@@ -62,6 +57,20 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private String kafka;
+
+    /**
+     * @param base a base folder
+     * @return its runtime-config/, a copy of the shipped one
+     */
+    static Path copyConfig(Path base) throws IOException {
+        Path config = Files.createDirectories(base.resolve("runtime-config"));
+        try (var files = Files.list(REPO.resolve("runtime-config"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, config.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return config;
+    }
 
     /** @return the bootstrap servers the server uses */
     String kafka() {

@@ -31,7 +31,8 @@ import io.penni.strategy.support.TypedPruningStrategy;
  * each parameter once ({@link Parameter}: name, type, range) and gets the request's values read, range-checked and
  * merged with the configured ones as a typed {@link Settings}; a bad value is refused with one line naming it.
  */
-@Component(configurationPid = ChannelTopKStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(service = PruningStrategy.class,
+        configurationPid = ChannelTopKStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {PruningStrategy.NAME + "=" + ChannelTopKStrategy.NAME,
             PruningStrategy.DESCRIPTION + "=keep the k largest |c| of each output channel"})
 @Designate(ocd = ChannelTopKStrategy.Config.class)

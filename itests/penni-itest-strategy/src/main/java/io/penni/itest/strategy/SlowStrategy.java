@@ -19,7 +19,7 @@ import io.penni.strategy.support.TypedPruningStrategy;
  * update its bundle while a job is pruning with it. The answer is built before the wait: a bundle uninstalled
  * meanwhile can no longer load classes, and the instance must still finish its job.
  */
-@Component(property = {PruningStrategy.NAME + "=" + SlowStrategy.NAME,
+@Component(service = PruningStrategy.class, property = {PruningStrategy.NAME + "=" + SlowStrategy.NAME,
     PruningStrategy.DESCRIPTION + "=itest strategy: prunes |c| < below after waiting delay.ms"})
 public final class SlowStrategy extends TypedPruningStrategy<SlowStrategy.Settings> {
 

@@ -34,7 +34,8 @@ import io.penni.strategy.support.TypedPruningStrategy;
  *
  * <p>Configuration PID {@value #PID}, optional: without it, amount = 0.5.
  */
-@Component(configurationPid = GlobalMagnitudeStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(service = PruningStrategy.class,
+        configurationPid = GlobalMagnitudeStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {PruningStrategy.NAME + "=" + GlobalMagnitudeStrategy.NAME,
             PruningStrategy.DESCRIPTION + "=prune exactly round(amount x kept) of the smallest |c| over all layers"})
 @Designate(ocd = GlobalMagnitudeStrategy.Config.class)

@@ -36,7 +36,8 @@ import io.penni.strategy.support.TypedPruningStrategy;
  *
  * <p>Configuration PID {@value #PID}, optional: without it, amount = 0.5 for every layer.
  */
-@Component(configurationPid = LayerSparsityStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(service = PruningStrategy.class,
+        configurationPid = LayerSparsityStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {PruningStrategy.NAME + "=" + LayerSparsityStrategy.NAME,
             PruningStrategy.DESCRIPTION + "=prune the same fraction of every layer by |c|, with per-layer overrides"})
 @Designate(ocd = LayerSparsityStrategy.Config.class)

@@ -36,7 +36,8 @@ import io.penni.strategy.support.TypedPruningStrategy;
  *
  * <p>Configuration PID {@value #PID}, optional: without it, amount 0.5, min.width 16, protect.first true.
  */
-@Component(configurationPid = ProtectCriticalStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(service = PruningStrategy.class,
+        configurationPid = ProtectCriticalStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {PruningStrategy.NAME + "=" + ProtectCriticalStrategy.NAME,
             PruningStrategy.DESCRIPTION + "=keep the first and narrow layers whole; prune the rest by |c|·‖basis‖"})
 @Designate(ocd = ProtectCriticalStrategy.Config.class)

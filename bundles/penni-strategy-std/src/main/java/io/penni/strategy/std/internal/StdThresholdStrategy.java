@@ -26,7 +26,8 @@ import io.penni.strategy.support.TypedPruningStrategy;
  *
  * <p>Configuration PID {@value #PID}, optional: without it, s = 1.0 as in the paper.
  */
-@Component(configurationPid = StdThresholdStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(service = PruningStrategy.class,
+        configurationPid = StdThresholdStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {PruningStrategy.NAME + "=" + StdThresholdStrategy.NAME,
             PruningStrategy.DESCRIPTION + "=prune coefficients with |c| < s·std(c) of their layer"})
 @Designate(ocd = StdThresholdStrategy.Config.class)

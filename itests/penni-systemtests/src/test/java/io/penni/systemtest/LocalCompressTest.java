@@ -1,0 +1,122 @@
+package io.penni.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.penni.api.model.Layer;
+import io.penni.api.model.Model;
+import io.penni.model.ModelFiles;
+
+/**
+ * {@code bin/penni compress REQUEST.json --local --out DIR} as bin/penni runs it: the launcher starts the server's
+ * own features in a container of its own (no Kafka), the local-run bundle takes the stage services they register
+ * through the job core's runner, on real Fashion-MNIST with a tiny budget (~1,000 images, one or two epochs a
+ * phase). Every stage runs, the outputs are written, the model is compressed, and a run again reuses every stage.
+ */
+class LocalCompressTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRequestRunsThroughTheContainersStagesAndWritesTheReportAndTheCompressedModel() throws Exception {
+        Path base = base(dir.resolve("base"));
+        Path request = Files.writeString(dir.resolve("tiny.json"), """
+                {"model": {"architecture": "vgg-small"},
+                 "dataset": {"format": "fashion-mnist", "path": "fashion-mnist", "trainLimit": 1024, "testLimit": 512},
+                 "pretrain": {"epochs": 1, "batchSize": 64, "learningRate": 0.05},
+                 "penni": {"switchEvery": 1, "retrain": {"epochs": 2, "batchSize": 64},
+                           "finetune": {"epochs": 1, "batchSize": 64}},
+                 "evaluation": {"batchSizes": [1, 8], "warmupRuns": 2, "timedRuns": 5}}""");
+        Path out = dir.resolve("out");
+        String printed = compress(base, request.toString(), "--local", "--out", out.toString());
+
+        for (String file : List.of("report.json", "report.md", "model.json", "model.safetensors", "learning-curves.csv")) {
+            assertTrue(Files.size(out.resolve(file)) > 0, file);
+        }
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        for (String path : List.of("/baseline/accuracy", "/compressed/accuracy", "/params/before", "/params/after",
+                "/macs/before", "/macs/after")) {
+            assertTrue(report.at(path).isNumber(), path + " in report.json");
+        }
+        assertTrue(report.at("/params/after").asLong() < report.at("/params/before").asLong());
+        assertTrue(report.at("/compressed/accuracy").asDouble() > 0.2, "the compressed model has learnt something");
+        JsonNode layer = report.path("layers").get(0);
+        for (String field : List.of("name", "kernel", "width", "basis", "coefs")) {
+            assertTrue(layer.has(field), "layers[] entries have " + field + ": " + layer);
+        }
+        assertTrue(layer.at("/coefs/nnz/after").asLong() < layer.at("/coefs/total/before").asLong(), "pruned");
+        assertEquals("std-threshold", report.at("/pruning/strategy").asText(), "the report names the strategy");
+        assertEquals("io.penni.strategy-std", report.at("/pruning/bundle").asText(),
+                "the strategy came from the container's bundle, not from hand wiring");
+        assertEquals("1.0", report.at("/pruning/parameters/s").asText(), "and its parameters");
+        Model compressed = ModelFiles.load(out.resolve("model.json"));
+        assertTrue(compressed.network().layers().stream().anyMatch(l -> l instanceof Layer.DecomposedConv2d));
+        assertTrue(printed.contains("conv params -"), printed);
+        assertEquals(1 + 2 + 1, Files.readAllLines(out.resolve("learning-curves.csv")).size() - 1, "one row per epoch");
+
+        String again = compress(base, request.toString(), "--local", "--out", out.toString());
+        assertEquals(7, again.lines().filter(l -> l.contains("done before, reusing its outputs")).count(), again);
+    }
+
+    @Test
+    void anUnusableRequestIsOneLineAndExitCodeOne() throws Exception {
+        Path base = base(dir.resolve("base"));
+        Path request = Files.writeString(dir.resolve("bad.json"), "{\"model\": {\"architecture\": \"vgg-huge\"}, "
+                + "\"dataset\": {\"format\": \"fashion-mnist\", \"path\": \"fashion-mnist\"}}");
+        Result result = run(base, "compress", request.toString(), "--local", "--out", dir.resolve("out").toString());
+        assertEquals(1, result.exitCode(), result.output());
+        assertTrue(result.output().contains("penni: compress: the request is not usable: ")
+                && result.output().contains("unknown architecture 'vgg-huge'"), result.output());
+        assertTrue(!result.output().contains("\tat "), "no stack trace: " + result.output());
+    }
+
+    /** What one launcher run printed and how it ended. */
+    private record Result(int exitCode, String output) {
+    }
+
+    private static String compress(Path base, String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("compress"));
+        all.addAll(List.of(args));
+        Result result = run(base, all.toArray(String[]::new));
+        assertEquals(0, result.exitCode(), result.output());
+        return result.output();
+    }
+
+    private static Result run(Path base, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx3g", "--add-modules", "jdk.incubator.vector", "-cp", ServerProcess.DIST.resolve("lib")
+                + "/*", "io.penni.launcher.PenniLauncher"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--base", base.toString(), "--dist", ServerProcess.DIST.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        Process process = builder.start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(600, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("compress did not end within 600 s: " + command);
+        }
+        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    /** A base folder with the shipped runtime-config/. */
+    private static Path base(Path base) throws IOException {
+        ServerProcess.copyConfig(base);
+        return base;
+    }
+}
