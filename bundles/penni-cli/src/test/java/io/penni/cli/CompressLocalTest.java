@@ -59,6 +59,14 @@ class CompressLocalTest {
         assertTrue(layer.at("/coefs/nnz/after").asLong() < layer.at("/coefs/total/before").asLong(), "pruned");
         assertEquals("std-threshold", report.at("/pruning/strategy").asText(), "the report names the strategy");
         assertEquals("1.0", report.at("/pruning/parameters/s").asText(), "and its parameters");
+        // each stage's typed summary keeps the field names the report always had
+        for (String path : List.of("/stages/pretrain/accuracy", "/stages/retrain/zeroCoefficients",
+                "/stages/retrain/seconds", "/stages/decompose/maxRelativeError", "/stages/prune/sparsity",
+                "/stages/shrink/params/after", "/learningCurves/retrain/0/learningRate", "/inference/dense_accuracy",
+                "/inference/dense_latency/batch_8/median_ms", "/inference/macs_per_image/compressed")) {
+            assertTrue(report.at(path).isNumber(), path + " in report.json");
+        }
+        assertTrue(report.at("/stages/retrain/history").isMissingNode(), "the epochs are under learningCurves");
         Model compressed = ModelFiles.load(out.resolve("model.json"));
         assertTrue(compressed.network().layers().stream().anyMatch(l -> l instanceof Layer.DecomposedConv2d));
         assertTrue(printed.contains("conv params -"), printed);
