@@ -34,7 +34,7 @@ import io.penni.api.stage.TrainingSummary;
 public final class StageSummaryJson {
 
     /** The discriminator field. */
-    public static final String KIND = "kind";
+    public static final String KIND = OtherSummary.RESERVED;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -2,6 +2,7 @@ package io.penni.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -118,6 +119,11 @@ class StageRecordsTest {
         job.artifacts().write("job-1", "alpha/outcome.json",
                 "{\"outputs\":{},\"summary\":{\"figure\":7}}".getBytes(StandardCharsets.UTF_8));
         assertTrue(StageRecords.find(job.artifacts(), "job-1", "alpha").isEmpty());
+    }
+
+    @Test
+    void aThirdPartyFigureCannotTakeTheDiscriminatorsName() {
+        assertThrows(IllegalArgumentException.class, () -> new OtherSummary(Map.of("kind", "mine")));
     }
 
     @Test
