@@ -76,7 +76,7 @@ final class JobEvents {
         data.put("model", ref(model));
         data.put("weights", ref(model));
         data.put("report", ref(reportJson));
-        data.put("reportMarkdown", ref(reportMarkdown));
+        data.put("report.md", ref(reportMarkdown));
         data.put("headline", headline);
         return event(EventType.JOB_COMPLETED, jobId, "", second, data);
     }

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -18,10 +17,16 @@ import io.penni.api.artifact.ArtifactStore;
 import io.penni.api.job.CompressionRequest;
 import io.penni.api.model.Model;
 import io.penni.api.stage.StageNames;
+import io.penni.api.stage.EvaluationSummary;
+import io.penni.api.stage.OtherSummary;
+import io.penni.api.stage.PruningSummary;
 import io.penni.api.stage.StageOutcome;
+import io.penni.api.stage.StageSummary;
+import io.penni.api.stage.TrainingSummary;
 import io.penni.model.CompressionReport;
 import io.penni.model.CompressionReports;
 import io.penni.model.ModelFiles;
+import io.penni.model.StageSummaryJson;
 
 /**
  * Assembles a finished job's report from what its stages recorded: the paper's per-layer table and the dense
@@ -41,6 +46,8 @@ public final class ReportAssembler {
     /** Output name of the evaluate stage's Markdown tables. */
     static final String INFERENCE_MARKDOWN = "inference-report";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The field of a training summary's epochs, which the report moves to {@code learningCurves}. */
+    private static final String HISTORY = "history";
     private static final List<String> TRAINING = List.of(StageNames.PRETRAIN, StageNames.RETRAIN, StageNames.FINETUNE);
 
     private ReportAssembler() {
@@ -64,11 +71,9 @@ public final class ReportAssembler {
         Model dense = model(store, stages, StageNames.PRETRAIN, "baseline");
         Model beforeShrink = model(store, stages, StageNames.FINETUNE, "model");
         Model compressed = model(store, stages, StageNames.SHRINK, "model");
-        OptionalDouble baseline = number(stages, StageNames.PRETRAIN, "accuracy");
-        OptionalDouble after = number(stages, StageNames.EVALUATE, "accuracy");
-        if (after.isEmpty()) {
-            after = number(stages, StageNames.FINETUNE, "accuracy");
-        }
+        OptionalDouble baseline = accuracy(stages, StageNames.PRETRAIN);
+        // the evaluate stage's accuracy is per backend; the compressed model's one figure is fine-tuning's
+        OptionalDouble after = accuracy(stages, StageNames.FINETUNE);
         CompressionReport table = CompressionReports.build(dense, beforeShrink, compressed).withAccuracy(baseline, after);
 
         ObjectNode report = (ObjectNode) JSON.readTree(CompressionReports.json(table));
@@ -77,18 +82,16 @@ public final class ReportAssembler {
         ObjectNode curves = report.putObject("learningCurves");
         stages.forEach((name, outcome) -> {
             ObjectNode s = stageNode.putObject(name);
-            outcome.summary().forEach((k, v) -> {
-                if (k.equals("history")) {
-                    curves.set(name, JSON.valueToTree(v));
-                } else {
-                    s.set(k, JSON.valueToTree(v));
-                }
-            });
+            s.setAll(StageSummaryJson.fields(outcome.summary()));
+            if (outcome.summary() instanceof TrainingSummary training) {
+                s.remove(HISTORY); // the epochs are the learning curves
+                curves.set(name, StageSummaryJson.history(training.history()));
+            }
+            outcome.seconds().ifPresent(v -> s.put(StageRunner.SECONDS, v));
         });
         Optional.ofNullable(stages.get(StageNames.EVALUATE))
-                .ifPresent(e -> report.set("inference", JSON.valueToTree(e.summary())));
-        Optional.ofNullable(stages.get(StageNames.PRUNE)).ifPresent(p -> report.set("pruning", JSON.valueToTree(
-                pruning(p.summary()))));
+                .ifPresent(e -> report.set("inference", StageSummaryJson.fields(e.summary())));
+        pruning(stages).ifPresent(p -> report.set("pruning", JSON.valueToTree(pruning(p))));
 
         Map<String, Object> headline = headline(table);
         String oneLine = oneLine(headline);
@@ -112,10 +115,15 @@ public final class ReportAssembler {
         return ModelFiles.load(store.open(ref));
     }
 
-    private static OptionalDouble number(Map<String, StageOutcome.Completed> stages, String stage, String key) {
+    private static OptionalDouble accuracy(Map<String, StageOutcome.Completed> stages, String stage) {
         StageOutcome.Completed outcome = stages.get(stage);
-        Object v = outcome == null ? null : outcome.summary().get(key);
-        return v instanceof Number n ? OptionalDouble.of(n.doubleValue()) : OptionalDouble.empty();
+        return outcome != null && outcome.summary() instanceof TrainingSummary t ? OptionalDouble.of(t.accuracy())
+                : OptionalDouble.empty();
+    }
+
+    private static Optional<PruningSummary> pruning(Map<String, StageOutcome.Completed> stages) {
+        StageOutcome.Completed outcome = stages.get(StageNames.PRUNE);
+        return outcome != null && outcome.summary() instanceof PruningSummary p ? Optional.of(p) : Optional.empty();
     }
 
     private static Map<String, Object> headline(CompressionReport table) {
@@ -157,13 +165,12 @@ public final class ReportAssembler {
         md.append("**").append(oneLine).append("**\n\n");
         md.append("Model: ").append(request.model()).append("; data: ").append(request.dataset().format()).append(" ")
                 .append(request.dataset().path()).append("\n\n");
-        Optional.ofNullable(stages.get(StageNames.PRUNE))
-                .ifPresent(p -> md.append(pruningMarkdown(pruning(p.summary()))).append("\n\n"));
+        pruning(stages).ifPresent(p -> md.append(pruningMarkdown(pruning(p))).append("\n\n"));
         md.append(CompressionReports.markdown(table)).append("\n\n## Stages\n\n| stage | seconds | figures |\n|---|---|---|\n");
         stages.forEach((name, outcome) -> {
-            Object seconds = outcome.summary().get("seconds");
             md.append("| ").append(name).append(" | ")
-                    .append(seconds instanceof Number n ? String.format(Locale.ROOT, "%.1f", n.doubleValue()) : "")
+                    .append(outcome.seconds().isPresent()
+                            ? String.format(Locale.ROOT, "%.1f", outcome.seconds().getAsDouble()) : "")
                     .append(" | ").append(figures(outcome.summary())).append(" |\n");
         });
         return md.toString();
@@ -173,15 +180,15 @@ public final class ReportAssembler {
      * Which strategy pruned the job, from which bundle and version, with which parameters and to what sparsity: the
      * prune stage records these, so a job keeps naming the strategy it used after the bundle was swapped.
      */
-    private static Map<String, Object> pruning(Map<String, Object> summary) {
+    private static Map<String, Object> pruning(PruningSummary summary) {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("strategy", summary.getOrDefault("strategy", ""));
-        p.put("bundle", summary.getOrDefault("bundle", ""));
-        p.put("version", summary.getOrDefault("bundleVersion", ""));
-        p.put("parameters", summary.getOrDefault("parameters", Map.of()));
-        for (String key : List.of("sparsity", "kept", "total")) {
-            Optional.ofNullable(summary.get(key)).ifPresent(v -> p.put(key, v));
-        }
+        p.put("strategy", summary.strategy());
+        p.put("bundle", summary.bundle());
+        p.put("version", summary.bundleVersion());
+        p.put("parameters", new java.util.TreeMap<>(summary.parameters()));
+        p.put("sparsity", summary.sparsity());
+        p.put("kept", summary.kept());
+        p.put("total", summary.total());
         return p;
     }
 
@@ -207,16 +214,30 @@ public final class ReportAssembler {
         return ref == null ? "" : "\n" + java.nio.file.Files.readString(store.open(ref)) + "\n";
     }
 
-    private static String figures(Map<String, Object> summary) {
-        StringBuilder s = new StringBuilder();
-        for (String key : List.of("accuracy", "stdRuleSparsity", "zeroCoefficients", "sparsity", "imagesPerSecond",
-                "strategy", "resumedFromEpoch")) {
-            Object v = summary.get(key);
-            if (v != null) {
-                s.append(s.length() == 0 ? "" : ", ").append(key).append(" ")
-                        .append(v instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : v);
+    /** The few figures of a stage worth a column in the Markdown table of stages. */
+    private static String figures(StageSummary summary) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        if (summary instanceof TrainingSummary t) {
+            f.put("accuracy", t.accuracy());
+            t.stdRuleSparsity().ifPresent(v -> f.put("stdRuleSparsity", v));
+            t.zeroCoefficients().ifPresent(v -> f.put("zeroCoefficients", v));
+            t.imagesPerSecond().ifPresent(v -> f.put("imagesPerSecond", v));
+            t.resumedFromEpoch().ifPresent(v -> f.put("resumedFromEpoch", v));
+        } else if (summary instanceof PruningSummary p) {
+            f.put("sparsity", p.sparsity());
+            f.put("strategy", p.strategy());
+        } else if (summary instanceof EvaluationSummary e) {
+            f.put("accuracy", e.accuracy());
+        } else if (summary instanceof OtherSummary o) {
+            // a third-party stage's figures are only known by name
+            for (String key : List.of("accuracy", "stdRuleSparsity", "zeroCoefficients", "sparsity", "imagesPerSecond",
+                    "strategy", "resumedFromEpoch")) {
+                Optional.ofNullable(o.figures().get(key)).ifPresent(v -> f.put(key, v));
             }
         }
+        StringBuilder s = new StringBuilder();
+        f.forEach((key, v) -> s.append(s.length() == 0 ? "" : ", ").append(key).append(" ")
+                .append(v instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : v));
         return s.toString();
     }
 
@@ -225,17 +246,16 @@ public final class ReportAssembler {
                 + "zeroCoefficients,stdRuleSparsity,imagesPerSecond,seconds\n");
         for (String stage : TRAINING) {
             StageOutcome.Completed outcome = stages.get(stage);
-            if (outcome == null || !(outcome.summary().get("history") instanceof List<?> history)) {
+            if (outcome == null || !(outcome.summary() instanceof TrainingSummary training)) {
                 continue;
             }
-            for (Object epoch : history) {
-                JsonNode e = JSON.valueToTree(epoch);
-                csv.append(stage);
-                for (String field : List.of("epoch", "training", "learningRate", "loss", "accuracy", "testAccuracy",
-                        "zeroCoefficients", "stdRuleSparsity", "imagesPerSecond", "seconds")) {
-                    csv.append(',').append(e.has(field) ? e.get(field).asText() : "");
-                }
-                csv.append('\n');
+            for (TrainingSummary.Epoch e : training.history()) {
+                csv.append(stage).append(',').append(e.epoch()).append(',').append(e.training()).append(',')
+                        .append(e.learningRate()).append(',').append(e.loss()).append(',').append(e.accuracy())
+                        .append(',').append(e.testAccuracy().isPresent() ? String.valueOf(e.testAccuracy().getAsDouble())
+                                : "")
+                        .append(',').append(e.zeroCoefficients()).append(',').append(e.stdRuleSparsity()).append(',')
+                        .append(e.imagesPerSecond()).append(',').append(e.seconds()).append('\n');
             }
         }
         return csv.toString();

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,12 +16,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.artifact.ArtifactStore;
 import io.penni.api.stage.StageOutcome;
+import io.penni.api.stage.StageSummary;
+import io.penni.model.StageSummaryJson;
 
 /**
  * Makes stages idempotent per (job, stage), once for all of them: when a stage completes its outcome is stored as
  * {@code <stage>/outcome.json}, after its outputs; a stage whose outcome is stored is not run again, its stored
- * outcome is used. A job redelivered after a crash therefore neither redoes nor duplicates finished stages; an
- * unfinished stage runs again and resumes from its own checkpoints.
+ * outcome is used. The record holds the outputs, the typed summary (its {@code kind} and figures, see
+ * {@link StageSummaryJson}) and the wall time. A job redelivered after a crash therefore neither redoes nor duplicates finished stages; an
+ * unfinished stage runs again and resumes from its own checkpoints; so does a stage whose record no longer reads
+ * (e.g. one written before summaries were typed).
  */
 public final class StageRecords {
 
@@ -51,9 +56,10 @@ public final class StageRecords {
                 store.open(output); // still there and unchanged, or the stage runs again
                 outputs.put(f.getKey(), output);
             }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> summary = JSON.convertValue(root.path("summary"), LinkedHashMap.class);
-            return Optional.of(new StageOutcome.Completed(outputs, summary));
+            StageSummary summary = StageSummaryJson.read(root.path("summary"));
+            JsonNode seconds = root.path(StageRunner.SECONDS);
+            return Optional.of(new StageOutcome.Completed(outputs, summary,
+                    seconds.isNumber() ? OptionalDouble.of(seconds.asDouble()) : OptionalDouble.empty()));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -75,7 +81,8 @@ public final class StageRecords {
         ObjectNode outputs = root.putObject("outputs");
         outcome.outputs().forEach((name, ref) -> outputs.putObject(name).put("uri", ref.uri().toString())
                 .put("sha256", ref.sha256()).put("size", ref.size()));
-        root.set("summary", JSON.valueToTree(outcome.summary()));
+        root.set("summary", StageSummaryJson.write(outcome.summary()));
+        outcome.seconds().ifPresent(s -> root.put(StageRunner.SECONDS, s));
         return store.write(jobId, name(stage), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }
 

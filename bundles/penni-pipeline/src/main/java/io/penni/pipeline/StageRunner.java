@@ -66,7 +66,10 @@ public final class StageRunner {
         void progress(StageProgress progress);
     }
 
-    /** Summary key under which the runner records a completed stage's wall time, in seconds. */
+    /**
+     * JSON field under which a completed stage's wall time ({@link StageOutcome.Completed#seconds()}) is stored in
+     * its record and shown in the report's {@code stages.<stage>}, in seconds.
+     */
     public static final String SECONDS = "seconds";
 
     private final ArtifactStore store;
@@ -115,9 +118,7 @@ public final class StageRunner {
                 outcome = new StageOutcome.Failed(stage + " returned no outcome", false);
             }
             if (outcome instanceof StageOutcome.Completed c) {
-                Map<String, Object> summary = new LinkedHashMap<>(c.summary());
-                summary.put(SECONDS, seconds(started));
-                StageOutcome.Completed timed = new StageOutcome.Completed(c.outputs(), summary);
+                StageOutcome.Completed timed = c.withSeconds(seconds(started));
                 StageRecords.save(store, request.jobId(), stage, timed);
                 outcome = timed;
             }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.job.PruningSpec;
 import io.penni.api.stage.CompressionStage;
+import io.penni.api.stage.OtherSummary;
 import io.penni.api.stage.StageOutcome;
 import io.penni.artifacts.testing.LocalJob;
 
@@ -91,7 +92,7 @@ class CompressionPipelineTest {
             try {
                 ArtifactRef model = context.artifacts().write(context.request().jobId(), name + "/model.json",
                         name.getBytes(StandardCharsets.UTF_8));
-                return new StageOutcome.Completed(Map.of("model", model), Map.of());
+                return new StageOutcome.Completed(Map.of("model", model), OtherSummary.EMPTY);
             } catch (IOException e) {
                 return new StageOutcome.Failed(e.getMessage(), true);
             }

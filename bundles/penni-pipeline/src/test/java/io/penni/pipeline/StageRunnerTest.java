@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.job.PruningSpec;
 import io.penni.api.stage.CompressionStage;
+import io.penni.api.stage.OtherSummary;
 import io.penni.api.stage.StageOutcome;
 import io.penni.api.stage.StageProgress;
 import io.penni.artifacts.testing.LocalJob;
@@ -48,7 +49,7 @@ class StageRunnerTest {
             try {
                 ArtifactRef out = context.artifacts().write(context.request().jobId(), "alpha/out.txt",
                         "x".getBytes(StandardCharsets.UTF_8));
-                return new StageOutcome.Completed(Map.of("out", out), Map.of("figure", 7));
+                return new StageOutcome.Completed(Map.of("out", out), new OtherSummary(Map.of("figure", 7)));
             } catch (IOException e) {
                 return new StageOutcome.Failed(e.getMessage(), false);
             }
@@ -61,8 +62,9 @@ class StageRunnerTest {
         assertEquals(1, runs.get());
         StageOutcome.Completed recorded = second.completed().orElseThrow();
         assertEquals(first.completed().orElseThrow().outputs(), recorded.outputs());
-        assertEquals(7, ((Number) recorded.summary().get("figure")).intValue());
-        assertTrue(((Number) recorded.summary().get(StageRunner.SECONDS)).doubleValue() >= 0);
+        assertEquals(7, ((Number) assertInstanceOf(OtherSummary.class, recorded.summary()).figures().get("figure"))
+                .intValue());
+        assertTrue(recorded.seconds().orElseThrow() >= 0);
         assertEquals(List.of("started", "working", "reused"), heard);
     }
 
@@ -71,7 +73,7 @@ class StageRunnerTest {
         AtomicInteger runs = new AtomicInteger();
         CompressionStage stage = context -> runs.incrementAndGet() == 1
                 ? new StageOutcome.Failed("alpha: the disk was busy", true)
-                : new StageOutcome.Completed(Map.of(), Map.of());
+                : new StageOutcome.Completed(Map.of(), OtherSummary.EMPTY);
         StageOutcome.Failed failed = runner.run(job.request(), "alpha", stage, Map.of(), observer(), () -> false)
                 .failure().orElseThrow();
         assertEquals("alpha: the disk was busy", failed.reason());

@@ -40,6 +40,7 @@ import io.penni.api.prune.PruningStrategy;
 import io.penni.api.stage.CompressionStage;
 import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageOutcome;
+import io.penni.api.stage.PruningSummary;
 import io.penni.api.stage.StageProgress;
 import io.penni.model.Architectures;
 import io.penni.model.ModelArtifacts;
@@ -111,7 +112,7 @@ class CompressionInFrameworkTest {
 
         Map<String, ArtifactRef> decomposed = completed(decompose, request, input, "decompose").outputs();
         StageOutcome.Completed pruned = completed(prune, request, decomposed, "prune");
-        assertEquals("io.penni.strategy-std", pruned.summary().get("bundle"));
+        assertEquals("io.penni.strategy-std", assertInstanceOf(PruningSummary.class, pruned.summary()).bundle());
         StageOutcome.Completed shrunk = completed(shrink, request, pruned.outputs(), "shrink");
 
         Model before = ModelFiles.load(store.open(pruned.outputs().get("model")));

@@ -53,6 +53,14 @@ class LocalCompressTest {
                 "/macs/before", "/macs/after")) {
             assertTrue(report.at(path).isNumber(), path + " in report.json");
         }
+        // each stage's typed summary keeps the field names the report always had
+        for (String path : List.of("/stages/pretrain/accuracy", "/stages/retrain/zeroCoefficients",
+                "/stages/retrain/seconds", "/stages/decompose/maxRelativeError", "/stages/prune/sparsity",
+                "/stages/shrink/params/after", "/learningCurves/retrain/0/learningRate", "/inference/dense_accuracy",
+                "/inference/dense_latency/batch_8/median_ms", "/inference/macs_per_image/compressed")) {
+            assertTrue(report.at(path).isNumber(), path + " in report.json");
+        }
+        assertTrue(report.at("/stages/retrain/history").isMissingNode(), "the epochs are under learningCurves");
         assertTrue(report.at("/params/after").asLong() < report.at("/params/before").asLong());
         assertTrue(report.at("/compressed/accuracy").asDouble() > 0.2, "the compressed model has learnt something");
         JsonNode layer = report.path("layers").get(0);

@@ -2,7 +2,7 @@
  * The stage SPI: a stage is a pure compute service that turns a job's inputs into artifacts; it knows nothing of Kafka.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package io.penni.api.stage;
 
 import org.osgi.annotation.bundle.Export;

@@ -12,6 +12,7 @@ import java.util.OptionalDouble;
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.event.EventType;
 import io.penni.api.event.JobEvent;
+import io.penni.pipeline.ReportAssembler;
 
 /**
  * What {@code follow} shows for each of a job's events: lines that stay (a stage starting, an epoch ending, a stage
@@ -201,7 +202,7 @@ public final class FollowView {
                 Figures.change(h.count("paramsBefore"), h.count("paramsAfter")))));
         out.add(new Line(String.format("  %-12s %s", "all MACs",
                 Figures.change(h.count("macsBefore"), h.count("macsAfter")))));
-        data.artifact("reportMarkdown").ifPresent(r -> out.add(new Line(String.format("  %-12s %s   (bin/penni report %s)",
+        data.artifact(ReportAssembler.REPORT_MARKDOWN).ifPresent(r -> out.add(new Line(String.format("  %-12s %s   (bin/penni report %s)",
                 "report", where(r), jobId))));
         data.artifact("model").ifPresent(m -> out.add(new Line(String.format("  %-12s %s   (bin/penni fetch %s DIR)",
                 "model", where(m), jobId))));

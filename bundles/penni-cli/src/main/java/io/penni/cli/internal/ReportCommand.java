@@ -52,7 +52,7 @@ public final class ReportCommand implements Command {
             Optional<ArtifactRef> ref = state.map(s -> s.artifacts().get(name));
             if (ref.isEmpty()) {
                 ref = completedEvent(session, jobId).flatMap(e -> new EventData(e.data())
-                        .artifact(json ? "report" : "reportMarkdown"));
+                        .artifact(name));
             }
             if (ref.isEmpty()) {
                 throw new CliException("report: " + noReport(jobId, state), CliException.FAILED);

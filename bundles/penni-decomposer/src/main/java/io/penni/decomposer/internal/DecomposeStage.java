@@ -2,7 +2,6 @@ package io.penni.decomposer.internal;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +11,7 @@ import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.stage.CompressionStage;
 import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageNames;
+import io.penni.api.stage.DecompositionSummary;
 import io.penni.api.stage.StageOutcome;
 import io.penni.api.stage.StageProgress;
 import io.penni.decomposer.BasisDecomposer;
@@ -50,18 +50,14 @@ public final class DecomposeStage implements CompressionStage {
         }
     }
 
-    private static Map<String, Object> summary(DecompositionSettings settings, Decomposition decomposition) {
-        List<Object> layers = new ArrayList<>();
+    private static DecompositionSummary summary(DecompositionSettings settings, Decomposition decomposition) {
+        List<DecompositionSummary.Layer> layers = new ArrayList<>();
         double worst = 0;
         for (LayerDecomposition layer : decomposition.layers()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("name", layer.layer());
-            row.put("kernel", layer.kernel());
-            row.put("bases", layer.bases());
-            row.put("relativeError", layer.relativeError());
-            layers.add(row);
+            layers.add(new DecompositionSummary.Layer(layer.layer(), layer.kernel(), layer.bases(),
+                    layer.relativeError()));
             worst = Math.max(worst, layer.relativeError());
         }
-        return Map.of("bases", settings.bases(), "layers", layers, "maxRelativeError", worst);
+        return new DecompositionSummary(settings.bases(), layers, worst);
     }
 }

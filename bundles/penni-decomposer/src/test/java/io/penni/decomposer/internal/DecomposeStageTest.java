@@ -21,6 +21,7 @@ import io.penni.api.job.PruningSpec;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
 import io.penni.api.stage.StageOutcome;
+import io.penni.api.stage.DecompositionSummary;
 import io.penni.artifacts.testing.LocalJob;
 import io.penni.model.Architectures;
 import io.penni.model.ModelArtifacts;
@@ -50,10 +51,10 @@ class DecomposeStageTest {
         Model decomposed = ModelFiles.load(job.artifacts().open(done.outputs().get("model")));
         assertEquals(6, decomposed.network().layers().stream().filter(l -> l instanceof Layer.DecomposedConv2d)
                 .map(l -> (Layer.DecomposedConv2d) l).filter(l -> l.bases() == 4).count());
-        List<?> layers = (List<?>) done.summary().get("layers");
+        List<DecompositionSummary.Layer> layers = assertInstanceOf(DecompositionSummary.class, done.summary()).layers();
         assertEquals(6, layers.size());
-        assertEquals("conv1", ((Map<?, ?>) layers.get(0)).get("name"));
-        double error = (Double) ((Map<?, ?>) layers.get(0)).get("relativeError");
+        assertEquals("conv1", layers.get(0).name());
+        double error = layers.get(0).relativeError();
         assertTrue(error > 0 && error < 1, "relative error " + error);
     }
 

@@ -28,6 +28,7 @@ import io.penni.api.inference.LoadedModel;
 import io.penni.api.job.CompressionRequest;
 import io.penni.api.model.Model;
 import io.penni.api.stage.CompressionStage;
+import io.penni.api.stage.EvaluationSummary;
 import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageNames;
 import io.penni.api.stage.StageOutcome;
@@ -39,6 +40,7 @@ import io.penni.datasets.Normalization;
 import io.penni.model.ModelCounter;
 import io.penni.model.ModelException;
 import io.penni.model.ModelFiles;
+import io.penni.model.StageSummaryJson;
 
 /**
  * The evaluate stage: inputs {@code model} (compressed) and {@code baseline} (the dense original), both model
@@ -154,13 +156,13 @@ public final class EvaluateStage implements CompressionStage {
             opened.add(denseModel);
             context.progress(StageProgress.note("measuring accuracy, latency and memory on " + names + " and "
                     + REFERENCE));
-            Map<String, Object> summary = InferenceEvaluation.run(subjects,
+            EvaluationSummary summary = InferenceEvaluation.run(subjects,
                     new InferenceEvaluation.Subject(REFERENCE, denseModel, ModelCounter.count(dense).macs()),
                     data.test(), Normalization.of(data.train()), request.evaluation(), context::cancelled);
             String markdown = InferenceMarkdown.of(compressed.network().name(), request.dataset().format(), summary);
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ArtifactRef jsonRef = context.artifacts().write(request.jobId(), "evaluate/inference.json",
-                    json.writeValueAsBytes(summary));
+                    json.writeValueAsBytes(StageSummaryJson.fields(summary)));
             ArtifactRef mdRef = context.artifacts().write(request.jobId(), "evaluate/inference.md",
                     markdown.getBytes(StandardCharsets.UTF_8));
             return new StageOutcome.Completed(Map.of("inference", jsonRef, "inference-report", mdRef), summary);

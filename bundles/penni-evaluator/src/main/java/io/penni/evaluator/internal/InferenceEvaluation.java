@@ -8,6 +8,7 @@ import java.util.function.BooleanSupplier;
 
 import io.penni.api.inference.LoadedModel;
 import io.penni.api.job.EvaluationSpec;
+import io.penni.api.stage.EvaluationSummary;
 import io.penni.datasets.Batch;
 import io.penni.datasets.BatchIterator;
 import io.penni.datasets.Batches;
@@ -62,30 +63,24 @@ final class InferenceEvaluation {
      * @return the summary
      * @throws Cancelled when asked to stop
      */
-    static Map<String, Object> run(List<Subject> compressed, Subject dense, ImageSet test, Normalization normalization,
+    static EvaluationSummary run(List<Subject> compressed, Subject dense, ImageSet test, Normalization normalization,
             EvaluationSpec spec, BooleanSupplier cancelled) throws Cancelled {
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("reference_backend", dense.backend());
-        summary.put("test_images", test.count());
-        summary.put("macs_per_image", Map.of("compressed", compressed.get(0).macs(), "dense", dense.macs()));
-
-        Map<String, Object> accuracy = new LinkedHashMap<>();
+        Map<String, Double> accuracy = new LinkedHashMap<>();
         for (Subject s : compressed) {
             accuracy.put(s.backend(), accuracy(s.model(), test, normalization, cancelled));
         }
-        summary.put("accuracy", accuracy);
-        summary.put("dense_accuracy", accuracy(dense.model(), test, normalization, cancelled));
+        double denseAccuracy = accuracy(dense.model(), test, normalization, cancelled);
 
         List<Subject> all = new ArrayList<>(compressed);
         all.add(dense);
-        Map<String, Object> latency = new LinkedHashMap<>();
-        Map<String, Object> memory = new LinkedHashMap<>();
+        Map<String, Map<String, EvaluationSummary.Latency>> latency = new LinkedHashMap<>();
+        Map<String, Map<String, EvaluationSummary.Memory>> memory = new LinkedHashMap<>();
         for (Subject s : compressed) {
-            latency.put(s.backend(), new LinkedHashMap<String, Object>());
-            memory.put(s.backend(), new LinkedHashMap<String, Object>());
+            latency.put(s.backend(), new LinkedHashMap<>());
+            memory.put(s.backend(), new LinkedHashMap<>());
         }
-        Map<String, Object> denseLatency = new LinkedHashMap<>();
-        Map<String, Object> denseMemory = new LinkedHashMap<>();
+        Map<String, EvaluationSummary.Latency> denseLatency = new LinkedHashMap<>();
+        Map<String, EvaluationSummary.Memory> denseMemory = new LinkedHashMap<>();
         for (int batch : spec.batchSizes()) {
             if (cancelled.getAsBoolean()) {
                 throw new Cancelled();
@@ -94,57 +89,39 @@ final class InferenceEvaluation {
                     spec.warmupRuns(), spec.timedRuns());
             LatencyStats base = stats.get(stats.size() - 1);
             long baseBytes = bytes(dense, batch);
-            String key = "batch_" + batch;
+            String key = EvaluationSummary.batchKey(batch);
             denseLatency.put(key, latency(base, dense.macs(), base));
             denseMemory.put(key, memory(dense, batch, baseBytes));
             for (int i = 0; i < compressed.size(); i++) {
                 Subject s = compressed.get(i);
-                put(latency, s.backend(), key, latency(stats.get(i), s.macs(), base));
-                put(memory, s.backend(), key, memory(s, batch, baseBytes));
+                latency.get(s.backend()).put(key, latency(stats.get(i), s.macs(), base));
+                memory.get(s.backend()).put(key, memory(s, batch, baseBytes));
             }
         }
-        summary.put("latency", latency);
-        summary.put("dense_latency", denseLatency);
-        summary.put("memory", memory);
-        summary.put("dense_memory", denseMemory);
-        Map<String, Object> details = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> details = new LinkedHashMap<>();
         for (Subject s : compressed) {
             Map<String, Object> d = s.model().details();
             if (!d.isEmpty()) {
                 details.put(s.backend(), d);
             }
         }
-        summary.put("details", details);
-        return summary;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void put(Map<String, Object> byBackend, String backend, String key, Object value) {
-        ((Map<String, Object>) byBackend.get(backend)).put(key, value);
+        return new EvaluationSummary(dense.backend(), test.count(),
+                new EvaluationSummary.Macs(compressed.get(0).macs(), dense.macs()), accuracy, denseAccuracy, latency,
+                denseLatency, memory, denseMemory, details);
     }
 
     private static long bytes(Subject s, int batch) {
         return s.model().weightBytes() + s.model().workspaceBytes(batch);
     }
 
-    private static Map<String, Object> latency(LatencyStats s, long macs, LatencyStats dense) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("median_ms", round(s.medianMs()));
-        m.put("p95_ms", round(s.p95Ms()));
-        m.put("images_per_second", round(s.imagesPerSecond()));
-        m.put("gflops", round(s.gflops(macs)));
-        m.put("speedup_vs_dense", round(dense.medianMs() / s.medianMs()));
-        m.put("runs", s.runs());
-        return m;
+    private static EvaluationSummary.Latency latency(LatencyStats s, long macs, LatencyStats dense) {
+        return new EvaluationSummary.Latency(round(s.medianMs()), round(s.p95Ms()), round(s.imagesPerSecond()),
+                round(s.gflops(macs)), round(dense.medianMs() / s.medianMs()), s.runs());
     }
 
-    private static Map<String, Object> memory(Subject s, int batch, long denseBytes) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("weight_bytes", s.model().weightBytes());
-        m.put("workspace_bytes", s.model().workspaceBytes(batch));
-        m.put("total_bytes", bytes(s, batch));
-        m.put("ratio_vs_dense", round((double) bytes(s, batch) / denseBytes));
-        return m;
+    private static EvaluationSummary.Memory memory(Subject s, int batch, long denseBytes) {
+        return new EvaluationSummary.Memory(s.model().weightBytes(), s.model().workspaceBytes(batch), bytes(s, batch),
+                round((double) bytes(s, batch) / denseBytes));
     }
 
     /**

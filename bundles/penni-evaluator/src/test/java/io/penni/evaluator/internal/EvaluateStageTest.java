@@ -35,6 +35,7 @@ import io.penni.api.model.Model;
 import io.penni.api.model.Tensor;
 import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageOutcome;
+import io.penni.api.stage.EvaluationSummary;
 import io.penni.api.stage.StageProgress;
 import io.penni.datasets.Batch;
 import io.penni.datasets.Batches;
@@ -149,16 +150,15 @@ class EvaluateStageTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void accuracyOnEachBackendEqualsTheReferenceForwardPassOnTheSameImages() throws IOException {
         assumeTrue(Files.isDirectory(DATA.resolve("fashion-mnist")), "no Fashion-MNIST under " + DATA);
         Model dense = TestModels.architecture("vgg-small", 3);
         Model compressed = SyntheticCompression.prune(SyntheticCompression.decompose(dense, 5, 3), 0.9, 3);
         StageOutcome outcome = stage().run(context(List.of("cpu"), compressed, dense));
         StageOutcome.Completed done = assertInstanceOf(StageOutcome.Completed.class, outcome, outcome.toString());
-        Map<String, Object> accuracy = (Map<String, Object>) done.summary().get("accuracy");
-        assertEquals(referenceCorrect(compressed) / 60.0, (double) accuracy.get("cpu"), 1e-12);
-        assertEquals(referenceCorrect(dense) / 60.0, (double) done.summary().get("dense_accuracy"), 1e-12);
+        EvaluationSummary summary = assertInstanceOf(EvaluationSummary.class, done.summary());
+        assertEquals(referenceCorrect(compressed) / 60.0, summary.accuracy().get("cpu"), 1e-12);
+        assertEquals(referenceCorrect(dense) / 60.0, summary.denseAccuracy(), 1e-12);
     }
 
     @Test
@@ -169,19 +169,16 @@ class EvaluateStageTest {
         Model compressed = SyntheticCompression.prune(SyntheticCompression.decompose(dense, 5, 4), 0.97, 4);
         StageOutcome.Completed done = assertInstanceOf(StageOutcome.Completed.class,
                 stage().run(context(List.of("cpu"), compressed, dense)));
-        Map<String, Object> batch4 = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) done.summary()
-                .get("latency")).get("cpu")).get("batch_4");
-        assertTrue((double) batch4.get("median_ms") > 0 && (double) batch4.get("p95_ms") >= (double) batch4.get(
-                "median_ms"), batch4.toString());
-        Map<String, Object> memory = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) done
-                .summary().get("memory")).get("cpu")).get("batch_1");
-        assertTrue((double) memory.get("ratio_vs_dense") < 1.0, memory.toString());
-        assertTrue(((Map<String, Object>) done.summary().get("dense_latency")).containsKey("batch_1"));
+        EvaluationSummary summary = assertInstanceOf(EvaluationSummary.class, done.summary());
+        EvaluationSummary.Latency batch4 = summary.latency().get("cpu").get("batch_4");
+        assertTrue(batch4.medianMs() > 0 && batch4.p95Ms() >= batch4.medianMs(), batch4.toString());
+        EvaluationSummary.Memory memory = summary.memory().get("cpu").get("batch_1");
+        assertTrue(memory.ratioVsDense() < 1.0, memory.toString());
+        assertTrue(summary.denseLatency().containsKey("batch_1"));
         String markdown = Files.readString(Path.of(done.outputs().get("inference-report").uri()));
         assertTrue(markdown.contains("| compressed | cpu | 4 |"), markdown);
         // how the CPU engine ran it: a kernel and a measured time for each of vgg-small's eight steps
-        List<Map<String, Object>> plan = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) done
-                .summary().get("details")).get("cpu")).get("plan");
+        List<Map<String, Object>> plan = (List<Map<String, Object>>) summary.details().get("cpu").get("plan");
         assertEquals(8, plan.size(), plan.toString());
         for (Map<String, Object> step : plan) {
             assertTrue(step.get("kernel") != null && step.get("batch_kernel") != null, step.toString());

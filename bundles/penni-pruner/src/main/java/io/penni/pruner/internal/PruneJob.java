@@ -17,6 +17,7 @@ import io.penni.api.model.Model;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageNames;
+import io.penni.api.stage.PruningSummary;
 import io.penni.api.stage.StageOutcome;
 import io.penni.api.stage.StageProgress;
 import io.penni.model.ModelArtifacts;
@@ -114,27 +115,13 @@ final class PruneJob {
         return metadata;
     }
 
-    private static Map<String, Object> summary(Provenance provenance, Map<String, String> used, PruneResult result) {
-        List<Object> layers = new ArrayList<>();
+    private static PruningSummary summary(Provenance provenance, Map<String, String> used, PruneResult result) {
+        List<PruningSummary.Layer> layers = new ArrayList<>();
         for (LayerSparsity layer : result.layers()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("name", layer.layer());
-            row.put("kind", layer.kind().name());
-            row.put("kept", layer.kept());
-            row.put("total", layer.total());
-            row.put("sparsity", layer.sparsity());
-            layers.add(row);
+            layers.add(new PruningSummary.Layer(layer.layer(), layer.kind().name(), layer.kept(), layer.total(),
+                    layer.sparsity()));
         }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("strategy", provenance.name());
-        summary.put("bundle", provenance.bundle());
-        summary.put("bundleVersion", provenance.version());
-        summary.put("parameters", Map.copyOf(used));
-        summary.put("layers", layers);
-        summary.put("kept", result.kept());
-        summary.put("total", result.total());
-        summary.put("sparsity", result.sparsity());
-        summary.put("violations", result.violations());
-        return summary;
+        return new PruningSummary(provenance.name(), provenance.bundle(), provenance.version(), used, layers,
+                result.kept(), result.total(), result.sparsity(), result.violations());
     }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,6 +18,7 @@ import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.job.PruningSpec;
 import io.penni.api.model.Model;
 import io.penni.api.stage.StageOutcome;
+import io.penni.api.stage.PruningSummary;
 import io.penni.artifacts.testing.LocalJob;
 import io.penni.decomposer.BasisDecomposer;
 import io.penni.decomposer.DecompositionSettings;
@@ -74,12 +74,13 @@ class PruneJobTest {
                 assertEquals(0f, pruned.parameters().get("conv3.coefficients").data()[i]);
             }
         }
-        assertEquals("magnitude", done.summary().get("strategy"));
-        assertEquals("io.penni.test", done.summary().get("bundle"));
-        assertEquals("1.2.3", done.summary().get("bundleVersion"));
-        assertEquals(Map.of("t", "0.3"), done.summary().get("parameters"));
-        assertEquals(6, ((List<?>) done.summary().get("layers")).size());
-        double sparsity = (Double) done.summary().get("sparsity");
+        PruningSummary summary = assertInstanceOf(PruningSummary.class, done.summary());
+        assertEquals("magnitude", summary.strategy());
+        assertEquals("io.penni.test", summary.bundle());
+        assertEquals("1.2.3", summary.bundleVersion());
+        assertEquals(Map.of("t", "0.3"), summary.parameters());
+        assertEquals(6, summary.layers().size());
+        double sparsity = summary.sparsity();
         assertTrue(sparsity > 0 && sparsity < 1, "sparsity " + sparsity);
     }
 
@@ -101,8 +102,9 @@ class PruneJobTest {
         StageOutcome.Completed again = assertInstanceOf(StageOutcome.Completed.class,
                 PruneJob.run(job, MAGNITUDE, new MagnitudeStrategy()));
         assertEquals(first.outputs(), again.outputs());
-        assertEquals("magnitude", again.summary().get("strategy"));
-        assertEquals(Map.of("t", "0.5"), again.summary().get("parameters"));
+        PruningSummary summary = assertInstanceOf(PruningSummary.class, again.summary());
+        assertEquals("magnitude", summary.strategy());
+        assertEquals(Map.of("t", "0.5"), summary.parameters());
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.osgi.service.component.ComponentServiceObjects;
 import io.penni.api.job.PruningSpec;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.stage.StageOutcome;
+import io.penni.api.stage.PruningSummary;
 import io.penni.pruner.MagnitudeStrategy;
 
 class PruneStageTest {
@@ -112,7 +113,7 @@ class PruneStageTest {
     void aRequestNamingNoStrategyGetsTheConfiguredDefault() throws IOException {
         PruneStage stage = stage("magnitude", 0, Registered.named("other", 10, 1), Registered.named("magnitude", 0, 2));
         StageOutcome.Completed done = assertInstanceOf(StageOutcome.Completed.class, run(stage, Optional.empty()));
-        assertEquals("magnitude", done.summary().get("strategy"));
+        assertEquals("magnitude", assertInstanceOf(PruningSummary.class, done.summary()).strategy());
     }
 
     @Test
@@ -146,7 +147,7 @@ class PruneStageTest {
                 new MagnitudeStrategy(MagnitudeStrategy.Fault.THROWS));
         PruneStage stage = stage("", 0, unnamed, Registered.named("magnitude", 0, 2));
         StageOutcome.Completed done = assertInstanceOf(StageOutcome.Completed.class, run(stage, Optional.empty()));
-        assertEquals("magnitude", done.summary().get("strategy"));
+        assertEquals("magnitude", assertInstanceOf(PruningSummary.class, done.summary()).strategy());
     }
 
     @Test

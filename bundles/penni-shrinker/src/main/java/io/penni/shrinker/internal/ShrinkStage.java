@@ -14,6 +14,7 @@ import io.penni.api.model.Model;
 import io.penni.api.stage.CompressionStage;
 import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageNames;
+import io.penni.api.stage.ShrinkingSummary;
 import io.penni.api.stage.StageOutcome;
 import io.penni.api.stage.StageProgress;
 import io.penni.model.ModelArtifacts;
@@ -64,24 +65,17 @@ public final class ShrinkStage implements CompressionStage {
         }
     }
 
-    private static Map<String, Object> summary(ShrinkPlan plan, ModelCount before, ModelCount after) {
-        List<Object> layers = new ArrayList<>();
+    private static ShrinkingSummary summary(ShrinkPlan plan, ModelCount before, ModelCount after) {
+        List<ShrinkingSummary.Layer> layers = new ArrayList<>();
         for (LayerShrink layer : plan.layers()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("name", layer.layer());
-            row.put("outputs", change(layer.outputs()));
-            row.put("inputs", change(layer.inputs()));
-            row.put("bases", change(layer.bases()));
-            layers.add(row);
+            layers.add(new ShrinkingSummary.Layer(layer.layer(), change(layer.outputs()), change(layer.inputs()),
+                    change(layer.bases())));
         }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("layers", layers);
-        summary.put("params", Map.of("before", before.params(), "after", after.params()));
-        summary.put("macs", Map.of("before", before.macs(), "after", after.macs()));
-        return summary;
+        return new ShrinkingSummary(layers, new ShrinkingSummary.Change(before.params(), after.params()),
+                new ShrinkingSummary.Change(before.macs(), after.macs()));
     }
 
-    private static Map<String, Object> change(Selection selection) {
-        return Map.of("before", selection.before(), "after", selection.after());
+    private static ShrinkingSummary.Change change(Selection selection) {
+        return new ShrinkingSummary.Change(selection.before(), selection.after());
     }
 }

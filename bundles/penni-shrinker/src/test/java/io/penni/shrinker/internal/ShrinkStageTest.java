@@ -23,6 +23,7 @@ import io.penni.api.job.PruningSpec;
 import io.penni.api.model.Model;
 import io.penni.api.model.Tensor;
 import io.penni.api.stage.StageOutcome;
+import io.penni.api.stage.ShrinkingSummary;
 import io.penni.artifacts.testing.LocalJob;
 import io.penni.decomposer.BasisDecomposer;
 import io.penni.decomposer.DecompositionSettings;
@@ -83,14 +84,14 @@ class ShrinkStageTest {
     void theSummaryHasEachLayerBeforeAndAfterAndTheParameterCounts() throws IOException {
         StageOutcome.Completed done = assertInstanceOf(StageOutcome.Completed.class,
                 new ShrinkStage().run(job(stored(deadFilters()))));
-        Map<?, ?> conv3 = ((List<?>) done.summary().get("layers")).stream().map(l -> (Map<?, ?>) l)
-                .filter(l -> l.get("name").equals("conv3")).findFirst().orElseThrow();
-        assertEquals(Map.of("before", 64, "after", 62), conv3.get("outputs"));
-        assertEquals(Map.of("before", 64, "after", 62), ((Map<?, ?>) ((List<?>) done.summary().get("layers"))
-                .stream().map(l -> (Map<?, ?>) l).filter(l -> l.get("name").equals("conv4")).findFirst()
-                .orElseThrow()).get("inputs"));
-        Map<?, ?> params = (Map<?, ?>) done.summary().get("params");
-        assertTrue((Long) params.get("after") < (Long) params.get("before"), params.toString());
+        ShrinkingSummary summary = assertInstanceOf(ShrinkingSummary.class, done.summary());
+        ShrinkingSummary.Layer conv3 = summary.layers().stream().filter(l -> l.name().equals("conv3")).findFirst()
+                .orElseThrow();
+        assertEquals(new ShrinkingSummary.Change(64, 62), conv3.outputs());
+        assertEquals(new ShrinkingSummary.Change(64, 62), summary.layers().stream()
+                .filter(l -> l.name().equals("conv4")).findFirst().orElseThrow().inputs());
+        ShrinkingSummary.Change params = summary.params();
+        assertTrue(params.after() < params.before(), params.toString());
     }
 
     @Test

@@ -76,7 +76,7 @@ public final class FinetuneStage implements CompressionStage {
             }
             return TrainingStageSupport.completed(context, StageNames.FINETUNE, result,
                     TrainingStageSupport.evaluate(result.model(), data),
-                    Map.of("zeroCoefficients", Sparsity.of(result.model()).zeroFraction(), "maskedTensors", masks.size()));
+                    TrainingStageSupport.PhaseFigures.finetune(Sparsity.of(result.model()).zeroFraction(), masks.size()));
         } catch (Exception e) {
             return TrainingStageSupport.failed(e, context);
         }

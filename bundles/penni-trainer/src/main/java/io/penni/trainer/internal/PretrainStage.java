@@ -79,11 +79,10 @@ public final class PretrainStage implements CompressionStage {
                 result = new TrainingResult(model, List.of(), java.util.Optional.empty(), false);
             }
             TestAccuracy baseline = TrainingStageSupport.evaluate(model, data);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("source", request.model() instanceof ModelSource.BuiltIn b ? "built-in " + b.architecture()
-                    : "stored " + ((ModelSource.Stored) request.model()).path());
-            StageOutcome outcome = TrainingStageSupport.completed(context, StageNames.PRETRAIN, result, baseline, extra);
-            StageOutcome.Completed completed = (StageOutcome.Completed) outcome;
+            String source = request.model() instanceof ModelSource.BuiltIn b ? "built-in " + b.architecture()
+                    : "stored " + ((ModelSource.Stored) request.model()).path();
+            StageOutcome.Completed completed = TrainingStageSupport.completed(context, StageNames.PRETRAIN, result,
+                    baseline, TrainingStageSupport.PhaseFigures.pretrain(source));
             Map<String, ArtifactRef> outputs = new LinkedHashMap<>(completed.outputs());
             outputs.put("baseline", completed.outputs().get(ModelArtifacts.MODEL));
             outputs.put("baseline.weights", completed.outputs().get(ModelArtifacts.WEIGHTS));

@@ -65,8 +65,8 @@ public final class RetrainStage implements CompressionStage {
             Sparsity sparsity = Sparsity.of(result.model());
             return TrainingStageSupport.completed(context, StageNames.RETRAIN, result,
                     TrainingStageSupport.evaluate(result.model(), data),
-                    Map.of("stdRuleSparsity", sparsity.belowStdFraction(), "zeroCoefficients", sparsity.zeroFraction(),
-                            "l1", request.penni().l1(), "switchEvery", request.penni().switchEvery()));
+                    TrainingStageSupport.PhaseFigures.retrain(sparsity.belowStdFraction(), sparsity.zeroFraction(),
+                            request.penni().l1(), request.penni().switchEvery()));
         } catch (Exception e) {
             return TrainingStageSupport.failed(e, context);
         }

@@ -2,11 +2,11 @@ package io.penni.trainer.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 import org.osgi.framework.BundleContext;
 
@@ -15,6 +15,7 @@ import io.penni.api.model.Model;
 import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageOutcome;
 import io.penni.api.stage.StageProgress;
+import io.penni.api.stage.TrainingSummary;
 import io.penni.datasets.DataSplit;
 import io.penni.datasets.DatasetException;
 import io.penni.datasets.DatasetLoader;
@@ -87,27 +88,50 @@ final class TrainingStageSupport {
         return new Trainer(run, checkpoints, listener, context::cancelled).train(start, data.split(), data.normalization());
     }
 
+    /**
+     * The figures only some training phases report.
+     *
+     * @param source where the model came from (pretrain)
+     * @param stdRuleSparsity share below the standard-deviation rule's threshold (retrain)
+     * @param zeroCoefficients share of zero coefficients (retrain, finetune)
+     * @param l1 the L1 penalty (retrain)
+     * @param switchEvery the switching period (retrain)
+     * @param maskedTensors tensors held by masks (finetune)
+     */
+    record PhaseFigures(Optional<String> source, OptionalDouble stdRuleSparsity, OptionalDouble zeroCoefficients,
+            OptionalDouble l1, OptionalInt switchEvery, OptionalInt maskedTensors) {
+
+        static PhaseFigures pretrain(String source) {
+            return new PhaseFigures(Optional.of(source), OptionalDouble.empty(), OptionalDouble.empty(),
+                    OptionalDouble.empty(), OptionalInt.empty(), OptionalInt.empty());
+        }
+
+        static PhaseFigures retrain(double stdRuleSparsity, double zeroCoefficients, double l1, int switchEvery) {
+            return new PhaseFigures(Optional.empty(), OptionalDouble.of(stdRuleSparsity),
+                    OptionalDouble.of(zeroCoefficients), OptionalDouble.of(l1), OptionalInt.of(switchEvery),
+                    OptionalInt.empty());
+        }
+
+        static PhaseFigures finetune(double zeroCoefficients, int maskedTensors) {
+            return new PhaseFigures(Optional.empty(), OptionalDouble.empty(), OptionalDouble.of(zeroCoefficients),
+                    OptionalDouble.empty(), OptionalInt.empty(), OptionalInt.of(maskedTensors));
+        }
+    }
+
     /** The stage's outputs and a summary of what training did. */
-    static StageOutcome completed(StageContext context, String stage, TrainingResult result, TestAccuracy evaluation,
-            Map<String, Object> extra) throws IOException {
+    static StageOutcome.Completed completed(StageContext context, String stage, TrainingResult result,
+            TestAccuracy evaluation, PhaseFigures phase) throws IOException {
         java.nio.file.Files.createDirectories(context.workDir());
         Map<String, ArtifactRef> outputs = ModelArtifacts.save(context.artifacts(), context.request().jobId(), stage,
                 result.model(), context.workDir());
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("accuracy", evaluation.top1());
-        summary.put("top5", evaluation.top5());
-        summary.put("loss", evaluation.loss());
-        summary.put("epochs", result.history().size());
-        result.resumedFrom().ifPresent(e -> summary.put("resumedFromEpoch", e));
-        OptionalDouble imagesPerSecond = result.history().stream().mapToDouble(EpochReport::imagesPerSecond).average();
-        imagesPerSecond.ifPresent(v -> summary.put("imagesPerSecond", v));
-        summary.put("trainingSeconds", result.history().stream().mapToDouble(EpochReport::seconds).sum());
         ModelCount count = ModelCounter.count(result.model());
-        summary.put("params", count.params());
-        summary.put("macs", count.macs());
-        summary.put("history", history(result.history()));
-        peakResidentBytes().ifPresent(v -> summary.put("peakResidentBytes", v));
-        summary.putAll(extra);
+        TrainingSummary summary = new TrainingSummary(evaluation.top1(), evaluation.top5(), evaluation.loss(),
+                result.history().size(),
+                result.resumedFrom().map(OptionalInt::of).orElse(OptionalInt.empty()),
+                result.history().stream().mapToDouble(EpochReport::imagesPerSecond).average(),
+                result.history().stream().mapToDouble(EpochReport::seconds).sum(), count.params(), count.macs(),
+                history(result.history()), peakResidentBytes(), phase.source(), phase.stdRuleSparsity(),
+                phase.zeroCoefficients(), phase.l1(), phase.switchEvery(), phase.maskedTensors());
         return new StageOutcome.Completed(outputs, summary);
     }
 
@@ -125,22 +149,10 @@ final class TrainingStageSupport {
         return java.util.OptionalLong.empty();
     }
 
-    static List<Map<String, Object>> history(List<EpochReport> history) {
-        return history.stream().map(r -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("epoch", r.epoch());
-            m.put("training", r.training());
-            m.put("learningRate", r.learningRate());
-            m.put("loss", r.loss());
-            m.put("accuracy", r.accuracy());
-            r.testAccuracy().ifPresent(v -> m.put("testAccuracy", v));
-            r.testLoss().ifPresent(v -> m.put("testLoss", v));
-            m.put("zeroCoefficients", r.zeroCoefficients());
-            m.put("stdRuleSparsity", r.stdRuleSparsity());
-            m.put("imagesPerSecond", r.imagesPerSecond());
-            m.put("seconds", r.seconds());
-            return m;
-        }).toList();
+    static List<TrainingSummary.Epoch> history(List<EpochReport> history) {
+        return history.stream().map(r -> new TrainingSummary.Epoch(r.epoch(), r.training(), r.learningRate(), r.loss(),
+                r.accuracy(), r.testAccuracy(), r.testLoss(), r.zeroCoefficients(), r.stdRuleSparsity(),
+                r.imagesPerSecond(), r.seconds())).toList();
     }
 
     /** Turns what went wrong into an outcome: bad data is the request's fault, the rest may pass on a retry. */

@@ -22,6 +22,7 @@ import io.penni.api.job.CompressionRequest;
 import io.penni.api.job.JobStatus;
 import io.penni.api.stage.StageOutcome;
 import io.penni.api.stage.StageProgress;
+import io.penni.api.stage.TrainingSummary;
 import io.penni.pipeline.CompressionRequests;
 import io.penni.pipeline.JobReport;
 import io.penni.pipeline.ReportAssembler;
@@ -147,7 +148,7 @@ final class StageTaskRunner {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("seconds", seconds);
         data.put("outputs", refs(c.outputs()));
-        data.put("summary", headline(c.summary()));
+        data.put("summary", headline(c));
         records.add(events.event(EventType.STAGE_COMPLETED, task.jobId(), Optional.of(stage), data));
         List<String> done = new ArrayList<>(completed(task));
         done.add(stage);
@@ -167,8 +168,8 @@ final class StageTaskRunner {
             Map<String, Object> completion = new LinkedHashMap<>();
             completion.put("model", ref(artifacts.get("model")));
             completion.put("weights", ref(artifacts.get("weights")));
-            completion.put("report", ref(report.artifacts().get(ReportAssembler.REPORT_JSON)));
-            completion.put("reportMarkdown", ref(report.artifacts().get(ReportAssembler.REPORT_MARKDOWN)));
+            completion.put(ReportAssembler.REPORT_JSON, ref(report.artifacts().get(ReportAssembler.REPORT_JSON)));
+            completion.put(ReportAssembler.REPORT_MARKDOWN, ref(report.artifacts().get(ReportAssembler.REPORT_MARKDOWN)));
             completion.put("headline", report.headline());
             records.add(events.event(EventType.JOB_COMPLETED, task.jobId(), Optional.empty(), completion));
             records.add(JobEvents.state(JobEvents.state(task.jobId(), JobStatus.COMPLETED, Optional.of(stage), done,
@@ -327,18 +328,9 @@ final class StageTaskRunner {
     }
 
     private void record(String stage, StageOutcome.Completed c) {
-        Object sparsity = c.summary().getOrDefault("zeroCoefficients", c.summary().get("sparsity"));
-        Object params = c.summary().get("params");
-        if (sparsity instanceof Number s && params instanceof Number n) {
-            metrics.model(stage, s.doubleValue(), n.doubleValue());
-        }
-        Object history = c.summary().get("history");
-        Object images = c.summary().get("trainedImages");
-        if (images instanceof Number n) {
-            metrics.trainingImages(stage, n.longValue());
-        } else if (history instanceof List<?> epochs && c.summary().get("imagesPerSecond") instanceof Number ips
-                && c.summary().get("trainingSeconds") instanceof Number s) {
-            metrics.trainingImages(stage, (long) (ips.doubleValue() * s.doubleValue()));
+        if (c.summary() instanceof TrainingSummary t) {
+            t.zeroCoefficients().ifPresent(zeros -> metrics.model(stage, zeros, t.params()));
+            t.trainedImages().ifPresent(images -> metrics.trainingImages(stage, images));
         }
     }
 
@@ -346,14 +338,10 @@ final class StageTaskRunner {
         return task.plan().subList(0, task.position());
     }
 
-    /** The figures of a stage summary without its long lists (those stay in the stage record). */
-    private static Map<String, Object> headline(Map<String, Object> summary) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        summary.forEach((k, v) -> {
-            if (!(v instanceof List<?>) && !(v instanceof Map<?, ?>)) {
-                out.put(k, v);
-            }
-        });
+    /** The scalar figures of a stage's summary and its wall time (the long lists stay in the stage record). */
+    private static Map<String, Object> headline(StageOutcome.Completed c) {
+        Map<String, Object> out = new LinkedHashMap<>(c.summary().headline());
+        c.seconds().ifPresent(v -> out.put(StageRunner.SECONDS, v));
         return out;
     }
 

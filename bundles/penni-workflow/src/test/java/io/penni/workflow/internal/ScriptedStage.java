@@ -9,6 +9,7 @@ import java.util.function.IntFunction;
 
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.stage.CompressionStage;
+import io.penni.api.stage.OtherSummary;
 import io.penni.api.stage.StageContext;
 import io.penni.api.stage.StageOutcome;
 
@@ -20,7 +21,7 @@ import io.penni.api.stage.StageOutcome;
 final class ScriptedStage implements CompressionStage {
 
     /** The outcome a run returns when the script says it completes. */
-    static final StageOutcome COMPLETE = new StageOutcome.Completed(Map.of(), Map.of());
+    static final StageOutcome COMPLETE = new StageOutcome.Completed(Map.of(), OtherSummary.EMPTY);
 
     private final String name;
     private final IntFunction<StageOutcome> script;
@@ -69,7 +70,7 @@ final class ScriptedStage implements CompressionStage {
             String jobId = context.request().jobId();
             ArtifactRef model = context.artifacts().write(jobId, name + "/model.json",
                     ("{\"job\":\"" + jobId + "\"}").getBytes(StandardCharsets.UTF_8));
-            return new StageOutcome.Completed(Map.of("model", model), Map.of("run", run));
+            return new StageOutcome.Completed(Map.of("model", model), new OtherSummary(Map.of("run", run)));
         } catch (IOException e) {
             return new StageOutcome.Failed(name + ": " + e.getMessage(), true);
         }
