@@ -84,6 +84,22 @@ class CompressionRequestsTest {
     }
 
     @Test
+    void absurdNumbersAreRejectedWithTheFieldBeforeAnyConversion() {
+        // each once passed validation: 1e12 epochs overflowed an int and stopped the request intake for good,
+        // 1e9 and 1e400 bases became jobs that could only fail hours later
+        String data = "\"dataset\": {\"format\": \"fashion-mnist\", \"path\": \"fashion-mnist\"}";
+        assertMentions(rejected("{\"model\": {\"architecture\": \"vgg-small\"}, " + data
+                + ", \"penni\": {\"retrain\": {\"epochs\": 1000000000000}}}"),
+                "/penni/retrain/epochs: must be at most 10000");
+        assertMentions(rejected("{\"model\": {\"architecture\": \"vgg-small\"}, " + data
+                + ", \"pretrain\": {\"epochs\": 10001}}"), "/pretrain/epochs: must be at most 10000");
+        assertMentions(rejected("{\"model\": {\"architecture\": \"vgg-small\"}, " + data
+                + ", \"penni\": {\"bases\": 1000000000}}"), "/penni/bases: must be at most 121");
+        assertMentions(rejected("{\"model\": {\"architecture\": \"vgg-small\"}, " + data
+                + ", \"penni\": {\"bases\": 1e400}}"), "/penni/bases");
+    }
+
+    @Test
     void malformedJsonSaysWhere() {
         assertMentions(rejected("{\"model\": {\"architecture\": \"vgg-small\",}"), "not valid JSON at line 1");
         assertMentions(rejected(""), "empty");

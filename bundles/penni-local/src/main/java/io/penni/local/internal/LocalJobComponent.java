@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -30,6 +29,7 @@ import io.penni.api.stage.CompressionStage;
 import io.penni.api.stage.StageNames;
 import io.penni.model.Architectures;
 import io.penni.pipeline.RequestEnvironment;
+import io.penni.pipeline.ServiceNames;
 
 /**
  * {@code bin/penni compress REQUEST.json --local --out DIR}: the launcher starts the server's own features without
@@ -72,8 +72,8 @@ public final class LocalJobComponent {
     @Reference
     private ArtifactStore store;
 
-    private final Set<String> strategies = ConcurrentHashMap.newKeySet();
-    private final Set<String> backends = ConcurrentHashMap.newKeySet();
+    private final ServiceNames strategies = new ServiceNames(PruningStrategy.NAME);
+    private final ServiceNames backends = new ServiceNames(InferenceBackend.NAME);
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private Thread thread;
 
@@ -96,7 +96,7 @@ public final class LocalJobComponent {
         // read when the request is checked: backends and strategies may register after this component activates
         Supplier<RequestEnvironment> environment = () -> new RequestEnvironment(
                 path(context, "penni.data.root", "/usr/share/datasets"), path(context, "penni.model.root", "models"),
-                Set.copyOf(Architectures.names()), Set.copyOf(strategies), Set.copyOf(backends));
+                Set.copyOf(Architectures.names()), strategies.now(), backends.now());
         LocalJob job = new LocalJob(stages, store, environment, new PrintStream(System.out, true),
                 cancelled::get);
         Path requestFile = Path.of(request.get());
@@ -126,29 +126,21 @@ public final class LocalJobComponent {
     @Reference(service = PruningStrategy.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addStrategy(Map<String, Object> properties) {
-        if (properties.get(PruningStrategy.NAME) instanceof String name) {
-            strategies.add(name);
-        }
+        strategies.added(properties);
     }
 
     void removeStrategy(Map<String, Object> properties) {
-        if (properties.get(PruningStrategy.NAME) instanceof String name) {
-            strategies.remove(name);
-        }
+        strategies.removed(properties);
     }
 
     @Reference(service = InferenceBackend.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addBackend(Map<String, Object> properties) {
-        if (properties.get(InferenceBackend.NAME) instanceof String name) {
-            backends.add(name);
-        }
+        backends.added(properties);
     }
 
     void removeBackend(Map<String, Object> properties) {
-        if (properties.get(InferenceBackend.NAME) instanceof String name) {
-            backends.remove(name);
-        }
+        backends.removed(properties);
     }
 
     /** Waits until the framework has started every feature bundle (the system bundle is then active). */

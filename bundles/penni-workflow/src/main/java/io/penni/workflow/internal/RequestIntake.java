@@ -44,6 +44,8 @@ import io.penni.workflow.WorkflowJson;
 final class RequestIntake implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestIntake.class);
+    /** What a job id may be (the request schema's {@code jobId} pattern). */
+    private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final KafkaClients clients;
     private final String containerId;
@@ -94,9 +96,8 @@ final class RequestIntake implements Runnable {
             }
         } catch (WakeupException e) {
             // stopping
-        } catch (RuntimeException e) {
-            LOG.error("the request intake stopped", e);
         }
+        // anything else is thrown to the LoopSupervisor, which runs the intake again with fresh clients
     }
 
     /**
@@ -114,10 +115,8 @@ final class RequestIntake implements Runnable {
         } catch (Throwable e) { // NOPMD - a request must not be able to stop the intake
             LOG.error("request at {}/{}/{} could not be processed; it is rejected", record.topic(), record.partition(),
                     record.offset(), e);
-            String jobId = record.key() != null && !record.key().isBlank() ? record.key() : "request-"
-                    + record.partition() + "-" + record.offset();
-            reject(record, new RequestOutcome.Rejected(jobId, List.of("the request could not be processed: " + e)),
-                    producer);
+            reject(record, new RequestOutcome.Rejected(answerKey(record, null),
+                    List.of("the request could not be processed: " + e)), producer);
         }
     }
 
@@ -157,18 +156,34 @@ final class RequestIntake implements Runnable {
     private void reject(ConsumerRecord<String, byte[]> record, RequestOutcome.Rejected rejected,
             KafkaProducer<String, byte[]> producer) {
         byte[] bytes = record.value() == null ? new byte[0] : record.value();
-        producer.send(events.event(EventType.JOB_REJECTED, rejected.jobId(), Optional.empty(),
+        String jobId = answerKey(record, rejected.jobId());
+        producer.send(events.event(EventType.JOB_REJECTED, jobId, Optional.empty(),
                 Map.of("reasons", rejected.reasons())));
-        producer.send(JobEvents.state(JobEvents.state(rejected.jobId(), JobStatus.REJECTED, Optional.empty(),
+        producer.send(JobEvents.state(JobEvents.state(jobId, JobStatus.REJECTED, Optional.empty(),
                 List.of(), rejected.summary(), Map.of())));
         ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(Topics.REQUESTS_DLQ, record.key(), bytes);
         dlq.headers().add(Topics.DLQ_REASON_HEADER, rejected.summary().getBytes(StandardCharsets.UTF_8));
         dlq.headers().add(Topics.DLQ_ORIGIN_HEADER, (record.topic() + "/" + record.partition() + "/" + record.offset())
                 .getBytes(StandardCharsets.UTF_8));
-        dlq.headers().add(Topics.DLQ_JOB_HEADER, rejected.jobId().getBytes(StandardCharsets.UTF_8));
+        dlq.headers().add(Topics.DLQ_JOB_HEADER, jobId.getBytes(StandardCharsets.UTF_8));
         producer.send(dlq);
         metrics.jobEnded("rejected");
-        LOG.info("request {} rejected: {}", rejected.jobId(), rejected.summary());
+        LOG.info("request {} rejected: {}", jobId, rejected.summary());
+    }
+
+    /**
+     * The key a rejection is answered under: the record's own key, which is what a client that published it follows;
+     * else the job id the request named when it is a usable id; else one made from where the record lies (an
+     * unusable id, megabytes long say, must not become a key of the job table).
+     */
+    static String answerKey(ConsumerRecord<String, byte[]> record, String requested) {
+        if (record.key() != null && !record.key().isBlank()) {
+            return record.key();
+        }
+        if (requested != null && JOB_ID.matcher(requested).matches()) {
+            return requested;
+        }
+        return "request-" + record.partition() + "-" + record.offset();
     }
 
     /** A request naming a strategy whose parameters that strategy refuses is rejected now, not after training. */

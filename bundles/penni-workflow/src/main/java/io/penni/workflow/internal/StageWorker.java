@@ -65,11 +65,7 @@ final class StageWorker implements Runnable {
     private final StageTaskRunner runner;
     private final Map<String, StageBinding> stages = new ConcurrentHashMap<>();
     private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
-    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "penni-stage");
-        t.setDaemon(true);
-        return t;
-    });
+    private volatile ExecutorService workers;
     private final int trainingSlots;
     private final int otherSlots;
     private final int maxAttempts;
@@ -110,8 +106,15 @@ final class StageWorker implements Runnable {
         wakeup();
     }
 
+    /**
+     * Runs the poll loop until {@link #stop()}. It returns normally when asked to stop or when another container took
+     * over this one's transactional id (it must not come back then); anything else it throws, and the
+     * {@link LoopSupervisor} runs it again with fresh clients: tasks that were running are cancelled and come back
+     * from their partitions' committed offsets.
+     */
     @Override
     public void run() {
+        reset();
         try (KafkaConsumer<String, byte[]> c = clients.consumer("penni-stages", containerId + "-stages");
                 KafkaProducer<String, byte[]> producer = clients.transactionalProducer("penni-" + containerId + "-stages")) {
             consumer = c;
@@ -143,11 +146,27 @@ final class StageWorker implements Runnable {
             LOG.error("another container with id {} took over this one's transactions; this worker stops", containerId);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("the stage worker stopped", e);
         } finally {
             shutdownWorkers();
         }
+    }
+
+    /** Forgets what an earlier run of the loop held: its clients, and with them its partitions, are gone. */
+    private void reset() {
+        running.clear();
+        waiting.clear();
+        queuedAnnounced.clear();
+        attempts.clear();
+        retryAt.clear();
+        completions.clear();
+        trainingBusy = 0;
+        otherBusy = 0;
+        subscriptionChanged = true;
+        workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "penni-stage");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Starts the first waiting record of every free partition; the rest are fetched again later. */

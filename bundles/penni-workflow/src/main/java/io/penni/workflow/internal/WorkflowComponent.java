@@ -3,7 +3,10 @@ package io.penni.workflow.internal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,11 +31,13 @@ import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.penni.api.artifact.ArtifactStore;
+import io.penni.api.health.ReadinessCheck;
 import io.penni.api.inference.InferenceBackend;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.stage.CompressionStage;
 import io.penni.model.Architectures;
 import io.penni.pipeline.RequestEnvironment;
+import io.penni.pipeline.ServiceNames;
 import io.penni.workflow.Topics;
 
 /**
@@ -103,7 +108,7 @@ public final class WorkflowComponent {
     private final Map<String, StageBinding> stages = new ConcurrentHashMap<>();
     // created before activation: DS binds the strategies before it calls activate
     private final RegisteredStrategies strategies = new RegisteredStrategies(5000);
-    private final Set<String> backends = ConcurrentHashMap.newKeySet();
+    private final ServiceNames backends = new ServiceNames(InferenceBackend.NAME);
     private final WorkflowMetrics metrics = new WorkflowMetrics();
 
     @Reference
@@ -115,6 +120,9 @@ public final class WorkflowComponent {
     private ServiceRegistration<MeterBinder> meters;
     private Thread intakeThread;
     private Thread workerThread;
+    private LoopSupervisor intakeSupervisor;
+    private LoopSupervisor workerSupervisor;
+    private ServiceRegistration<ReadinessCheck> readiness;
 
     @Activate
     void activate(Config config, Map<String, Object> properties, BundleContext context) {
@@ -143,16 +151,23 @@ public final class WorkflowComponent {
                 config.stage_concurrency(), config.stage_attempts(), config.stage_retry_backoff_ms());
         stages.values().forEach(worker::bind);
         intake = new RequestIntake(clients, containerId, events, () -> environment(context), strategies, metrics);
-        intakeThread = start(intake, "penni-intake");
-        workerThread = start(worker, "penni-stage-worker");
+        intakeSupervisor = new LoopSupervisor("request intake", intake, intake::stop, metrics::loopRestarted, 1000,
+                30_000);
+        StageWorker w = worker;
+        workerSupervisor = new LoopSupervisor("stage worker", w, w::stop, metrics::loopRestarted, 1000, 30_000);
+        intakeThread = start(intakeSupervisor, "penni-intake");
+        workerThread = start(workerSupervisor, "penni-stage-worker");
+        readiness = context.registerService(ReadinessCheck.class, this::notReady,
+                new Hashtable<>(Map.of(ReadinessCheck.NAME, "workflow")));
         LOG.info("workflow running as container {} on {}; stages here: {}", containerId, client.get("bootstrap.servers"),
                 stages.keySet());
     }
 
     @Deactivate
     void deactivate() {
-        intake.stop();
-        worker.stop();
+        readiness.unregister();
+        intakeSupervisor.stop();
+        workerSupervisor.stop();
         join(intakeThread);
         join(workerThread);
         progressProducer.close();
@@ -201,22 +216,26 @@ public final class WorkflowComponent {
     @Reference(service = InferenceBackend.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addBackend(Map<String, Object> properties) {
-        if (properties.get(InferenceBackend.NAME) instanceof String n) {
-            backends.add(n);
-        }
+        backends.added(properties);
     }
 
     void removeBackend(Map<String, Object> properties) {
-        if (properties.get(InferenceBackend.NAME) instanceof String n) {
-            backends.remove(n);
-        }
+        backends.removed(properties);
+    }
+
+    /** @return why the workflow cannot take requests or run stages now: a consumer loop is down */
+    private Optional<String> notReady() {
+        List<String> reasons = new ArrayList<>();
+        intakeSupervisor.notReady().ifPresent(reasons::add);
+        workerSupervisor.notReady().ifPresent(reasons::add);
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
     }
 
     private RequestEnvironment environment(BundleContext context) {
         Path data = Path.of(Optional.ofNullable(context.getProperty("penni.data.root")).orElse("/usr/share/datasets"));
         Path models = Path.of(Optional.ofNullable(context.getProperty("penni.model.root")).orElse("models"));
         return new RequestEnvironment(data, models, Set.copyOf(Architectures.names()), strategies.names(),
-                Set.copyOf(backends));
+                backends.now());
     }
 
     private static String defaultContainerId(BundleContext context) {

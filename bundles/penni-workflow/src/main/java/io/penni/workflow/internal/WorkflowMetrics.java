@@ -74,6 +74,15 @@ final class WorkflowMetrics implements MeterBinder {
         }
     }
 
+    /** Counts a consumer loop started again after it failed. */
+    void loopRestarted(String loop) {
+        MeterRegistry r = registry.get();
+        if (r != null) {
+            Counter.builder("penni.workflow.restarts").description("Consumer loops (request intake, stage worker) "
+                    + "started again after they failed").tag("loop", loop).register(r).increment();
+        }
+    }
+
     void trainingImages(String stage, long images) {
         MeterRegistry r = registry.get();
         if (r != null && images > 0) {

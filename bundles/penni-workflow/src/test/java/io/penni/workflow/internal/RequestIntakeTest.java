@@ -90,4 +90,20 @@ class RequestIntakeTest {
         assertEquals("job-2", WorkflowJson.readTask(task.value()).jobId());
         assertEquals(1, kafka.read(Topics.REQUESTS_DLQ, r -> !r.isEmpty()).size());
     }
+
+    @Test
+    void aRejectionIsAnsweredUnderTheRecordsKeyNotAnUnusableJobId() throws Exception {
+        // was: the rejected event carried the request's invalid job id, so a client following its key never saw it
+        kafka.startIntake(() -> environment);
+        byte[] request = ("{\"jobId\": \"no spaces allowed\", \"model\": {\"architecture\": \"vgg-small\"},"
+                + "\"dataset\": {\"format\": \"fashion-mnist\", \"path\": \"fashion-mnist\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        kafka.request("my-key", request);
+
+        String reasons = String.valueOf(kafka.events("my-key", e -> count(e, REJECTED) == 1).stream()
+                .filter(e -> e.type().type().equals(REJECTED)).findFirst().orElseThrow().data().get("reasons"));
+        assertTrue(reasons.contains("/jobId"), reasons);
+        assertEquals("my-key", WorkflowHarness.header(kafka.read(Topics.REQUESTS_DLQ, r -> !r.isEmpty()).get(0),
+                Topics.DLQ_JOB_HEADER).orElseThrow());
+    }
 }
