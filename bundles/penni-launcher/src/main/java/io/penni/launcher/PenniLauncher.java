@@ -297,6 +297,9 @@ public final class PenniLauncher {
         out.printf("  Deploy    %s (drop a bundle jar here: it starts live)%n", settings.deployDir());
         out.printf("  Logs      %s%n", settings.varDir().resolve("log/penni.log"));
         out.printf("  Features  %s: %d bundles%n", String.join(", ", container.featureNames()), container.bundleCount());
+        String metrics = settings.http().metricsUrl();
+        out.printf("  Ready     %s%n", Probes.readiness(metrics.substring(0, metrics.length() - "/metrics".length())
+                + "/health/ready"));
         for (String problem : container.problems()) {
             out.println("  PROBLEM   " + problem);
         }

@@ -115,4 +115,24 @@ final class Probes {
         throw new LaunchException(LaunchException.STARTUP, url + " did not answer within " + timeout.toSeconds()
                 + " s (" + last + "); see var/log/penni.log");
     }
+
+    /**
+     * Asks a readiness endpoint once.
+     *
+     * @param url the endpoint, e.g. {@code http://127.0.0.1:8181/health/ready}
+     * @return its answer in one line: {@code yes}, or {@code no: <its body>}, or why it could not be asked
+     */
+    static String readiness(String url) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? "yes (" + url + ")" : "no: " + response.body() + " (" + url + ")";
+        } catch (IOException e) {
+            return "unknown: " + url + " did not answer (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown: interrupted";
+        }
+    }
 }
