@@ -1,10 +1,8 @@
 package io.penni.trainer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,20 +11,12 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
-import io.penni.api.model.ParameterNames;
 import io.penni.api.model.Tensor;
 import io.penni.datasets.Batch;
 import io.penni.datasets.BatchIterator;
@@ -98,7 +88,7 @@ public final class Trainer {
         }
 
         ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.TRAIN, DataType.FLOAT);
-        Parameters parameters = new Parameters(graph, model, run);
+        TrainableParameters parameters = new TrainableParameters(graph, model, run);
         StepCapture capture = new StepCapture(graph);
         graph.sameDiff().setListeners(capture);
         LearningRateSchedule rates = LearningRateSchedule.of(run.schedule());
@@ -233,168 +223,5 @@ public final class Trainer {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         arrays.forEach((k, v) -> tensors.put(k, toTensor(v)));
         return tensors;
-    }
-
-    /** The graph's trainable parameters with what the run says about each. */
-    private static final class Parameters {
-        private final ModelGraph graph;
-        private final Map<String, INDArray> arrays = new LinkedHashMap<>();
-        private final Map<String, String> parameterOfVariable = new HashMap<>();
-        private final Set<String> coefficients = new HashSet<>();
-        private final Set<String> bases = new HashSet<>();
-        private final Map<String, Double> l1 = new HashMap<>();
-        private final Map<String, INDArray> masks = new HashMap<>();
-        private final Map<String, INDArray> runningMean = new LinkedHashMap<>();
-        private final Map<String, INDArray> runningVar = new LinkedHashMap<>();
-        private final double l1Strength;
-
-        Parameters(ModelGraph graph, Model model, TrainingRun run) {
-            this.graph = graph;
-            this.l1Strength = run.l1();
-            for (String p : graph.parameters()) {
-                arrays.put(p, graph.parameter(p));
-                parameterOfVariable.put(graph.variable(p), p);
-                if (p.endsWith("." + ParameterNames.COEFFICIENTS)) {
-                    coefficients.add(p);
-                    if (run.l1() > 0) {
-                        l1.put(p, run.l1());
-                    }
-                } else if (p.endsWith("." + ParameterNames.BASIS)) {
-                    bases.add(p);
-                }
-            }
-            run.masks().forEach((name, mask) -> {
-                INDArray p = arrays.get(name);
-                if (p == null) {
-                    throw new IllegalArgumentException("mask for " + name + ", which is not a trainable parameter");
-                }
-                INDArray m = toArray(mask).castTo(p.dataType());
-                if (!java.util.Arrays.equals(m.shape(), p.shape())) {
-                    throw new IllegalArgumentException("mask for " + name + " has shape "
-                            + java.util.Arrays.toString(m.shape()) + ", the parameter " + java.util.Arrays.toString(p.shape()));
-                }
-                p.muli(m);
-                masks.put(name, m);
-            });
-            for (ModelGraph.BatchNormStatistics s : graph.batchNormStatistics()) {
-                String layer = s.layer().name();
-                runningMean.put(layer, toArray(model.parameters().get(ParameterNames.of(layer, ParameterNames.RUNNING_MEAN))));
-                runningVar.put(layer, toArray(model.parameters().get(ParameterNames.of(layer, ParameterNames.RUNNING_VAR))));
-            }
-        }
-
-        String[] variables() {
-            return arrays.keySet().stream().map(graph::variable).toArray(String[]::new);
-        }
-
-        Map<String, INDArray> arrays() {
-            return arrays;
-        }
-
-        Map<String, INDArray> byParameter(Map<String, INDArray> gradients) {
-            Map<String, INDArray> out = new HashMap<>();
-            gradients.forEach((variable, g) -> {
-                String p = parameterOfVariable.get(variable);
-                if (p != null) {
-                    out.put(p, g);
-                }
-            });
-            return out;
-        }
-
-        Set<String> frozenWhileTraining(String training) {
-            return switch (training) {
-                case "coefficients" -> bases;
-                case "bases" -> coefficients;
-                default -> Set.of();
-            };
-        }
-
-        Map<String, Double> l1() {
-            return l1;
-        }
-
-        Map<String, INDArray> masks() {
-            return masks;
-        }
-
-        double l1Term() {
-            if (l1Strength == 0) {
-                return 0;
-            }
-            double sum = 0;
-            for (String c : coefficients) {
-                sum += arrays.get(c).norm1Number().doubleValue();
-            }
-            return l1Strength * sum;
-        }
-
-        void updateRunningStatistics(StepCapture capture, int batch) {
-            for (ModelGraph.BatchNormStatistics s : graph.batchNormStatistics()) {
-                Layer.BatchNorm bn = s.layer();
-                INDArray mean = capture.array(s.mean());
-                INDArray var = capture.array(s.variance());
-                double n = (double) batch * s.valuesPerImage();
-                double unbias = n > 1 ? n / (n - 1) : 1;
-                double m = bn.momentum();
-                runningMean.get(bn.name()).muli(1 - m).addi(mean.castTo(DataType.FLOAT).mul(m));
-                runningVar.get(bn.name()).muli(1 - m).addi(var.castTo(DataType.FLOAT).mul(m * unbias));
-            }
-        }
-
-        Map<String, Tensor> runningStatistics() {
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            runningMean.forEach((layer, a) -> out.put(ParameterNames.of(layer, ParameterNames.RUNNING_MEAN), toTensor(a)));
-            runningVar.forEach((layer, a) -> out.put(ParameterNames.of(layer, ParameterNames.RUNNING_VAR), toTensor(a)));
-            return out;
-        }
-    }
-
-    /** Keeps copies of the arrays a step computes on the way that the trainer needs afterwards. */
-    private static final class StepCapture extends BaseListener {
-        private final Set<String> wanted = new HashSet<>();
-        private final Map<String, INDArray> captured = new HashMap<>();
-
-        StepCapture(ModelGraph graph) {
-            // the loss op itself does not run when only gradients are asked for; the logits do
-            wanted.add(ModelGraph.LOGITS);
-            for (ModelGraph.BatchNormStatistics s : graph.batchNormStatistics()) {
-                wanted.add(s.mean());
-                wanted.add(s.variance());
-            }
-        }
-
-        @Override
-        public boolean isActive(Operation operation) {
-            return true;
-        }
-
-        @Override
-        public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
-                INDArray[] outputs) {
-            List<String> names = op.getOutputsOfOp();
-            for (int i = 0; i < names.size(); i++) {
-                if (wanted.contains(names.get(i))) {
-                    // SameDiff may reuse the array once the step moves on
-                    captured.put(names.get(i), outputs[i].dup());
-                }
-            }
-        }
-
-        INDArray array(String name) {
-            INDArray a = captured.get(name);
-            if (a == null) {
-                throw new UncheckedIOException(new IOException("the step did not compute " + name));
-            }
-            return a;
-        }
-
-        /** Cross-entropy and accuracy of the step's logits. */
-        Evaluator.Score score(Batch batch, int classes) {
-            Evaluator.Score score = new Evaluator.Score();
-            score.add(array(ModelGraph.LOGITS).castTo(DataType.FLOAT).data().asFloat(), batch.labels(), batch.size(),
-                    classes);
-            return score;
-        }
     }
 }
