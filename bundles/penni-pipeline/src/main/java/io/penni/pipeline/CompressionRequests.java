@@ -41,8 +41,10 @@ public final class CompressionRequests {
     /** Where the schema is, as a class-path resource of this bundle. */
     public static final String SCHEMA_RESOURCE = "/io/penni/pipeline/request.schema.json";
 
+    // one document only: trailing content (a second request, a stray brace) was once read past and accepted
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final JsonSchema SCHEMA = new JsonSchema(schema());
 
     private CompressionRequests() {

@@ -103,6 +103,10 @@ class CompressionRequestsTest {
     void malformedJsonSaysWhere() {
         assertMentions(rejected("{\"model\": {\"architecture\": \"vgg-small\",}"), "not valid JSON at line 1");
         assertMentions(rejected(""), "empty");
+        String valid = "{\"model\": {\"architecture\": \"vgg-small\"}, "
+                + "\"dataset\": {\"format\": \"fashion-mnist\", \"path\": \"fashion-mnist\"}}";
+        assertMentions(rejected(valid + " }"), "not valid JSON");
+        assertMentions(rejected(valid + valid), "not valid JSON");
     }
 
     @Test

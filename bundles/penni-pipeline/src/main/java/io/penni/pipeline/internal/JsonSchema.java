@@ -11,17 +11,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Validates JSON against a JSON Schema (draft 2020-12), for the keywords PENNI's request schema uses: type, enum,
- * properties, required, additionalProperties, items, minItems, minLength, pattern, minimum, maximum,
- * exclusiveMinimum, oneOf, not and local {@code $ref}s into {@code $defs}. Any other keyword in a schema is
+ * properties, required, additionalProperties, maxProperties, items, minItems, maxItems, minLength, maxLength,
+ * pattern, minimum, maximum, exclusiveMinimum, oneOf, not and local {@code $ref}s into {@code $defs}. Values quoted
+ * in messages are cut to {@value #QUOTED} characters, so a hostile megabyte never travels on in a reason. Any other keyword in a schema is
  * refused when the validator is created, so the schema can never rely on a check that silently does not run.
  */
 public final class JsonSchema {
 
     /** Keywords this validator checks. */
     static final Set<String> CHECKED = Set.of("type", "enum", "properties", "required", "additionalProperties", "items",
-            "minItems", "minLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "oneOf", "not", "$ref");
+            "minItems", "maxItems", "minLength", "maxLength", "maxProperties", "pattern", "minimum", "maximum",
+            "exclusiveMinimum", "oneOf", "not", "$ref");
     /** Keywords that only annotate. */
     static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$defs", "title", "description", "default");
+
+    /** The most characters of a value a message quotes. */
+    static final int QUOTED = 60;
 
     private final JsonNode root;
 
@@ -71,7 +76,7 @@ public final class JsonSchema {
                 found |= option.equals(value);
             }
             if (!found) {
-                out.add(new Violation(path, "must be one of " + schema.get("enum") + ", is " + value));
+                out.add(new Violation(path, "must be one of " + schema.get("enum") + ", is " + quote(value.toString())));
             }
         }
         if (value.isObject()) {
@@ -80,6 +85,11 @@ public final class JsonSchema {
         if (value.isArray()) {
             if (schema.has("minItems") && value.size() < schema.get("minItems").asInt()) {
                 out.add(new Violation(path, "must have at least " + schema.get("minItems").asInt() + " items"));
+            }
+            if (schema.has("maxItems") && value.size() > schema.get("maxItems").asInt()) {
+                out.add(new Violation(path, "must have at most " + schema.get("maxItems").asInt() + " items, has "
+                        + value.size()));
+                return; // its items are not worth checking one by one
             }
             if (schema.has("items")) {
                 for (int i = 0; i < value.size(); i++) {
@@ -91,12 +101,22 @@ public final class JsonSchema {
             if (schema.has("minLength") && value.asText().length() < schema.get("minLength").asInt()) {
                 out.add(new Violation(path, "must not be empty"));
             }
+            if (schema.has("maxLength") && value.asText().length() > schema.get("maxLength").asInt()) {
+                out.add(new Violation(path, "must have at most " + schema.get("maxLength").asInt() + " characters, has "
+                        + value.asText().length()));
+                return;
+            }
             if (schema.has("pattern") && !Pattern.compile(schema.get("pattern").asText()).matcher(value.asText()).find()) {
-                out.add(new Violation(path, "'" + value.asText() + "' must match " + schema.get("pattern").asText()));
+                out.add(new Violation(path, "'" + quote(value.asText()) + "' must match "
+                        + schema.get("pattern").asText()));
             }
         }
         if (value.isNumber()) {
             double v = value.asDouble();
+            if (!Double.isFinite(v)) {
+                out.add(new Violation(path, "must be a finite number, is " + quote(value.toString())));
+                return;
+            }
             if (schema.has("minimum") && v < schema.get("minimum").asDouble()) {
                 out.add(new Violation(path, "must be at least " + schema.get("minimum") + ", is " + value));
             }
@@ -127,7 +147,17 @@ public final class JsonSchema {
         }
     }
 
+    /** A value as messages quote it: at most {@value #QUOTED} characters. */
+    static String quote(String text) {
+        return text.length() <= QUOTED ? text : text.substring(0, QUOTED) + "… (" + text.length() + " characters)";
+    }
+
     private void checkObject(JsonNode schema, JsonNode value, String path, List<Violation> out) {
+        if (schema.has("maxProperties") && value.size() > schema.get("maxProperties").asInt()) {
+            out.add(new Violation(path, "must have at most " + schema.get("maxProperties").asInt() + " fields, has "
+                    + value.size()));
+            return;
+        }
         if (schema.has("required")) {
             for (JsonNode name : schema.get("required")) {
                 if (!value.has(name.asText())) {
@@ -231,7 +261,7 @@ public final class JsonSchema {
         if (value.isArray()) {
             return "an array";
         }
-        return value.isTextual() ? "the string " + value : value.toString();
+        return quote(value.isTextual() ? "the string " + value : value.toString());
     }
 
     private static String names(JsonNode properties) {

@@ -13,11 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.penni.api.stage.StageNames;
 import io.penni.pipeline.RequestEnvironment;
@@ -26,28 +24,18 @@ import io.penni.workflow.WorkflowJson;
 
 /** The request intake through a real broker: no request can stop it, each gets one answer. */
 @Timeout(180)
-class RequestIntakeTest {
+class RequestIntakeTest extends RealBrokerTest {
 
     private static final String REJECTED = "io.penni.job.rejected";
     private static final String ACCEPTED = "io.penni.job.accepted";
 
-    @TempDir
-    Path folder;
-    private WorkflowHarness kafka;
     private RequestEnvironment environment;
 
     @BeforeEach
-    void broker() throws Exception {
-        kafka = new WorkflowHarness(folder);
-        kafka.topics(1);
+    void setUp() throws Exception {
         // the real data set, as the server checks requests against it (the Debian package dataset-fashion-mnist)
         environment = new RequestEnvironment(Path.of("/usr/share/datasets"), folder.resolve("models"),
                 Set.of("vgg-small"), Set.of(), Set.of("cpu"));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        kafka.close();
     }
 
     @Test

@@ -7,17 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -37,7 +34,7 @@ import io.penni.workflow.WorkflowJson;
  * its next stage or in {@code job.failed}, whatever its stage does, whatever is on its topic.
  */
 @Timeout(180)
-class StageWorkerTest {
+class StageWorkerTest extends RealBrokerTest {
 
     private static final String ALPHA = "alpha";
     private static final String BETA = "beta";
@@ -45,19 +42,9 @@ class StageWorkerTest {
     private static final String COMPLETED = "io.penni.stage.completed";
     private static final String FAILED = "io.penni.job.failed";
 
-    @TempDir
-    Path folder;
-    private WorkflowHarness kafka;
-
     @BeforeEach
-    void broker() throws Exception {
-        kafka = new WorkflowHarness(folder);
+    void stageTopics() throws Exception {
         kafka.topics(1, ALPHA, BETA);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        kafka.close();
     }
 
     @Test
