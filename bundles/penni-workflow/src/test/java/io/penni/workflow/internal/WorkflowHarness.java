@@ -92,8 +92,14 @@ final class WorkflowHarness implements AutoCloseable {
 
     /** Starts a worker serving the given stages, as container {@code containerId}. */
     StageWorker start(String containerId, int maxAttempts, Map<String, CompressionStage> stages) {
+        return start(containerId, maxAttempts, stages, store);
+    }
+
+    /** Starts a worker serving the given stages over the given artifact store. */
+    StageWorker start(String containerId, int maxAttempts, Map<String, CompressionStage> stages,
+            ArtifactStore artifacts) {
         KafkaProducer<String, byte[]> progress = clients().producer();
-        StageTaskRunner runner = new StageTaskRunner(store, new JobEvents(containerId), progress, metrics, 0);
+        StageTaskRunner runner = new StageTaskRunner(artifacts, new JobEvents(containerId), progress, metrics, 0);
         StageWorker worker = new StageWorker(clients(), containerId, runner, 1, 2, maxAttempts, 10);
         stages.forEach((name, stage) -> worker.bind(new StageBinding(name, stage, false)));
         Thread thread = new Thread(worker, "test-worker-" + containerId);
