@@ -17,19 +17,37 @@ import io.penni.api.artifact.ArtifactRef;
  * @param plan the stages of the job, in order
  * @param position the index in the plan of the stage this message is for
  * @param artifacts artifacts produced so far, by name ({@code model} is the latest model)
+ * @param submission which accepted request this run of the job comes from ({@code topic/partition/offset} of the
+ *        request record; empty for tasks written before it was recorded): a copy of a task has its submission, a
+ *        job submitted again a new one
  */
 public record StageTask(String jobId, JsonNode request, List<String> plan, int position,
-        Map<String, ArtifactRef> artifacts) {
+        Map<String, ArtifactRef> artifacts, String submission) {
 
     /** Checks the fields. */
     public StageTask {
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(submission, "submission");
         plan = List.copyOf(plan);
         artifacts = Map.copyOf(artifacts);
         if (position < 0 || position >= plan.size()) {
             throw new IllegalArgumentException("position " + position + " is outside the plan " + plan);
         }
+    }
+
+    /**
+     * A task of no recorded submission.
+     *
+     * @param jobId the job
+     * @param request the request JSON as accepted
+     * @param plan the stages of the job, in order
+     * @param position the index in the plan of the stage this message is for
+     * @param artifacts artifacts produced so far, by name
+     */
+    public StageTask(String jobId, JsonNode request, List<String> plan, int position,
+            Map<String, ArtifactRef> artifacts) {
+        this(jobId, request, plan, position, artifacts, "");
     }
 
     /** @return the stage this message is for */
@@ -47,7 +65,7 @@ public record StageTask(String jobId, JsonNode request, List<String> plan, int p
      * @return the message for the next stage
      */
     public StageTask next(Map<String, ArtifactRef> produced) {
-        return new StageTask(jobId, request, plan, position + 1, artifactsWith(produced));
+        return new StageTask(jobId, request, plan, position + 1, artifactsWith(produced), submission);
     }
 
     /**

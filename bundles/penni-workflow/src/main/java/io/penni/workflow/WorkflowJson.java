@@ -37,6 +37,9 @@ public final class WorkflowJson {
         task.plan().forEach(root.putArray("plan")::add);
         root.put("position", task.position());
         root.set("artifacts", artifacts(task.artifacts()));
+        if (!task.submission().isEmpty()) {
+            root.put("submission", task.submission());
+        }
         return bytes(root);
     }
 
@@ -51,7 +54,7 @@ public final class WorkflowJson {
             List<String> plan = new ArrayList<>();
             root.get("plan").forEach(s -> plan.add(s.asText()));
             return new StageTask(root.get("jobId").asText(), root.get("request"), plan, root.get("position").asInt(),
-                    artifacts(root.path("artifacts")));
+                    artifacts(root.path("artifacts")), root.path("submission").asText(""));
         } catch (RuntimeException e) {
             throw new IOException("not a stage task: " + e.getMessage(), e);
         }

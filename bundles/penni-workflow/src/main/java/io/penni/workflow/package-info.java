@@ -4,7 +4,7 @@
  * it to talk to the server.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.penni.workflow;
 
 import org.osgi.annotation.bundle.Export;

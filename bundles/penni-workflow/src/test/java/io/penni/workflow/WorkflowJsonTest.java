@@ -37,6 +37,9 @@ class WorkflowJsonTest {
         assertEquals(MODEL, next.artifacts().get("pretrain.model"));
         assertEquals(next, WorkflowJson.readTask(WorkflowJson.write(next)));
         assertTrue(new StageTask("j", task.request(), StageNames.ALL, StageNames.ALL.size() - 1, Map.of()).last());
+        StageTask submitted = new StageTask("j", task.request(), StageNames.ALL, 0, Map.of(), "penni.requests/2/41");
+        assertEquals(submitted, WorkflowJson.readTask(WorkflowJson.write(submitted)));
+        assertEquals("penni.requests/2/41", submitted.next(Map.of("model", MODEL)).submission());
     }
 
     @Test

@@ -135,7 +135,8 @@ final class RequestIntake implements Runnable {
             String first = StageNames.ALL.get(0);
             StageTask task;
             try {
-                task = new StageTask(request.jobId(), CompressionRequests.tree(bytes), StageNames.ALL, 0, Map.of());
+                task = new StageTask(request.jobId(), CompressionRequests.tree(bytes), StageNames.ALL, 0, Map.of(),
+                        record.topic() + "/" + record.partition() + "/" + record.offset());
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("an accepted request is JSON", e);
             }

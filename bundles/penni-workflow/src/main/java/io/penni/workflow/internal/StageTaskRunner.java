@@ -112,9 +112,10 @@ final class StageTaskRunner {
         StageTask task = job.task();
         CompressionRequest request = job.request();
         String stage = task.stage();
-        if (store.find(task.jobId(), handOffName(stage)).isPresent()) {
-            // its results were committed before: this message is a copy, and publishing them again would hand the
-            // job to the next stage twice
+        if (store.find(task.jobId(), handOffName(task)).isPresent()) {
+            // its results were committed before for this submission: this message is a copy, and publishing them
+            // again would hand the job to the next stage twice (the job submitted again has a submission of its own:
+            // its stages reuse their records and hand it on again)
             LOG.warn("job {} stage {}: a duplicate task, its stage was handed on before; ignored", task.jobId(), stage);
             metrics.duplicateTask(stage);
             return new Result(List.of(), false, "a duplicate of a task handed on before", DUPLICATE);
@@ -274,7 +275,7 @@ final class StageTaskRunner {
     /** Records that a stage's results were committed, so a copy of its task is known for one (see {@link #run}). */
     private void markHandedOff(StageTask task) {
         try {
-            store.write(task.jobId(), handOffName(task.stage()),
+            store.write(task.jobId(), handOffName(task),
                     ("{\"position\":" + task.position() + "}").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             LOG.warn("job {} stage {}: its hand-off could not be recorded ({}); a copy of its task would run again",
@@ -282,8 +283,10 @@ final class StageTaskRunner {
         }
     }
 
-    private static String handOffName(String stage) {
-        return stage + "/handed-off.json";
+    /** The record of a hand-off: one per stage and submission of the job. */
+    private static String handOffName(StageTask task) {
+        String submission = task.submission().isEmpty() ? "unrecorded" : task.submission();
+        return task.stage() + "/handed-off/" + submission.replaceAll("[^A-Za-z0-9._-]", "-") + ".json";
     }
 
     private void announceStart(StageTask task, int attempt, boolean reused) {

@@ -192,6 +192,21 @@ class StageWorkerTest extends RealBrokerTest {
         assertEquals(1.0, kafka.counter("penni.stage.duplicates", "stage", ALPHA));
     }
 
+    @Test
+    void aJobSubmittedAgainIsHandedOnAgainFromItsRecordsWithoutRunningTheStage() throws Exception {
+        // a copy of a task is ignored, but the same job id accepted again (a new request record) must still get an
+        // answer: its stage reuses its record and hands it on, instead of the job waiting in the table for good
+        ScriptedStage alpha = ScriptedStage.completing(ALPHA);
+        kafka.start("a", 3, Map.of(ALPHA, alpha));
+        kafka.publish(ALPHA, 0, "job-1", task("job-1", PLAN, "penni.requests/0/7"));
+        assertEquals(1, handOffs("job-1", 1).size());
+        kafka.publish(ALPHA, 0, "job-1", task("job-1", PLAN, "penni.requests/0/8"));
+
+        assertEquals(2, handOffs("job-1", 2).size());
+        assertEquals(1, alpha.runs());
+        assertEquals(0.0, kafka.counter("penni.stage.duplicates", "stage", ALPHA));
+    }
+
     /** The hand-offs of a job to beta, read until {@code atLeast} of them are there or none more come. */
     private List<ConsumerRecord<String, byte[]>> handOffs(String job, int atLeast) {
         return kafka.read(Topics.stage(BETA), r -> r.stream().filter(x -> job.equals(x.key())).count() >= atLeast)

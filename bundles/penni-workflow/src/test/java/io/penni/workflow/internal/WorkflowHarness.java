@@ -127,9 +127,14 @@ final class WorkflowHarness implements AutoCloseable {
 
     /** A stage task for a job, at the start of the given plan. */
     static byte[] task(String jobId, List<String> plan) {
+        return task(jobId, plan, "penni.requests/0/0");
+    }
+
+    /** A stage task for a job, at the start of the given plan, from the given submission. */
+    static byte[] task(String jobId, List<String> plan, String submission) {
         try {
             JsonNode request = new ObjectMapper().readTree(REQUEST);
-            return WorkflowJson.write(new StageTask(jobId, request, plan, 0, Map.of()));
+            return WorkflowJson.write(new StageTask(jobId, request, plan, 0, Map.of(), submission));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
