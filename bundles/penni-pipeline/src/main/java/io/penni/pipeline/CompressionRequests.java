@@ -140,6 +140,11 @@ public final class CompressionRequests {
             problems.add("/model/architecture: unknown architecture '" + builtIn.architecture() + "'; known: "
                     + new TreeSet<>(environment.architectures()));
         }
+        if (problems.isEmpty()) {
+            // admission: a job over this server's memory or time budget is refused now, with the estimate and the cap
+            CostEstimate.of(request).ifPresent(estimate -> estimate.over(environment.admission())
+                    .forEach(p -> problems.add("/: " + p)));
+        }
         if (request.model() instanceof ModelSource.Stored stored) {
             problems.addAll(checkModelPath(stored.path(), environment.modelRoot()));
         }

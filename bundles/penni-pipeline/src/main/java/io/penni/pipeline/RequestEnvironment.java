@@ -12,13 +12,29 @@ import java.util.Set;
  * @param architectures built-in architecture names
  * @param strategies pruning strategy names available now
  * @param backends inference backend names available now
+ * @param admission what one job may cost here
  */
 public record RequestEnvironment(Path dataRoot, Path modelRoot, Set<String> architectures, Set<String> strategies,
-        Set<String> backends) {
+        Set<String> backends, AdmissionBudget admission) {
     /** Copies the sets. */
     public RequestEnvironment {
         architectures = Set.copyOf(architectures);
         strategies = Set.copyOf(strategies);
         backends = Set.copyOf(backends);
+        java.util.Objects.requireNonNull(admission, "admission");
+    }
+
+    /**
+     * An environment without cost caps.
+     *
+     * @param dataRoot data sets must lie under this folder
+     * @param modelRoot model files must lie under this folder
+     * @param architectures built-in architecture names
+     * @param strategies pruning strategy names available now
+     * @param backends inference backend names available now
+     */
+    public RequestEnvironment(Path dataRoot, Path modelRoot, Set<String> architectures, Set<String> strategies,
+            Set<String> backends) {
+        this(dataRoot, modelRoot, architectures, strategies, backends, AdmissionBudget.UNLIMITED);
     }
 }

@@ -36,6 +36,7 @@ import io.penni.api.inference.InferenceBackend;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.stage.CompressionStage;
 import io.penni.model.Architectures;
+import io.penni.pipeline.AdmissionBudget;
 import io.penni.pipeline.RequestEnvironment;
 import io.penni.pipeline.ServiceNames;
 import io.penni.workflow.Topics;
@@ -54,7 +55,8 @@ public final class WorkflowComponent {
     /** Keys of penni.kafka that configure PENNI rather than Kafka clients. */
     private static final Set<String> OWN_KEYS = Set.of("bootstrap.servers", "embedded.host", "embedded.port",
             "embedded.controller.port", "embedded.data", "topic.partitions", "topic.replication.factor",
-            "container.id", "training.concurrency", "stage.concurrency", "stage.attempts", "stage.retry.backoff.ms", "progress.interval.ms",
+            "container.id", "training.concurrency", "stage.concurrency", "stage.attempts", "stage.retry.backoff.ms",
+            "admission.max.memory.gb", "admission.max.hours", "admission.training.gmacs.per.second", "progress.interval.ms",
             "strategy.swap.grace.ms");
 
     /** This container's workflow settings (PID penni.workflow). */
@@ -95,6 +97,24 @@ public final class WorkflowComponent {
                 + "that was unregistered less than this long ago waits for it to come back (a bundle update "
                 + "unregisters and re-registers it) before it is rejected. Default 5000.")
         long strategy_swap_grace_ms() default 5000;
+
+        /** @return the memory cap of one job */
+        @AttributeDefinition(name = "Admission: memory (GiB)", description = "A request whose estimated peak memory "
+                + "(parameters 4 times, activations at its largest batch) is over this is rejected at once, with the "
+                + "estimate. 0: no cap. Default 8, the default off-heap cap (penni.offheap.max).")
+        double admission_max_memory_gb() default 8;
+
+        /** @return the time cap of one job */
+        @AttributeDefinition(name = "Admission: hours", description = "A request whose estimated training time "
+                + "(3 x MACs per image x images x epochs, at the speed below) is over this is rejected at once, with "
+                + "the estimate. 0: no cap. Default 168 (a week).")
+        double admission_max_hours() default 168;
+
+        /** @return the trainer's speed */
+        @AttributeDefinition(name = "Admission: trainer speed (G MAC/s)", description = "Multiply-accumulates a "
+                + "second this container's trainer does, forward and backward, to turn a job's work into hours. "
+                + "Default 15: vgg-small pretraining measured at 150-270 images/s on 2 cores (29.3 M MACs each).")
+        double admission_training_gmacs_per_second() default 15;
 
         /** @return partitions */
         @AttributeDefinition(name = "Topic partitions", description = "Partitions of the topics created at start-up.")
@@ -150,7 +170,10 @@ public final class WorkflowComponent {
         worker = new StageWorker(clients, containerId, runner, config.training_concurrency(),
                 config.stage_concurrency(), config.stage_attempts(), config.stage_retry_backoff_ms());
         stages.values().forEach(worker::bind);
-        intake = new RequestIntake(clients, containerId, events, () -> environment(context), strategies, metrics);
+        AdmissionBudget admission = new AdmissionBudget((long) (config.admission_max_memory_gb() * (1L << 30)),
+                config.admission_max_hours(), config.admission_training_gmacs_per_second() * 1e9);
+        intake = new RequestIntake(clients, containerId, events, () -> environment(context, admission), strategies,
+                metrics);
         intakeSupervisor = new LoopSupervisor("request intake", intake, intake::stop, metrics::loopRestarted, 1000,
                 30_000);
         StageWorker w = worker;
@@ -231,11 +254,11 @@ public final class WorkflowComponent {
         return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
     }
 
-    private RequestEnvironment environment(BundleContext context) {
+    private RequestEnvironment environment(BundleContext context, AdmissionBudget admission) {
         Path data = Path.of(Optional.ofNullable(context.getProperty("penni.data.root")).orElse("/usr/share/datasets"));
         Path models = Path.of(Optional.ofNullable(context.getProperty("penni.model.root")).orElse("models"));
         return new RequestEnvironment(data, models, Set.copyOf(Architectures.names()), strategies.names(),
-                backends.now());
+                backends.now(), admission);
     }
 
     private static String defaultContainerId(BundleContext context) {

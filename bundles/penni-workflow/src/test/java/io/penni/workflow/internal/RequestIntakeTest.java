@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.penni.api.stage.StageNames;
+import io.penni.pipeline.AdmissionBudget;
 import io.penni.pipeline.RequestEnvironment;
 import io.penni.workflow.Topics;
 import io.penni.workflow.WorkflowJson;
@@ -93,5 +94,22 @@ class RequestIntakeTest extends RealBrokerTest {
         assertTrue(reasons.contains("/jobId"), reasons);
         assertEquals("my-key", WorkflowHarness.header(kafka.read(Topics.REQUESTS_DLQ, r -> !r.isEmpty()).get(0),
                 Topics.DLQ_JOB_HEADER).orElseThrow());
+    }
+
+    @Test
+    void aJobOverTheServersBudgetIsRejectedAtOnceWithTheEstimate() throws Exception {
+        // resnet18-cifar on the paper's 230 epochs: weeks on this machine's measured trainer speed
+        RequestEnvironment budgeted = new RequestEnvironment(environment.dataRoot(), environment.modelRoot(),
+                Set.of("vgg-small", "resnet18-cifar"), Set.of(), Set.of("cpu"),
+                new AdmissionBudget(8L << 30, 168, 15e9));
+        kafka.startIntake(() -> budgeted);
+        kafka.request("too-long", ("{\"model\": {\"architecture\": \"resnet18-cifar\"}, \"dataset\": "
+                + "{\"format\": \"fashion-mnist\", \"path\": \"fashion-mnist\"}}").getBytes(StandardCharsets.UTF_8));
+        kafka.request("fits", WorkflowHarness.REQUEST.getBytes(StandardCharsets.UTF_8));
+
+        String reasons = String.valueOf(kafka.events("too-long", e -> count(e, REJECTED) == 1).stream()
+                .filter(e -> e.type().type().equals(REJECTED)).findFirst().orElseThrow().data().get("reasons"));
+        assertTrue(reasons.contains("hours of training") && reasons.contains("cap of 168 hours"), reasons);
+        assertEquals(1, count(kafka.events("fits", e -> count(e, ACCEPTED) == 1), ACCEPTED));
     }
 }

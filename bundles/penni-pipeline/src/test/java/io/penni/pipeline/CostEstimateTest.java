@@ -1,0 +1,96 @@
+package io.penni.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import io.penni.api.job.CompressionRequest;
+import io.penni.model.Architectures;
+
+/** Admission: a request's cost is estimated from its model's counts, and one over the server's caps is refused. */
+class CostEstimateTest {
+
+    /** This server's defaults (penni.workflow.cfg): 8 GiB, a week, 15 G MAC/s. */
+    private static final AdmissionBudget DEFAULTS = new AdmissionBudget(8L << 30, 168, 15e9);
+
+    private static RequestEnvironment environment(AdmissionBudget budget) {
+        return new RequestEnvironment(Path.of("/usr/share/datasets"), Path.of("models"),
+                Set.copyOf(Architectures.names()), Set.of("std-threshold", "global-magnitude", "layer-sparsity",
+                        "protect-critical"), Set.of("cpu", "dense-reference", "cuda"), budget);
+    }
+
+    private static RequestOutcome parse(String json, AdmissionBudget budget) {
+        return CompressionRequests.parse(json.getBytes(StandardCharsets.UTF_8), Optional.of("k"), environment(budget));
+    }
+
+    private static CompressionRequest request(String architecture, String format, String extra) {
+        String json = "{\"model\": {\"architecture\": \"" + architecture + "\"}, \"dataset\": {\"format\": \"" + format
+                + "\", \"path\": \"" + format + "\"}" + extra + "}";
+        return assertInstanceOf(RequestOutcome.Accepted.class, parse(json, AdmissionBudget.UNLIMITED)).request();
+    }
+
+    @Test
+    void thePapersScheduleOnFashionMnistFitsTheDefaultBudgetAndIsEstimatedFromTheCounts() {
+        CostEstimate estimate = CostEstimate.of(request("vgg-small", "fashion-mnist", "")).orElseThrow();
+        assertEquals(60_000, estimate.images());
+        assertEquals(100 + 100 + 30, estimate.epochs());
+        assertEquals(3.0 * estimate.macsPerImage() * 60_000 * 230, estimate.trainingMacs(), 1);
+        assertEquals(List.of(), estimate.over(DEFAULTS));
+        double hours = estimate.hours(DEFAULTS);
+        assertTrue(hours > 10 && hours < 40, "vgg-small's 230 epochs: " + hours + " h");
+    }
+
+    @Test
+    void weeksOfTrainingAreRefusedWithTheEstimateAndTheCap() {
+        String json = "{\"model\": {\"architecture\": \"resnet18-cifar\"}, "
+                + "\"dataset\": {\"format\": \"fashion-mnist\", \"path\": \"fashion-mnist\"}}";
+        RequestOutcome.Rejected rejected = assertInstanceOf(RequestOutcome.Rejected.class, parse(json, DEFAULTS));
+        String reason = rejected.summary();
+        assertTrue(reason.contains("hours of training") && reason.contains("over this server's cap of 168 hours")
+                && reason.contains("admission.max.hours"), reason);
+    }
+
+    @Test
+    void aBatchThatCannotFitInMemoryIsRefusedWithTheEstimateAndTheCap() {
+        String json = "{\"model\": {\"architecture\": \"vgg-small\"}, \"dataset\": {\"format\": \"fashion-mnist\", "
+                + "\"path\": \"fashion-mnist\", \"trainLimit\": 1000}, \"pretrain\": {\"epochs\": 1, \"batchSize\": 4096}}";
+        AdmissionBudget small = new AdmissionBudget(1L << 30, 0, 15e9);
+        String reason = assertInstanceOf(RequestOutcome.Rejected.class, parse(json, small)).summary();
+        assertTrue(reason.contains("of memory (training at batch 4096)") && reason.contains("cap of 1.0 GiB")
+                && reason.contains("admission.max.memory"), reason);
+        assertInstanceOf(RequestOutcome.Accepted.class, parse(json, AdmissionBudget.UNLIMITED));
+    }
+
+    @Test
+    void aStoredModelIsNotEstimated() {
+        CompressionRequest b = request("vgg-small", "fashion-mnist", "");
+        CompressionRequest stored = new CompressionRequest("j", new io.penni.api.job.ModelSource.Stored("m.json"),
+                b.dataset(), b.pretrain(), b.penni(), b.pruning(), b.evaluation(), 1);
+        assertTrue(CostEstimate.of(stored).isEmpty());
+    }
+
+    @Test
+    void everyShippedRequestFitsTheDefaultBudget() throws java.io.IOException {
+        Path repo = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
+        int checked = 0;
+        for (Path folder : List.of(repo.resolve("examples"), repo.resolve("bench/training"))) {
+            try (var files = java.nio.file.Files.list(folder)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                    RequestOutcome outcome = CompressionRequests.parse(java.nio.file.Files.readAllBytes(file),
+                            Optional.empty(), environment(DEFAULTS));
+                    assertInstanceOf(RequestOutcome.Accepted.class, outcome, file + ": " + outcome);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked >= 4, "the shipped requests were found: " + checked);
+    }
+}
