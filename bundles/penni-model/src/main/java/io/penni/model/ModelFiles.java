@@ -110,9 +110,29 @@ public final class ModelFiles {
             }
             Map<String, Tensor> parameters = new LinkedHashMap<>();
             for (String name : required.keySet()) {
-                parameters.put(name, reader.readF32(name));
+                Tensor tensor = reader.readF32(name);
+                checkFinite(weights, name, tensor);
+                parameters.put(name, tensor);
             }
             return new Model(network, parameters);
+        }
+    }
+
+    /** A NaN or infinite weight makes every output that reads it meaningless: refused, naming where it is. */
+    private static void checkFinite(Path weights, String name, Tensor tensor) {
+        float[] data = tensor.data();
+        int bad = 0;
+        int first = -1;
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                bad++;
+                first = first < 0 ? i : first;
+            }
+        }
+        if (bad > 0) {
+            throw new ModelException(weights + ": tensor '" + name + "' has " + bad + " non-finite value"
+                    + (bad == 1 ? "" : "s") + " (NaN or infinite; the first at element " + first + "); layer "
+                    + ModelParameters.layerOf(name) + " cannot use it");
         }
     }
 
