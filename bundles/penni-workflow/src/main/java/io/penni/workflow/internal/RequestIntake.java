@@ -51,17 +51,24 @@ final class RequestIntake implements Runnable {
     private final String containerId;
     private final JobEvents events;
     private final Supplier<RequestEnvironment> environment;
+    /** Whether a job id was submitted before (its first stage has a record): such a job is answered as resubmitted. */
+    private final java.util.function.Predicate<String> submittedBefore;
     private final RegisteredStrategies strategies;
     private final WorkflowMetrics metrics;
     private volatile boolean running = true;
+    /** What the batch in progress answered, logged once its transaction committed (poll thread only). */
+    private final List<String> answered = new java.util.ArrayList<>();
+    private int rejectedInBatch;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
     RequestIntake(KafkaClients clients, String containerId, JobEvents events, Supplier<RequestEnvironment> environment,
+            java.util.function.Predicate<String> submittedBefore,
             RegisteredStrategies strategies, WorkflowMetrics metrics) {
         this.clients = clients;
         this.containerId = containerId;
         this.events = events;
         this.environment = environment;
+        this.submittedBefore = submittedBefore;
         this.strategies = strategies;
         this.metrics = metrics;
     }
@@ -79,6 +86,8 @@ final class RequestIntake implements Runnable {
                     continue;
                 }
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                answered.clear();
+                rejectedInBatch = 0;
                 try {
                     producer.beginTransaction();
                     for (ConsumerRecord<String, byte[]> record : records) {
@@ -88,6 +97,11 @@ final class RequestIntake implements Runnable {
                     }
                     producer.sendOffsetsToTransaction(offsets, c.groupMetadata());
                     producer.commitTransaction();
+                    // said only now: a batch whose transaction aborts is read again and answered then, once
+                    answered.forEach(LOG::info);
+                    for (int i = 0; i < rejectedInBatch; i++) {
+                        metrics.jobEnded("rejected");
+                    }
                 } catch (KafkaException e) {
                     LOG.warn("request batch not committed, it will be read again: {}", e.getMessage());
                     producer.abortTransaction();
@@ -144,11 +158,18 @@ final class RequestIntake implements Runnable {
             data.put("plan", StageNames.ALL);
             data.put("model", request.model().toString());
             data.put("dataset", request.dataset().format() + ":" + request.dataset().path());
+            boolean again = submittedBefore.test(request.jobId());
+            String note = again ? "accepted again: job " + request.jobId() + " was submitted before, and the stages it "
+                    + "completed then are reused, not run again" : "accepted";
+            if (again) {
+                data.put("resubmitted", true);
+                data.put("note", note);
+            }
             producer.send(events.event(EventType.JOB_ACCEPTED, request.jobId(), Optional.empty(), data));
             producer.send(JobEvents.state(JobEvents.state(request.jobId(), JobStatus.QUEUED, Optional.of(first),
-                    List.of(), "accepted; waiting for the " + first + " stage", Map.of())));
+                    List.of(), note + "; waiting for the " + first + " stage", Map.of())));
             producer.send(new ProducerRecord<>(Topics.stage(first), request.jobId(), WorkflowJson.write(task)));
-            LOG.info("job {} accepted", request.jobId());
+            answered.add("job " + request.jobId() + (again ? " accepted again (submitted before)" : " accepted"));
         } else {
             reject(record, (RequestOutcome.Rejected) outcome, producer);
         }
@@ -168,8 +189,8 @@ final class RequestIntake implements Runnable {
                 .getBytes(StandardCharsets.UTF_8));
         dlq.headers().add(Topics.DLQ_JOB_HEADER, jobId.getBytes(StandardCharsets.UTF_8));
         producer.send(dlq);
-        metrics.jobEnded("rejected");
-        LOG.info("request {} rejected: {}", jobId, rejected.summary());
+        rejectedInBatch++;
+        answered.add("request " + jobId + " rejected: " + rejected.summary());
     }
 
     /**

@@ -35,10 +35,12 @@ import io.penni.api.health.ReadinessCheck;
 import io.penni.api.inference.InferenceBackend;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.stage.CompressionStage;
+import io.penni.api.stage.StageNames;
 import io.penni.model.Architectures;
 import io.penni.pipeline.AdmissionBudget;
 import io.penni.pipeline.RequestEnvironment;
 import io.penni.pipeline.ServiceNames;
+import io.penni.pipeline.StageRunner;
 import io.penni.workflow.Topics;
 
 /**
@@ -172,8 +174,9 @@ public final class WorkflowComponent {
         stages.values().forEach(worker::bind);
         AdmissionBudget admission = new AdmissionBudget((long) (config.admission_max_memory_gb() * (1L << 30)),
                 config.admission_max_hours(), config.admission_training_gmacs_per_second() * 1e9);
-        intake = new RequestIntake(clients, containerId, events, () -> environment(context, admission), strategies,
-                metrics);
+        StageRunner records = new StageRunner(store);
+        intake = new RequestIntake(clients, containerId, events, () -> environment(context, admission),
+                jobId -> records.recorded(jobId, StageNames.ALL.get(0)).isPresent(), strategies, metrics);
         intakeSupervisor = new LoopSupervisor("request intake", intake, intake::stop, metrics::loopRestarted, 1000,
                 30_000);
         StageWorker w = worker;

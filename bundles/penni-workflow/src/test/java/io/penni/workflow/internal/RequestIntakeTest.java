@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -17,9 +18,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.penni.api.stage.StageNames;
+import io.penni.api.stage.StageProgress;
 import io.penni.pipeline.AdmissionBudget;
+import io.penni.pipeline.CompressionRequests;
 import io.penni.pipeline.RequestEnvironment;
+import io.penni.pipeline.StageRunner;
 import io.penni.workflow.Topics;
 import io.penni.workflow.WorkflowJson;
 
@@ -111,5 +117,33 @@ class RequestIntakeTest extends RealBrokerTest {
                 .filter(e -> e.type().type().equals(REJECTED)).findFirst().orElseThrow().data().get("reasons"));
         assertTrue(reasons.contains("hours of training") && reasons.contains("cap of 168 hours"), reasons);
         assertEquals(1, count(kafka.events("fits", e -> count(e, ACCEPTED) == 1), ACCEPTED));
+    }
+
+    @Test
+    void aJobIdSubmittedAgainIsAnsweredAsResubmitted() throws Exception {
+        // the job ran before: its first stage has a record in the store
+        new StageRunner(kafka.store).run(CompressionRequests.read(
+                new ObjectMapper().readTree(WorkflowHarness.REQUEST), "again"),
+                StageNames.PRETRAIN, ScriptedStage.completing("pretrain"), Map.of(),
+                new StageRunner.Observer() {
+                    @Override
+                    public void started(boolean reused) {
+                    }
+
+                    @Override
+                    public void progress(StageProgress progress) {
+                    }
+                }, () -> false);
+        kafka.startIntake(() -> environment);
+        kafka.request("again", WorkflowHarness.REQUEST.getBytes(StandardCharsets.UTF_8));
+        kafka.request("first-time", WorkflowHarness.REQUEST.getBytes(StandardCharsets.UTF_8));
+
+        Map<String, Object> again = kafka.events("again", e -> count(e, ACCEPTED) == 1).stream()
+                .filter(e -> e.type().type().equals(ACCEPTED)).findFirst().orElseThrow().data();
+        assertEquals(true, again.get("resubmitted"));
+        assertTrue(String.valueOf(again.get("note")).contains("was submitted before"), again.toString());
+        Map<String, Object> fresh = kafka.events("first-time", e -> count(e, ACCEPTED) == 1).stream()
+                .filter(e -> e.type().type().equals(ACCEPTED)).findFirst().orElseThrow().data();
+        assertTrue(!fresh.containsKey("resubmitted"), fresh.toString());
     }
 }

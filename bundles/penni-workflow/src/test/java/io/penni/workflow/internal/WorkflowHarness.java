@@ -34,8 +34,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.penni.api.artifact.ArtifactStore;
 import io.penni.api.event.JobEvent;
 import io.penni.api.stage.CompressionStage;
+import io.penni.api.stage.StageNames;
 import io.penni.artifacts.internal.FileSystemArtifactStore;
 import io.penni.launcher.LauncherBroker;
+import io.penni.pipeline.StageRunner;
 import io.penni.workflow.CloudEvents;
 import io.penni.workflow.StageTask;
 import io.penni.workflow.Topics;
@@ -111,7 +113,9 @@ final class WorkflowHarness implements AutoCloseable {
 
     /** Starts a request intake checking requests against what the supplier says is installed. */
     void startIntake(java.util.function.Supplier<io.penni.pipeline.RequestEnvironment> environment) {
+        StageRunner records = new StageRunner(store);
         RequestIntake intake = new RequestIntake(clients(), "intake", new JobEvents("intake"), environment,
+                jobId -> records.recorded(jobId, StageNames.ALL.get(0)).isPresent(),
                 new RegisteredStrategies(0), metrics);
         Thread thread = new Thread(intake, "test-intake");
         thread.setDaemon(true);
