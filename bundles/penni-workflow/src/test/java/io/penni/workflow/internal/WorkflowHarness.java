@@ -62,6 +62,7 @@ final class WorkflowHarness implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final List<Worker> workers = new ArrayList<>();
     private final List<RequestIntake> intakes = new ArrayList<>();
+    private boolean closed;
     private final List<Thread> intakeThreads = new ArrayList<>();
     final ArtifactStore store;
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -243,6 +244,10 @@ final class WorkflowHarness implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
         intakes.forEach(RequestIntake::stop);
         for (Thread t : intakeThreads) {
             t.join(30_000);
