@@ -38,12 +38,17 @@ public final class ModelParameters {
     }
 
     /** Adds each layer's tensors to a map, by the layer's type. */
-    private static final class RequiredParameters implements Layer.Visitor<Void> {
+    private static final class RequiredParameters implements WeightedLayerVisitor<Void> {
 
         private final Map<String, int[]> required;
 
         RequiredParameters(Map<String, int[]> required) {
             this.required = required;
+        }
+
+        @Override
+        public Void withoutParameters(Layer layer) {
+            return null;
         }
 
         @Override
@@ -79,41 +84,6 @@ public final class ModelParameters {
                     ParameterNames.RUNNING_VAR}) {
                 required.put(ParameterNames.of(l.name(), p), new int[] {l.channels()});
             }
-            return null;
-        }
-
-        @Override
-        public Void visitInput(Layer.Input l) {
-            return null;
-        }
-
-        @Override
-        public Void visitRelu(Layer.Relu l) {
-            return null;
-        }
-
-        @Override
-        public Void visitPool(Layer.Pool l) {
-            return null;
-        }
-
-        @Override
-        public Void visitGlobalAvgPool(Layer.GlobalAvgPool l) {
-            return null;
-        }
-
-        @Override
-        public Void visitAdd(Layer.Add l) {
-            return null;
-        }
-
-        @Override
-        public Void visitFlatten(Layer.Flatten l) {
-            return null;
-        }
-
-        @Override
-        public Void visitDropout(Layer.Dropout l) {
             return null;
         }
     }

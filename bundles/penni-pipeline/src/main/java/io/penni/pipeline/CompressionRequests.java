@@ -45,7 +45,11 @@ public final class CompressionRequests {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final JsonSchema SCHEMA = new JsonSchema(schema());
+    private static final JsonNode SCHEMA_TREE = schema();
+    private static final JsonSchema SCHEMA = new JsonSchema(SCHEMA_TREE);
+    /** What a job id may be: the schema's own rule, so it is stated once. */
+    private static final java.util.regex.Pattern JOB_ID =
+            java.util.regex.Pattern.compile(SCHEMA_TREE.at("/properties/jobId/pattern").asText());
 
     private CompressionRequests() {
     }
@@ -105,6 +109,14 @@ public final class CompressionRequests {
         CompressionRequest request = withDefaults(root, jobId);
         problems.addAll(check(request, environment));
         return problems.isEmpty() ? new RequestOutcome.Accepted(request) : new RequestOutcome.Rejected(jobId, problems);
+    }
+
+    /**
+     * @param id a would-be job id
+     * @return whether the request schema allows it as a job id
+     */
+    public static boolean isJobId(String id) {
+        return id != null && JOB_ID.matcher(id).find();
     }
 
     /**

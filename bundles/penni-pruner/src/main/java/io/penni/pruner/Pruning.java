@@ -17,6 +17,7 @@ import io.penni.api.prune.TensorKind;
 import io.penni.api.prune.TensorMask;
 import io.penni.model.ModelParameters;
 import io.penni.model.StoredTensor;
+import io.penni.model.WeightedLayerVisitor;
 
 /**
  * Prunes a model with a strategy. Everything a strategy must not do itself happens here, once: choosing the
@@ -183,11 +184,16 @@ public final class Pruning {
      * Finds the prunable layers in network order: every decomposed convolution's coefficients and every 1×1
      * convolution's weight but the first convolution's; nothing else has prunable values.
      */
-    private static final class Prunables implements Layer.Visitor<Void> {
+    private static final class Prunables implements WeightedLayerVisitor<Void> {
 
         private final List<Prunable> found = new ArrayList<>();
         /** Whether no convolution has been seen yet. */
         private boolean first = true;
+
+        @Override
+        public Void withoutParameters(Layer layer) {
+            return null;
+        }
 
         @Override
         public Void visitDecomposedConv2d(Layer.DecomposedConv2d l) {
@@ -214,42 +220,7 @@ public final class Pruning {
         }
 
         @Override
-        public Void visitInput(Layer.Input l) {
-            return null;
-        }
-
-        @Override
         public Void visitBatchNorm(Layer.BatchNorm l) {
-            return null;
-        }
-
-        @Override
-        public Void visitRelu(Layer.Relu l) {
-            return null;
-        }
-
-        @Override
-        public Void visitPool(Layer.Pool l) {
-            return null;
-        }
-
-        @Override
-        public Void visitGlobalAvgPool(Layer.GlobalAvgPool l) {
-            return null;
-        }
-
-        @Override
-        public Void visitAdd(Layer.Add l) {
-            return null;
-        }
-
-        @Override
-        public Void visitFlatten(Layer.Flatten l) {
-            return null;
-        }
-
-        @Override
-        public Void visitDropout(Layer.Dropout l) {
             return null;
         }
     }

@@ -75,7 +75,6 @@ public final class LocalJobComponent {
     private final ServiceNames strategies = new ServiceNames(PruningStrategy.NAME);
     private final ServiceNames backends = new ServiceNames(InferenceBackend.NAME);
     private final AtomicBoolean cancelled = new AtomicBoolean();
-    private Thread thread;
 
     @Activate
     void activate(BundleContext context) {
@@ -101,7 +100,7 @@ public final class LocalJobComponent {
                 cancelled::get);
         Path requestFile = Path.of(request.get());
         Path outFolder = Path.of(out.get());
-        thread = new Thread(() -> {
+        Thread thread = new Thread(() -> {
             awaitStarted(context);
             System.setProperty(STARTED, "true");
             int status = job.run(requestFile, outFolder);

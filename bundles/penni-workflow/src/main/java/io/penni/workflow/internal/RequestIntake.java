@@ -44,8 +44,6 @@ import io.penni.workflow.WorkflowJson;
 final class RequestIntake implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestIntake.class);
-    /** What a job id may be (the request schema's {@code jobId} pattern). */
-    private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final KafkaClients clients;
     private final String containerId;
@@ -202,7 +200,7 @@ final class RequestIntake implements Runnable {
         if (record.key() != null && !record.key().isBlank()) {
             return record.key();
         }
-        if (requested != null && JOB_ID.matcher(requested).matches()) {
+        if (CompressionRequests.isJobId(requested)) {
             return requested;
         }
         return "request-" + record.partition() + "-" + record.offset();

@@ -123,7 +123,7 @@ final class HostileRequests {
             throw new IllegalStateException(e);
         }
         List<String[]> fields = new ArrayList<>();
-        leaves(schema, schema, "", fields);
+        collect(schema, schema, "", "", fields);
         for (String[] field : fields) {
             String path = field[0];
             JsonNode rule = resolve(schema, schema.at(field[1]));
@@ -137,10 +137,6 @@ final class HostileRequests {
     }
 
     /** Collects (instance path, schema pointer) of every leaf property, through $refs. */
-    private static void leaves(JsonNode root, JsonNode schema, String path, List<String[]> out) {
-        collect(root, schema, path, "", out);
-    }
-
     private static void collect(JsonNode root, JsonNode node, String path, String pointer, List<String[]> out) {
         JsonNode resolved = node;
         String at = pointer;
