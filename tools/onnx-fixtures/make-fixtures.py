@@ -24,6 +24,8 @@ import torch.nn.functional as F
 from torch.onnx import TrainingMode
 
 OUT = os.path.join("bundles", "penni-onnx", "src", "test", "resources", "io", "penni", "onnx", "fixtures")
+# the request intake's tests: a model that fits Fashion-MNIST and one that does not
+REQUESTS = os.path.join("bundles", "penni-pipeline", "src", "test", "resources", "io", "penni", "pipeline", "onnx")
 
 
 class BasicBlock(nn.Module):
@@ -109,6 +111,20 @@ class DepthwiseNet(nn.Module):
         return torch.matmul(x, self.weight) + self.bias
 
 
+class SmallCnn(nn.Module):
+    """Two conv-BN-ReLU-pool stages and a classifier, for square images of one size (28: Fashion-MNIST)."""
+
+    def __init__(self, channels, size):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(channels, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(True),
+                                      nn.MaxPool2d(2), nn.Conv2d(8, 16, 3, padding=1), nn.BatchNorm2d(16),
+                                      nn.ReLU(True), nn.MaxPool2d(2))
+        self.classifier = nn.Linear(16 * (size // 4) ** 2, 10)
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+
 def randomise_batch_norm(model, generator):
     """Trained-looking running statistics and affine parameters, so a wrong BN import shows in the outputs."""
     for m in model.modules():
@@ -120,32 +136,35 @@ def randomise_batch_norm(model, generator):
                 m.bias.copy_(torch.randn(m.num_features, generator=generator) * 0.1)
 
 
-def export(name, model, opset, training, constant_folding, dynamic_batch, properties, how, size=32):
+def export(name, model, opset, training, constant_folding, dynamic_batch, properties, how, size=32, channels=3,
+           out=OUT):
     generator = torch.Generator().manual_seed(sum(map(ord, name)))
     randomise_batch_norm(model, generator)
     model.eval()
-    images = torch.randn(2, 3, size, size, generator=generator)
+    images = torch.randn(2, channels, size, size, generator=generator)
     with torch.no_grad():
         expected = model(images)
-    path = os.path.join(OUT, name + ".onnx")
+    path = os.path.join(out, name + ".onnx")
     torch.onnx.export(model, images, path, opset_version=opset, training=training,
                       do_constant_folding=constant_folding, input_names=["images"], output_names=["logits"],
                       dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"}} if dynamic_batch else None)
     onnx.checker.check_model(onnx.load(path))
+    print(f"{name}: opset {opset}, {os.path.getsize(path)} bytes, ops {sorted({n.op_type for n in onnx.load(path).graph.node})}")
+    if out != OUT:
+        return
     images.numpy().astype("<f4").tofile(os.path.join(OUT, name + ".input.f32"))
     expected.numpy().astype("<f4").tofile(os.path.join(OUT, name + ".output.f32"))
     properties.append(f"# {name}: {how}")
     properties.append(f"{name}.input={','.join(map(str, images.shape))}")
     properties.append(f"{name}.output={','.join(map(str, expected.shape))}")
     properties.append(f"{name}.opset={opset}")
-    ops = sorted({n.op_type for n in onnx.load(path).graph.node})
-    print(f"{name}: opset {opset}, {os.path.getsize(path)} bytes, ops {ops}")
 
 
 def main():
     if not os.path.isdir(os.path.join("bundles", "penni-onnx")):
         sys.exit("run from the repository root")
     os.makedirs(OUT, exist_ok=True)
+    os.makedirs(REQUESTS, exist_ok=True)
     torch.manual_seed(20260)
     properties = ["# Written by tools/onnx-fixtures/make-fixtures.py with torch " + torch.__version__
                   + ": input and output shapes of each fixture's golden batch"]
@@ -161,6 +180,12 @@ def main():
            "depthwise block, average pool, Squeeze, MatMul + Add")
     export("depthwise-relu6", DepthwiseNet(relu6=True), 11, TrainingMode.EVAL, True, False, properties,
            "the depthwise block with ReLU6 (Clip): not importable, the tests check the refusal")
+    export("fashion-cnn", SmallCnn(1, 28), 17, TrainingMode.EVAL, True, True, properties,
+           "a small CNN for 1x28x28 images (Fashion-MNIST), BN folded", size=28, channels=1)
+    export("fashion-cnn", SmallCnn(1, 28), 17, TrainingMode.EVAL, True, True, properties,
+           "the same, for the request intake's tests", size=28, channels=1, out=REQUESTS)
+    export("cifar-cnn", SmallCnn(3, 32), 17, TrainingMode.EVAL, True, True, properties,
+           "a CNN for 3x32x32 images, which Fashion-MNIST cannot feed", size=32, channels=3, out=REQUESTS)
     with open(os.path.join(OUT, "golden.properties"), "w") as f:
         f.write("\n".join(properties) + "\n")
 

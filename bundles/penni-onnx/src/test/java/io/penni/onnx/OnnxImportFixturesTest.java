@@ -21,7 +21,7 @@ import io.penni.model.ReferenceForward;
 class OnnxImportFixturesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet-bn", "resnet-folded", "vgg-bn", "vgg-folded", "depthwise"})
+    @ValueSource(strings = {"resnet-bn", "resnet-folded", "vgg-bn", "vgg-folded", "depthwise", "fashion-cnn"})
     void theImportedModelComputesPyTorchsOutput(String fixture) {
         Model model = OnnxImport.read(OnnxFixtures.model(fixture));
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -26,7 +27,11 @@ import io.penni.api.job.ModelSource;
 import io.penni.api.job.PenniParameters;
 import io.penni.api.job.PruningSpec;
 import io.penni.api.job.TrainingSchedule;
+import io.penni.api.model.ActivationShape;
 import io.penni.datasets.DatasetLoader;
+import io.penni.model.ModelException;
+import io.penni.model.NetworkShapes;
+import io.penni.onnx.StoredModels;
 import io.penni.pipeline.internal.JsonSchema;
 
 /**
@@ -103,6 +108,9 @@ public final class CompressionRequests {
         String jobId = root.path("jobId").isTextual() ? root.get("jobId").asText() : fallbackId;
         List<String> problems = new ArrayList<>();
         SCHEMA.validate(root).forEach(v -> problems.add(v.toString()));
+        if (problems.isEmpty() && root.get("model").has("format") && root.get("model").has("architecture")) {
+            problems.add("/model/format: is the format of a model file (path); a built-in architecture has none");
+        }
         if (!problems.isEmpty()) {
             return new RequestOutcome.Rejected(jobId, problems);
         }
@@ -157,10 +165,17 @@ public final class CompressionRequests {
             CostEstimate.of(request).ifPresent(estimate -> estimate.over(environment.admission())
                     .forEach(p -> problems.add("/: " + p)));
         }
+        Optional<String> datasetProblem = DatasetLoader.check(request.dataset(), environment.dataRoot());
+        datasetProblem.ifPresent(p -> problems.add("/dataset: " + p));
         if (request.model() instanceof ModelSource.Stored stored) {
-            problems.addAll(checkModelPath(stored.path(), environment.modelRoot()));
+            List<String> pathProblems = checkModelPath(stored.path(), environment.modelRoot());
+            problems.addAll(pathProblems);
+            if (pathProblems.isEmpty() && stored.format() == ModelSource.Format.ONNX) {
+                problems.addAll(checkImported(stored, environment,
+                        datasetProblem.isEmpty() ? DatasetLoader.imageShape(request.dataset(), environment.dataRoot())
+                                : Optional.empty()));
+            }
         }
-        DatasetLoader.check(request.dataset(), environment.dataRoot()).ifPresent(p -> problems.add("/dataset: " + p));
         request.pruning().strategy().filter(s -> !environment.strategies().contains(s)).ifPresent(s -> problems.add(
                 "/pruning/strategy: unknown strategy '" + s + "'; available: " + new TreeSet<>(environment.strategies())));
         for (String backend : request.evaluation().backends()) {
@@ -191,13 +206,46 @@ public final class CompressionRequests {
         return List.of();
     }
 
+    /**
+     * Imports an ONNX model now, so a model that cannot be imported or cannot take the data set's images is refused
+     * before a job starts, with the importer's message (naming the request's path, not the server's folders).
+     */
+    private static List<String> checkImported(ModelSource.Stored stored, RequestEnvironment environment,
+            Optional<int[]> images) {
+        Path file = environment.modelRoot().toAbsolutePath().normalize().resolve(stored.path()).normalize();
+        ActivationShape input;
+        try {
+            input = NetworkShapes.input(StoredModels.load(file, stored.format()).network());
+        } catch (ModelException e) {
+            return List.of("/model/path: " + e.getMessage().replace(file.toString(), stored.path()));
+        }
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        int[] shape = images.get();
+        boolean channelsFit = shape[0] == 0 || shape[0] == input.channels();
+        if (channelsFit && shape[1] == input.height() && shape[2] == input.width()) {
+            return List.of();
+        }
+        String given = (shape[0] == 0 ? "" : shape[0] + "x") + shape[1] + "x" + shape[2];
+        return List.of("/model/path: the model '" + stored.path() + "' takes images " + input + " but the data set"
+                + " gives " + given + (channelsFit ? "" : " (channels differ: export the model for "
+                        + (shape[0] == 1 ? "grey" : shape[0] + "-channel") + " images)")
+                + "; export the model for the data set's image size, or, for an image-folder data set, set"
+                + " dataset.imageSize to " + (input.height() == input.width() ? input.height()
+                        : input.height() + " (the model's height; its images are not square)")
+                + " to scale the images to the model's size");
+    }
+
     /** The request with every default in place (the paper's settings). */
     private static CompressionRequest withDefaults(JsonNode root, String jobId) {
         long seed = root.path("seed").asLong(42);
         JsonNode model = root.get("model");
         ModelSource source = model.has("architecture")
                 ? new ModelSource.BuiltIn(model.get("architecture").asText(), model.path("seed").asLong(seed))
-                : new ModelSource.Stored(model.get("path").asText());
+                : new ModelSource.Stored(model.get("path").asText(), model.has("format")
+                        ? ModelSource.Format.valueOf(model.get("format").asText().toUpperCase(Locale.ROOT))
+                        : ModelSource.Format.of(model.get("path").asText()));
 
         JsonNode d = root.get("dataset");
         String format = d.get("format").asText();
