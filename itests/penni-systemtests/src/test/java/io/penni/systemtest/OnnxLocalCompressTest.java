@@ -3,13 +3,10 @@ package io.penni.systemtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +46,7 @@ class OnnxLocalCompressTest {
                  "evaluation": {"batchSizes": [1, 8], "warmupRuns": 2, "timedRuns": 5}}""");
         Path out = dir.resolve("out");
 
-        Result result = run(base, "compress", request.toString(), "--local", "--out", out.toString(),
+        LauncherRun result = LauncherRun.of(base, "compress", request.toString(), "--local", "--out", out.toString(),
                 "--model-root", models.toString());
 
         assertEquals(0, result.exitCode(), result.output());
@@ -64,26 +61,5 @@ class OnnxLocalCompressTest {
                 .map(Layer.DecomposedConv2d.class::cast).findFirst().orElseThrow(() -> new AssertionError(
                         "the exported conv (bias, no BN) was decomposed: " + compressed.network().layers()));
         assertTrue(second.bias(), "its folded batch norm stays its bias");
-    }
-
-    /** What one launcher run printed and how it ended. */
-    private record Result(int exitCode, String output) {
-    }
-
-    private static Result run(Path base, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx3g", "--add-modules", "jdk.incubator.vector", "-cp", ServerProcess.DIST.resolve("lib")
-                + "/*", "io.penni.launcher.PenniLauncher"));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--base", base.toString(), "--dist", ServerProcess.DIST.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        Process process = builder.start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(600, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("compress did not end within 600 s: " + command);
-        }
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 }

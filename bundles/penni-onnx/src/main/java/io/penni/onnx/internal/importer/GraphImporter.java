@@ -270,21 +270,22 @@ public final class GraphImporter {
     }
 
     OnnxValue.Floats floats(NodeContext context, NodeProto node, int index, String role) {
-        OnnxValue value = value(context, input(context, node, index));
-        if (value instanceof OnnxValue.Floats f) {
-            return f;
-        }
-        throw context.error("its " + role + " '" + node.getInput(index) + "' is " + value.describe()
-                + "; supported: a float32 initializer or constant");
+        return constant(context, node, index, role, OnnxValue.Floats.class, "a float32 initializer or constant");
     }
 
     OnnxValue.Ints ints(NodeContext context, NodeProto node, int index, String role) {
+        return constant(context, node, index, role, OnnxValue.Ints.class,
+                "an integer constant (or one computed from shapes)");
+    }
+
+    private <T extends OnnxValue> T constant(NodeContext context, NodeProto node, int index, String role,
+            Class<T> type, String supported) {
         OnnxValue value = value(context, input(context, node, index));
-        if (value instanceof OnnxValue.Ints i) {
-            return i;
+        if (type.isInstance(value)) {
+            return type.cast(value);
         }
         throw context.error("its " + role + " '" + node.getInput(index) + "' is " + value.describe()
-                + "; supported: an integer constant (or one computed from shapes)");
+                + "; supported: " + supported);
     }
 
     /** @return whether the node has a non-empty input at that position */
