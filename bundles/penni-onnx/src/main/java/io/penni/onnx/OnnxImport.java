@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import io.penni.api.job.ModelSource;
 import io.penni.api.model.Model;
 import io.penni.model.FileLimits;
 import io.penni.model.ModelException;
@@ -20,7 +21,7 @@ import io.penni.onnx.internal.proto.OnnxIr.ModelProto;
  * {@link Model} whose layers are named after the ONNX nodes and whose parameters are the graph's float32
  * initializers. Opsets {@value OnnxFormat#MIN_IMPORT_OPSET} to {@value OnnxFormat#MAX_IMPORT_OPSET};
  * Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, Add, Gemm, MatMul + Add, Flatten,
- * Dropout and Identity map onto IR layers; Reshape and Squeeze that only flatten, Pad with zero pads, and the
+ * Dropout, Identity and Clip with min 0 and no max (a ReLU) map onto IR layers; Reshape and Squeeze that only flatten, Pad with zero pads, and the
  * Constant/Shape/Gather/Unsqueeze/Concat arithmetic computing a flatten's shape are folded away. Anything else
  * is refused with one {@link ModelException} naming the file, the node, its operator and what is supported.
  *
@@ -29,22 +30,10 @@ import io.penni.onnx.internal.proto.OnnxIr.ModelProto;
  */
 public final class OnnxImport {
 
-    /** The file name extension of ONNX models. */
-    public static final String EXTENSION = ".onnx";
-
     /** protobuf-java reads at most 2 GiB per message; ONNX keeps larger models' weights in external files. */
     private static final long PROTOBUF_LIMIT = Integer.MAX_VALUE;
 
     private OnnxImport() {
-    }
-
-    /**
-     * @param file a path
-     * @return whether its name ends in {@code .onnx} (any case)
-     */
-    public static boolean isOnnx(Path file) {
-        return file.getFileName() != null && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT)
-                .endsWith(EXTENSION);
     }
 
     /**
@@ -119,8 +108,8 @@ public final class OnnxImport {
     /** The file's name without {@code .onnx}, as an IR network name. */
     private static String networkName(Path file) {
         String name = file.getFileName().toString();
-        if (isOnnx(file)) {
-            name = name.substring(0, name.length() - EXTENSION.length());
+        if (ModelSource.Format.of(name) == ModelSource.Format.ONNX) {
+            name = name.substring(0, name.length() - ".onnx".length());
         }
         String cleaned = name.replaceAll("[^A-Za-z0-9._-]", "_");
         return cleaned.isEmpty() ? "onnx" : cleaned;

@@ -1,5 +1,6 @@
 package io.penni.api.job;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /** Where a job's starting model comes from. */
@@ -54,7 +55,7 @@ public sealed interface ModelSource {
          * @return ONNX for a name ending in {@code .onnx} (any case), PENNI otherwise
          */
         public static Format of(String path) {
-            return path.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx") ? ONNX : PENNI;
+            return path.toLowerCase(Locale.ROOT).endsWith(".onnx") ? ONNX : PENNI;
         }
     }
 }

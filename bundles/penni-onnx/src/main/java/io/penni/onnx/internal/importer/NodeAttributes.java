@@ -62,11 +62,6 @@ final class NodeAttributes {
         return a;
     }
 
-    /** @return the names of the attributes present */
-    Iterable<String> names() {
-        return byName.keySet();
-    }
-
     /** @throws ModelException naming the node if an attribute is a reference to a function's attribute */
     void refuseReferences() {
         byName.values().stream().filter(AttributeProto::hasRefAttrName).findFirst().ifPresent(a -> {
