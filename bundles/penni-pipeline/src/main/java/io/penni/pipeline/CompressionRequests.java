@@ -28,10 +28,15 @@ import io.penni.api.job.PenniParameters;
 import io.penni.api.job.PruningSpec;
 import io.penni.api.job.TrainingSchedule;
 import io.penni.api.model.ActivationShape;
+import io.penni.api.model.Layer;
+import io.penni.api.model.Network;
 import io.penni.datasets.DatasetLoader;
+import io.penni.model.Architectures;
+import io.penni.model.FileLimits;
+import io.penni.model.GraphJson;
 import io.penni.model.ModelException;
 import io.penni.model.NetworkShapes;
-import io.penni.onnx.StoredModels;
+import io.penni.onnx.OnnxImport;
 import io.penni.pipeline.internal.JsonSchema;
 
 /**
@@ -160,22 +165,13 @@ public final class CompressionRequests {
             problems.add("/model/architecture: unknown architecture '" + builtIn.architecture() + "'; known: "
                     + new TreeSet<>(environment.architectures()));
         }
-        if (problems.isEmpty()) {
-            // admission: a job over this server's memory or time budget is refused now, with the estimate and the cap
-            CostEstimate.of(request).ifPresent(estimate -> estimate.over(environment.admission())
-                    .forEach(p -> problems.add("/: " + p)));
-        }
-        Optional<String> datasetProblem = DatasetLoader.check(request.dataset(), environment.dataRoot());
-        datasetProblem.ifPresent(p -> problems.add("/dataset: " + p));
         if (request.model() instanceof ModelSource.Stored stored) {
-            List<String> pathProblems = checkModelPath(stored.path(), environment.modelRoot());
-            problems.addAll(pathProblems);
-            if (pathProblems.isEmpty() && stored.format() == ModelSource.Format.ONNX) {
-                problems.addAll(checkImported(stored, environment,
-                        datasetProblem.isEmpty() ? DatasetLoader.imageShape(request.dataset(), environment.dataRoot())
-                                : Optional.empty()));
-            }
+            problems.addAll(checkModelPath(stored.path(), environment.modelRoot()));
         }
+        if (problems.isEmpty()) {
+            problems.addAll(checkAgainstNetwork(request, environment));
+        }
+        DatasetLoader.check(request.dataset(), environment.dataRoot()).ifPresent(p -> problems.add("/dataset: " + p));
         request.pruning().strategy().filter(s -> !environment.strategies().contains(s)).ifPresent(s -> problems.add(
                 "/pruning/strategy: unknown strategy '" + s + "'; available: " + new TreeSet<>(environment.strategies())));
         for (String backend : request.evaluation().backends()) {
@@ -185,6 +181,64 @@ public final class CompressionRequests {
             }
         }
         return problems;
+    }
+
+    /**
+     * What needs the model's graph (never a JSON model's weights; an ONNX file holds both and is imported whole,
+     * so one that cannot be imported is refused now with the importer's message): the number of bases against the
+     * layers' kernels, admission — a job over this server's memory or time budget is refused now, with the
+     * estimate and the cap — and whether an ONNX model takes the data set's images.
+     */
+    private static List<String> checkAgainstNetwork(CompressionRequest request, RequestEnvironment environment) {
+        Network network;
+        if (request.model() instanceof ModelSource.Stored stored) {
+            Path file = environment.modelRoot().toAbsolutePath().normalize().resolve(stored.path()).normalize();
+            try {
+                network = stored.format() == ModelSource.Format.ONNX
+                        ? OnnxImport.read(file, FileLimits.DEFAULT).network()
+                        : GraphJson.read(file, FileLimits.DEFAULT);
+            } catch (ModelException e) {
+                // the message names the file by the request's own path, not by where the model root lies
+                return List.of("/model/path: " + e.getMessage().replace(file.toString(), stored.path()));
+            }
+        } else if (request.model() instanceof ModelSource.BuiltIn builtIn
+                && Architectures.names().contains(builtIn.architecture())) {
+            network = Architectures.network(builtIn.architecture());
+        } else {
+            return List.of();
+        }
+        List<String> problems = new ArrayList<>();
+        int largestKernel = network.layers().stream().filter(Layer.Conv2d.class::isInstance).map(Layer.Conv2d.class::cast)
+                .mapToInt(Layer.Conv2d::kernel).filter(k -> k > 1).max().orElse(0);
+        int bases = request.penni().bases();
+        if (largestKernel > 0 && bases > largestKernel * largestKernel) {
+            problems.add("/penni/bases: " + bases + " is more than the largest kernel of this model has values ("
+                    + largestKernel + "x" + largestKernel + " = " + largestKernel * largestKernel + "); a layer gets "
+                    + "at most k*k bases, where it is already exact");
+        }
+        CostEstimate.of(request, network).over(environment.admission()).forEach(p -> problems.add("/: " + p));
+        if (request.model() instanceof ModelSource.Stored stored && stored.format() == ModelSource.Format.ONNX) {
+            DatasetLoader.imageShape(request.dataset(), environment.dataRoot())
+                    .flatMap(images -> imageMismatch(stored.path(), NetworkShapes.input(network), images))
+                    .ifPresent(problems::add);
+        }
+        return problems;
+    }
+
+    /** A stored model's input against the data set's images, with the setting that may reconcile them. */
+    private static Optional<String> imageMismatch(String path, ActivationShape input, int[] images) {
+        boolean channelsFit = images[0] == 0 || images[0] == input.channels();
+        if (channelsFit && images[1] == input.height() && images[2] == input.width()) {
+            return Optional.empty();
+        }
+        String given = (images[0] == 0 ? "" : images[0] + "x") + images[1] + "x" + images[2];
+        return Optional.of("/model/path: the model '" + path + "' takes images " + input + " but the data set"
+                + " gives " + given + (channelsFit ? "" : " (channels differ: export the model for "
+                        + (images[0] == 1 ? "grey" : images[0] + "-channel") + " images)")
+                + "; export the model for the data set's image size, or, for an image-folder data set, set"
+                + " dataset.imageSize to " + (input.height() == input.width() ? input.height()
+                        : input.height() + " (the model's height; its images are not square)")
+                + " to scale the images to the model's size");
     }
 
     private static List<String> checkModelPath(String path, Path modelRoot) {
@@ -204,37 +258,6 @@ public final class CompressionRequests {
             return List.of("/model/path: no model file '" + path + "' under the model root");
         }
         return List.of();
-    }
-
-    /**
-     * Imports an ONNX model now, so a model that cannot be imported or cannot take the data set's images is refused
-     * before a job starts, with the importer's message (naming the request's path, not the server's folders).
-     */
-    private static List<String> checkImported(ModelSource.Stored stored, RequestEnvironment environment,
-            Optional<int[]> images) {
-        Path file = environment.modelRoot().toAbsolutePath().normalize().resolve(stored.path()).normalize();
-        ActivationShape input;
-        try {
-            input = NetworkShapes.input(StoredModels.load(file, stored.format()).network());
-        } catch (ModelException e) {
-            return List.of("/model/path: " + e.getMessage().replace(file.toString(), stored.path()));
-        }
-        if (images.isEmpty()) {
-            return List.of();
-        }
-        int[] shape = images.get();
-        boolean channelsFit = shape[0] == 0 || shape[0] == input.channels();
-        if (channelsFit && shape[1] == input.height() && shape[2] == input.width()) {
-            return List.of();
-        }
-        String given = (shape[0] == 0 ? "" : shape[0] + "x") + shape[1] + "x" + shape[2];
-        return List.of("/model/path: the model '" + stored.path() + "' takes images " + input + " but the data set"
-                + " gives " + given + (channelsFit ? "" : " (channels differ: export the model for "
-                        + (shape[0] == 1 ? "grey" : shape[0] + "-channel") + " images)")
-                + "; export the model for the data set's image size, or, for an image-folder data set, set"
-                + " dataset.imageSize to " + (input.height() == input.width() ? input.height()
-                        : input.height() + " (the model's height; its images are not square)")
-                + " to scale the images to the model's size");
     }
 
     /** The request with every default in place (the paper's settings). */

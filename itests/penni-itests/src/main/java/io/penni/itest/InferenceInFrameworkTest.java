@@ -25,7 +25,7 @@ import io.penni.model.ReferenceForward;
 
 /**
  * The inference backends as services inside the container: a decomposed, pruned ResNet through the {@code cpu}
- * backend and the dense one through {@code dense-reference} give the reference forward pass's logits (relative
+ * and {@code onnxruntime} backends and the dense one through {@code dense-reference} give the reference forward pass's logits (relative
  * error {@code max|a − b| / max(1e-6, max|b|)} ≤ 1e-4), runs are timed in the latency meter, and the evaluate
  * stage is registered.
  */
@@ -66,6 +66,15 @@ class InferenceInFrameworkTest {
             @InjectService(filter = "(penni.backend=cpu)") InferenceBackend cpu) {
         Model dense = Architectures.create("resnet-small", 3);
         assertMatchesReference(cpu, SyntheticCompression.prune(SyntheticCompression.decompose(dense, 5, 3), 0.9, 3));
+    }
+
+    @Test
+    void theOnnxRuntimeBackendRunsADecomposedPrunedResnetLikeTheReference(
+            @InjectService(filter = "(penni.backend=onnxruntime)") InferenceBackend onnxruntime) {
+        // its natives come out of its own bundle; the model goes through the penni-onnx export in memory
+        Model dense = Architectures.create("resnet-small", 6);
+        assertMatchesReference(onnxruntime,
+                SyntheticCompression.prune(SyntheticCompression.decompose(dense, 5, 6), 0.9, 6));
     }
 
     @Test
