@@ -171,9 +171,12 @@ final class ShapeOps {
         return new OnnxValue.Ints(new long[] {values.length}, values);
     }
 
-    /** An activation as [batch, features]: a Flatten layer for a feature map, the same values otherwise. */
+    /**
+     * An activation as [batch, features]: a Flatten layer for a feature map larger than 1×1; the same values
+     * otherwise (a C×1×1 map, e.g. after global average pooling, already is its flattening in the IR).
+     */
     private OnnxValue flattened(NodeContext context, OnnxValue.Activation x) {
-        if (!x.isMap()) {
+        if (!x.isMap() || x.dims()[1] * x.dims()[2] == 1) {
             return new OnnxValue.Activation(x.layer(), new long[] {x.size()});
         }
         String name = graph.layerName(context);
