@@ -149,6 +149,20 @@ class OnnxImportRefusalsTest {
     }
 
     @Test
+    void absurdWindowSizesAreRefusedBeforeAnyArithmetic() {
+        GraphBuilder graph = classifier();
+        graph.graph().getNodeBuilder(2).setOpType("MaxPool").addAllAttribute(List.of(ints("kernel_shape", 1L << 40,
+                1L << 40)));
+        assertMessage("node 'gap' (MaxPool): kernel [1099511627776, 1099511627776] is not supported; supported: a"
+                + " kernel that fits its input 8x8 with its padding", refusal(graph));
+
+        assertMessage("node 'conv' (Conv): pads [4294967296, 4294967296, 4294967296, 4294967296] are not"
+                + " supported", refusal(classifier(ints("pads", 1L << 32, 1L << 32, 1L << 32, 1L << 32))));
+        assertMessage("node 'conv' (Conv): strides [4294967296, 4294967296] are not supported",
+                refusal(classifier(ints("strides", 1L << 32, 1L << 32))));
+    }
+
+    @Test
     void anAveragePoolNotCountingPaddingIsRefused() {
         GraphBuilder graph = classifier();
         graph.graph().getNodeBuilder(2).setOpType("AveragePool").addAllAttribute(List.of(ints("kernel_shape", 3, 3),
@@ -234,6 +248,18 @@ class OnnxImportRefusalsTest {
 
         assertMessage("the graph input 'x' has a symbolic size 'height' for its height; supported: a fixed"
                 + " positive size", refusal(graph));
+    }
+
+    @Test
+    void anImageSizeBeyondAnArrayIsRefused() {
+        GraphBuilder graph = classifier();
+        for (int axis = 1; axis < 4; axis++) {
+            graph.graph().getInputBuilder(0).getTypeBuilder().getTensorTypeBuilder().getShapeBuilder()
+                    .getDimBuilder(axis).setDimValue(Integer.MAX_VALUE);
+        }
+
+        assertMessage("the graph input 'x' has images of 2147483647x2147483647x2147483647, more than 2147483647"
+                + " values each", refusal(graph));
     }
 
     @Test

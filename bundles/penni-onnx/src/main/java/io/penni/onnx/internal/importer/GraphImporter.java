@@ -104,7 +104,7 @@ public final class GraphImporter {
                 case "Flatten" -> shapeOps.flatten(context, node, attributes);
                 case "Reshape" -> shapeOps.reshape(context, node, attributes);
                 case "Squeeze" -> shapeOps.squeeze(context, node, attributes);
-                case "Identity" -> value(context, node.getInput(0));
+                case "Identity" -> operand(context, node, 0);
                 case "Pad" -> shapeOps.pad(context, node, attributes);
                 case "Constant" -> shapeOps.constant(context, attributes);
                 case "Shape" -> shapeOps.shape(context, node, attributes);
@@ -211,6 +211,10 @@ public final class GraphImporter {
             }
             chw[i] = (int) d.getDimValue();
         }
+        if ((long) chw[0] * chw[1] * chw[2] > Integer.MAX_VALUE) {
+            throw new ModelException(what + " has images of " + chw[0] + "x" + chw[1] + "x" + chw[2] + ", more than "
+                    + Integer.MAX_VALUE + " values each");
+        }
         String name = names.of(input.getName(), "input");
         layers.add(new Layer.Input(name, chw[0], chw[1], chw[2]));
         values.put(input.getName(), new OnnxValue.Activation(name, new long[] {chw[0], chw[1], chw[2]}));
@@ -250,8 +254,13 @@ public final class GraphImporter {
         return value;
     }
 
+    /** @return the value of the node's input at that position, which must be present */
+    OnnxValue operand(NodeContext context, NodeProto node, int index) {
+        return value(context, input(context, node, index));
+    }
+
     OnnxValue.Activation activation(NodeContext context, NodeProto node, int index) {
-        OnnxValue value = value(context, input(context, node, index));
+        OnnxValue value = operand(context, node, index);
         if (value instanceof OnnxValue.Activation a) {
             return a;
         }
@@ -280,7 +289,7 @@ public final class GraphImporter {
 
     private <T extends OnnxValue> T constant(NodeContext context, NodeProto node, int index, String role,
             Class<T> type, String supported) {
-        OnnxValue value = value(context, input(context, node, index));
+        OnnxValue value = operand(context, node, index);
         if (type.isInstance(value)) {
             return type.cast(value);
         }

@@ -130,8 +130,8 @@ final class LayerOps {
 
     /** Two activations of one shape: a residual join. An activation and a constant: a MatMul's bias. */
     OnnxValue add(NodeContext context, NodeProto node) {
-        OnnxValue a = graph.value(context, node.getInput(0));
-        OnnxValue b = graph.value(context, node.getInput(1));
+        OnnxValue a = graph.operand(context, node, 0);
+        OnnxValue b = graph.operand(context, node, 1);
         if (a instanceof OnnxValue.Activation x && b instanceof OnnxValue.Activation y) {
             if (!Arrays.equals(x.dims(), y.dims())) {
                 throw context.error("adds " + x.describe() + " and " + y.describe() + "; supported: two activations"

@@ -133,7 +133,7 @@ final class ShapeOps {
     }
 
     OnnxValue unsqueeze(NodeContext context, NodeProto node, NodeAttributes attributes) {
-        OnnxValue value = graph.value(context, node.getInput(0));
+        OnnxValue value = graph.operand(context, node, 0);
         if (!(value instanceof OnnxValue.Ints data)) {
             throw context.error("unsqueezes " + value.describe() + "; supported: Unsqueeze in the shape arithmetic"
                     + " of a flatten");

@@ -15,6 +15,9 @@ import java.util.Arrays;
  */
 record Windows(int kernel, int stride, int padding, boolean padded) {
 
+    /** More padding than any real network uses; keeps every size computed from a file's attributes far from overflow. */
+    static final long MAX_PADDING = 1 << 16;
+
     /**
      * @param context the node
      * @param attributes its attributes
@@ -28,9 +31,13 @@ record Windows(int kernel, int stride, int padding, boolean padded) {
             throw context.error("kernel " + Arrays.toString(kernelShape) + " is not square; supported: 2-D square"
                     + " kernels");
         }
-        int kernel = Math.toIntExact(kernelShape[0]);
+        if (kernelShape[0] < 1 || kernelShape[0] > map[1] + map[2] + MAX_PADDING) {
+            throw context.error("kernel " + Arrays.toString(kernelShape) + " is not supported; supported: a kernel"
+                    + " that fits its input " + map[1] + "x" + map[2] + " with its padding");
+        }
+        int kernel = (int) kernelShape[0];
         long[] strides = attributes.integers("strides").orElse(new long[] {1, 1});
-        if (strides.length != 2 || strides[0] != strides[1] || strides[0] < 1) {
+        if (strides.length != 2 || strides[0] != strides[1] || strides[0] < 1 || strides[0] > Integer.MAX_VALUE) {
             throw context.error("strides " + Arrays.toString(strides) + " are not supported; supported: the same"
                     + " positive stride on both axes");
         }
@@ -83,9 +90,9 @@ record Windows(int kernel, int stride, int padding, boolean padded) {
         switch (autoPad) {
             case "NOTSET" -> {
                 long[] pads = attributes.integers("pads").orElse(new long[4]);
-                if (pads.length != 4 || Arrays.stream(pads).anyMatch(p -> p < 0)) {
+                if (pads.length != 4 || Arrays.stream(pads).anyMatch(p -> p < 0 || p > MAX_PADDING)) {
                     throw context.error("pads " + Arrays.toString(pads) + " are not supported; supported: four"
-                            + " non-negative pads of a 2-D window");
+                            + " pads of a 2-D window from 0 to " + MAX_PADDING);
                 }
                 return pads;
             }
