@@ -52,24 +52,22 @@ class OnnxRequestsTest {
         assertTrue(reasons.stream().anyMatch(r -> r.contains(fragment)), reasons + " should mention «" + fragment + "»");
     }
 
+    /** The exported Fashion-MNIST CNN under the model root as {@code file}: the accepted request's model. */
+    private ModelSource acceptedModel(String file, String model) throws IOException {
+        copy("fashion-cnn.onnx", file);
+        return assertInstanceOf(RequestOutcome.Accepted.class, parse(model)).request().model();
+    }
+
     @Test
     void anOnnxFileIsAcceptedAsAStoredOnnxModel() throws IOException {
-        copy("fashion-cnn.onnx", "fashion-cnn.onnx");
-
-        RequestOutcome outcome = parse("{\"path\": \"fashion-cnn.onnx\"}");
-
         assertEquals(new ModelSource.Stored("fashion-cnn.onnx", ModelSource.Format.ONNX),
-                assertInstanceOf(RequestOutcome.Accepted.class, outcome).request().model());
+                acceptedModel("fashion-cnn.onnx", "{\"path\": \"fashion-cnn.onnx\"}"));
     }
 
     @Test
     void anExplicitFormatReadsAFileOfAnyName() throws IOException {
-        copy("fashion-cnn.onnx", "exported-model.bin");
-
-        RequestOutcome outcome = parse("{\"path\": \"exported-model.bin\", \"format\": \"onnx\"}");
-
         assertEquals(new ModelSource.Stored("exported-model.bin", ModelSource.Format.ONNX),
-                assertInstanceOf(RequestOutcome.Accepted.class, outcome).request().model());
+                acceptedModel("exported-model.bin", "{\"path\": \"exported-model.bin\", \"format\": \"onnx\"}"));
     }
 
     @Test
