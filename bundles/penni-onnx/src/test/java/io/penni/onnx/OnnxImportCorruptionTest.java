@@ -42,7 +42,7 @@ class OnnxImportCorruptionTest {
         // the depthwise block: the most graph (shape arithmetic, Pad, Squeeze, MatMul) per byte of weights
         byte[] whole = Files.readAllBytes(OnnxFixtures.model("depthwise"));
         Random random = new Random(16);
-        for (int round = 0; round < 20000; round++) {
+        for (int round = 0; round < 10000; round++) {
             byte[] damaged = whole.clone();
             int flips = 1 + random.nextInt(4);
             StringBuilder what = new StringBuilder("bytes changed at");

@@ -185,6 +185,16 @@ class OnnxImportRefusalsTest {
     }
 
     @Test
+    void aConcatenationOfActivationsIsRefused() {
+        GraphBuilder graph = classifier();
+        graph.graph().setNode(1, graph.graph().getNode(1).toBuilder().setOpType("Concat").addInput("c")
+                .addAttribute(integer("axis", 1)));
+
+        assertMessage("node 'relu' (Concat): concatenates activations (an activation [batch, 4, 8, 8]); the IR has no"
+                + " concatenation layer", refusal(graph));
+    }
+
+    @Test
     void aConstantAddedToAConvolutionIsRefused() {
         GraphBuilder graph = classifier();
         graph.graph().setNode(1, graph.graph().getNode(1).toBuilder().setOpType("Add").addInput("b"));

@@ -159,6 +159,13 @@ final class ShapeOps {
     }
 
     OnnxValue concat(NodeContext context, NodeProto node, NodeAttributes attributes) {
+        for (int i = 0; i < node.getInputCount(); i++) {
+            if (graph.operand(context, node, i) instanceof OnnxValue.Activation a) {
+                throw context.error("concatenates activations (" + a.describe() + "); the IR has no concatenation"
+                        + " layer (Inception, SqueezeNet, DenseNet blocks); supported: Concat in the shape arithmetic"
+                        + " of a flatten");
+            }
+        }
         LongStream joined = LongStream.empty();
         for (int i = 0; i < node.getInputCount(); i++) {
             OnnxValue.Ints part = graph.ints(context, node, i, "input " + (i + 1));
