@@ -9,6 +9,7 @@ import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.Command;
 import io.penni.cli.internal.FetchCommand;
 import io.penni.cli.internal.FollowCommand;
+import io.penni.cli.internal.ImportCommand;
 import io.penni.cli.internal.ModelSummaryCommand;
 import io.penni.cli.internal.ReportCommand;
 import io.penni.cli.internal.StatusCommand;
@@ -27,7 +28,7 @@ public final class PenniCli {
     /** Every command; a new one is one more entry. */
     static final List<Command> COMMANDS = List.of(new SubmitCommand(), new FollowCommand(), new StatusCommand(),
             new ReportCommand(), new FetchCommand(), new StrategiesCommand(),
-            new ModelSummaryCommand(), new BenchInferenceCommand());
+            new ModelSummaryCommand(), new ImportCommand(), new BenchInferenceCommand());
 
     private PenniCli() {
     }

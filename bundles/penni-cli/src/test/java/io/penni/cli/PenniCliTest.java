@@ -86,7 +86,7 @@ class PenniCliTest {
     void unknownOptionIsAUsageError() {
         Result result = run("model", "summary", "vgg-small", "--yaml");
         assertEquals(2, result.status());
-        assertEquals("penni: model summary: unknown option --yaml; usage: model summary ARCH|MODEL.json [--json]\n",
+        assertEquals("penni: model summary: unknown option --yaml; usage: model summary ARCH|MODEL.json|MODEL.onnx [--json]\n",
                 result.err());
     }
 
@@ -117,7 +117,8 @@ class PenniCliTest {
     void helpListsEveryCommand() {
         Result result = run("help");
         assertEquals(0, result.status());
-        for (String synopsis : List.of("model summary ARCH|MODEL.json [--json]", "submit FILE|- [--follow]",
+        for (String synopsis : List.of("model summary ARCH|MODEL.json|MODEL.onnx [--json]", "import FILE.onnx --out DIR",
+                "submit FILE|- [--follow]",
                 "follow JOB [--timeout 30m]", "status [JOB]", "report JOB [--json]", "fetch JOB DIR")) {
             assertTrue(result.out().contains("  " + synopsis), result.out());
         }

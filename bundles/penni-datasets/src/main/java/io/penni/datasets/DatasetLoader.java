@@ -64,6 +64,24 @@ public final class DatasetLoader {
         }
     }
 
+    /**
+     * The shape of one image of a data set, found as cheaply as {@link #check} looks: so a request whose model
+     * cannot take the images is refused before a job starts.
+     *
+     * @param spec the request's data set
+     * @param dataRoot the folder every data set must lie in
+     * @return {@code [channels, height, width]}, channels 0 for an image folder (grey only when all of its images
+     *         are, which only reading them tells); empty when the data set cannot be read (see {@link #check})
+     */
+    public static Optional<int[]> imageShape(DatasetSpec spec, Path dataRoot) {
+        try {
+            DataRoot root = DataRoot.of(dataRoot);
+            return Optional.of(format(spec).imageShape(root, root.folder(spec.path()), spec));
+        } catch (DatasetException e) {
+            return Optional.empty();
+        }
+    }
+
     private static DatasetFormat format(DatasetSpec spec) {
         return DatasetFormat.named(spec.format()).orElseThrow(() -> new DatasetException("unknown data set format '"
                 + spec.format() + "'; known formats: " + String.join(", ", formats())));

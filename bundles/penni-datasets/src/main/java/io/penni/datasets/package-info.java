@@ -5,7 +5,7 @@
  * ({@link io.penni.datasets.Batches}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.penni.datasets;
 
 import org.osgi.annotation.bundle.Export;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -26,6 +27,7 @@ import io.penni.api.job.ModelSource;
 import io.penni.api.job.PenniParameters;
 import io.penni.api.job.PruningSpec;
 import io.penni.api.job.TrainingSchedule;
+import io.penni.api.model.ActivationShape;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Network;
 import io.penni.datasets.DatasetLoader;
@@ -33,6 +35,8 @@ import io.penni.model.Architectures;
 import io.penni.model.FileLimits;
 import io.penni.model.GraphJson;
 import io.penni.model.ModelException;
+import io.penni.model.NetworkShapes;
+import io.penni.onnx.OnnxImport;
 import io.penni.pipeline.internal.JsonSchema;
 
 /**
@@ -109,6 +113,9 @@ public final class CompressionRequests {
         String jobId = root.path("jobId").isTextual() ? root.get("jobId").asText() : fallbackId;
         List<String> problems = new ArrayList<>();
         SCHEMA.validate(root).forEach(v -> problems.add(v.toString()));
+        if (problems.isEmpty() && root.get("model").has("format") && root.get("model").has("architecture")) {
+            problems.add("/model/format: is the format of a model file (path); a built-in architecture has none");
+        }
         if (!problems.isEmpty()) {
             return new RequestOutcome.Rejected(jobId, problems);
         }
@@ -177,15 +184,19 @@ public final class CompressionRequests {
     }
 
     /**
-     * What needs the model's graph (never its weights): the number of bases against the layers' kernels, and
-     * admission — a job over this server's memory or time budget is refused now, with the estimate and the cap.
+     * What needs the model's graph (never a JSON model's weights; an ONNX file holds both and is imported whole,
+     * so one that cannot be imported is refused now with the importer's message): the number of bases against the
+     * layers' kernels, admission — a job over this server's memory or time budget is refused now, with the
+     * estimate and the cap — and whether an ONNX model takes the data set's images.
      */
     private static List<String> checkAgainstNetwork(CompressionRequest request, RequestEnvironment environment) {
         Network network;
         if (request.model() instanceof ModelSource.Stored stored) {
             Path file = environment.modelRoot().toAbsolutePath().normalize().resolve(stored.path()).normalize();
             try {
-                network = GraphJson.read(file, FileLimits.DEFAULT);
+                network = stored.format() == ModelSource.Format.ONNX
+                        ? OnnxImport.read(file, FileLimits.DEFAULT).network()
+                        : GraphJson.read(file, FileLimits.DEFAULT);
             } catch (ModelException e) {
                 // the message names the file by the request's own path, not by where the model root lies
                 return List.of("/model/path: " + e.getMessage().replace(file.toString(), stored.path()));
@@ -206,7 +217,28 @@ public final class CompressionRequests {
                     + "at most k*k bases, where it is already exact");
         }
         CostEstimate.of(request, network).over(environment.admission()).forEach(p -> problems.add("/: " + p));
+        if (request.model() instanceof ModelSource.Stored stored && stored.format() == ModelSource.Format.ONNX) {
+            DatasetLoader.imageShape(request.dataset(), environment.dataRoot())
+                    .flatMap(images -> imageMismatch(stored.path(), NetworkShapes.input(network), images))
+                    .ifPresent(problems::add);
+        }
         return problems;
+    }
+
+    /** A stored model's input against the data set's images, with the setting that may reconcile them. */
+    private static Optional<String> imageMismatch(String path, ActivationShape input, int[] images) {
+        boolean channelsFit = images[0] == 0 || images[0] == input.channels();
+        if (channelsFit && images[1] == input.height() && images[2] == input.width()) {
+            return Optional.empty();
+        }
+        String given = (images[0] == 0 ? "" : images[0] + "x") + images[1] + "x" + images[2];
+        return Optional.of("/model/path: the model '" + path + "' takes images " + input + " but the data set"
+                + " gives " + given + (channelsFit ? "" : " (channels differ: export the model for "
+                        + (images[0] == 1 ? "grey" : images[0] + "-channel") + " images)")
+                + "; export the model for the data set's image size, or, for an image-folder data set, set"
+                + " dataset.imageSize to " + (input.height() == input.width() ? input.height()
+                        : input.height() + " (the model's height; its images are not square)")
+                + " to scale the images to the model's size");
     }
 
     private static List<String> checkModelPath(String path, Path modelRoot) {
@@ -234,7 +266,9 @@ public final class CompressionRequests {
         JsonNode model = root.get("model");
         ModelSource source = model.has("architecture")
                 ? new ModelSource.BuiltIn(model.get("architecture").asText(), model.path("seed").asLong(seed))
-                : new ModelSource.Stored(model.get("path").asText());
+                : new ModelSource.Stored(model.get("path").asText(), model.has("format")
+                        ? ModelSource.Format.valueOf(model.get("format").asText().toUpperCase(Locale.ROOT))
+                        : ModelSource.Format.of(model.get("path").asText()));
 
         JsonNode d = root.get("dataset");
         String format = d.get("format").asText();

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,40 +84,20 @@ class LocalCompressTest {
         Path base = base(dir.resolve("base"));
         Path request = Files.writeString(dir.resolve("bad.json"), "{\"model\": {\"architecture\": \"vgg-huge\"}, "
                 + "\"dataset\": {\"format\": \"fashion-mnist\", \"path\": \"fashion-mnist\"}}");
-        Result result = run(base, "compress", request.toString(), "--local", "--out", dir.resolve("out").toString());
+        LauncherRun result = LauncherRun.of(base, "compress", request.toString(), "--local", "--out",
+                dir.resolve("out").toString());
         assertEquals(1, result.exitCode(), result.output());
         assertTrue(result.output().contains("penni: compress: the request is not usable: ")
                 && result.output().contains("unknown architecture 'vgg-huge'"), result.output());
         assertTrue(!result.output().contains("\tat "), "no stack trace: " + result.output());
     }
 
-    /** What one launcher run printed and how it ended. */
-    private record Result(int exitCode, String output) {
-    }
-
     private static String compress(Path base, String... args) throws IOException, InterruptedException {
         List<String> all = new ArrayList<>(List.of("compress"));
         all.addAll(List.of(args));
-        Result result = run(base, all.toArray(String[]::new));
+        LauncherRun result = LauncherRun.of(base, all.toArray(String[]::new));
         assertEquals(0, result.exitCode(), result.output());
         return result.output();
-    }
-
-    private static Result run(Path base, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx3g", "--add-modules", "jdk.incubator.vector", "-cp", ServerProcess.DIST.resolve("lib")
-                + "/*", "io.penni.launcher.PenniLauncher"));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--base", base.toString(), "--dist", ServerProcess.DIST.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        Process process = builder.start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(600, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("compress did not end within 600 s: " + command);
-        }
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 
     /** A base folder with the shipped runtime-config/. */

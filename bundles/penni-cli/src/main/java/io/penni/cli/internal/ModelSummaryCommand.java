@@ -1,21 +1,19 @@
 package io.penni.cli.internal;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.penni.model.Architectures;
 import io.penni.model.ModelCount;
 import io.penni.model.ModelCounter;
-import io.penni.model.ModelFiles;
 import io.penni.model.ModelSummary;
 
 /**
- * {@code penni model summary ARCH|MODEL.json [--json]}: the per-layer table of parameters, MACs and activation
- * memory of a built-in architecture (its graph alone, no weights needed) or of a model file (counting the
- * non-zero coefficients of decomposed layers).
+ * {@code penni model summary ARCH|MODEL.json|MODEL.onnx [--json]}: the per-layer table of parameters, MACs and
+ * activation memory of a built-in architecture (its graph alone, no weights needed) or of a model file (counting
+ * the non-zero coefficients of decomposed layers); an ONNX file is imported first, so the table shows what a job
+ * would start from.
  */
 public final class ModelSummaryCommand implements Command {
 
@@ -26,7 +24,7 @@ public final class ModelSummaryCommand implements Command {
 
     @Override
     public String arguments() {
-        return "ARCH|MODEL.json [--json]";
+        return "ARCH|MODEL.json|MODEL.onnx [--json]";
     }
 
     @Override
@@ -54,8 +52,8 @@ public final class ModelSummaryCommand implements Command {
                     + arguments());
         }
         String subject = positional.get(0);
-        ModelCount count = subject.endsWith(".json") || Files.isRegularFile(Path.of(subject))
-                ? ModelCounter.count(ModelFiles.load(Path.of(subject)))
+        ModelCount count = ModelFileArgument.isFile(subject)
+                ? ModelCounter.count(ModelFileArgument.load(subject))
                 : ModelCounter.count(Architectures.network(subject));
         out.print(json ? ModelSummary.json(count) : ModelSummary.text(count));
         return 0;

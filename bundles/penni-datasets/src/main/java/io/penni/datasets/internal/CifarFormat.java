@@ -54,6 +54,12 @@ public final class CifarFormat implements DatasetFormat {
     }
 
     @Override
+    public int[] imageShape(DataRoot root, Path folder, DatasetSpec spec) {
+        check(root, folder, spec);
+        return new int[] {3, SIDE, SIDE};
+    }
+
+    @Override
     public void check(DataRoot root, Path folder, DatasetSpec spec) {
         Path files = filesFolder(root, folder);
         classNames(root, files);

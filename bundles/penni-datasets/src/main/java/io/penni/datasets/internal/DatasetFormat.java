@@ -40,6 +40,19 @@ public sealed interface DatasetFormat permits IdxFormat, CifarFormat, ImageFolde
     void check(DataRoot root, Path folder, DatasetSpec spec);
 
     /**
+     * The shape of the images a request's data set gives a model, found without reading the images: from the
+     * format, a header, or the first image's size.
+     *
+     * @param root the data root
+     * @param folder the data set's folder
+     * @param spec the request's data set
+     * @return {@code [channels, height, width]}, channels 0 where only the images themselves tell (an image
+     *         folder is grey only when all of its images are)
+     * @throws io.penni.datasets.DatasetException as {@link #check} does
+     */
+    int[] imageShape(DataRoot root, Path folder, DatasetSpec spec);
+
+    /**
      * @param name a format's name
      * @return the format of that name
      */

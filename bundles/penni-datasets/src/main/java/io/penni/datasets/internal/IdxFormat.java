@@ -80,6 +80,12 @@ public record IdxFormat(String name, List<String> classNames) implements Dataset
         return new Part(images, labels);
     }
 
+    @Override
+    public int[] imageShape(DataRoot root, Path folder, DatasetSpec spec) {
+        Header train = part(root, folder, "train").images();
+        return new int[] {1, train.rows(), train.columns()};
+    }
+
     private static void checkShapes(DataRoot root, Part train, Part test) {
         Header a = train.images();
         Header b = test.images();

@@ -75,6 +75,16 @@ public final class ImageFolderFormat implements DatasetFormat {
         }
     }
 
+    @Override
+    public int[] imageShape(DataRoot root, Path folder, DatasetSpec spec) {
+        if (spec.imageSize() > 0) {
+            return new int[] {0, spec.imageSize(), spec.imageSize()};
+        }
+        Path first = listing(root, folder).train().get(0).get(0);
+        int[] widthHeight = DecodedImage.size(root.file(first), root.display(first));
+        return new int[] {0, widthHeight[1], widthHeight[0]};
+    }
+
     private static Listing listing(DataRoot root, Path folder) {
         Path trainFolder = split(root, folder, "train");
         Path testFolder = split(root, folder, "test");

@@ -1,6 +1,5 @@
 package io.penni.trainer.internal;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,7 @@ import io.penni.api.stage.StageNames;
 import io.penni.api.stage.StageOutcome;
 import io.penni.model.Architectures;
 import io.penni.model.ModelArtifacts;
-import io.penni.model.ModelFiles;
+import io.penni.onnx.StoredModels;
 import io.penni.trainer.TestAccuracy;
 import io.penni.trainer.TrainingEnvironment;
 import io.penni.trainer.TrainingResult;
@@ -74,8 +73,8 @@ public final class PretrainStage implements CompressionStage {
                 }
                 model = result.model();
             } else {
-                Path file = environment.modelRoot().resolve(((ModelSource.Stored) request.model()).path());
-                model = ModelFiles.load(file);
+                ModelSource.Stored stored = (ModelSource.Stored) request.model();
+                model = StoredModels.load(environment.modelRoot().resolve(stored.path()), stored.format());
                 result = new TrainingResult(model, List.of(), java.util.Optional.empty(), false);
             }
             TestAccuracy baseline = TrainingStageSupport.evaluate(model, data);
