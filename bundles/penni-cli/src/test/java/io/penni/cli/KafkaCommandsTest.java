@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -366,6 +368,24 @@ class KafkaCommandsTest {
         ArtifactRef weights = a.get("weights");
         assertTrue(r.out().contains("  weights          " + Path.of(weights.uri()) + "  (" + weights.size()
                 + " bytes, sha256 " + weights.sha256() + ")"), r.out());
+    }
+
+    @Test
+    void statusWaitsForATransactionAlreadyWrittenSoAStateCommittedMomentsLaterIsShown() throws Exception {
+        String jobId = job("settling");
+        commit(List.of(), state(jobId, JobStatus.RUNNING, "evaluate", Map.of(), "evaluate running", 1));
+        producer.beginTransaction();
+        send(List.of(), state(jobId, JobStatus.COMPLETED, "evaluate", Map.of(), "completed: top-1 90.00% -> 89.50%", 2));
+        producer.flush();
+        CompletableFuture<PenniCliTest.Result> status = CompletableFuture.supplyAsync(() -> run("status", jobId));
+        Thread.sleep(1500);
+        producer.commitTransaction();
+
+        PenniCliTest.Result r = status.get(30, TimeUnit.SECONDS);
+
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("status     COMPLETED\n"), "the state written before the command started and "
+                + "committed while it read is the one shown:\n" + r.out());
     }
 
     @Test

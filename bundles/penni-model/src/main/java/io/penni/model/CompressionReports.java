@@ -242,7 +242,7 @@ public final class CompressionReports {
         ModelCount dense = report.dense();
         ModelCount compressed = report.compressed();
         List<String[]> totals = new ArrayList<>();
-        totals.add(new String[] {"", "dense", "compressed", "reduction"});
+        totals.add(new String[] {"", "dense", "compressed", "change"});
         totals.add(figures("params", dense.params(), compressed.params(), ""));
         totals.add(figures("MACs", dense.macs(), compressed.macs(), ""));
         totals.add(figures("conv params", dense.convParams(), compressed.convParams(), ""));
@@ -256,8 +256,11 @@ public final class CompressionReports {
     }
 
     private static String[] figures(String label, long before, long after, String unit) {
-        String reduction = after == 0 ? "" : String.format(Locale.ROOT, "%.2fx", (double) before / after);
-        return new String[] {label, scaled(before, unit), scaled(after, unit), reduction};
+        // a change says which way it goes: a decomposed layer's intermediate maps can make activations grow
+        String change = before == after ? "same" : after == 0 || before == 0 ? ""
+                : after < before ? String.format(Locale.ROOT, "%.2fx smaller", (double) before / after)
+                : String.format(Locale.ROOT, "%.2fx larger", (double) after / before);
+        return new String[] {label, scaled(before, unit), scaled(after, unit), change};
     }
 
     private static String percent(double value) {

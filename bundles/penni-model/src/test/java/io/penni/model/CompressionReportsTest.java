@@ -131,10 +131,23 @@ class CompressionReportsTest {
         CompressionReport report = CompressionReports.build(DENSE, DECOMPOSED, COMPRESSED);
         String text = CompressionReports.markdown(report);
         String params = text.lines().filter(l -> l.startsWith("| params")).findFirst().orElseThrow();
-        String factor = String.format(Locale.ROOT, "%.2fx", (double) report.dense().params()
+        String factor = String.format(Locale.ROOT, "%.2fx smaller", (double) report.dense().params()
                 / report.compressed().params());
         assertTrue(params.contains(" " + report.dense().params() + " ") && params.endsWith(factor + " |"), params);
         assertTrue(text.contains("| accuracy") && text.contains("not measured"), text);
+    }
+
+    @Test
+    void aFigureThatGrowsSaysLargerNotAFactorBelowOne() {
+        CompressionReport report = CompressionReports.build(DENSE, DECOMPOSED, COMPRESSED);
+        String text = CompressionReports.markdown(report);
+        for (String row : text.lines().filter(l -> l.startsWith("| activations") || l.startsWith("| peak")).toList()) {
+            String[] cells = row.split("\\|");
+            String change = cells[cells.length - 1].trim();
+            assertTrue(change.equals("same") || change.matches("\\d+\\.\\d\\dx (smaller|larger)"), row);
+            double factor = change.equals("same") ? 1 : Double.parseDouble(change.substring(0, change.indexOf('x')));
+            assertTrue(factor >= 1, "a change is never a factor below one: " + row);
+        }
     }
 
     @Test

@@ -26,7 +26,13 @@ import io.penni.api.job.ModelSource;
 import io.penni.api.job.PenniParameters;
 import io.penni.api.job.PruningSpec;
 import io.penni.api.job.TrainingSchedule;
+import io.penni.api.model.Layer;
+import io.penni.api.model.Network;
 import io.penni.datasets.DatasetLoader;
+import io.penni.model.Architectures;
+import io.penni.model.FileLimits;
+import io.penni.model.GraphJson;
+import io.penni.model.ModelException;
 import io.penni.pipeline.internal.JsonSchema;
 
 /**
@@ -152,13 +158,11 @@ public final class CompressionRequests {
             problems.add("/model/architecture: unknown architecture '" + builtIn.architecture() + "'; known: "
                     + new TreeSet<>(environment.architectures()));
         }
-        if (problems.isEmpty()) {
-            // admission: a job over this server's memory or time budget is refused now, with the estimate and the cap
-            CostEstimate.of(request).ifPresent(estimate -> estimate.over(environment.admission())
-                    .forEach(p -> problems.add("/: " + p)));
-        }
         if (request.model() instanceof ModelSource.Stored stored) {
             problems.addAll(checkModelPath(stored.path(), environment.modelRoot()));
+        }
+        if (problems.isEmpty()) {
+            problems.addAll(checkAgainstNetwork(request, environment));
         }
         DatasetLoader.check(request.dataset(), environment.dataRoot()).ifPresent(p -> problems.add("/dataset: " + p));
         request.pruning().strategy().filter(s -> !environment.strategies().contains(s)).ifPresent(s -> problems.add(
@@ -169,6 +173,39 @@ public final class CompressionRequests {
                         + new TreeSet<>(environment.backends()));
             }
         }
+        return problems;
+    }
+
+    /**
+     * What needs the model's graph (never its weights): the number of bases against the layers' kernels, and
+     * admission — a job over this server's memory or time budget is refused now, with the estimate and the cap.
+     */
+    private static List<String> checkAgainstNetwork(CompressionRequest request, RequestEnvironment environment) {
+        Network network;
+        if (request.model() instanceof ModelSource.Stored stored) {
+            Path file = environment.modelRoot().toAbsolutePath().normalize().resolve(stored.path()).normalize();
+            try {
+                network = GraphJson.read(file, FileLimits.DEFAULT);
+            } catch (ModelException e) {
+                // the message names the file by the request's own path, not by where the model root lies
+                return List.of("/model/path: " + e.getMessage().replace(file.toString(), stored.path()));
+            }
+        } else if (request.model() instanceof ModelSource.BuiltIn builtIn
+                && Architectures.names().contains(builtIn.architecture())) {
+            network = Architectures.network(builtIn.architecture());
+        } else {
+            return List.of();
+        }
+        List<String> problems = new ArrayList<>();
+        int largestKernel = network.layers().stream().filter(Layer.Conv2d.class::isInstance).map(Layer.Conv2d.class::cast)
+                .mapToInt(Layer.Conv2d::kernel).filter(k -> k > 1).max().orElse(0);
+        int bases = request.penni().bases();
+        if (largestKernel > 0 && bases > largestKernel * largestKernel) {
+            problems.add("/penni/bases: " + bases + " is more than the largest kernel of this model has values ("
+                    + largestKernel + "x" + largestKernel + " = " + largestKernel * largestKernel + "); a layer gets "
+                    + "at most k*k bases, where it is already exact");
+        }
+        CostEstimate.of(request, network).over(environment.admission()).forEach(p -> problems.add("/: " + p));
         return problems;
     }
 

@@ -3,12 +3,10 @@ package io.penni.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 import io.penni.api.job.CompressionRequest;
-import io.penni.api.job.ModelSource;
 import io.penni.api.job.TrainingSchedule;
-import io.penni.model.Architectures;
+import io.penni.api.model.Network;
 import io.penni.model.ModelCount;
 import io.penni.model.ModelCounter;
 
@@ -45,14 +43,11 @@ public record CostEstimate(long memoryBytes, double trainingMacs, long images, i
 
     /**
      * @param request an accepted request
-     * @return its estimate; empty when its model is not a built-in architecture (a stored model is not read here)
+     * @param network its model's graph (built in, or read from the model's file)
+     * @return its estimate
      */
-    public static Optional<CostEstimate> of(CompressionRequest request) {
-        if (!(request.model() instanceof ModelSource.BuiltIn builtIn)
-                || !Architectures.names().contains(builtIn.architecture())) {
-            return Optional.empty();
-        }
-        ModelCount count = ModelCounter.count(Architectures.network(builtIn.architecture()));
+    public static CostEstimate of(CompressionRequest request, Network network) {
+        ModelCount count = ModelCounter.count(network);
         List<TrainingSchedule> phases = List.of(request.pretrain(), request.penni().retrain(),
                 request.penni().finetune());
         int epochs = phases.stream().mapToInt(TrainingSchedule::epochs).sum();
@@ -65,8 +60,7 @@ public record CostEstimate(long memoryBytes, double trainingMacs, long images, i
         double evaluation = (double) count.peakActivationBytes() * evaluationBatch;
         double memory = 16.0 * count.params() + Math.max(training, evaluation);
         double macs = 3.0 * count.macs() * images * epochs;
-        return Optional.of(new CostEstimate((long) Math.min(memory, Long.MAX_VALUE), macs, images, epochs, count.macs(),
-                batch));
+        return new CostEstimate((long) Math.min(memory, Long.MAX_VALUE), macs, images, epochs, count.macs(), batch);
     }
 
     /**

@@ -154,7 +154,8 @@ class CompressionRequestsTest {
         assertMentions(rejected("""
                 {"model": {"path": "../outside.json"}, "dataset": {"format": "fashion-mnist", "path": "fashion-mnist"}}"""),
                 "/model/path: '../outside.json' is outside the model root");
-        Files.writeString(models.resolve("m.json"), "{}");
+        Files.writeString(models.resolve("m.json"), io.penni.model.GraphJson.write(
+                io.penni.model.Architectures.network("vgg-small")));
         assertInstanceOf(RequestOutcome.Accepted.class, parse("""
                 {"model": {"path": "m.json"}, "dataset": {"format": "fashion-mnist", "path": "fashion-mnist"}}"""));
     }

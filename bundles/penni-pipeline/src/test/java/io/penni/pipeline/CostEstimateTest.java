@@ -1,6 +1,7 @@
 package io.penni.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,18 +12,27 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.penni.api.job.CompressionRequest;
 import io.penni.model.Architectures;
+import io.penni.model.GraphJson;
 
-/** Admission: a request's cost is estimated from its model's counts, and one over the server's caps is refused. */
+/**
+ * Admission and the checks that need the model's graph: a request's cost is estimated from its model's counts (built
+ * in or read from its graph file), one over the server's caps is refused, and so are more bases than a kernel has.
+ */
 class CostEstimateTest {
 
     /** This server's defaults (penni.workflow.cfg): 8 GiB, a week, 15 G MAC/s. */
     private static final AdmissionBudget DEFAULTS = new AdmissionBudget(8L << 30, 168, 15e9);
 
     private static RequestEnvironment environment(AdmissionBudget budget) {
-        return new RequestEnvironment(Path.of("/usr/share/datasets"), Path.of("models"),
+        return environment(budget, Path.of("models"));
+    }
+
+    private static RequestEnvironment environment(AdmissionBudget budget, Path models) {
+        return new RequestEnvironment(Path.of("/usr/share/datasets"), models,
                 Set.copyOf(Architectures.names()), Set.of("std-threshold", "global-magnitude", "layer-sparsity",
                         "protect-critical"), Set.of("cpu", "dense-reference", "cuda"), budget);
     }
@@ -39,7 +49,8 @@ class CostEstimateTest {
 
     @Test
     void thePapersScheduleOnFashionMnistFitsTheDefaultBudgetAndIsEstimatedFromTheCounts() {
-        CostEstimate estimate = CostEstimate.of(request("vgg-small", "fashion-mnist", "")).orElseThrow();
+        CostEstimate estimate = CostEstimate.of(request("vgg-small", "fashion-mnist", ""),
+                Architectures.network("vgg-small"));
         assertEquals(60_000, estimate.images());
         assertEquals(100 + 100 + 30, estimate.epochs());
         assertEquals(3.0 * estimate.macsPerImage() * 60_000 * 230, estimate.trainingMacs(), 1);
@@ -70,11 +81,39 @@ class CostEstimateTest {
     }
 
     @Test
-    void aStoredModelIsNotEstimated() {
-        CompressionRequest b = request("vgg-small", "fashion-mnist", "");
-        CompressionRequest stored = new CompressionRequest("j", new io.penni.api.job.ModelSource.Stored("m.json"),
-                b.dataset(), b.pretrain(), b.penni(), b.pruning(), b.evaluation(), 1);
-        assertTrue(CostEstimate.of(stored).isEmpty());
+    void aStoredModelIsEstimatedFromItsGraphAndRefusedOverTheCap(@TempDir Path models) throws java.io.IOException {
+        java.nio.file.Files.writeString(models.resolve("big.json"),
+                GraphJson.write(Architectures.network("resnet18-cifar")));
+        String json = "{\"model\": {\"path\": \"big.json\"}, "
+                + "\"dataset\": {\"format\": \"fashion-mnist\", \"path\": \"fashion-mnist\"}}";
+        String reason = assertInstanceOf(RequestOutcome.Rejected.class, CompressionRequests.parse(
+                json.getBytes(StandardCharsets.UTF_8), Optional.of("k"), environment(DEFAULTS, models))).summary();
+        assertTrue(reason.contains("hours of training") && reason.contains("admission.max.hours"), reason);
+        assertInstanceOf(RequestOutcome.Accepted.class, CompressionRequests.parse(json.getBytes(StandardCharsets.UTF_8),
+                Optional.of("k"), environment(AdmissionBudget.UNLIMITED, models)));
+    }
+
+    @Test
+    void aStoredModelWhoseGraphDoesNotReadIsRefusedAtOnceNamingItsPathOnly(@TempDir Path models)
+            throws java.io.IOException {
+        java.nio.file.Files.writeString(models.resolve("broken.json"), "{\"format\": \"penni-model\", \"layers\": [");
+        String json = "{\"model\": {\"path\": \"broken.json\"}, "
+                + "\"dataset\": {\"format\": \"fashion-mnist\", \"path\": \"fashion-mnist\"}}";
+        String reason = assertInstanceOf(RequestOutcome.Rejected.class, CompressionRequests.parse(
+                json.getBytes(StandardCharsets.UTF_8), Optional.of("k"), environment(DEFAULTS, models))).summary();
+        assertTrue(reason.startsWith("/model/path: broken.json: "), reason);
+        assertFalse(reason.contains(models.toString()), "the server's own folders are not told: " + reason);
+    }
+
+    @Test
+    void moreBasesThanTheLargestKernelHasValuesAreRefusedAndKTimesKIsAccepted() {
+        String request = "{\"model\": {\"architecture\": \"vgg-small\"}, \"dataset\": {\"format\": "
+                + "\"fashion-mnist\", \"path\": \"fashion-mnist\", \"trainLimit\": 100}, \"penni\": {\"bases\": %d}}";
+        String reason = assertInstanceOf(RequestOutcome.Rejected.class, parse(request.formatted(10), DEFAULTS))
+                .summary();
+        assertEquals("/penni/bases: 10 is more than the largest kernel of this model has values (3x3 = 9); a layer "
+                + "gets at most k*k bases, where it is already exact", reason);
+        assertInstanceOf(RequestOutcome.Accepted.class, parse(request.formatted(9), DEFAULTS));
     }
 
     @Test

@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -14,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -32,8 +36,10 @@ final class JobWatch implements AutoCloseable {
     private final List<JobEvent> events = new ArrayList<>();
 
     JobWatch(String bootstrap) {
+        // a patient client: a request sent while the cluster is away waits for it (up to 3 minutes) instead of failing
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, 180_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 180_000), new StringSerializer(), new ByteArraySerializer());
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, "systemtest-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG,
@@ -54,7 +60,25 @@ final class JobWatch implements AutoCloseable {
     }
 
     void submit(String jobId, String request) throws Exception {
-        producer.send(new ProducerRecord<>(Topics.REQUESTS, jobId, request.getBytes(StandardCharsets.UTF_8))).get();
+        send(jobId, request).get();
+    }
+
+    /**
+     * Sends a request from another thread (a send may block while the cluster is away) without waiting for it: it is
+     * delivered when a broker can take it.
+     */
+    CompletableFuture<RecordMetadata> send(String jobId, String request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return producer.send(new ProducerRecord<>(Topics.REQUESTS, jobId,
+                        request.getBytes(StandardCharsets.UTF_8))).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            } catch (ExecutionException e) {
+                throw new CompletionException(e.getCause());
+            }
+        });
     }
 
     JobEvent await(Predicate<JobEvent> wanted, Duration patience, String what) {

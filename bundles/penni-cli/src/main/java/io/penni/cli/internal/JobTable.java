@@ -29,6 +29,8 @@ public record JobTable(Map<String, JobState> jobs, int unreadable) {
 
     /** Longest the CLI waits for the table to be read to its end. */
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** How long a transaction written before the read may take to resolve before the read goes on without it. */
+    private static final Duration RESOLVE_PATIENCE = Duration.ofSeconds(5);
 
     /** Copies the map. */
     public JobTable {
@@ -48,7 +50,7 @@ public record JobTable(Map<String, JobState> jobs, int unreadable) {
         try (KafkaConsumer<String, byte[]> consumer = session.consumer()) {
             List<TopicPartition> partitions = KafkaSession.assignAll(consumer, Topics.JOBS);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> end = committedEnd(session, consumer, partitions);
             long deadline = System.nanoTime() + PATIENCE.toNanos();
             while (!KafkaSession.reached(consumer, end)) {
                 if (System.nanoTime() > deadline) {
@@ -71,6 +73,32 @@ public record JobTable(Map<String, JobState> jobs, int unreadable) {
             }
         }
         return new JobTable(jobs, unreadable);
+    }
+
+    /**
+     * Where reading the table ends: the committed end of each partition once every transaction already written when
+     * the command started has resolved. A stage hands a job on with its new state and its events in one transaction,
+     * and the broker marks a transaction committed partition by partition after the commit returns: without waiting,
+     * a status read right after {@code job.completed} was seen could miss the completed state. A transaction still
+     * open after {@link #RESOLVE_PATIENCE} (a crashed writer's, until the broker times it out) is not waited for.
+     */
+    private static Map<TopicPartition, Long> committedEnd(KafkaSession session, KafkaConsumer<String, byte[]> consumer,
+            List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> written = session.writtenEnd(partitions);
+        long deadline = System.nanoTime() + RESOLVE_PATIENCE.toNanos();
+        while (true) {
+            Map<TopicPartition, Long> committed = consumer.endOffsets(partitions);
+            boolean resolved = committed.entrySet().stream().allMatch(e -> e.getValue() >= written.get(e.getKey()));
+            if (resolved || System.nanoTime() > deadline) {
+                return committed;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return committed;
+            }
+        }
     }
 
     /**
