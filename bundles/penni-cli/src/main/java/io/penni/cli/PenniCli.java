@@ -7,6 +7,7 @@ import java.util.List;
 import io.penni.cli.internal.BenchInferenceCommand;
 import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.Command;
+import io.penni.cli.internal.ExportCommand;
 import io.penni.cli.internal.FetchCommand;
 import io.penni.cli.internal.FollowCommand;
 import io.penni.cli.internal.ImportCommand;
@@ -27,7 +28,7 @@ public final class PenniCli {
 
     /** Every command; a new one is one more entry. */
     static final List<Command> COMMANDS = List.of(new SubmitCommand(), new FollowCommand(), new StatusCommand(),
-            new ReportCommand(), new FetchCommand(), new StrategiesCommand(),
+            new ReportCommand(), new FetchCommand(), new ExportCommand(), new StrategiesCommand(),
             new ModelSummaryCommand(), new ImportCommand(), new BenchInferenceCommand());
 
     private PenniCli() {

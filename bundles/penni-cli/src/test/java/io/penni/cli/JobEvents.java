@@ -59,8 +59,8 @@ final class JobEvents {
         return Map.of("uri", ref.uri().toString(), "sha256", ref.sha256(), "size", ref.size());
     }
 
-    static JobEvent completed(String jobId, long second, ArtifactRef model, ArtifactRef reportJson,
-            ArtifactRef reportMarkdown) {
+    /** A job.completed event naming a completed job's artifacts (model, report, report.md, model.onnx). */
+    static JobEvent completed(String jobId, long second, Map<String, ArtifactRef> artifacts) {
         Map<String, Object> headline = new LinkedHashMap<>();
         headline.put("baselineAccuracy", 0.9);
         headline.put("compressedAccuracy", 0.895);
@@ -73,10 +73,11 @@ final class JobEvents {
         headline.put("convMacsBefore", 40_000_000L);
         headline.put("convMacsAfter", 4_000_000L);
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("model", ref(model));
-        data.put("weights", ref(model));
-        data.put("report", ref(reportJson));
-        data.put("report.md", ref(reportMarkdown));
+        data.put("model", ref(artifacts.get("model")));
+        data.put("weights", ref(artifacts.get("model")));
+        data.put("report", ref(artifacts.get("report")));
+        data.put("report.md", ref(artifacts.get("report.md")));
+        data.put("model.onnx", ref(artifacts.get("model.onnx")));
         data.put("headline", headline);
         return event(EventType.JOB_COMPLETED, jobId, "", second, data);
     }

@@ -38,7 +38,13 @@ import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.event.JobEvent;
 import io.penni.api.job.JobState;
 import io.penni.api.job.JobStatus;
+import io.penni.api.model.Model;
 import io.penni.cli.internal.ArtifactFiles;
+import io.penni.inference.cpu.SyntheticCompression;
+import io.penni.model.Architectures;
+import io.penni.model.ModelFiles;
+import io.penni.onnx.ExportForm;
+import io.penni.onnx.OnnxExport;
 import io.penni.workflow.CloudEvents;
 import io.penni.workflow.Topics;
 import io.penni.workflow.WorkflowJson;
@@ -123,6 +129,12 @@ class KafkaCommandsTest {
         return new ArtifactRef(file.toUri(), ArtifactFiles.sha256(bytes), bytes.length);
     }
 
+    /** The reference of a file already in the test's "artifact store". */
+    private static ArtifactRef stored(Path file) throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        return new ArtifactRef(file.toUri(), ArtifactFiles.sha256(bytes), bytes.length);
+    }
+
     private static JobState state(String jobId, JobStatus status, String stage, Map<String, ArtifactRef> artifacts,
             String message, long second) {
         return new JobState(jobId, status, Optional.of(stage), List.of("pretrain"), message, artifacts,
@@ -153,6 +165,7 @@ class KafkaCommandsTest {
         a.put("report", artifact(jobId + "/report/report.json", "{\"jobId\": \"" + jobId + "\"}"));
         a.put("report.md", artifact(jobId + "/report/report.md", "# PENNI report: job " + jobId + "\n\n| layer |\n"));
         a.put("learning-curves", artifact(jobId + "/report/learning-curves.csv", "stage,epoch\npretrain,1\n"));
+        a.put("model.onnx", artifact(jobId + "/report/model.onnx", "onnx of " + jobId));
         return a;
     }
 
@@ -168,7 +181,7 @@ class KafkaCommandsTest {
         events.add(JobEvents.epochEnd(jobId, "pretrain", 22, 1, 2));
         events.add(JobEvents.stageCompleted(jobId, "pretrain", 23, 22.0));
         events.add(JobEvents.started(job("other"), "pretrain", 23));
-        events.add(JobEvents.completed(jobId, 300, a.get("model"), a.get("report"), a.get("report.md")));
+        events.add(JobEvents.completed(jobId, 300, a));
         commit(events);
 
         PenniCliTest.Result r = run("follow", jobId, "--timeout", "60s");
@@ -191,6 +204,8 @@ class KafkaCommandsTest {
         assertTrue(r.out().contains("  conv MACs    40,000,000 -> 4,000,000 (-90.0%)\n"), r.out());
         assertTrue(r.out().contains("  report       " + Path.of(a.get("report.md").uri()) + "   (bin/penni report "
                 + jobId + ")"), r.out());
+        assertTrue(r.out().contains("  onnx         " + Path.of(a.get("model.onnx").uri()) + "   (factored form; "
+                + "bin/penni export " + jobId + " --form dense --out FILE.onnx)"), r.out());
         assertFalse(r.out().contains("other-"), "another job's events are not shown: " + r.out());
     }
 
@@ -200,7 +215,7 @@ class KafkaCommandsTest {
         Map<String, ArtifactRef> a = completedArtifacts(jobId);
         abort(List.of(JobEvents.accepted(jobId), JobEvents.failed(jobId, "retrain", 5, "never committed")));
         commit(List.of(JobEvents.accepted(jobId),
-                JobEvents.completed(jobId, 60, a.get("model"), a.get("report"), a.get("report.md"))));
+                JobEvents.completed(jobId, 60, a)));
 
         PenniCliTest.Result r = run("follow", jobId, "--timeout", "60s");
 
@@ -287,7 +302,7 @@ class KafkaCommandsTest {
             try {
                 requestRecord(jobId);
                 commit(List.of(JobEvents.accepted(jobId),
-                        JobEvents.completed(jobId, 60, a.get("model"), a.get("report"), a.get("report.md"))));
+                        JobEvents.completed(jobId, 60, a)));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -406,7 +421,7 @@ class KafkaCommandsTest {
     void reportFindsTheReportInTheCompletionEventWhenTheJobTableHasNone() throws Exception {
         String jobId = job("event-only");
         Map<String, ArtifactRef> a = completedArtifacts(jobId);
-        commit(List.of(JobEvents.completed(jobId, 60, a.get("model"), a.get("report"), a.get("report.md"))));
+        commit(List.of(JobEvents.completed(jobId, 60, a)));
 
         PenniCliTest.Result r = run("report", jobId);
 
@@ -444,7 +459,7 @@ class KafkaCommandsTest {
     }
 
     @Test
-    void fetchCopiesTheModelReportsAndCurvesCheckingEachFile() throws Exception {
+    void fetchCopiesTheModelItsOnnxFileReportsAndCurvesCheckingEachFile() throws Exception {
         CompletedJob job = completedJob("fetch");
         String jobId = job.jobId();
         Map<String, ArtifactRef> a = job.artifacts();
@@ -453,13 +468,34 @@ class KafkaCommandsTest {
         PenniCliTest.Result r = run("fetch", jobId, out.toString());
 
         assertEquals(0, r.status(), r.err());
-        for (String name : List.of("model.json", "model.safetensors", "report.json", "report.md",
+        for (String name : List.of("model.json", "model.safetensors", "model.onnx", "report.json", "report.md",
                 "learning-curves.csv")) {
             assertTrue(r.out().contains("wrote " + out.resolve(name) + " ("), r.out());
         }
-        assertEquals(5, r.out().lines().count(), r.out());
+        assertEquals(6, r.out().lines().count(), r.out());
+        assertEquals("onnx of " + jobId, Files.readString(out.resolve("model.onnx")));
         assertEquals("weights of " + jobId, Files.readString(out.resolve("model.safetensors")));
         assertEquals(Files.readString(Path.of(a.get("model").uri())), Files.readString(out.resolve("model.json")));
+    }
+
+    @Test
+    void exportWritesACompletedJobsCompressedModelAsOnnx() throws Exception {
+        String jobId = job("export");
+        Model model = SyntheticCompression.decompose(Architectures.create("vgg-small", 3), 5, 3);
+        Map<String, ArtifactRef> a = new LinkedHashMap<>(completedArtifacts(jobId));
+        // the real model over the stand-in files
+        Path graph = Path.of(a.get("model").uri());
+        ModelFiles.save(model, graph);
+        a.put("model", stored(graph));
+        a.put("weights", stored(ModelFiles.weightsOf(graph)));
+        commit(List.of(), state(jobId, JobStatus.COMPLETED, "evaluate", a, "completed", 9));
+        Path out = dir.resolve("export-dense.onnx");
+
+        PenniCliTest.Result r = run("export", jobId, "--form", "dense", "--out", out.toString());
+
+        assertEquals(0, r.status(), r.err());
+        assertArrayEquals(OnnxExport.toBytes(model, ExportForm.DENSE), Files.readAllBytes(out));
+        assertTrue(r.out().startsWith("wrote " + out + " ("), r.out());
     }
 
     @Test

@@ -27,6 +27,7 @@ import io.penni.api.model.Tensor;
 import io.penni.inference.cpu.SyntheticCompression;
 import io.penni.model.Architectures;
 import io.penni.model.ModelException;
+import io.penni.onnx.internal.export.GraphWriter;
 import io.penni.onnx.internal.proto.OnnxIr.AttributeProto;
 import io.penni.onnx.internal.proto.OnnxIr.ModelProto;
 import io.penni.onnx.internal.proto.OnnxIr.NodeProto;
@@ -125,6 +126,15 @@ class OnnxExportTest {
         ModelException e = assertThrows(ModelException.class, () -> OnnxExport.toBytes(broken, ExportForm.FACTORED));
 
         assertTrue(e.getMessage().startsWith("parameter conv3.coefficients: has shape [64, 64, 4]"), e.getMessage());
+    }
+
+    @Test
+    void weightsPastWhatOneFileHoldsAreRefusedNamingTheLayer() {
+        // vgg-small's weights pass 1 MiB at its sixth convolution (the limit in use is 2 GiB less 16 MiB)
+        ModelException e = assertThrows(ModelException.class,
+                () -> GraphWriter.write(DECOMPOSED, ExportForm.DENSE, 1 << 20));
+
+        assertTrue(e.getMessage().startsWith("layer conv6: with its weights the ONNX file would hold "), e.getMessage());
     }
 
     @Test

@@ -27,12 +27,15 @@ import io.penni.model.CompressionReport;
 import io.penni.model.CompressionReports;
 import io.penni.model.ModelFiles;
 import io.penni.model.StageSummaryJson;
+import io.penni.onnx.ExportForm;
+import io.penni.onnx.OnnxExport;
 
 /**
  * Assembles a finished job's report from what its stages recorded: the paper's per-layer table and the dense
  * versus compressed figures ({@link CompressionReports}), the accuracies, each stage's wall time and summary, the
  * learning curves, and the inference measurements. Written as {@code report/report.json}, {@code report/report.md}
- * and {@code report/learning-curves.csv}.
+ * and {@code report/learning-curves.csv}, with the compressed model as ONNX in factored form beside them
+ * ({@code report/model.onnx}, which the report links to).
  */
 public final class ReportAssembler {
 
@@ -42,6 +45,8 @@ public final class ReportAssembler {
     public static final String REPORT_MARKDOWN = "report.md";
     /** Artifact name of the learning curves. */
     public static final String LEARNING_CURVES = "learning-curves";
+    /** Artifact name of the compressed model as ONNX (factored form), and its file's name beside the reports. */
+    public static final String MODEL_ONNX = "model.onnx";
 
     /** Output name of the evaluate stage's Markdown tables. */
     static final String INFERENCE_MARKDOWN = "inference-report";
@@ -95,8 +100,12 @@ public final class ReportAssembler {
 
         Map<String, Object> headline = headline(table);
         String oneLine = oneLine(headline);
-        String markdown = markdown(request, table, stages, oneLine) + inferenceMarkdown(store, stages);
+        report.put("onnx", MODEL_ONNX);
+        String markdown = markdown(request, table, stages, oneLine) + onnxMarkdown()
+                + inferenceMarkdown(store, stages);
         Map<String, ArtifactRef> artifacts = new LinkedHashMap<>();
+        artifacts.put(MODEL_ONNX, store.write(jobId, "report/" + MODEL_ONNX,
+                OnnxExport.toBytes(compressed, ExportForm.FACTORED)));
         artifacts.put(REPORT_JSON, store.write(jobId, "report/report.json",
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(report)));
         artifacts.put(REPORT_MARKDOWN, store.write(jobId, "report/report.md", markdown.getBytes(StandardCharsets.UTF_8)));
@@ -204,6 +213,14 @@ public final class ReportAssembler {
                     total.longValue()));
         }
         return md.append('.').toString();
+    }
+
+    /** Where the compressed model's ONNX file is and which form it is in. */
+    private static String onnxMarkdown() {
+        return "## ONNX\n\nThe compressed model for ONNX Runtime and other runtimes: [" + MODEL_ONNX + "](" + MODEL_ONNX
+                + ") (factored form: each decomposed layer a grouped basis convolution and a 1×1 coefficient "
+                + "convolution; `bin/penni export JOB --form dense` writes one dense convolution per layer, which "
+                + "ONNX Runtime runs faster).\n";
     }
 
     /** The evaluate stage's own Markdown table of latency and memory, when it produced one. */

@@ -4,7 +4,7 @@
  * the report it assembles.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.penni.pipeline;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,8 +1,10 @@
 package io.penni.itest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,9 @@ import org.osgi.test.junit5.context.BundleContextExtension;
 import io.penni.api.event.EventType;
 import io.penni.api.event.JobEvent;
 import io.penni.api.stage.StageNames;
+import io.penni.model.ModelFiles;
+import io.penni.onnx.ExportForm;
+import io.penni.onnx.OnnxExport;
 import io.penni.workflow.Topics;
 
 /**
@@ -105,9 +110,20 @@ class WorkflowInFrameworkTest {
                 "\"inference\"")) {
             assertTrue(json.contains(field), "report.json has " + field);
         }
+        assertOnnxIsTheCompressedModel(completed);
         jobs.drain(Duration.ofSeconds(3));
         assertEquals(1, jobs.seen().stream().filter(e -> e.jobId().equals(good) && e.type() == EventType.JOB_COMPLETED).count(),
                 "exactly one job.completed");
+    }
+
+    /** The job's model.onnx, which job.completed names, is its compressed model in factored form. */
+    @SuppressWarnings("unchecked")
+    private static void assertOnnxIsTheCompressedModel(JobEvent completed) throws IOException {
+        Path onnx = Path.of(java.net.URI.create((String) ((Map<String, Object>) completed.data().get("model.onnx"))
+                .get("uri")));
+        Path model = Path.of(java.net.URI.create((String) ((Map<String, Object>) completed.data().get("model"))
+                .get("uri")));
+        assertArrayEquals(OnnxExport.toBytes(ModelFiles.load(model), ExportForm.FACTORED), Files.readAllBytes(onnx));
     }
 
     private void assertDlqHolds(Map<String, String> bad) throws Exception {

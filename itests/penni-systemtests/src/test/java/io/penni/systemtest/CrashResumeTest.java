@@ -63,7 +63,7 @@ class CrashResumeTest {
                     + report.output());
             CliProcess.Result fetch = CliProcess.run(server.kafka(), "fetch", job, dir.resolve("fetched").toString());
             assertEquals(0, fetch.exitCode(), "bin/penni fetch JOB DIR succeeds:\n" + fetch.output());
-            for (String file : List.of("report.json", "report.md", "learning-curves.csv")) {
+            for (String file : List.of("report.json", "report.md", "learning-curves.csv", "model.onnx")) {
                 assertTrue(Files.size(dir.resolve("fetched").resolve(file)) > 0, file + " fetched: " + fetch.output());
             }
         } finally {

@@ -43,7 +43,8 @@ class LocalCompressTest {
         Path out = dir.resolve("out");
         String printed = compress(base, request.toString(), "--local", "--out", out.toString());
 
-        for (String file : List.of("report.json", "report.md", "model.json", "model.safetensors", "learning-curves.csv")) {
+        for (String file : List.of("report.json", "report.md", "model.json", "model.safetensors", "model.onnx",
+                "learning-curves.csv")) {
             assertTrue(Files.size(out.resolve(file)) > 0, file);
         }
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());

@@ -206,6 +206,9 @@ public final class FollowView {
                 "report", where(r), jobId))));
         data.artifact("model").ifPresent(m -> out.add(new Line(String.format("  %-12s %s   (bin/penni fetch %s DIR)",
                 "model", where(m), jobId))));
+        data.artifact(ReportAssembler.MODEL_ONNX).ifPresent(m -> out.add(new Line(String.format(
+                "  %-12s %s   (factored form; bin/penni export %s --form dense --out FILE.onnx)", "onnx", where(m),
+                jobId))));
         return out;
     }
 

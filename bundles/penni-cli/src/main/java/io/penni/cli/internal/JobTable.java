@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import io.penni.api.job.JobState;
+import io.penni.api.job.JobStatus;
 import io.penni.workflow.Topics;
 import io.penni.workflow.WorkflowJson;
 
@@ -117,6 +119,24 @@ public record JobTable(Map<String, JobState> jobs, int unreadable) {
         return job(jobId).orElseThrow(() -> new CliException(command + ": no job '" + jobId + "' in " + Topics.JOBS
                 + " (" + jobs.size() + (jobs.size() == 1 ? " job" : " jobs") + " known; bin/penni status lists them)",
                 CliException.FAILED));
+    }
+
+    /**
+     * A job that must have completed, e.g. for copying its files.
+     *
+     * @param jobId the job
+     * @param command the command asking, for messages
+     * @return its state
+     * @throws CliException when the job is unknown or has not completed (saying how to wait for it, or why it failed)
+     */
+    public JobState requireCompleted(String jobId, String command) {
+        JobState job = require(jobId, command);
+        if (job.status() != JobStatus.COMPLETED) {
+            throw new CliException(command + ": job " + jobId + " is " + job.status().name().toLowerCase(Locale.ROOT)
+                    + ", not completed; " + (job.status().isFinal() ? job.message()
+                    : "bin/penni follow " + jobId + " waits for it"), CliException.FAILED);
+        }
+        return job;
     }
 
     /** @return every job, the most recently updated last */

@@ -28,7 +28,7 @@ import io.penni.pipeline.RequestOutcome;
  * One request run through the given stages in this process: checked as the server's intake checks it, run by the
  * job core's pipeline (which runs each stage through the one stage runner, so a run again resumes after the stages
  * that completed), reported, and copied out as {@code report.json}, {@code report.md}, {@code model.json},
- * {@code model.safetensors} and {@code learning-curves.csv}. Every failure is one line on the output and status 1.
+ * {@code model.safetensors}, {@code model.onnx} and {@code learning-curves.csv}. Every failure is one line on the output and status 1.
  */
 final class LocalJob {
 
@@ -80,7 +80,7 @@ final class LocalJob {
             out.println();
             out.println(Files.readString(store.open(report.artifacts().get(ReportAssembler.REPORT_MARKDOWN))));
             out.println("wrote " + folder.resolve("report.json") + ", report.md, model.json, model.safetensors, "
-                    + "learning-curves.csv");
+                    + "model.onnx, learning-curves.csv");
             out.println(report.oneLine());
             return 0;
         } catch (IOException | RuntimeException e) {
@@ -101,6 +101,7 @@ final class LocalJob {
         files.put("report.json", report.artifacts().get(ReportAssembler.REPORT_JSON));
         files.put("report.md", report.artifacts().get(ReportAssembler.REPORT_MARKDOWN));
         files.put("learning-curves.csv", report.artifacts().get(ReportAssembler.LEARNING_CURVES));
+        files.put("model.onnx", report.artifacts().get(ReportAssembler.MODEL_ONNX));
         for (Map.Entry<String, ArtifactRef> file : files.entrySet()) {
             if (file.getValue() == null) {
                 throw new IOException("the job produced no artifact for " + file.getKey());

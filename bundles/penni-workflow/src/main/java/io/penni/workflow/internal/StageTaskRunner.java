@@ -171,6 +171,7 @@ final class StageTaskRunner {
             completion.put("weights", ref(artifacts.get("weights")));
             completion.put(ReportAssembler.REPORT_JSON, ref(report.artifacts().get(ReportAssembler.REPORT_JSON)));
             completion.put(ReportAssembler.REPORT_MARKDOWN, ref(report.artifacts().get(ReportAssembler.REPORT_MARKDOWN)));
+            completion.put(ReportAssembler.MODEL_ONNX, ref(report.artifacts().get(ReportAssembler.MODEL_ONNX)));
             completion.put("headline", report.headline());
             records.add(events.event(EventType.JOB_COMPLETED, task.jobId(), Optional.empty(), completion));
             records.add(JobEvents.state(JobEvents.state(task.jobId(), JobStatus.COMPLETED, Optional.of(stage), done,

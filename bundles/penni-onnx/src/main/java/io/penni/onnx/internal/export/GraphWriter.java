@@ -34,6 +34,9 @@ import io.penni.onnx.internal.proto.OnnxIr.ValueInfoProto;
  */
 public final class GraphWriter implements Layer.Visitor<Void> {
 
+    /** Weights one file holds at most: a protobuf message is at most 2 GiB, less room for the graph itself. */
+    public static final long MAX_WEIGHT_BYTES = Integer.MAX_VALUE - (16L << 20);
+
     private final Model model;
     private final ExportForm form;
     private final OnnxGraph graph;
@@ -42,11 +45,11 @@ public final class GraphWriter implements Layer.Visitor<Void> {
     /** Every batch norm folded into the layer before it: no node of its own. */
     private final Map<String, String> foldedInto = new HashMap<>();
 
-    private GraphWriter(Model model, ExportForm form, GraphProto.Builder graph) {
+    private GraphWriter(Model model, ExportForm form, GraphProto.Builder graph, long weightLimit) {
         this.model = model;
         this.form = form;
         this.graph = new OnnxGraph(graph, model.network().layers().stream().map(Layer::name).toList(),
-                Set.of(OnnxExport.INPUT, OnnxExport.OUTPUT));
+                Set.of(OnnxExport.INPUT, OnnxExport.OUTPUT), weightLimit);
         for (LoweringPlan.Step step : LoweringPlan.of(model.network(), EnumSet.of(LoweringPlan.Fusion.BATCH_NORM))
                 .steps()) {
             String last = step.layer().name();
@@ -71,10 +74,24 @@ public final class GraphWriter implements Layer.Visitor<Void> {
      * @return the ONNX model
      */
     public static ModelProto write(Model model, ExportForm form) {
+        return write(model, form, MAX_WEIGHT_BYTES);
+    }
+
+    /**
+     * Writes a model whose weights must fit a limit.
+     *
+     * @param model a valid model (validated by the caller)
+     * @param form how decomposed convolutions are written
+     * @param weightLimit the most bytes of weights the file may hold
+     * @return the ONNX model
+     * @throws io.penni.model.ModelException naming the layer whose weights pass the limit
+     */
+    public static ModelProto write(Model model, ExportForm form, long weightLimit) {
         Map<String, ActivationShape> shapes = NetworkShapes.infer(model.network());
         GraphProto.Builder graph = GraphProto.newBuilder().setName(model.network().name());
-        GraphWriter writer = new GraphWriter(model, form, graph);
+        GraphWriter writer = new GraphWriter(model, form, graph, weightLimit);
         for (Layer layer : model.network().layers()) {
+            writer.graph.writing(layer.name());
             layer.accept(writer);
         }
         ActivationShape in = shapes.get(model.network().layers().get(0).name());

@@ -10,6 +10,8 @@ import java.util.Set;
 
 import com.google.protobuf.ByteString;
 
+import io.penni.model.ModelException;
+
 import io.penni.onnx.internal.proto.OnnxIr.AttributeProto;
 import io.penni.onnx.internal.proto.OnnxIr.GraphProto;
 import io.penni.onnx.internal.proto.OnnxIr.NodeProto;
@@ -28,6 +30,11 @@ final class OnnxGraph {
     /** Every name given to a value, an initializer or a node, so that helper names never collide. */
     private final Set<String> names = new HashSet<>();
     private final Set<String> reserved;
+    /** The most bytes of weights one file may hold. */
+    private final long weightLimit;
+    private long weightBytes;
+    /** The layer being written, for messages. */
+    private String writing = "";
     /** The ONNX value holding each layer's output. */
     private final Map<String, String> layerValues = new HashMap<>();
     /** The rank of each ONNX value: 2 or 4. */
@@ -37,9 +44,11 @@ final class OnnxGraph {
      * @param graph the graph to add to
      * @param layerNames every layer's name: helper names avoid them
      * @param reserved the graph's input and output names: no layer's value takes them
+     * @param weightLimit the most bytes of weights the file may hold
      */
-    OnnxGraph(GraphProto.Builder graph, List<String> layerNames, Set<String> reserved) {
+    OnnxGraph(GraphProto.Builder graph, List<String> layerNames, Set<String> reserved, long weightLimit) {
         this.graph = graph;
+        this.weightLimit = weightLimit;
         names.addAll(layerNames);
         names.addAll(reserved);
         this.reserved = Set.copyOf(reserved);
@@ -54,6 +63,15 @@ final class OnnxGraph {
      */
     String valueName(String layer) {
         return reserved.contains(layer) ? unique(layer + ".value") : layer;
+    }
+
+    /**
+     * Names the layer being written, for messages.
+     *
+     * @param layer the layer's name
+     */
+    void writing(String layer) {
+        writing = layer;
     }
 
     /**
@@ -162,6 +180,12 @@ final class OnnxGraph {
      * @return the name
      */
     String initializer(String name, long[] shape, float[] values) {
+        weightBytes += (long) values.length * Float.BYTES;
+        if (weightBytes > weightLimit) {
+            throw new ModelException("layer " + writing + ": with its weights the ONNX file would hold "
+                    + weightBytes + " bytes of weights, more than the " + weightLimit + " one protobuf message "
+                    + "holds (this exporter writes no external data files)");
+        }
         String unique = unique(name);
         ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(values);
