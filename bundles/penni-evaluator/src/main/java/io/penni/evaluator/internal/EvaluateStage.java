@@ -56,8 +56,11 @@ public final class EvaluateStage implements CompressionStage {
     /** Framework property naming the folder data sets are read from. */
     static final String DATA_ROOT = "penni.data.root";
     static final String DEFAULT_DATA_ROOT = "/usr/share/datasets";
-    /** The backend the dense original runs on. */
-    static final String REFERENCE = "dense-reference";
+    /**
+     * The backends the dense original may run on, in order of preference: ONNX Runtime, what a user would deploy
+     * the dense model with, where its bundle is installed; else the trainer's own graph on SameDiff.
+     */
+    static final List<String> REFERENCES = List.of("onnxruntime", "dense-reference");
 
     private final Map<String, InferenceBackend> backends = new ConcurrentHashMap<>();
     private Path dataRoot;
@@ -69,7 +72,7 @@ public final class EvaluateStage implements CompressionStage {
     /**
      * For runs outside the container.
      *
-     * @param backends backends by name; {@value #REFERENCE} must be among them
+     * @param backends backends by name; one of {@link #REFERENCES} must be among them
      * @param dataRoot where data sets are
      */
     public EvaluateStage(Map<String, InferenceBackend> backends, Path dataRoot) {
@@ -118,10 +121,12 @@ public final class EvaluateStage implements CompressionStage {
                         + new TreeMap<>(backends).keySet());
             }
         }
-        if (!backends.containsKey(REFERENCE)) {
-            return failed("the dense reference backend '" + REFERENCE + "' is not available in this container, so "
-                    + "the dense original cannot be measured");
+        Optional<String> reference = REFERENCES.stream().filter(backends::containsKey).findFirst();
+        if (reference.isEmpty()) {
+            return failed("no dense reference backend (" + String.join(" or ", REFERENCES) + ") is available in "
+                    + "this container, so the dense original cannot be measured");
         }
+        String referenceName = reference.get();
         Model compressed;
         Model dense;
         DataSplit data;
@@ -148,16 +153,16 @@ public final class EvaluateStage implements CompressionStage {
                 opened.add(m);
                 subjects.add(new InferenceEvaluation.Subject(name, m, compressedMacs));
             }
-            LoadOutcome denseOutcome = backends.get(REFERENCE).load(dense);
+            LoadOutcome denseOutcome = backends.get(referenceName).load(dense);
             if (denseOutcome instanceof LoadOutcome.Unsupported u) {
-                return failed("backend " + REFERENCE + " cannot run the dense original: " + u.reason());
+                return failed("backend " + referenceName + " cannot run the dense original: " + u.reason());
             }
             LoadedModel denseModel = ((LoadOutcome.Loaded) denseOutcome).model();
             opened.add(denseModel);
-            context.progress(StageProgress.note("measuring accuracy, latency and memory on " + names + " and "
-                    + REFERENCE));
+            context.progress(StageProgress.note("measuring accuracy, latency and memory on " + names + " and, for "
+                    + "the dense original, " + referenceName));
             EvaluationSummary summary = InferenceEvaluation.run(subjects,
-                    new InferenceEvaluation.Subject(REFERENCE, denseModel, ModelCounter.count(dense).macs()),
+                    new InferenceEvaluation.Subject(referenceName, denseModel, ModelCounter.count(dense).macs()),
                     data.test(), Normalization.of(data.train()), request.evaluation(), context::cancelled);
             String markdown = InferenceMarkdown.of(compressed.network().name(), request.dataset().format(), summary);
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -197,6 +197,33 @@ class EvaluateStageTest {
     }
 
     @Test
+    void theDenseOriginalRunsOnOnnxRuntimeWhereItIsInstalledAndTheReportSaysSo() throws IOException {
+        assumeTrue(Files.isDirectory(DATA.resolve("fashion-mnist")), "no Fashion-MNIST under " + DATA);
+        Model dense = TestModels.architecture("vgg-small", 7);
+        Model compressed = SyntheticCompression.prune(SyntheticCompression.decompose(dense, 5, 7), 0.9, 7);
+        EvaluateStage stage = stage();
+        stage.addBackend(backend("onnxruntime"), Map.of(InferenceBackend.NAME, "onnxruntime"));
+        StageOutcome.Completed done = assertInstanceOf(StageOutcome.Completed.class,
+                stage.run(context(List.of("cpu"), compressed, dense)));
+        EvaluationSummary summary = assertInstanceOf(EvaluationSummary.class, done.summary());
+        assertEquals("onnxruntime", summary.referenceBackend());
+        String markdown = Files.readString(Path.of(done.outputs().get("inference-report").uri()));
+        assertTrue(markdown.contains("| dense | onnxruntime |"), markdown);
+    }
+
+    @Test
+    void withNoDenseReferenceBackendTheStageFailsNamingBoth() throws IOException {
+        Model dense = TestModels.architecture("vgg-small", 8);
+        EvaluateStage stage = new EvaluateStage();
+        stage.dataRoot(DATA);
+        stage.addBackend(backend("cpu"), Map.of(InferenceBackend.NAME, "cpu"));
+        StageOutcome.Failed failed = assertInstanceOf(StageOutcome.Failed.class,
+                stage.run(context(List.of("cpu"), dense, dense)));
+        assertEquals("no dense reference backend (onnxruntime or dense-reference) is available in this container, "
+                + "so the dense original cannot be measured", failed.reason());
+    }
+
+    @Test
     void aMissingBaselineInputFailsTheStageNamingIt() throws IOException {
         Model dense = TestModels.architecture("vgg-small", 6);
         Context full = context(List.of("cpu"), dense, dense);
