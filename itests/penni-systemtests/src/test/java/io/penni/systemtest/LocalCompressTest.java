@@ -75,6 +75,11 @@ class LocalCompressTest {
         assertTrue(compressed.network().layers().stream().anyMatch(l -> l instanceof Layer.DecomposedConv2d));
         assertTrue(printed.contains("conv params -"), printed);
         assertEquals(1 + 2 + 1, Files.readAllLines(out.resolve("learning-curves.csv")).size() - 1, "one row per epoch");
+        // the exported model.onnx, run by ONNX Runtime on the same test images, has the accuracy the report claims
+        int[] onnx = OnnxRuntimeTopOne.correct(out.resolve("model.onnx"), new ObjectMapper().readTree(request.toFile()));
+        assertEquals(512, onnx[1], "the request's 512 test images");
+        assertEquals(report.at("/compressed/accuracy").asDouble(), onnx[0] / (double) onnx[1], 1.5 / onnx[1],
+                "top-1 of model.onnx on ONNX Runtime against the report's (at most one image apart, for a near tie)");
 
         String again = compress(base, request.toString(), "--local", "--out", out.toString());
         assertEquals(7, again.lines().filter(l -> l.contains("done before, reusing its outputs")).count(), again);
