@@ -24,8 +24,9 @@ import io.penni.api.inference.LoadedModel;
  * The model repository: a folder {@code ROOT/NAME/VERSION/} of {@value #GRAPH} with its weights beside it, VERSION a
  * positive integer. Each {@link #scan()} serves the newest version of every model: a new version is loaded while
  * the old one serves, swapped in atomically, and the old one closed once its queued requests ran, so no request
- * fails in between. A version that does not load is not served (the previous stays) and is tried again when its
- * files change. A model whose folder or versions are gone stops being served.
+ * fails in between; so are the newest version's files replaced in place. A version that does not load is not served
+ * (the previous stays) and is tried again when its files change. A model whose folder or versions are gone stops
+ * being served.
  */
 final class ModelRepository implements AutoCloseable {
 
@@ -125,19 +126,18 @@ final class ModelRepository implements AutoCloseable {
             return m;
         });
         String newest = versions.get(0);
-        boolean serving = model.current().map(v -> v.version().equals(newest)).orElse(false);
-        if (!serving) {
-            String stamp = newest + "|" + stamp(folder.resolve(newest));
-            if (!stamp.equals(failed.get(name))) {
-                load(model, newest, folder.resolve(newest)).ifPresentOrElse(reason -> {
-                    failed.put(name, stamp);
-                    failures.put(name, newest + ": " + reason);
-                    LOG.warn("model {} version {} is not served: {}", name, newest, reason);
-                }, () -> {
-                    failed.remove(name);
-                    failures.remove(name);
-                });
-            }
+        String stamp = newest + "|" + stamp(folder.resolve(newest));
+        // the newest version's files replaced in place count as a new version
+        boolean serving = model.current().map(v -> v.stamp().equals(stamp)).orElse(false);
+        if (!serving && !stamp.equals(failed.get(name))) {
+            load(model, newest, stamp, folder.resolve(newest)).ifPresentOrElse(reason -> {
+                failed.put(name, stamp);
+                failures.put(name, newest + ": " + reason);
+                LOG.warn("model {} version {} is not served: {}", name, newest, reason);
+            }, () -> {
+                failed.remove(name);
+                failures.remove(name);
+            });
         }
         String current = model.current().map(ModelVersion::version).orElse("");
         List<ServedModel.VersionState> states = new ArrayList<>();
@@ -156,7 +156,7 @@ final class ModelRepository implements AutoCloseable {
     }
 
     /** Loads a version and swaps it in; the reason when it cannot. */
-    private Optional<String> load(ServedModel model, String version, Path folder) {
+    private Optional<String> load(ServedModel model, String version, String stamp, Path folder) {
         LoadOutcome outcome;
         try {
             outcome = loader.apply(folder.resolve(GRAPH));
@@ -170,7 +170,7 @@ final class ModelRepository implements AutoCloseable {
         ModelSignature signature = ModelSignature.of(loaded.inputShape(), loaded.outputSize());
         DynamicBatcher batcher = new DynamicBatcher(model.name() + "-" + version, signature.imageSize(),
                 signature.classes(), loaded::run, loaded::close, metrics.batches(model.name(), backend), settings);
-        model.swap(new ModelVersion(version, backend, signature, batcher)).ifPresent(old -> old.batcher().close());
+        model.swap(new ModelVersion(version, stamp, backend, signature, batcher)).ifPresent(old -> old.batcher().close());
         LOG.info("model {} version {} is served by the {} backend", model.name(), version, backend);
         return Optional.empty();
     }
