@@ -167,9 +167,16 @@ final class ModelRepository implements AutoCloseable {
             return Optional.of(unsupported.reason());
         }
         LoadedModel loaded = ((LoadOutcome.Loaded) outcome).model();
-        ModelSignature signature = ModelSignature.of(loaded.inputShape(), loaded.outputSize());
-        DynamicBatcher batcher = new DynamicBatcher(model.name() + "-" + version, signature.imageSize(),
-                signature.classes(), loaded::run, loaded::close, metrics.batches(model.name(), backend), settings);
+        DynamicBatcher batcher;
+        ModelSignature signature;
+        try {
+            signature = ModelSignature.of(loaded.inputShape(), loaded.outputSize());
+            batcher = new DynamicBatcher(model.name() + "-" + version, signature.imageSize(), signature.classes(),
+                    loaded::run, loaded::close, metrics.batches(model.name(), backend), settings);
+        } catch (RuntimeException | LinkageError e) {
+            loaded.close();
+            return Optional.of("cannot serve it: " + e);
+        }
         model.swap(new ModelVersion(version, stamp, backend, signature, batcher)).ifPresent(old -> old.batcher().close());
         LOG.info("model {} version {} is served by the {} backend", model.name(), version, backend);
         return Optional.empty();

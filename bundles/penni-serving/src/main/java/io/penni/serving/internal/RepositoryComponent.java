@@ -74,8 +74,8 @@ public final class RepositoryComponent {
     private void scan() {
         try {
             repository.scan();
-        } catch (RuntimeException e) {
-            // a failed scan must not end the schedule
+        } catch (RuntimeException | LinkageError e) {
+            // a failed scan must not end the schedule (an exception escaping it would)
             LOG.warn("reading the model repository failed", e);
         }
     }

@@ -12,7 +12,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The endpoint's meters. Tags are bounded: {@code model} is a folder of the repository (a request for an unknown
+ * The endpoint's meters. Latencies and batch sizes are percentile histograms: Prometheus computes p50 / p99 from
+ * their buckets ({@code histogram_quantile}); client-side percentiles would need HdrHistogram, which the container
+ * does not carry. Tags are bounded: {@code model} is a folder of the repository (a request for an unknown
  * model counts as {@value #UNKNOWN_MODEL}), {@code outcome} one of {@link Outcome}, {@code backend} a backend's
  * name.
  */
@@ -51,8 +53,6 @@ final class ServingMetrics {
         }
     }
 
-    private static final double[] PERCENTILES = {0.5, 0.9, 0.99};
-
     private final MeterRegistry registry;
 
     /**
@@ -76,8 +76,7 @@ final class ServingMetrics {
                 .tag("model", model).tag("outcome", outcome.tag()).register(registry).increment();
         if (outcome == Outcome.OK) {
             Timer.builder(REQUEST_LATENCY).description("Inference request latency, arrival to answer")
-                    .tag("model", model).publishPercentileHistogram().publishPercentiles(PERCENTILES)
-                    .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)
+                    .tag("model", model).publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30)).register(registry)
                     .record(nanos, TimeUnit.NANOSECONDS);
         }
     }
@@ -91,8 +90,7 @@ final class ServingMetrics {
      */
     DynamicBatcher.BatchListener batches(String model, String backend) {
         Timer compute = Timer.builder(COMPUTE_LATENCY).description("Compute time of one batch")
-                .tag("model", model).tag("backend", backend).publishPercentileHistogram()
-                .publishPercentiles(PERCENTILES).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+                .tag("model", model).tag("backend", backend).publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
         DistributionSummary sizes = DistributionSummary.builder(BATCH_SIZE).description("Images per batch")
                 .baseUnit("images").tag("model", model).publishPercentileHistogram().minimumExpectedValue(1.0)
                 .maximumExpectedValue(1024.0).register(registry);
