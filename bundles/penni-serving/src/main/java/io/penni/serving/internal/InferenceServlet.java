@@ -165,6 +165,8 @@ public final class InferenceServlet extends HttpServlet {
             if (cause == null) {
                 InferenceResponses.Body body = InferenceResponses.inference(model, version.version(),
                         version.signature(), call, rows);
+                // counted before the answer leaves, so that a client that has it sees it counted
+                metrics.answered(model, Outcome.OK, System.nanoTime() - start);
                 response.setStatus(200);
                 if (body.jsonLength().isPresent()) {
                     response.setContentType("application/octet-stream");
@@ -174,7 +176,6 @@ public final class InferenceServlet extends HttpServlet {
                 }
                 response.setContentLength(body.body().length);
                 response.getOutputStream().write(body.body());
-                metrics.answered(model, Outcome.OK, System.nanoTime() - start);
             } else if (cause instanceof TimeoutException) {
                 metrics.answered(model, Outcome.TIMEOUT, System.nanoTime() - start);
                 writeError(response, 504, "model " + model + " did not answer within "
