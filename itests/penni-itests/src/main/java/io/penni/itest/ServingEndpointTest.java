@@ -12,14 +12,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -49,9 +55,10 @@ import io.penni.model.ReferenceForward;
 /**
  * Serving through the real container's HTTP port: a decomposed, pruned VGG dropped into the model repository
  * (var/models/NAME/VERSION/) is served under /v2 by the Open Inference Protocol; a request written as the
- * protocol's example gets the reference forward pass's logits (relative error ≤ 1e-4) and, asked for, its
- * classes; bad requests get 4xx with {"error": ...}; a second version dropped in under load takes over with no
- * failed request.
+ * protocol's example, or with binary tensor data, gets the reference forward pass's logits (relative error ≤ 1e-4)
+ * and, asked for, its classes; bad requests get 4xx with {"error": ...}; a second version dropped in under load
+ * takes over with no failed request; a full queue (runtime-config/penni.serving.cfg changed live) answers 503 with
+ * Retry-After.
  */
 @ExtendWith({BundleContextExtension.class, ServiceExtension.class})
 class ServingEndpointTest {
@@ -142,6 +149,51 @@ class ServingEndpointTest {
                 """.formatted(images.shape()[0], data, outputParameters);
     }
 
+    /** The binary tensor data extension both ways: raw FP32 after the JSON in the request and in the answer. */
+    private float[] inferBinary(Tensor images) throws IOException {
+        byte[] json = """
+                {"inputs": [{"name": "input", "shape": [%d, 1, 28, 28], "datatype": "FP32",
+                  "parameters": {"binary_data_size": %d}}],
+                 "outputs": [{"name": "logits", "parameters": {"binary_data": true}}]}"""
+                .formatted(images.shape()[0], images.size() * 4).getBytes(StandardCharsets.UTF_8);
+        ByteBuffer body = ByteBuffer.allocate(json.length + images.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
+        body.put(json);
+        for (float v : images.data()) {
+            body.putFloat(v);
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = HTTP.send(HttpRequest.newBuilder(uri("/v2/models/" + name + "/infer"))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/octet-stream")
+                    .header("Inference-Header-Content-Length", String.valueOf(json.length))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.array())).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        int jsonLength = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length")
+                .orElseThrow());
+        JsonNode output = JSON.readTree(response.body(), 0, jsonLength).get("outputs").get(0);
+        int size = output.get("parameters").get("binary_data_size").asInt();
+        assertEquals(response.body().length - jsonLength, size);
+        float[] values = new float[size / 4];
+        ByteBuffer.wrap(response.body(), jsonLength, size).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        return values;
+    }
+
+    private static double relativeError(float[] actual, float[] reference) {
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < reference.length; i++) {
+            diff = Math.max(diff, Math.abs((double) actual[i] - reference[i]));
+            scale = Math.max(scale, Math.abs((double) reference[i]));
+        }
+        return actual.length != reference.length || Double.isNaN(diff) ? Double.POSITIVE_INFINITY
+                : diff / Math.max(1e-6, scale);
+    }
+
     private static double relativeError(JsonNode actual, float[] reference) {
         double diff = 0;
         double scale = 0;
@@ -220,6 +272,10 @@ class ServingEndpointTest {
             assertTrue(entry.endsWith(":" + argmax), entry + " for class " + argmax);
         }
 
+        float[] binary = inferBinary(images);
+        assertTrue(relativeError(binary, reference) <= 1e-4, "binary: relative error " + relativeError(binary,
+                reference));
+
         assertTrue(registry.get("penni.inference.requests").tags("model", name, "outcome", "ok").counter()
                 .count() >= 2);
         assertTrue(registry.get("penni.inference.batch.size").tags("model", name).summary().count() >= 2);
@@ -255,6 +311,56 @@ class ServingEndpointTest {
                     StandardCharsets.US_ASCII)).readLine();
             return Integer.parseInt(status.split(" ")[1]);
         }
+    }
+
+    @Test
+    void aFullQueueAnswers503WithRetryAfter() throws Exception {
+        deploy(compressedVgg(15), "1");
+        awaitVersion("1");
+        Path config = Path.of(context.getProperty("penni.config.dir")).resolve("penni.serving.cfg");
+        String shipped = Files.readString(config);
+        String body = request(images(32), "");
+        try {
+            // a queue of one request, no batching: a burst of large requests must overflow it
+            Files.writeString(config, shipped.replace("queue.capacity=256", "queue.capacity=1")
+                    .replace("max.batch=32", "max.batch=1"));
+            List<HttpResponse<String>> overloaded = new ArrayList<>();
+            Await.until("a 503 from the full queue", Duration.ofSeconds(90), () -> {
+                List<HttpResponse<String>> answers = burst(body, 8);
+                answers.stream().filter(r -> r.statusCode() == 503 && r.headers().firstValue("Retry-After")
+                        .isPresent() && r.body().contains("requests waiting")).forEach(overloaded::add);
+                return !overloaded.isEmpty();
+            });
+            assertEquals("1", overloaded.get(0).headers().firstValue("Retry-After").orElseThrow());
+            assertTrue(JSON.readTree(overloaded.get(0).body()).get("error").isTextual());
+        } finally {
+            Files.writeString(config, shipped);
+        }
+    }
+
+    /**
+     * Sends the same request from n threads at once; the answers that came (while the configuration change
+     * restarts the endpoint, a connection may close unanswered).
+     */
+    private List<HttpResponse<String>> burst(String body, int n) {
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            answers.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                try {
+                    return post("/v2/models/" + name + "/infer", body);
+                } catch (UncheckedIOException e) {
+                    return null;
+                }
+            }, runnable -> new Thread(runnable).start()));
+        }
+        go.countDown();
+        return answers.stream().map(CompletableFuture::join).filter(Objects::nonNull).toList();
     }
 
     private static void assertError(int status, HttpResponse<String> response) throws IOException {

@@ -115,6 +115,9 @@ public final class InferenceServlet extends HttpServlet {
             OptionalInt jsonLength = headerLength(request);
             infer(request, response, model, target.version(), version, body, jsonLength, start);
         } catch (BadRequestException e) {
+            if (e.status() != 413) {
+                drain(request);
+            }
             metrics.answered(tag, e.status() == 404 ? Outcome.NOT_FOUND
                     : e.status() == 503 ? Outcome.OVERLOADED : Outcome.BAD_REQUEST, System.nanoTime() - start);
             if (e.status() == 503) {
@@ -265,6 +268,23 @@ public final class InferenceServlet extends HttpServlet {
             }
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Reads what is left of a refused request's body (up to the limit), so that the client, still sending it, reads
+     * the answer instead of a reset connection.
+     */
+    private void drain(HttpServletRequest request) {
+        try (InputStream in = request.getInputStream()) {
+            byte[] buffer = new byte[64 * 1024];
+            long left = config.max_body_bytes();
+            int n;
+            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+                left -= n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            LOG.debug("could not read the rest of a refused request", e);
+        }
     }
 
     private static OptionalInt headerLength(HttpServletRequest request) {
