@@ -7,9 +7,11 @@ import java.util.List;
 import io.penni.cli.internal.BenchInferenceCommand;
 import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.Command;
+import io.penni.cli.internal.DeployCommand;
 import io.penni.cli.internal.FetchCommand;
 import io.penni.cli.internal.FollowCommand;
 import io.penni.cli.internal.ModelSummaryCommand;
+import io.penni.cli.internal.ModelsCommand;
 import io.penni.cli.internal.ReportCommand;
 import io.penni.cli.internal.StatusCommand;
 import io.penni.cli.internal.StrategiesCommand;
@@ -27,7 +29,7 @@ public final class PenniCli {
     /** Every command; a new one is one more entry. */
     static final List<Command> COMMANDS = List.of(new SubmitCommand(), new FollowCommand(), new StatusCommand(),
             new ReportCommand(), new FetchCommand(), new StrategiesCommand(),
-            new ModelSummaryCommand(), new BenchInferenceCommand());
+            new ModelSummaryCommand(), new BenchInferenceCommand(), new DeployCommand(), new ModelsCommand());
 
     private PenniCli() {
     }

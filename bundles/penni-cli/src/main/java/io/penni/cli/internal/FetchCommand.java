@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import io.penni.api.artifact.ArtifactRef;
@@ -49,22 +50,7 @@ public final class FetchCommand implements Command {
         List<String> words = a.exactly(2, "a job id and a folder");
         String jobId = words.get(0);
         Path dir = Path.of(words.get(1));
-        KafkaTarget target = KafkaTarget.forThisProcess(a.option("--bootstrap"));
-        JobState job;
-        try (KafkaSession session = KafkaSession.open(target, List.of(Topics.JOBS))) {
-            job = JobTable.read(session).require(jobId, "fetch");
-        }
-        if (job.status() != JobStatus.COMPLETED) {
-            throw new CliException("fetch: job " + jobId + " is " + job.status().name().toLowerCase(Locale.ROOT)
-                    + ", not completed; " + (job.status().isFinal() ? job.message()
-                    : "bin/penni follow " + jobId + " waits for it"), CliException.FAILED);
-        }
-        Map<String, ArtifactRef> artifacts = job.artifacts();
-        List<String> missing = ARTIFACTS.stream().filter(n -> !artifacts.containsKey(n)).toList();
-        if (!missing.isEmpty()) {
-            throw new CliException("fetch: job " + jobId + " names no " + String.join(", ", missing)
-                    + " artifact in " + Topics.JOBS, CliException.FAILED);
-        }
+        Map<String, ArtifactRef> artifacts = completedArtifacts("fetch", jobId, a.option("--bootstrap"), ARTIFACTS);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -77,5 +63,36 @@ public final class FetchCommand implements Command {
             out.printf("wrote %s (%s, sha256 %s)%n", file, Figures.bytes(ref.size()), ref.sha256());
         }
         return 0;
+    }
+
+    /**
+     * A completed job's artifacts, read from the job table.
+     *
+     * @param command the command, for messages
+     * @param jobId the job
+     * @param bootstrap {@code --bootstrap}, when given
+     * @param needed the artifact names the command needs
+     * @return every artifact of the job by name
+     * @throws CliException when the job is unknown, not completed, or lacks one of the needed artifacts
+     */
+    static Map<String, ArtifactRef> completedArtifacts(String command, String jobId, Optional<String> bootstrap,
+            List<String> needed) {
+        KafkaTarget target = KafkaTarget.forThisProcess(bootstrap);
+        JobState job;
+        try (KafkaSession session = KafkaSession.open(target, List.of(Topics.JOBS))) {
+            job = JobTable.read(session).require(jobId, command);
+        }
+        if (job.status() != JobStatus.COMPLETED) {
+            throw new CliException(command + ": job " + jobId + " is " + job.status().name().toLowerCase(Locale.ROOT)
+                    + ", not completed; " + (job.status().isFinal() ? job.message()
+                    : "bin/penni follow " + jobId + " waits for it"), CliException.FAILED);
+        }
+        Map<String, ArtifactRef> artifacts = job.artifacts();
+        List<String> missing = needed.stream().filter(n -> !artifacts.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new CliException(command + ": job " + jobId + " names no " + String.join(", ", missing)
+                    + " artifact in " + Topics.JOBS, CliException.FAILED);
+        }
+        return artifacts;
     }
 }

@@ -3,6 +3,7 @@ package io.penni.serving.internal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,10 +34,12 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * The Open Inference Protocol's REST API under {@code /v2}: server metadata ({@code GET /v2}), liveness and
  * readiness ({@code GET /v2/health/live|ready}), model metadata and readiness
- * ({@code GET /v2/models/NAME[/versions/V][/ready]}) and inference ({@code POST /v2/models/NAME[/versions/V]/infer}),
- * with the classification and binary tensor data extensions. Errors are {@code {"error": "..."}}: 400 for a bad
- * request, 404 for an unknown model, version or path, 405 for a wrong method, 413 for a body over the limit, 503
- * with {@code Retry-After} from a full queue or a model not ready, 504 past the request timeout.
+ * ({@code GET /v2/models/NAME[/versions/V][/ready]}) and inference
+ * ({@code POST /v2/models/NAME[/versions/V]/infer}), with the classification and binary tensor data extensions;
+ * and, of the model repository extension, only its index ({@code POST /v2/repository/index}: every version on disk
+ * with its state, for {@code bin/penni models}). Errors are {@code {"error": "..."}}: 400 for a bad request, 404
+ * for an unknown model, version or path, 405 for a wrong method, 413 for a body over the limit, 503 with
+ * {@code Retry-After} from a full queue or a model not ready, 504 past the request timeout.
  */
 @Component(service = Servlet.class, configurationPid = ServingConfig.PID)
 @HttpWhiteboardServletPattern({"/v2", "/v2/*"})
@@ -104,7 +107,13 @@ public final class InferenceServlet extends HttpServlet {
         long start = System.nanoTime();
         String tag = ServingMetrics.UNKNOWN_MODEL;
         try {
-            ModelPath target = ModelPath.parse(segments(request));
+            List<String> path = segments(request);
+            if (path.equals(List.of("repository", "index"))) {
+                drain(request);
+                writeJson(response, 200, index());
+                return;
+            }
+            ModelPath target = ModelPath.parse(path);
             if (!target.action().equals("infer")) {
                 throw new BadRequestException(405, "POST " + request.getRequestURI() + ": only .../infer takes POST");
             }
@@ -239,6 +248,22 @@ public final class InferenceServlet extends HttpServlet {
         body.put("ready", current.isPresent());
         body.put("repository", model.versions());
         return body;
+    }
+
+    /** The model repository extension's index: every version on disk of every model, with its state. */
+    private List<Map<String, Object>> index() {
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (ServedModel model : repository.models()) {
+            for (ServedModel.VersionState v : model.versions()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("name", model.name());
+                entry.put("version", v.version());
+                entry.put("state", v.state());
+                entry.put("reason", v.reason());
+                entries.add(entry);
+            }
+        }
+        return entries;
     }
 
     private static Map<String, Object> tensor(String name, int[] shape) {
