@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -115,12 +114,7 @@ class ServingEndpointTest {
     }
 
     private static Tensor images(int batch) {
-        Tensor t = Tensor.zeros(batch, 1, 28, 28);
-        SplittableRandom random = new SplittableRandom(9);
-        for (int i = 0; i < t.size(); i++) {
-            t.data()[i] = (float) random.nextGaussian();
-        }
-        return t;
+        return Logits.gaussianImages(batch, 9);
     }
 
     /** An inference request as the protocol document writes its example. */
@@ -183,26 +177,12 @@ class ServingEndpointTest {
         return values;
     }
 
-    private static double relativeError(float[] actual, float[] reference) {
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < reference.length; i++) {
-            diff = Math.max(diff, Math.abs((double) actual[i] - reference[i]));
-            scale = Math.max(scale, Math.abs((double) reference[i]));
-        }
-        return actual.length != reference.length || Double.isNaN(diff) ? Double.POSITIVE_INFINITY
-                : diff / Math.max(1e-6, scale);
-    }
-
     private static double relativeError(JsonNode actual, float[] reference) {
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < reference.length; i++) {
-            diff = Math.max(diff, Math.abs(actual.get(i).asDouble() - reference[i]));
-            scale = Math.max(scale, Math.abs((double) reference[i]));
+        float[] values = new float[actual.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) actual.get(i).asDouble();
         }
-        return actual.size() != reference.length || Double.isNaN(diff) ? Double.POSITIVE_INFINITY
-                : diff / Math.max(1e-6, scale);
+        return Logits.relativeError(values, reference);
     }
 
     private void awaitVersion(String version) throws InterruptedException {
@@ -273,8 +253,8 @@ class ServingEndpointTest {
         }
 
         float[] binary = inferBinary(images);
-        assertTrue(relativeError(binary, reference) <= 1e-4, "binary: relative error " + relativeError(binary,
-                reference));
+        double binaryError = Logits.relativeError(binary, reference);
+        assertTrue(binaryError <= 1e-4, "binary: relative error " + binaryError);
 
         assertTrue(registry.get("penni.inference.requests").tags("model", name, "outcome", "ok").counter()
                 .count() >= 2);

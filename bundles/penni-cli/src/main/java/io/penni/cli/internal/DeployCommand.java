@@ -8,7 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -37,7 +36,7 @@ public final class DeployCommand implements Command {
 
     /** The command for this process: the base folder from {@code PENNI_BASE}, else the current folder. */
     public DeployCommand() {
-        this(Path.of(Optional.ofNullable(System.getenv("PENNI_BASE")).filter(s -> !s.isBlank()).orElse(".")));
+        this(Command.baseFolder());
     }
 
     /**

@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +27,7 @@ public final class ModelsCommand implements Command {
 
     /** The command for this process: the base folder from {@code PENNI_BASE}, else the current folder. */
     public ModelsCommand() {
-        this(Path.of(Optional.ofNullable(System.getenv("PENNI_BASE")).filter(s -> !s.isBlank()).orElse(".")));
+        this(Command.baseFolder());
     }
 
     /**

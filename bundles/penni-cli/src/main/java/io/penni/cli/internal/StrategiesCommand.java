@@ -28,7 +28,7 @@ public final class StrategiesCommand implements Command {
 
     /** The command for this process: the base folder from {@code PENNI_BASE}, else the current folder. */
     public StrategiesCommand() {
-        this(Path.of(Optional.ofNullable(System.getenv("PENNI_BASE")).filter(s -> !s.isBlank()).orElse(".")));
+        this(Command.baseFolder());
     }
 
     /**

@@ -333,7 +333,7 @@ public final class InferenceServlet extends HttpServlet {
     }
 
     private static void writeJson(HttpServletResponse response, int status, Object body) throws IOException {
-        byte[] bytes = InferenceResponses.json(body);
+        byte[] bytes = body instanceof byte[] json ? json : InferenceResponses.json(body);
         response.setStatus(status);
         response.setContentType(JSON_TYPE);
         response.setContentLength(bytes.length);
@@ -341,11 +341,7 @@ public final class InferenceServlet extends HttpServlet {
     }
 
     private static void writeError(HttpServletResponse response, int status, String message) throws IOException {
-        byte[] bytes = InferenceResponses.error(message);
-        response.setStatus(status);
-        response.setContentType(JSON_TYPE);
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
+        writeJson(response, status, InferenceResponses.error(message));
     }
 
     /**
