@@ -27,6 +27,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.penni.serving.internal.ServingMetrics.Outcome;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,7 +40,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * and, of the model repository extension, only its index ({@code POST /v2/repository/index}: every version on disk
  * with its state, for {@code bin/penni models}). Errors are {@code {"error": "..."}}: 400 for a bad request, 404
  * for an unknown model, version or path, 405 for a wrong method, 413 for a body over the limit, 503 with
- * {@code Retry-After} from a full queue or a model not ready, 504 past the request timeout.
+ * {@code Retry-After} from a full queue or a model not ready, 504 past the request timeout; 401 / 403 for a client
+ * beyond this machine without the configured token ({@link AccessRule}).
  */
 @Component(service = Servlet.class, configurationPid = ServingConfig.PID)
 @HttpWhiteboardServletPattern({"/v2", "/v2/*"})
@@ -63,14 +65,29 @@ public final class InferenceServlet extends HttpServlet {
     private transient ModelRepository repository;
     private transient ServingMetrics metrics;
     private transient ServingConfig config;
+    private transient AccessRule access;
     private String serverVersion;
 
     @Activate
     void activate(ServingConfig configuration, BundleContext context) {
         config = configuration;
+        access = new AccessRule(configuration.access_token());
         repository = repositoryComponent.repository();
         metrics = new ServingMetrics(registry);
         serverVersion = context.getBundle().getVersion().toString();
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws IOException, ServletException {
+        Optional<BadRequestException> refused = access.refusal(request.getRemoteAddr(),
+                Optional.ofNullable(request.getHeader("Authorization")), segments(request));
+        if (refused.isPresent()) {
+            drain(request);
+            writeError(response, refused.get().status(), refused.get().getMessage());
+            return;
+        }
+        super.service(request, response);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.penni.serving.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** Configuration of the endpoint and its repository (PID {@value #PID}). */
@@ -51,6 +52,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Max body (bytes)", description = "The largest request body read; a larger one is "
             + "answered 413 before it is read.")
     int max_body_bytes() default 8 << 20;
+
+    /** @return the access token */
+    @AttributeDefinition(name = "Access token", description = "What clients beyond this machine must send as "
+            + "Authorization: Bearer TOKEN. Empty: only clients on the loopback interface are answered (the health "
+            + "probes answer everyone).", type = AttributeType.PASSWORD)
+    String access_token() default "";
 
     /** @return the Retry-After seconds */
     @AttributeDefinition(name = "Retry-After (s)", description = "What a 503 from a full queue tells the client "
