@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
@@ -62,19 +63,23 @@ public final class InferenceServlet extends HttpServlet {
     @Reference
     private transient MeterRegistry registry;
 
-    private transient ModelRepository repository;
     private transient ServingMetrics metrics;
-    private transient ServingConfig config;
-    private transient AccessRule access;
+    private transient volatile ServingConfig config;
+    private transient volatile AccessRule access;
     private String serverVersion;
 
     @Activate
     void activate(ServingConfig configuration, BundleContext context) {
-        config = configuration;
-        access = new AccessRule(configuration.access_token());
-        repository = repositoryComponent.repository();
+        modified(configuration);
         metrics = new ServingMetrics(registry);
         serverVersion = context.getBundle().getVersion().toString();
+    }
+
+    /** A changed configuration (body limit, token, Retry-After) applies to the next request. */
+    @Modified
+    void modified(ServingConfig configuration) {
+        config = configuration;
+        access = new AccessRule(configuration.access_token());
     }
 
     @Override
@@ -100,7 +105,7 @@ public final class InferenceServlet extends HttpServlet {
             } else if (path.equals(List.of("health", "live"))) {
                 writeJson(response, 200, Map.of("live", true));
             } else if (path.equals(List.of("health", "ready"))) {
-                boolean ready = repository.ready();
+                boolean ready = repositoryComponent.repository().ready();
                 writeJson(response, ready ? 200 : 503, Map.of("ready", ready));
             } else {
                 ModelPath target = ModelPath.parse(path);
@@ -220,6 +225,7 @@ public final class InferenceServlet extends HttpServlet {
     }
 
     private ServedModel model(String name) {
+        ModelRepository repository = repositoryComponent.repository();
         return repository.model(name).orElseThrow(() -> new BadRequestException(404, "unknown model '" + name
                 + "'; the repository has " + repository.models().stream().map(ServedModel::name).toList()));
     }
@@ -270,7 +276,7 @@ public final class InferenceServlet extends HttpServlet {
     /** The model repository extension's index: every version on disk of every model, with its state. */
     private List<Map<String, Object>> index() {
         List<Map<String, Object>> entries = new ArrayList<>();
-        for (ServedModel model : repository.models()) {
+        for (ServedModel model : repositoryComponent.repository().models()) {
             for (ServedModel.VersionState v : model.versions()) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("name", model.name());

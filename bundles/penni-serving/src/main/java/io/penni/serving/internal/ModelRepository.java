@@ -41,7 +41,9 @@ final class ModelRepository implements AutoCloseable {
     private final Path root;
     private final String backend;
     private final Function<Path, LoadOutcome> loader;
-    private final BatchSettings settings;
+    private volatile BatchSettings settings;
+    // a change of the batch settings makes every served version's stamp stale, so the next scan reloads it
+    private volatile int generation;
     private final ServingMetrics metrics;
     private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
     private final Map<String, AutoCloseable> gauges = new ConcurrentHashMap<>();
@@ -93,6 +95,19 @@ final class ModelRepository implements AutoCloseable {
         return scanned && models.values().stream().allMatch(m -> m.current().isPresent());
     }
 
+    /**
+     * Batches with other settings from now on: the next scan loads every served version again with them and swaps
+     * it in like a new version, so no request fails.
+     *
+     * @param next the settings
+     */
+    synchronized void settings(BatchSettings next) {
+        if (!next.equals(settings)) {
+            settings = next;
+            generation++;
+        }
+    }
+
     /** Reads the folder and brings what is served up to date with it. Called from one thread at a time. */
     synchronized void scan() {
         Set<String> seen = ConcurrentHashMap.newKeySet();
@@ -126,7 +141,7 @@ final class ModelRepository implements AutoCloseable {
             return m;
         });
         String newest = versions.get(0);
-        String stamp = newest + "|" + stamp(folder.resolve(newest));
+        String stamp = newest + "|" + generation + "|" + stamp(folder.resolve(newest));
         // the newest version's files replaced in place count as a new version
         boolean serving = model.current().map(v -> v.stamp().equals(stamp)).orElse(false);
         if (!serving && !stamp.equals(failed.get(name))) {

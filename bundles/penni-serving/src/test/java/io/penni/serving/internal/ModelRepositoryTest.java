@@ -169,6 +169,21 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void otherBatchSettingsReloadTheServedVersionAndSwapItIn() throws Exception {
+        drop("m", "1", "{}");
+        ModelRepository repo = repository();
+        repo.scan();
+        ModelVersion before = repo.model("m").orElseThrow().current().orElseThrow();
+        repo.settings(new BatchSettings(1, Duration.ZERO, 2, Duration.ofSeconds(10)));
+        repo.scan();
+        ModelVersion after = repo.model("m").orElseThrow().current().orElseThrow();
+        assertTrue(before != after, "loaded again");
+        assertTrue(before.batcher().awaitDrained(10_000));
+        assertEquals(1f, infer(repo, "m"));
+        assertEquals(before.stamp().replaceFirst("\\|0\\|", "|1|"), after.stamp());
+    }
+
+    @Test
     void aModelWhoseFolderIsGoneIsNoLongerServed() throws Exception {
         drop("m", "1", "{}");
         drop("other", "1", "{}");
