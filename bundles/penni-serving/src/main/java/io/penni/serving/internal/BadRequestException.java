@@ -9,6 +9,7 @@ final class BadRequestException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final int status;
+    private final boolean overloaded;
 
     /**
      * A request refused with 400.
@@ -26,12 +27,32 @@ final class BadRequestException extends RuntimeException {
      * @param message what is wrong, for the client
      */
     BadRequestException(int status, String message) {
+        this(status, message, false);
+    }
+
+    private BadRequestException(int status, String message, boolean overloaded) {
         super(message, null, false, false);
         this.status = status;
+        this.overloaded = overloaded;
+    }
+
+    /**
+     * A request refused with 503 because the model's queue is full.
+     *
+     * @param message what is wrong, for the client
+     * @return the refusal
+     */
+    static BadRequestException overloaded(String message) {
+        return new BadRequestException(503, message, true);
     }
 
     /** @return the HTTP status */
     int status() {
         return status;
+    }
+
+    /** @return whether it was refused because the model's queue is full */
+    boolean overloaded() {
+        return overloaded;
     }
 }

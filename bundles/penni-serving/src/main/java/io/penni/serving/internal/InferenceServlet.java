@@ -149,8 +149,8 @@ public final class InferenceServlet extends HttpServlet {
             if (e.status() != 413) {
                 drain(request);
             }
-            metrics.answered(tag, e.status() == 404 ? Outcome.NOT_FOUND
-                    : e.status() == 503 ? Outcome.OVERLOADED : Outcome.BAD_REQUEST, System.nanoTime() - start);
+            metrics.answered(tag, e.overloaded() ? Outcome.OVERLOADED : e.status() == 404 ? Outcome.NOT_FOUND
+                    : e.status() == 503 ? Outcome.UNAVAILABLE : Outcome.BAD_REQUEST, System.nanoTime() - start);
             if (e.status() == 503) {
                 response.setHeader("Retry-After", String.valueOf(config.retry_after_seconds()));
             }
@@ -179,7 +179,7 @@ public final class InferenceServlet extends HttpServlet {
                 return;
             }
             if (submission instanceof DynamicBatcher.Submission.Full) {
-                throw new BadRequestException(503, "model " + model.name() + " has " + config.queue_capacity()
+                throw BadRequestException.overloaded("model " + model.name() + " has " + config.queue_capacity()
                         + " requests waiting; retry later");
             }
             // Closed: a newer version took over between the look-up and the submission; it serves the request

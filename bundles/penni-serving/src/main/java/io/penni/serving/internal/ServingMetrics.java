@@ -43,6 +43,8 @@ final class ServingMetrics {
         NOT_FOUND,
         /** The queue was full (503). */
         OVERLOADED,
+        /** The model had no version ready: not loaded yet, or being replaced (503). */
+        UNAVAILABLE,
         /** It waited past its timeout (504). */
         TIMEOUT,
         /** The backend failed (500). */
