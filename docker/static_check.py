@@ -26,12 +26,19 @@ PENNI_METRICS = frozenset(
     ["penni_jobs_ended_total", "penni_training_images_total", "penni_model_sparsity", "penni_model_params",
      "penni_nd4j_offheap_used_bytes", "penni_nd4j_offheap_max_bytes", "penni_process_physical_bytes"]
     + ["penni_stage_duration_seconds" + s for s in TIMER_SUFFIXES if s]
-    + ["penni_inference_latency_seconds" + s for s in TIMER_SUFFIXES])
+    + ["penni_inference_latency_seconds" + s for s in TIMER_SUFFIXES]
+    # serving (penni-serving): requests by outcome, latencies and batch sizes as histograms, queue depth
+    + ["penni_inference_requests_total", "penni_inference_queue_depth_requests"]
+    + ["penni_inference_request_latency_seconds" + s for s in TIMER_SUFFIXES]
+    + ["penni_inference_compute_latency_seconds" + s for s in TIMER_SUFFIXES]
+    + ["penni_inference_batch_size_images" + s for s in TIMER_SUFFIXES])
 # Every meter the dashboard must show (a timer by any of its series).
 REQUIRED_METRICS = ("penni_jobs_ended_total", "penni_stage_duration_seconds", "penni_training_images_total",
                     "penni_model_sparsity", "penni_model_params", "penni_inference_latency_seconds",
                     "penni_nd4j_offheap_used_bytes", "penni_nd4j_offheap_max_bytes", "penni_process_physical_bytes",
-                    "jvm_memory_used_bytes", "process_cpu_usage")
+                    "jvm_memory_used_bytes", "process_cpu_usage", "penni_inference_requests_total",
+                    "penni_inference_request_latency_seconds", "penni_inference_compute_latency_seconds",
+                    "penni_inference_batch_size_images", "penni_inference_queue_depth_requests")
 METRIC_NAME = re.compile(r"\bpenni_[a-z0-9_]+")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
 

@@ -7,11 +7,13 @@ import java.util.List;
 import io.penni.cli.internal.BenchInferenceCommand;
 import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.Command;
+import io.penni.cli.internal.DeployCommand;
 import io.penni.cli.internal.ExportCommand;
 import io.penni.cli.internal.FetchCommand;
 import io.penni.cli.internal.FollowCommand;
 import io.penni.cli.internal.ImportCommand;
 import io.penni.cli.internal.ModelSummaryCommand;
+import io.penni.cli.internal.ModelsCommand;
 import io.penni.cli.internal.ReportCommand;
 import io.penni.cli.internal.StatusCommand;
 import io.penni.cli.internal.StrategiesCommand;
@@ -29,7 +31,8 @@ public final class PenniCli {
     /** Every command; a new one is one more entry. */
     static final List<Command> COMMANDS = List.of(new SubmitCommand(), new FollowCommand(), new StatusCommand(),
             new ReportCommand(), new FetchCommand(), new ExportCommand(), new StrategiesCommand(),
-            new ModelSummaryCommand(), new ImportCommand(), new BenchInferenceCommand());
+            new ModelSummaryCommand(), new ImportCommand(), new BenchInferenceCommand(), new DeployCommand(),
+            new ModelsCommand());
 
     private PenniCli() {
     }

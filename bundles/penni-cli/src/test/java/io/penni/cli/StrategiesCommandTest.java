@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.sun.net.httpserver.HttpServer;
 
 import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.StrategiesCommand;
@@ -37,29 +33,20 @@ class StrategiesCommandTest {
     @TempDir
     Path dir;
 
-    private HttpServer server;
+    private FixedAnswerServer server;
 
     @BeforeEach
     void serve() throws IOException {
-        // a real HTTP server answering as the container's endpoint does
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext(StrategiesCommand.PATH, exchange -> {
-            byte[] body = LISTING.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
+        server = new FixedAnswerServer(StrategiesCommand.PATH, LISTING);
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     private String base() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.base();
     }
 
     private String run(String... args) {
@@ -95,7 +82,7 @@ class StrategiesCommandTest {
 
     @Test
     void anUnreachableServerIsOneLineNamingTheAddress() {
-        server.stop(0);
+        server.close();
         CliException e = assertThrows(CliException.class, () -> run("--url", base()));
         assertTrue(e.getMessage().startsWith("cannot reach the server at " + base() + "/penni/strategies"),
                 e.getMessage());

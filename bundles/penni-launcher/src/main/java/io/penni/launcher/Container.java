@@ -46,12 +46,13 @@ final class Container {
         SERVER,
         /**
          * {@code compress --local}: the server's features and the {@value #LOCAL_FEATURE} feature, without the
-         * workflow over Kafka ({@code kafka}); the launcher switches HTTP off (the meters stay, unserved).
+         * workflow over Kafka ({@code kafka}) and without serving models ({@code serving}); the launcher switches
+         * HTTP off (the meters stay, unserved).
          */
         LOCAL;
 
         static final String LOCAL_FEATURE = "local";
-        private static final Set<String> SERVER_ONLY = Set.of("kafka");
+        private static final Set<String> SERVER_ONLY = Set.of("kafka", "serving");
 
         boolean runs(String feature) {
             return this == SERVER ? !feature.equals(LOCAL_FEATURE) : !SERVER_ONLY.contains(feature);

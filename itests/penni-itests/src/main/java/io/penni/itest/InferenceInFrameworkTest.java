@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.SplittableRandom;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.test.common.annotation.InjectService;
@@ -32,31 +30,12 @@ import io.penni.model.ReferenceForward;
 @ExtendWith({BundleContextExtension.class, ServiceExtension.class})
 class InferenceInFrameworkTest {
 
-    private static Tensor images(int batch) {
-        Tensor t = Tensor.zeros(batch, 1, 28, 28);
-        SplittableRandom random = new SplittableRandom(5);
-        for (int i = 0; i < t.size(); i++) {
-            t.data()[i] = (float) random.nextGaussian();
-        }
-        return t;
-    }
-
-    private static double relativeError(float[] actual, float[] reference) {
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < reference.length; i++) {
-            diff = Math.max(diff, Math.abs((double) actual[i] - reference[i]));
-            scale = Math.max(scale, Math.abs((double) reference[i]));
-        }
-        return actual.length != reference.length || Double.isNaN(diff) ? Double.POSITIVE_INFINITY
-                : diff / Math.max(1e-6, scale);
-    }
-
     private static void assertMatchesReference(InferenceBackend backend, Model model) {
         LoadOutcome outcome = backend.load(model);
         try (LoadedModel loaded = assertInstanceOf(LoadOutcome.Loaded.class, outcome, outcome.toString()).model()) {
-            Tensor images = images(3);
-            double error = relativeError(loaded.run(images.data(), 3), ReferenceForward.forward(model, images).data());
+            Tensor images = Logits.gaussianImages(3, 5);
+            double error = Logits.relativeError(loaded.run(images.data(), 3),
+                    ReferenceForward.forward(model, images).data());
             assertTrue(error <= 1e-4, backend.info().name() + ": relative error " + error);
         }
     }
@@ -96,7 +75,7 @@ class InferenceInFrameworkTest {
             @InjectService MeterRegistry registry) {
         Model model = Architectures.create("vgg-small", 5);
         try (LoadedModel loaded = ((LoadOutcome.Loaded) cpu.load(model)).model()) {
-            loaded.run(images(1).data(), 1);
+            loaded.run(Logits.gaussianImages(1, 5).data(), 1);
         }
         assertTrue(registry.get("penni.inference.latency").tags("backend", "cpu", "model", "vgg-small").timer()
                 .count() >= 1);

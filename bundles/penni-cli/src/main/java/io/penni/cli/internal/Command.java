@@ -1,7 +1,9 @@
 package io.penni.cli.internal;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One sub-command of {@code bin/penni}, e.g. {@code model summary}. A new command is a new class implementing
@@ -27,4 +29,14 @@ public interface Command {
      * @throws CliException for bad arguments or a failure, with the one line to print
      */
     int run(List<String> args, PrintStream out);
+
+    /**
+     * The base folder of this process: {@code PENNI_BASE} ({@code bin/penni} sets it), else the current folder.
+     * The running server's {@code var/} and {@code runtime-config/} are under it.
+     *
+     * @return the folder
+     */
+    static Path baseFolder() {
+        return Path.of(Optional.ofNullable(System.getenv(KafkaTarget.BASE_ENV)).filter(s -> !s.isBlank()).orElse("."));
+    }
 }

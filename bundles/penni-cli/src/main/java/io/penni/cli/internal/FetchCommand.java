@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import io.penni.api.artifact.ArtifactRef;
@@ -48,19 +49,9 @@ public final class FetchCommand implements Command {
         List<String> words = a.exactly(2, "a job id and a folder");
         String jobId = words.get(0);
         Path dir = Path.of(words.get(1));
-        KafkaTarget target = KafkaTarget.forThisProcess(a.option("--bootstrap"));
-        JobState job;
-        try (KafkaSession session = KafkaSession.open(target, List.of(Topics.JOBS))) {
-            job = JobTable.read(session).requireCompleted(jobId, "fetch");
-        }
-        Map<String, ArtifactRef> artifacts = job.artifacts();
         // jobs completed before jobs wrote model.onnx have none: everything else of theirs is still fetched
-        List<String> missing = ARTIFACTS.stream().filter(n -> !artifacts.containsKey(n))
-                .filter(n -> !n.equals(ReportAssembler.MODEL_ONNX)).toList();
-        if (!missing.isEmpty()) {
-            throw new CliException("fetch: job " + jobId + " names no " + String.join(", ", missing)
-                    + " artifact in " + Topics.JOBS, CliException.FAILED);
-        }
+        Map<String, ArtifactRef> artifacts = completedArtifacts("fetch", jobId, a.option("--bootstrap"),
+                ARTIFACTS.stream().filter(n -> !n.equals(ReportAssembler.MODEL_ONNX)).toList());
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -73,5 +64,31 @@ public final class FetchCommand implements Command {
             out.printf("wrote %s (%s, sha256 %s)%n", file, Figures.bytes(ref.size()), ref.sha256());
         }
         return 0;
+    }
+
+    /**
+     * A completed job's artifacts, read from the job table.
+     *
+     * @param command the command, for messages
+     * @param jobId the job
+     * @param bootstrap {@code --bootstrap}, when given
+     * @param needed the artifact names the command needs
+     * @return every artifact of the job by name
+     * @throws CliException when the job is unknown, not completed, or lacks one of the needed artifacts
+     */
+    static Map<String, ArtifactRef> completedArtifacts(String command, String jobId, Optional<String> bootstrap,
+            List<String> needed) {
+        KafkaTarget target = KafkaTarget.forThisProcess(bootstrap);
+        JobState job;
+        try (KafkaSession session = KafkaSession.open(target, List.of(Topics.JOBS))) {
+            job = JobTable.read(session).requireCompleted(jobId, command);
+        }
+        Map<String, ArtifactRef> artifacts = job.artifacts();
+        List<String> missing = needed.stream().filter(n -> !artifacts.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new CliException(command + ": job " + jobId + " names no " + String.join(", ", missing)
+                    + " artifact in " + Topics.JOBS, CliException.FAILED);
+        }
+        return artifacts;
     }
 }

@@ -54,9 +54,7 @@ public record KafkaTarget(String bootstrap, String source, Map<String, String> c
      * @return the target
      */
     public static KafkaTarget forThisProcess(Optional<String> option) {
-        Map<String, String> env = System.getenv();
-        Path base = Path.of(Optional.ofNullable(env.get(BASE_ENV)).filter(s -> !s.isBlank()).orElse("."));
-        return resolve(option, env, base);
+        return resolve(option, System.getenv(), Command.baseFolder());
     }
 
     /**

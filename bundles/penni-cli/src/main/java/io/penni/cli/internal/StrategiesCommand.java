@@ -3,12 +3,7 @@ package io.penni.cli.internal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +28,7 @@ public final class StrategiesCommand implements Command {
 
     /** The command for this process: the base folder from {@code PENNI_BASE}, else the current folder. */
     public StrategiesCommand() {
-        this(Path.of(Optional.ofNullable(System.getenv("PENNI_BASE")).filter(s -> !s.isBlank()).orElse(".")));
+        this(Command.baseFolder());
     }
 
     /**
@@ -72,8 +67,9 @@ public final class StrategiesCommand implements Command {
                         + arguments());
             }
         }
-        URI endpoint = endpoint(url.orElseGet(this::serverUrl));
-        String body = fetch(endpoint);
+        URI endpoint = ServerHttp.endpoint("strategies", url, base, PATH);
+        String body = ServerHttp.send(ServerHttp.request(endpoint).GET().build(),
+                "is the server's penni-strategies-http bundle running?");
         if (json) {
             out.print(body.endsWith("\n") ? body : body + "\n");
             return 0;
@@ -85,57 +81,6 @@ public final class StrategiesCommand implements Command {
                     CliException.FAILED);
         }
         return 0;
-    }
-
-    /** The server's HTTP base from {@code var/server.json}. */
-    private String serverUrl() {
-        Path file = base.resolve("var/server.json");
-        if (!Files.isRegularFile(file)) {
-            throw new CliException("no running server found (" + file + " is missing); start one with bin/penni "
-                    + "server, or give --url http://HOST:PORT", CliException.FAILED);
-        }
-        try {
-            String metrics = JSON.readTree(file.toFile()).path("metrics").asText("");
-            if (metrics.isBlank()) {
-                throw new CliException(file + " names no metrics address; give --url http://HOST:PORT",
-                        CliException.FAILED);
-            }
-            return metrics;
-        } catch (IOException e) {
-            throw new CliException(file + ": not readable JSON: " + e.getMessage(), CliException.FAILED);
-        }
-    }
-
-    /** The endpoint on the server an address names (its base, /metrics, or the endpoint itself). */
-    static URI endpoint(String address) {
-        try {
-            URI uri = URI.create(address.trim());
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                throw new IllegalArgumentException("no scheme or host");
-            }
-            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), PATH, null, null);
-        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
-            throw CliException.usage("strategies: '" + address + "' is not a server address like "
-                    + "http://127.0.0.1:8181 (" + e.getMessage() + ")");
-        }
-    }
-
-    private static String fetch(URI endpoint) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(endpoint)
-                    .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new CliException(endpoint + " answered HTTP " + response.statusCode() + " (is the server's "
-                        + "penni-strategies-http bundle running?)", CliException.FAILED);
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new CliException("cannot reach the server at " + endpoint + ": " + e, CliException.FAILED);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted while asking " + endpoint, CliException.FAILED);
-        }
     }
 
     /** The strategies as a table, the default marked. */
@@ -150,20 +95,7 @@ public final class StrategiesCommand implements Command {
             rows.add(new String[] {name + (name.equals(chosen) ? " *" : ""), s.path("bundle").asText(),
                 s.path("version").asText(), s.path("ranking").asText(), String.join(", ", parameters)});
         }
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int c = 0; c < row.length; c++) {
-                widths[c] = Math.max(widths[c], row[c].length());
-            }
-        }
-        StringBuilder text = new StringBuilder();
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < row.length; c++) {
-                line.append(c == row.length - 1 ? row[c] : String.format("%-" + (widths[c] + 2) + "s", row[c]));
-            }
-            text.append(line.toString().stripTrailing()).append('\n');
-        }
+        StringBuilder text = new StringBuilder(ServerHttp.table(rows));
         if (rows.size() == 1) {
             text.append("(no pruning strategy is registered)\n");
         } else if (!chosen.isEmpty()) {

@@ -1,0 +1,146 @@
+package io.penni.cli.internal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.penni.api.artifact.ArtifactRef;
+import io.penni.model.ModelArtifacts;
+import io.penni.model.ModelException;
+import io.penni.model.ModelFiles;
+
+/**
+ * {@code penni deploy JOB|MODEL.json [--name NAME] [--repository DIR] [--bootstrap HOST:PORT]}: puts a model into the
+ * server's model repository as the next version of NAME ({@code var/models/NAME/VERSION/model.json} with
+ * {@code model.safetensors}), which the server then serves under {@code /v2/models/NAME}, replacing the version
+ * before without a failed request. The model is a completed job's compressed model (checked against its SHA-256)
+ * or a model file with its weights beside it (read whole first, so a broken one is refused here). The version
+ * appears at once, whole: it is written into a hidden folder and renamed.
+ */
+public final class DeployCommand implements Command {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
+    private static final String GRAPH = "model.json";
+    private static final String WEIGHTS = "model.safetensors";
+
+    private final Path base;
+
+    /** The command for this process: the base folder from {@code PENNI_BASE}, else the current folder. */
+    public DeployCommand() {
+        this(Command.baseFolder());
+    }
+
+    /**
+     * @param base the server's base folder, whose {@code var/models} is the repository
+     */
+    public DeployCommand(Path base) {
+        this.base = base;
+    }
+
+    @Override
+    public List<String> path() {
+        return List.of("deploy");
+    }
+
+    @Override
+    public String arguments() {
+        return "JOB|MODEL.json [--name NAME] [--repository DIR] [--bootstrap HOST:PORT]";
+    }
+
+    @Override
+    public String description() {
+        return "serve a completed job's model, or a model file, as the next version of NAME under /v2/models/NAME";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out) {
+        Arguments a = Arguments.parse("deploy", arguments(), args, Set.of(),
+                Set.of("--name", "--repository", "--bootstrap"));
+        String source = a.exactly(1, "a job id or a model file").get(0);
+        Path graph = Path.of(source);
+        boolean file = source.endsWith(".json") && Files.isRegularFile(graph);
+        String name = a.option("--name").orElseGet(() -> file ? defaultName(graph) : "job-" + source);
+        if (!NAME.matcher(name).matches()) {
+            throw CliException.usage("deploy: '" + name + "' is not a model name: letters, digits, '_', '.', '-', "
+                    + "starting with a letter or digit; give --name");
+        }
+        Path folder = a.option("--repository").map(Path::of).orElse(base.resolve("var/models")).resolve(name);
+        String version = String.valueOf(latestVersion(folder) + 1);
+        Path staging = folder.resolve(".deploy-" + version + "-" + ProcessHandle.current().pid());
+        try {
+            Files.createDirectories(staging);
+            if (file) {
+                copyModelFile(graph, staging);
+            } else {
+                Map<String, ArtifactRef> artifacts = FetchCommand.completedArtifacts("deploy", source,
+                        a.option("--bootstrap"), List.of(ModelArtifacts.MODEL, ModelArtifacts.WEIGHTS));
+                ArtifactFiles.copy(artifacts.get(ModelArtifacts.MODEL), staging.resolve(GRAPH),
+                        "the model of job " + source);
+                ArtifactFiles.copy(artifacts.get(ModelArtifacts.WEIGHTS), staging.resolve(WEIGHTS),
+                        "the weights of job " + source);
+            }
+            Path target = folder.resolve(version);
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            out.printf("deployed %s as %s version %s (%s); served at /v2/models/%s once loaded (bin/penni models)%n",
+                    source, name, version, target, name);
+            return 0;
+        } catch (IOException e) {
+            throw new CliException("deploy: cannot write " + folder + ": " + e.getMessage(), CliException.FAILED);
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    /** The model's name from its file: the file's name, or its folder's when the file is the usual model.json. */
+    static String defaultName(Path graph) {
+        String file = graph.getFileName().toString().replaceFirst("\\.json$", "");
+        Path parent = graph.toAbsolutePath().normalize().getParent();
+        return file.equals("model") && parent != null && parent.getFileName() != null
+                ? parent.getFileName().toString() : file;
+    }
+
+    /** The highest version in a model's folder, 0 when none. */
+    static long latestVersion(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.map(p -> p.getFileName().toString()).filter(v -> VERSION.matcher(v).matches())
+                    .mapToLong(Long::parseLong).max().orElse(0);
+        } catch (IOException e) {
+            throw new CliException("deploy: cannot read " + folder + ": " + e.getMessage(), CliException.FAILED);
+        }
+    }
+
+    private static void copyModelFile(Path graph, Path staging) throws IOException {
+        try {
+            ModelFiles.load(graph);
+        } catch (ModelException e) {
+            throw new CliException("deploy: " + e.getMessage(), CliException.FAILED);
+        }
+        Files.copy(graph, staging.resolve(GRAPH));
+        Files.copy(ModelFiles.weightsOf(graph), staging.resolve(WEIGHTS));
+    }
+
+    private static void deleteTree(Path folder) {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a leftover hidden folder is ignored by the repository
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.penni.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.penni.cli.internal.CliException;
+import io.penni.cli.internal.DeployCommand;
+import io.penni.model.Architectures;
+import io.penni.model.ModelFiles;
+
+class DeployCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private String deploy(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, new DeployCommand(dir).run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8)));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private Path savedModel(String folder) {
+        Path graph = dir.resolve(folder).resolve("model.json");
+        try {
+            Files.createDirectories(graph.getParent());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        ModelFiles.save(Architectures.create("vgg-small", 1), graph);
+        return graph;
+    }
+
+    @Test
+    void eachDeployOfAModelFileIsTheNextVersionNamedAfterItsFolder() throws IOException {
+        Path graph = savedModel("fashion");
+        assertTrue(deploy(graph.toString()).contains("as fashion version 1"));
+        assertTrue(deploy(graph.toString()).contains("as fashion version 2"));
+        Path models = dir.resolve("var/models/fashion");
+        try (Stream<Path> entries = Files.list(models)) {
+            assertEquals(List.of("1", "2"), entries.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no staging folder is left behind");
+        }
+        assertEquals(Files.size(graph), Files.size(models.resolve("2/model.json")));
+        assertEquals(Files.size(ModelFiles.weightsOf(graph)), Files.size(models.resolve("2/model.safetensors")));
+    }
+
+    @Test
+    void nameAndRepositoryCanBeGiven() {
+        Path graph = savedModel("m");
+        Path repository = dir.resolve("elsewhere");
+        deploy(graph.toString(), "--name", "vgg.v2", "--repository", repository.toString());
+        assertTrue(Files.isRegularFile(repository.resolve("vgg.v2/1/model.json")));
+    }
+
+    @Test
+    void aModelThatDoesNotLoadIsRefusedAndNothingIsWritten() throws IOException {
+        Path graph = savedModel("broken");
+        Files.write(ModelFiles.weightsOf(graph), new byte[] {1, 2, 3});
+        CliException e = assertThrows(CliException.class, () -> deploy(graph.toString()));
+        assertTrue(e.getMessage().startsWith("deploy: "), e.getMessage());
+        try (Stream<Path> entries = Files.list(dir.resolve("var/models/broken"))) {
+            assertEquals(0, entries.count());
+        }
+    }
+
+    @Test
+    void aNameThatIsNoFolderNameIsAUsageError() {
+        Path graph = savedModel("m");
+        CliException e = assertThrows(CliException.class, () -> deploy(graph.toString(), "--name", "../x"));
+        assertTrue(e.getMessage().contains("not a model name"), e.getMessage());
+    }
+}

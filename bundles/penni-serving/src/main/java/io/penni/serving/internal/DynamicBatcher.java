@@ -1,0 +1,253 @@
+package io.penni.serving.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One model version's request queue and the one thread that runs it: requests wait in a bounded queue; the thread
+ * takes the first, waits up to the max delay for more to join while the batch has room, runs them as one batch
+ * and hands each request its rows. A full queue refuses at once; a request past its timeout completes with a
+ * {@link TimeoutException} and leaves the queue. {@link #close()} refuses new requests, lets the queued ones run,
+ * then closes the model: that is how a new version replaces an old one without a failed request.
+ */
+final class DynamicBatcher implements AutoCloseable {
+
+    /** Runs one batch: {@code images × imageSize} values in, {@code images × outputSize} out. */
+    @FunctionalInterface
+    interface Compute {
+        /**
+         * Runs a batch.
+         *
+         * @param input the images, one after another
+         * @param images images in the batch
+         * @return the outputs, one row per image
+         */
+        float[] run(float[] input, int images);
+    }
+
+    /** Told of each batch that ran. */
+    @FunctionalInterface
+    interface BatchListener {
+        /**
+         * A batch ran.
+         *
+         * @param images images in it
+         * @param nanos compute time
+         */
+        void ran(int images, long nanos);
+    }
+
+    /** What became of a submitted request. */
+    sealed interface Submission {
+        /**
+         * Queued: the future completes with the request's output rows, or with a {@link TimeoutException}, or
+         * with what the computation threw.
+         *
+         * @param result the output rows
+         */
+        record Queued(CompletableFuture<float[]> result) implements Submission {
+        }
+
+        /** The queue is full: try again later. */
+        record Full() implements Submission {
+        }
+
+        /** This batcher is closing: its model was replaced or removed. */
+        record Closed() implements Submission {
+        }
+    }
+
+    private record Pending(float[] input, int images, CompletableFuture<float[]> result) {
+    }
+
+    // a closing batcher notices within this wait; it is not interrupted, so a running batch is never disturbed
+    private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final int imageSize;
+    private final int outputSize;
+    private final Compute compute;
+    private final Runnable onDrained;
+    private final BatchListener listener;
+    private final BatchSettings settings;
+    private final BlockingQueue<Pending> queue;
+    private final Thread worker;
+    private boolean closing;
+    private Pending carried;
+
+    /**
+     * Creates the batcher and starts its thread.
+     *
+     * @param name names the thread
+     * @param imageSize values per input image
+     * @param outputSize values per output row
+     * @param compute runs a batch; called from this batcher's thread only
+     * @param onDrained called once on this batcher's thread when it closed and ran its last request (closes the
+     *        model)
+     * @param listener told of each batch
+     * @param settings batch size, delay, capacity and timeout
+     */
+    DynamicBatcher(String name, int imageSize, int outputSize, Compute compute, Runnable onDrained,
+            BatchListener listener, BatchSettings settings) {
+        this.imageSize = imageSize;
+        this.outputSize = outputSize;
+        this.compute = Objects.requireNonNull(compute, "compute");
+        this.onDrained = Objects.requireNonNull(onDrained, "onDrained");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.worker = new Thread(this::work, "penni-serving-" + name);
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /**
+     * Queues a request.
+     *
+     * @param input {@code images × imageSize} values; not copied, not to be changed afterwards
+     * @param images images in the request
+     * @return queued with its future, or why not
+     */
+    Submission submit(float[] input, int images) {
+        if (input.length != images * imageSize) {
+            throw new IllegalArgumentException(input.length + " values for " + images + " images of " + imageSize);
+        }
+        Pending pending = new Pending(input, images, new CompletableFuture<>());
+        synchronized (this) {
+            if (closing) {
+                return new Submission.Closed();
+            }
+            if (!queue.offer(pending)) {
+                return new Submission.Full();
+            }
+        }
+        pending.result().orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS).whenComplete((rows, error) -> {
+            if (error instanceof TimeoutException) {
+                queue.remove(pending);
+            }
+        });
+        return new Submission.Queued(pending.result());
+    }
+
+    /** @return requests waiting now */
+    int queueDepth() {
+        return queue.size();
+    }
+
+    /** Refuses new requests; those queued still run, then the model is closed. Returns at once. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closing = true;
+        }
+    }
+
+    /**
+     * Waits until the last queued request ran and the model was closed.
+     *
+     * @param millis how long to wait at most
+     * @return whether it has
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean awaitDrained(long millis) throws InterruptedException {
+        worker.join(millis);
+        return !worker.isAlive();
+    }
+
+    private void work() {
+        try {
+            while (true) {
+                List<Pending> batch = collect();
+                if (batch == null) {
+                    return;
+                }
+                if (!batch.isEmpty()) {
+                    run(batch);
+                }
+            }
+        } finally {
+            onDrained.run();
+        }
+    }
+
+    /** The next batch; empty when nothing came; null when closed and drained. */
+    private List<Pending> collect() {
+        Pending first = carried != null ? carried : nextWithin(IDLE_POLL_NANOS);
+        carried = null;
+        if (first == null) {
+            return isClosing() && queue.isEmpty() ? null : List.of();
+        }
+        List<Pending> batch = new ArrayList<>();
+        batch.add(first);
+        int images = first.images();
+        long deadline = System.nanoTime() + settings.maxDelay().toNanos();
+        while (images < settings.maxBatch()) {
+            long left = deadline - System.nanoTime();
+            Pending more = nextWithin(Math.max(0, left));
+            if (more == null) {
+                break;
+            }
+            if (images + more.images() > settings.maxBatch()) {
+                carried = more;
+                break;
+            }
+            batch.add(more);
+            images += more.images();
+        }
+        batch.removeIf(p -> p.result().isDone()); // timed out while the batch filled
+        return batch;
+    }
+
+    /** The next live request within the wait, skipping those that timed out; null when none came. */
+    private Pending nextWithin(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        while (true) {
+            Pending p;
+            try {
+                p = isClosing() ? queue.poll() : queue.poll(Math.max(0, deadline - System.nanoTime()),
+                        TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                close(); // only a framework shutting down interrupts this thread: drain and end
+                p = queue.poll();
+            }
+            if (p == null || !p.result().isDone()) {
+                return p;
+            }
+        }
+    }
+
+    private synchronized boolean isClosing() {
+        return closing;
+    }
+
+    private void run(List<Pending> batch) {
+        int images = batch.stream().mapToInt(Pending::images).sum();
+        float[] input = new float[images * imageSize];
+        int at = 0;
+        for (Pending p : batch) {
+            System.arraycopy(p.input(), 0, input, at, p.input().length);
+            at += p.input().length;
+        }
+        long start = System.nanoTime();
+        float[] output;
+        try {
+            output = compute.run(input, images);
+        } catch (RuntimeException | Error e) {
+            batch.forEach(p -> p.result().completeExceptionally(e));
+            return;
+        }
+        listener.ran(images, System.nanoTime() - start);
+        int row = 0;
+        for (Pending p : batch) {
+            float[] rows = new float[p.images() * outputSize];
+            System.arraycopy(output, row * outputSize, rows, 0, rows.length);
+            row += p.images();
+            p.result().complete(rows);
+        }
+    }
+}
