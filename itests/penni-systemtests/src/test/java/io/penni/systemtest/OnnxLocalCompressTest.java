@@ -22,7 +22,8 @@ import io.penni.model.ModelFiles;
  * A request whose model is an ONNX file torch.onnx.export wrote (a small Fashion-MNIST CNN whose batch norm the
  * exporter folded into the convolutions' biases, from tools/onnx-fixtures/make-fixtures.py) runs every stage with
  * {@code bin/penni compress --local}: imported, retrained, decomposed, pruned, shrunk and measured, the report
- * naming the layers by their ONNX node names.
+ * naming the layers by their ONNX node names; the result's own {@code model.onnx}, run by ONNX Runtime, has the top-1
+ * its report claims.
  */
 class OnnxLocalCompressTest {
 
@@ -61,5 +62,9 @@ class OnnxLocalCompressTest {
                 .map(Layer.DecomposedConv2d.class::cast).findFirst().orElseThrow(() -> new AssertionError(
                         "the exported conv (bias, no BN) was decomposed: " + compressed.network().layers()));
         assertTrue(second.bias(), "its folded batch norm stays its bias");
+        // and out again: the result's model.onnx, run by ONNX Runtime on the same images, has the report's top-1
+        int[] onnx = OnnxRuntimeTopOne.correct(out.resolve("model.onnx"), new ObjectMapper().readTree(request.toFile()));
+        assertEquals(report.at("/compressed/accuracy").asDouble(), onnx[0] / (double) onnx[1], 1.5 / onnx[1],
+                "top-1 of model.onnx on ONNX Runtime against the report's");
     }
 }
