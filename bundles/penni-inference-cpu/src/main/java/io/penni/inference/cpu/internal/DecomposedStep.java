@@ -210,8 +210,8 @@ final class DecomposedStep extends KernelStep {
         if (batch ? sparseBatch : sparseOne) {
             for (int n = 0; n < outChannels; n++) {
                 kernels.sparseRow(values, mapOf, rowStart[n], rowStart[n + 1], maps, channelStride, basisStride, s.acc,
-                        0, len);
-                store(kernels, frame, image, count, n, 1, len, y0, rows, out, s.acc);
+                        0, len, epilogue.bias()[n], epilogue.reluBeforeStore());
+                store(kernels, frame, image, count, n, 1, len, y0, rows, out, s.acc, true);
             }
             return;
         }
@@ -223,19 +223,25 @@ final class DecomposedStep extends KernelStep {
         for (int n = 0; n < outChannels;) {
             int block = Math.min(ROW_BLOCK, outChannels - n);
             kernels.gemm(coefficients, n * depth, depth, block, depth, maps, mapRows, 0, s.acc, 0, len, len);
-            store(kernels, frame, image, count, n, block, len, y0, rows, out, s.acc);
+            store(kernels, frame, image, count, n, block, len, y0, rows, out, s.acc, false);
             n += block;
         }
     }
 
+    /** Stores a block of computed output channels; {@code biased}: the kernel added the bias (and the ReLU). */
     private void store(Kernels kernels, Frame frame, int image, int count, int n, int block, int len, int y0, int rows,
-            float[] out, float[] acc) {
+            float[] out, float[] acc, boolean biased) {
         int stride = geometry.bandImageStride(rows);
         for (int g = 0; g < count; g++) {
             int outOff = output().offset(image + g);
             for (int i = 0; i < block; i++) {
-                epilogue.store(kernels, frame, image + g, n + i, acc, i * len + g * stride, geometry.rowStride(), y0, rows,
-                        geometry.outHeight(), geometry.outWidth(), out, outOff);
+                if (biased) {
+                    epilogue.storeBiased(kernels, frame, image + g, n + i, acc, i * len + g * stride,
+                            geometry.rowStride(), y0, rows, geometry.outHeight(), geometry.outWidth(), out, outOff);
+                } else {
+                    epilogue.store(kernels, frame, image + g, n + i, acc, i * len + g * stride, geometry.rowStride(),
+                            y0, rows, geometry.outHeight(), geometry.outWidth(), out, outOff);
+                }
             }
         }
     }
@@ -309,6 +315,23 @@ final class DecomposedStep extends KernelStep {
             sparseOne = sparse;
         }
         kernels(candidate.substring(candidate.indexOf('-') + 1), batch);
+    }
+
+    /**
+     * Coefficient matrices at most this dense run sparse when chosen by rule: a sparse row loads a map vector for
+     * each multiply-add, where the dense product's register block feeds four with each load, but skips every zero.
+     */
+    static final double SPARSE_DENSITY = 0.5;
+
+    @Override
+    void decide(java.util.function.Predicate<String> allowed) {
+        String kernel = kernelSets().keySet().iterator().next();
+        double density = rowStart[outChannels] / ((double) outChannels * maps());
+        String preferred = (density <= SPARSE_DENSITY ? SPARSE : DENSE) + "-" + kernel;
+        String other = (density <= SPARSE_DENSITY ? DENSE : SPARSE) + "-" + kernel;
+        String chosen = allowed.test(preferred) ? preferred : other;
+        choose(chosen, false);
+        choose(chosen, true);
     }
 
     @Override

@@ -47,10 +47,27 @@ record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean ma
      */
     void store(Kernels kernels, Frame frame, int image, int n, float[] acc, int accOff, int rowStride, int y0,
             int rows, int outHeight, int outWidth, float[] out, int outOff) {
-        int plane = outHeight * outWidth;
         // the padded columns between rows are computed too and thrown away below: one contiguous run; a
         // residual is added once the rows are stored, where its rows line up with them
-        kernels.bias(acc, accOff, (rows - 1) * rowStride + outWidth, bias[n], relu && residual == null);
+        kernels.bias(acc, accOff, (rows - 1) * rowStride + outWidth, bias[n], reluBeforeStore());
+        storeBiased(kernels, frame, image, n, acc, accOff, rowStride, y0, rows, outHeight, outWidth, out, outOff);
+    }
+
+    /**
+     * @return whether the ReLU goes with the bias, before the rows are stored (else after a fused residual add,
+     *     or not at all)
+     */
+    boolean reluBeforeStore() {
+        return relu && residual == null;
+    }
+
+    /**
+     * As {@link #store(Kernels, Frame, int, int, float[], int, int, int, int, int, int, float[], int)}, for rows
+     * whose kernel already added the bias and applied {@link #reluBeforeStore()}.
+     */
+    void storeBiased(Kernels kernels, Frame frame, int image, int n, float[] acc, int accOff, int rowStride, int y0,
+            int rows, int outHeight, int outWidth, float[] out, int outOff) {
+        int plane = outHeight * outWidth;
         if (pool != 0) {
             pool(n, acc, accOff, rowStride, y0, rows, outHeight, outWidth, out, outOff);
             return;

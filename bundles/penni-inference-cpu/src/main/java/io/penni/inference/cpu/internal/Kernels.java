@@ -35,8 +35,9 @@ public interface Kernels {
     /**
      * One output row of a sparse 1×1 convolution over maps laid out by input channel and basis: entry e's map
      * is {@code maps[e] = channel << 8 | basis}, and
-     * {@code acc[accOff + j] = Σ_e values[e] · m[channel·channelStride + basis·basisStride + j]} for
-     * {@code start <= e < end}, {@code j < len}.
+     * {@code acc[accOff + j] = act(bias + Σ_e values[e] · m[channel·channelStride + basis·basisStride + j])} for
+     * {@code start <= e < end}, {@code j < len}, act the ReLU or the identity: the epilogue's bias and ReLU are
+     * applied while the row is still in registers.
      *
      * @param values the row's non-zero coefficients
      * @param maps each coefficient's map, {@link #map(int, int)}
@@ -48,9 +49,11 @@ public interface Kernels {
      * @param acc the result (overwritten)
      * @param accOff its first element
      * @param len values per map
+     * @param bias added to each value
+     * @param relu whether to apply the ReLU
      */
     void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride, int basisStride,
-            float[] acc, int accOff, int len);
+            float[] acc, int accOff, int len, float bias, boolean relu);
 
     /**
      * A convolution's epilogue on computed values, in place: {@code acc[off + j] = act(acc[off + j] + bias)} for

@@ -239,6 +239,28 @@ public final class Program {
         resize();
     }
 
+    /**
+     * Steps whose work at batch 1 is at least this many multiply-accumulates are split over the threads when
+     * chosen by rule: on two cores a split costs a wake-up and a join, a few microseconds, which only a step of
+     * tens of microseconds earns back.
+     */
+    static final long SPLIT_MACS = 400_000;
+
+    /**
+     * Makes every choice by rule, with no timing ({@link Step#decide}): the same model gets the same kernels in
+     * every process. Batch-1 runs split the steps of at least {@link #SPLIT_MACS}.
+     *
+     * @param allowed which candidate kernels a step may choose
+     */
+    public void decide(java.util.function.Predicate<String> allowed) {
+        for (Step s : steps) {
+            s.decide(allowed);
+            s.split(threads > 1 && s.splittable() && s.macs(false) >= SPLIT_MACS);
+            s.release();
+        }
+        resize();
+    }
+
     /** Sizes the scratch again for the choices made: kernels, forms and splits. */
     private void resize() {
         scratch = scratch(false);

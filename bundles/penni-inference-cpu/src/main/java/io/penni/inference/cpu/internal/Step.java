@@ -169,6 +169,16 @@ abstract class Step {
         // steps with one way to run have nothing to choose
     }
 
+    /**
+     * Chooses among {@link #candidates()} by rule, without timing. By default the first kernel set (the Vector
+     * API where the JVM has it).
+     *
+     * @param allowed which candidates it may choose
+     */
+    void decide(java.util.function.Predicate<String> allowed) {
+        // steps with one way to run, or whose default is the rule, have nothing to choose
+    }
+
     /** Drops what only the candidates not chosen need; called once the choice is final. */
     void release() {
         // most steps keep one form of their parameters

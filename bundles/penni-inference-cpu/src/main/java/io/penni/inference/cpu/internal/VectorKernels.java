@@ -38,8 +38,13 @@ final class VectorKernels implements Kernels {
         int a1 = a0 + lda;
         int a2 = a1 + lda;
         int a3 = a2 + lda;
+        // the last chunk overlaps the one before it rather than going masked (masked loads are slow on JDK 17):
+        // c is overwritten, never accumulated into, so the columns computed twice get the same values
         int j = 0;
-        for (; j + 2 * W <= len; j += 2 * W) {
+        for (int full = len >= 2 * W ? len : 0; j < full; j += 2 * W) {
+            if (j + 2 * W > len) {
+                j = len - 2 * W;
+            }
             FloatVector x00 = FloatVector.zero(S);
             FloatVector x01 = FloatVector.zero(S);
             FloatVector x10 = FloatVector.zero(S);
@@ -98,7 +103,10 @@ final class VectorKernels implements Kernels {
     private static void block1(float[] a, int a0, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
             int c0, int len) {
         int j = 0;
-        for (; j + 2 * W <= len; j += 2 * W) {
+        for (int full = len >= 2 * W ? len : 0; j < full; j += 2 * W) {
+            if (j + 2 * W > len) {
+                j = len - 2 * W;
+            }
             FloatVector x0 = FloatVector.zero(S);
             FloatVector x1 = FloatVector.zero(S);
             for (int p = 0; p < depth; p++) {
@@ -123,15 +131,18 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride,
-            int basisStride, float[] acc, int accOff, int len) {
-        // Four vectors of the row stay in registers across all of its coefficients, with plain loads; the tail
-        // goes a masked vector pair at a time (a short row, common in late layers, is all tail).
+            int basisStride, float[] acc, int accOff, int len, float bias, boolean relu) {
+        // Four vectors of the row stay in registers across all of its coefficients; then single vectors, the last
+        // overlapping the one before it (acc is overwritten, so columns computed twice get the same values); only
+        // a row shorter than a vector goes masked, which is slow on JDK 17.
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector zero = FloatVector.zero(S);
         int j = 0;
         for (; j + 4 * W <= len; j += 4 * W) {
-            FloatVector x0 = FloatVector.zero(S);
-            FloatVector x1 = FloatVector.zero(S);
-            FloatVector x2 = FloatVector.zero(S);
-            FloatVector x3 = FloatVector.zero(S);
+            FloatVector x0 = b;
+            FloatVector x1 = b;
+            FloatVector x2 = b;
+            FloatVector x3 = b;
             for (int e = start; e < end; e++) {
                 FloatVector v = FloatVector.broadcast(S, values[e]);
                 int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
@@ -140,24 +151,36 @@ final class VectorKernels implements Kernels {
                 x2 = FloatVector.fromArray(S, m, r + 2 * W).fma(v, x2);
                 x3 = FloatVector.fromArray(S, m, r + 3 * W).fma(v, x3);
             }
+            if (relu) {
+                x0 = x0.max(zero);
+                x1 = x1.max(zero);
+                x2 = x2.max(zero);
+                x3 = x3.max(zero);
+            }
             x0.intoArray(acc, accOff + j);
             x1.intoArray(acc, accOff + j + W);
             x2.intoArray(acc, accOff + j + 2 * W);
             x3.intoArray(acc, accOff + j + 3 * W);
         }
-        for (; j < len; j += 2 * W) {
-            VectorMask<Float> m0 = S.indexInRange(j, len);
-            VectorMask<Float> m1 = S.indexInRange(j + W, len);
-            FloatVector x0 = FloatVector.zero(S);
-            FloatVector x1 = FloatVector.zero(S);
-            for (int e = start; e < end; e++) {
-                FloatVector v = FloatVector.broadcast(S, values[e]);
-                int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
-                x0 = FloatVector.fromArray(S, m, r, m0).fma(v, x0);
-                x1 = FloatVector.fromArray(S, m, r + W, m1).fma(v, x1);
+        for (int full = len >= W ? len : 0; j < full; j += W) {
+            if (j + W > len) {
+                j = len - W;
             }
-            x0.intoArray(acc, accOff + j, m0);
-            x1.intoArray(acc, accOff + j + W, m1);
+            FloatVector x = b;
+            for (int e = start; e < end; e++) {
+                int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
+                x = FloatVector.fromArray(S, m, r).fma(FloatVector.broadcast(S, values[e]), x);
+            }
+            (relu ? x.max(zero) : x).intoArray(acc, accOff + j);
+        }
+        if (j < len) {
+            VectorMask<Float> mask = S.indexInRange(j, len);
+            FloatVector x = b;
+            for (int e = start; e < end; e++) {
+                int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
+                x = FloatVector.fromArray(S, m, r, mask).fma(FloatVector.broadcast(S, values[e]), x);
+            }
+            (relu ? x.max(zero) : x).intoArray(acc, accOff + j, mask);
         }
     }
 
