@@ -24,8 +24,8 @@ import io.penni.model.ModelException;
  */
 final class DecomposedStep extends KernelStep {
 
-    /** Floats of maps and staged input a thread holds at once when it runs one image at a time (32 KB). */
-    static final int ONE_BUDGET = 8 * 1024;
+    /** Floats of maps and staged input a thread holds at once when it runs one image at a time (256 KB, in L2). */
+    static final int ONE_BUDGET = 64 * 1024;
 
     private static final String SPARSE = "sparse";
     private static final String DENSE = "dense";

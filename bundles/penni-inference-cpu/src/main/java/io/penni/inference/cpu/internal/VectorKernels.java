@@ -1,7 +1,6 @@
 package io.penni.inference.cpu.internal;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Kernels on the JDK Vector API ({@code jdk.incubator.vector}), at the machine's widest float vector. The
  * matrix product keeps a 4-row × 2-vector block of results in registers across the whole depth, so every
  * loaded vector of b feeds four fused multiply-adds and c is written once; plain loops cannot express that
- * register blocking. Only loaded where {@link VectorSupport#available()} says the module is there.
+ * register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java fallback, about a
+ * hundred times slower; tails overlap the last full vector or go one value at a time. Only loaded where {@link VectorSupport#available()} says the module is there.
  */
 final class VectorKernels implements Kernels {
 
@@ -24,6 +24,12 @@ final class VectorKernels implements Kernels {
     @Override
     public void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
             float[] c, int cOff, int ldc, int len) {
+        if (len < 2 * W) {
+            // masked vector loads and stores are not intrinsified here (JDK 17): they run the Java fallback, a
+            // hundred times slower than plain loops
+            PlainKernels.INSTANCE.gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, c, cOff, ldc, len);
+            return;
+        }
         int i = 0;
         for (; i + 4 <= rows; i += 4) {
             block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len);
@@ -79,25 +85,6 @@ final class VectorKernels implements Kernels {
             x30.intoArray(c, c0 + 3 * ldc + j);
             x31.intoArray(c, c0 + 3 * ldc + j + W);
         }
-        for (; j < len; j += W) {
-            VectorMask<Float> m = S.indexInRange(j, len);
-            FloatVector x0 = FloatVector.zero(S);
-            FloatVector x1 = FloatVector.zero(S);
-            FloatVector x2 = FloatVector.zero(S);
-            FloatVector x3 = FloatVector.zero(S);
-            for (int p = 0; p < depth; p++) {
-                int bi = bRows[bRowsOff + p] + j;
-                FloatVector bv = FloatVector.fromArray(S, b, bi, m);
-                x0 = bv.fma(FloatVector.broadcast(S, a[a0 + p]), x0);
-                x1 = bv.fma(FloatVector.broadcast(S, a[a1 + p]), x1);
-                x2 = bv.fma(FloatVector.broadcast(S, a[a2 + p]), x2);
-                x3 = bv.fma(FloatVector.broadcast(S, a[a3 + p]), x3);
-            }
-            x0.intoArray(c, c0 + j, m);
-            x1.intoArray(c, c0 + ldc + j, m);
-            x2.intoArray(c, c0 + 2 * ldc + j, m);
-            x3.intoArray(c, c0 + 3 * ldc + j, m);
-        }
     }
 
     private static void block1(float[] a, int a0, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
@@ -118,23 +105,18 @@ final class VectorKernels implements Kernels {
             x0.intoArray(c, c0 + j);
             x1.intoArray(c, c0 + j + W);
         }
-        for (; j < len; j += W) {
-            VectorMask<Float> m = S.indexInRange(j, len);
-            FloatVector x = FloatVector.zero(S);
-            for (int p = 0; p < depth; p++) {
-                x = FloatVector.fromArray(S, b, bRows[bRowsOff + p] + j, m)
-                        .fma(FloatVector.broadcast(S, a[a0 + p]), x);
-            }
-            x.intoArray(c, c0 + j, m);
-        }
     }
 
     @Override
     public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride,
             int basisStride, float[] acc, int accOff, int len, float bias, boolean relu) {
+        if (len < W) {
+            PlainKernels.INSTANCE.sparseRow(values, maps, start, end, m, channelStride, basisStride, acc, accOff, len,
+                    bias, relu);
+            return;
+        }
         // Four vectors of the row stay in registers across all of its coefficients; then single vectors, the last
-        // overlapping the one before it (acc is overwritten, so columns computed twice get the same values); only
-        // a row shorter than a vector goes masked, which is slow on JDK 17.
+        // overlapping the one before it (acc is overwritten, so columns computed twice get the same values).
         FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector zero = FloatVector.zero(S);
         int j = 0;
@@ -173,15 +155,6 @@ final class VectorKernels implements Kernels {
             }
             (relu ? x.max(zero) : x).intoArray(acc, accOff + j);
         }
-        if (j < len) {
-            VectorMask<Float> mask = S.indexInRange(j, len);
-            FloatVector x = b;
-            for (int e = start; e < end; e++) {
-                int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
-                x = FloatVector.fromArray(S, m, r, mask).fma(FloatVector.broadcast(S, values[e]), x);
-            }
-            (relu ? x.max(zero) : x).intoArray(acc, accOff + j, mask);
-        }
     }
 
     @Override
@@ -195,11 +168,14 @@ final class VectorKernels implements Kernels {
                 s0 = FloatVector.fromArray(S, w, wo + i).fma(FloatVector.fromArray(S, x, xOff + i), s0);
                 s1 = FloatVector.fromArray(S, w, wo + i + W).fma(FloatVector.fromArray(S, x, xOff + i + W), s1);
             }
-            for (; i < in; i += W) {
-                VectorMask<Float> m = S.indexInRange(i, in);
-                s0 = FloatVector.fromArray(S, w, wo + i, m).fma(FloatVector.fromArray(S, x, xOff + i, m), s0);
+            for (; i + W <= in; i += W) {
+                s0 = FloatVector.fromArray(S, w, wo + i).fma(FloatVector.fromArray(S, x, xOff + i), s0);
             }
-            y[yOff + o] = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            float tail = 0f;
+            for (; i < in; i++) {
+                tail += w[wo + i] * x[xOff + i];
+            }
+            y[yOff + o] = s0.add(s1).reduceLanes(VectorOperators.ADD) + tail;
         }
     }
 
@@ -212,11 +188,10 @@ final class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(S, acc, off + j).add(b);
             (relu ? v.max(zero) : v).intoArray(acc, off + j);
         }
-        if (j < len) {
-            // the values past len may be another row's, not yet stored: a masked store leaves them as they are
-            VectorMask<Float> m = S.indexInRange(j, len);
-            FloatVector v = FloatVector.fromArray(S, acc, off + j, m).add(b);
-            (relu ? v.max(zero) : v).intoArray(acc, off + j, m);
+        // the tail one value at a time: the values past len may be another row's, not yet stored
+        for (; j < len; j++) {
+            float v = acc[off + j] + bias;
+            acc[off + j] = relu ? Math.max(0f, v) : v;
         }
     }
 
