@@ -60,6 +60,7 @@ public final class KernelWarmup {
                 kernels.matVec(b, 0, 5, depth - (i & 7), a, 0, c, 0);
                 kernels.bias(c, 0, len - (i & 7), 0.5f, (i & 1) == 0);
                 kernels.addInto(c, 0, b, 0, len - (i & 15), (i & 1) == 0);
+                kernels.maxPool2(b, 0, len, c, 0, len / 2 - (i & 7));
             }
             long t = System.nanoTime() - t0;
             stable = t < best * 0.95 ? 0 : stable + 1;

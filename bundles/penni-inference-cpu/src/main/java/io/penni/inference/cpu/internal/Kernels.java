@@ -81,6 +81,27 @@ public interface Kernels {
      */
     void addInto(float[] acc, int accOff, float[] out, int outOff, int len, boolean relu);
 
+    /**
+     * A 2×2 max pooling of two computed rows: {@code out[outOff + i] = max(a[r0 + 2i], a[r0 + 2i + 1], a[r1 + 2i],
+     * a[r1 + 2i + 1])} for {@code i < count}. The values are finite.
+     *
+     * @param a the computed rows
+     * @param r0 where the first row starts
+     * @param r1 where the second row starts
+     * @param out the pooled row's array
+     * @param outOff where it starts
+     * @param count pooled values
+     */
+    default void maxPool2(float[] a, int r0, int r1, float[] out, int outOff, int count) {
+        // comparisons, not Math.max: its NaN and signed-zero rules cost branches, and the values are finite
+        for (int i = 0; i < count; i++) {
+            int x = 2 * i;
+            float top = a[r0 + x] > a[r0 + x + 1] ? a[r0 + x] : a[r0 + x + 1];
+            float bottom = a[r1 + x] > a[r1 + x + 1] ? a[r1 + x] : a[r1 + x + 1];
+            out[outOff + i] = top > bottom ? top : bottom;
+        }
+    }
+
     /** Bases per layer at most (a k×k kernel has at most k·k; 255 covers k ≤ 15). */
     int MAX_BASES = 255;
 

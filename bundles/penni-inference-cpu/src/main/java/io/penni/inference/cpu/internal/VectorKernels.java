@@ -2,6 +2,7 @@ package io.penni.inference.cpu.internal;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +16,9 @@ final class VectorKernels implements Kernels {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int W = S.length();
+    /** Ints in half the preferred vector: the even floats of a vector, narrowed out of its longs. */
+    private static final VectorSpecies<Integer> HALF_INTS = VectorSpecies.of(int.class,
+            VectorShape.forBitSize(S.vectorBitSize() / 2));
 
     @Override
     public String name() {
@@ -176,6 +180,22 @@ final class VectorKernels implements Kernels {
                 tail += w[wo + i] * x[xOff + i];
             }
             y[yOff + o] = s0.add(s1).reduceLanes(VectorOperators.ADD) + tail;
+        }
+    }
+
+    @Override
+    public void maxPool2(float[] a, int r0, int r1, float[] out, int outOff, int count) {
+        // a vector holds W / 2 pairs: the two rows' maximum, then each pair's odd value shifted onto its even one
+        // (the pair as one long lane), and the even values narrowed out of the longs into a half-width vector
+        int i = 0;
+        for (; i + W / 2 <= count; i += W / 2) {
+            FloatVector v = FloatVector.fromArray(S, a, r0 + 2 * i).max(FloatVector.fromArray(S, a, r1 + 2 * i));
+            FloatVector odd = v.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).reinterpretAsFloats();
+            v.max(odd).reinterpretAsLongs().convertShape(VectorOperators.L2I, HALF_INTS, 0).reinterpretAsFloats()
+                    .intoArray(out, outOff + i);
+        }
+        if (i < count) {
+            Kernels.super.maxPool2(a, r0 + 2 * i, r1 + 2 * i, out, outOff + i, count - i);
         }
     }
 
