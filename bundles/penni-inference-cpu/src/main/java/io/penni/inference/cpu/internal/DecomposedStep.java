@@ -42,7 +42,6 @@ final class DecomposedStep extends KernelStep {
     private final int rowsOne;
     private final int rowsGroup;
     private final int align;
-    private final int[] tapsOne;
     /**
      * For the sparse path, per input channel, the bases some non-zero coefficient reads ({@code usedBases[c]} of
      * them, from {@code sparseBasis[basisStart[c]]}, rows of k² taps): maps no coefficient reads are not made.
@@ -67,6 +66,10 @@ final class DecomposedStep extends KernelStep {
     DecomposedStep(String layer, String kind, Value input, Value output, ConvGeometry geometry, float[] basis,
             int bases, int outChannels, float[] coefficients, Epilogue epilogue, Map<String, Kernels> kernels) {
         super(layer, kind, output, kernels, groupFor(geometry, bases, epilogue.neededRows(geometry.outHeight())));
+        if (geometry.taps() > Scratch.MAX_TAPS) {
+            throw new ModelException("layer " + layer + ": a " + geometry.kernel() + "x" + geometry.kernel()
+                    + " kernel, the CPU engine decomposes kernels of at most " + Scratch.MAX_TAPS + " taps");
+        }
         if (bases > Kernels.MAX_BASES) {
             throw new ModelException("layer " + layer + ": " + bases
                     + " bases, the CPU engine runs at most " + Kernels.MAX_BASES);
@@ -82,7 +85,6 @@ final class DecomposedStep extends KernelStep {
         this.align = epilogue.pool() == 0 ? 1 : epilogue.pool();
         this.rowsOne = bandRows(ONE_BUDGET);
         this.rowsGroup = bandRows(GROUP_BUDGET);
-        this.tapsOne = geometry.bandTapRows(1, rowsOne);
         int maps = maps();
         this.rowStart = new int[outChannels + 1];
         int nonZero = 0;
@@ -216,7 +218,7 @@ final class DecomposedStep extends KernelStep {
         float[] in = input.array(frame);
         float[] maps = s.stage;
         int len = geometry.bandLength(count, rows);
-        int[] taps = count == 1 && rows == rowsOne ? tapsOne : geometry.bandTapRows(count, rows);
+        int[] taps = geometry.bandTapRows(count, rows, s.taps);
         int channelStride = bases * len;
         int basisStride = len;
         int k2 = geometry.taps();

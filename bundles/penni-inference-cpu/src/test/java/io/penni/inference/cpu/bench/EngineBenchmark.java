@@ -82,6 +82,7 @@ public final class EngineBenchmark {
                 // after the runs: what the process grew by, and (after a collection) what the model holds live
                 row.put("rss_added_mb", (rssKb() - rssBefore) / 1024.0);
                 row.put("rss_mb", rssKb() / 1024.0);
+                row.put("rss_peak_mb", status("VmHWM:") / 1024.0);
                 System.gc();
                 row.put("heap_live_added_mb", (heapUsed() - heapBefore) / 1048576.0);
                 row.put("weight_mb", m.weightBytes() / 1048576.0);
@@ -160,9 +161,14 @@ public final class EngineBenchmark {
     }
 
     private static long rssKb() {
+        return status("VmRSS:");
+    }
+
+    /** A kB figure of /proc/self/status, 0 where there is none. */
+    private static long status(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
