@@ -36,89 +36,23 @@ final class VectorKernels implements Kernels {
         }
         int i = 0;
         for (; i + 4 <= rows; i += 4) {
-            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len);
+            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len, 4);
         }
-        // the last one to three rows in one pass over b (a pruned layer's channels often need 2 or 3 maps)
-        if (rows - i == 3) {
-            block3(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len);
-        } else if (rows - i == 2) {
-            block2(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len);
+        // two or three rows left (a pruned layer's channel often needs 2 or 3 maps) in one pass over b, the
+        // missing rows' multiply-adds done and dropped: cheaper than a pass over b per row
+        if (rows - i >= 2) {
+            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len, rows - i);
         } else if (rows - i == 1) {
             block1(a, aOff + i * lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, len);
         }
     }
 
-    private static void block3(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
-            float[] c, int c0, int ldc, int len) {
-        int a1 = a0 + lda;
-        int a2 = a1 + lda;
-        for (int j = 0; j < len; j += 2 * W) {
-            if (j + 2 * W > len) {
-                j = len - 2 * W;
-            }
-            FloatVector x00 = FloatVector.zero(S);
-            FloatVector x01 = FloatVector.zero(S);
-            FloatVector x10 = FloatVector.zero(S);
-            FloatVector x11 = FloatVector.zero(S);
-            FloatVector x20 = FloatVector.zero(S);
-            FloatVector x21 = FloatVector.zero(S);
-            for (int p = 0; p < depth; p++) {
-                int bi = bRows[bRowsOff + p] + j;
-                FloatVector b0 = FloatVector.fromArray(S, b, bi);
-                FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
-                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
-                FloatVector s1 = FloatVector.broadcast(S, a[a1 + p]);
-                FloatVector s2 = FloatVector.broadcast(S, a[a2 + p]);
-                x00 = b0.fma(s0, x00);
-                x01 = b1.fma(s0, x01);
-                x10 = b0.fma(s1, x10);
-                x11 = b1.fma(s1, x11);
-                x20 = b0.fma(s2, x20);
-                x21 = b1.fma(s2, x21);
-            }
-            x00.intoArray(c, c0 + j);
-            x01.intoArray(c, c0 + j + W);
-            x10.intoArray(c, c0 + ldc + j);
-            x11.intoArray(c, c0 + ldc + j + W);
-            x20.intoArray(c, c0 + 2 * ldc + j);
-            x21.intoArray(c, c0 + 2 * ldc + j + W);
-        }
-    }
-
-    private static void block2(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
-            float[] c, int c0, int ldc, int len) {
-        int a1 = a0 + lda;
-        for (int j = 0; j < len; j += 2 * W) {
-            if (j + 2 * W > len) {
-                j = len - 2 * W;
-            }
-            FloatVector x00 = FloatVector.zero(S);
-            FloatVector x01 = FloatVector.zero(S);
-            FloatVector x10 = FloatVector.zero(S);
-            FloatVector x11 = FloatVector.zero(S);
-            for (int p = 0; p < depth; p++) {
-                int bi = bRows[bRowsOff + p] + j;
-                FloatVector b0 = FloatVector.fromArray(S, b, bi);
-                FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
-                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
-                FloatVector s1 = FloatVector.broadcast(S, a[a1 + p]);
-                x00 = b0.fma(s0, x00);
-                x01 = b1.fma(s0, x01);
-                x10 = b0.fma(s1, x10);
-                x11 = b1.fma(s1, x11);
-            }
-            x00.intoArray(c, c0 + j);
-            x01.intoArray(c, c0 + j + W);
-            x10.intoArray(c, c0 + ldc + j);
-            x11.intoArray(c, c0 + ldc + j + W);
-        }
-    }
-
+    /** Four rows of a and c, or two or three: a missing row reads the last real row of a and is not stored. */
     private static void block4(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
-            float[] c, int c0, int ldc, int len) {
+            float[] c, int c0, int ldc, int len, int rows) {
         int a1 = a0 + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
+        int a2 = rows > 2 ? a1 + lda : a1;
+        int a3 = rows > 3 ? a2 + lda : a2;
         // the last chunk overlaps the one before it rather than going masked (masked loads are slow on JDK 17):
         // c is overwritten, never accumulated into, so the columns computed twice get the same values
         int j = 0;
@@ -155,10 +89,14 @@ final class VectorKernels implements Kernels {
             x01.intoArray(c, c0 + j + W);
             x10.intoArray(c, c0 + ldc + j);
             x11.intoArray(c, c0 + ldc + j + W);
-            x20.intoArray(c, c0 + 2 * ldc + j);
-            x21.intoArray(c, c0 + 2 * ldc + j + W);
-            x30.intoArray(c, c0 + 3 * ldc + j);
-            x31.intoArray(c, c0 + 3 * ldc + j + W);
+            if (rows > 2) {
+                x20.intoArray(c, c0 + 2 * ldc + j);
+                x21.intoArray(c, c0 + 2 * ldc + j + W);
+            }
+            if (rows > 3) {
+                x30.intoArray(c, c0 + 3 * ldc + j);
+                x31.intoArray(c, c0 + 3 * ldc + j + W);
+            }
         }
     }
 
