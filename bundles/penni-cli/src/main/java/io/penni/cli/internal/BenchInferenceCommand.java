@@ -99,7 +99,7 @@ public final class BenchInferenceCommand implements Command {
     }
 
     private static void plan(PrintStream out, CpuModel model) {
-        out.println("layer plan (kernel chosen by timing each candidate on the layer's shape):");
+        out.println("layer plan (kernels chosen by rule from each layer's shape and density, the same in every process):");
         for (LayerPlan p : model.plan()) {
             out.printf(Locale.ROOT, "  %-22s %-34s %-20s%s%n", p.layer(), p.kind(), p.kernels(),
                     p.splitAtBatchOne() ? " split at batch 1" : "");

@@ -18,8 +18,9 @@ import io.penni.model.ModelException;
 
 /**
  * The CPU inference engine. It owns a fixed pool of threads that every model it loads shares; close it to
- * stop them. Loading compiles the model ({@link CpuModel#plan()} says how) and times each layer's candidate
- * kernels on the layer's real shape, so loading takes a little while (about {@code tuneBudget} per layer).
+ * stop them. Loading compiles the model ({@link CpuModel#plan()} says how) and chooses each layer's kernels: by
+ * rule from its shape and density (no tuning budget: the same choice in every process), or by timing the
+ * candidates on the layer's real shape (about {@code tuneBudget} per layer).
  */
 public final class CpuEngine implements AutoCloseable {
 
@@ -77,7 +78,11 @@ public final class CpuEngine implements AutoCloseable {
                     + ": its buffers are too large for the CPU engine (" + e.getMessage() + ")");
         }
         try {
-            program.tune(pool, options.tuneBudget().toNanos(), options.coefficients()::allows);
+            if (options.tuneBudget().isZero()) {
+                program.decide(options.coefficients()::allows);
+            } else {
+                program.tune(pool, options.tuneBudget().toNanos(), options.coefficients()::allows);
+            }
             if (options.split() != EngineOptions.Split.MEASURED) {
                 program.splitAll(options.split() == EngineOptions.Split.ALWAYS);
             }

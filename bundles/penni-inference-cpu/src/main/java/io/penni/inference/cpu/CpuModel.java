@@ -71,6 +71,55 @@ public final class CpuModel implements LoadedModel {
         return program.run(input, batch, pool);
     }
 
+    /**
+     * Times each step of the compiled program on a batch of random images: warm-up runs, then {@code runs} timed
+     * runs whose per-step medians are reported. Runs like {@link #run}, so the kernels and splits are the ones a
+     * batch of that size uses.
+     *
+     * @param batch images per run
+     * @param runs timed runs, at least 1
+     * @return one entry per step, in program order
+     */
+    public synchronized List<LayerProfile> profile(int batch, int runs) {
+        if (runs < 1) {
+            throw new IllegalArgumentException("runs must be >= 1, was " + runs);
+        }
+        float[] input = new float[Math.toIntExact(batch * program.inputShape().size())];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(batch);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) random.nextGaussian();
+        }
+        List<Program.StepReport> report = program.report();
+        int steps = report.size();
+        long[][] nanos = new long[steps][runs];
+        long[] one = new long[steps];
+        for (int r = -Math.max(3, runs / 5); r < runs; r++) {
+            java.util.Arrays.fill(one, 0);
+            run(input, batch, one);
+            for (int i = 0; r >= 0 && i < steps; i++) {
+                nanos[i][r] = one[i];
+            }
+        }
+        boolean grouped = program.parallel(batch);
+        List<LayerProfile> profile = new ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            Program.StepReport s = report.get(i);
+            java.util.Arrays.sort(nanos[i]);
+            profile.add(new LayerProfile(s.layer(), s.kind(), grouped ? s.batchKernel() : s.kernel()
+                    + (s.split() ? " split" : ""), batch, nanos[i][(runs - 1) / 2] / 1e3,
+                    (grouped ? s.batchMacs() : s.macs()) * batch,
+                    s.weightBytes() + s.activationFloats() * Float.BYTES * batch));
+        }
+        return profile;
+    }
+
+    private float[] run(float[] input, int batch, long[] stepNanos) {
+        if (closed) {
+            throw new IllegalStateException("model " + program.network() + " is closed");
+        }
+        return program.run(input, batch, pool, stepNanos);
+    }
+
     @Override
     public long weightBytes() {
         return program.weightBytes();

@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param threads threads per batch, the caller's included (the machine's cores is the useful maximum)
  * @param kernels which kernel implementations layers may choose between
  * @param tuneBudget time spent measuring the candidates of each layer at load time (at least three timed turns
- *        of each candidate however small)
+ *        of each candidate); zero: no timing, every choice made by rule from the layer's shape and density, so
+ *        the same model gets the same kernels in every process
  * @param split whether a single image's layers are spread over the threads
  * @param coefficients how decomposed layers hold their coefficients
  */
@@ -18,7 +19,7 @@ public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget,
 
     /** How a decomposed layer's coefficient convolution runs. */
     public enum Coefficients {
-        /** Per layer, whichever of sparse and dense measured faster. */
+        /** Per layer, whichever of sparse and dense measured faster (by rule, from its density, without tuning). */
         MEASURED,
         /** Compressed rows of the non-zero coefficients only: the least memory, whatever the speed. */
         SPARSE,
@@ -40,7 +41,7 @@ public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget,
 
     /** Whether batch-1 runs spread a layer over the threads. */
     public enum Split {
-        /** Per layer, whichever measured faster. */
+        /** Per layer, whichever measured faster (by rule, from its work, without tuning). */
         MEASURED,
         /** Every layer that can be split (for tests of the split path). */
         ALWAYS,
@@ -50,7 +51,7 @@ public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget,
 
     /** Which kernel implementations the engine offers its layers. */
     public enum KernelSet {
-        /** Both, where the JVM has the Vector API; each layer keeps the faster. */
+        /** Both, where the JVM has the Vector API; each layer keeps the faster (the Vector API, without tuning). */
         MEASURED,
         /** Plain loops only (what C2 vectorises by itself). */
         PLAIN,
@@ -84,10 +85,10 @@ public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget,
         this(threads, kernels, tuneBudget, split, Coefficients.MEASURED);
     }
 
-    /** @return every core, both kernel sets measured, 20 ms of tuning per layer, splitting measured */
+    /** @return every core, both kernel sets, no tuning: every choice by rule, the same in every process */
     public static EngineOptions defaults() {
-        return new EngineOptions(Runtime.getRuntime().availableProcessors(), KernelSet.MEASURED,
-                Duration.ofMillis(20), Split.MEASURED);
+        return new EngineOptions(Runtime.getRuntime().availableProcessors(), KernelSet.MEASURED, Duration.ZERO,
+                Split.MEASURED);
     }
 
     /**

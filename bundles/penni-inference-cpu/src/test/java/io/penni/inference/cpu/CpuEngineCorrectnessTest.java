@@ -26,19 +26,34 @@ class CpuEngineCorrectnessTest {
     /** Uneven over two threads, and more than one pass of images for each. */
     private static final int BATCH = 19;
 
-    /** The ways to run: each kernel set; plain also with every batch-1 layer split over two threads. */
+    /**
+     * The ways to run: each kernel set; plain and vector also with every batch-1 layer split over two threads; the
+     * choices by rule on two threads and on one; the vector kernels with dense coefficients (the rule picks sparse
+     * for every pruned layer).
+     */
     enum Variant {
-        PLAIN(EngineOptions.KernelSet.PLAIN, EngineOptions.Split.NEVER),
-        PLAIN_SPLIT(EngineOptions.KernelSet.PLAIN, EngineOptions.Split.ALWAYS),
-        VECTOR_SPLIT(EngineOptions.KernelSet.VECTOR, EngineOptions.Split.ALWAYS),
-        MEASURED(EngineOptions.KernelSet.MEASURED, EngineOptions.Split.MEASURED);
+        PLAIN(2, EngineOptions.KernelSet.PLAIN, EngineOptions.Split.NEVER, EngineOptions.Coefficients.MEASURED),
+        PLAIN_SPLIT(2, EngineOptions.KernelSet.PLAIN, EngineOptions.Split.ALWAYS, EngineOptions.Coefficients.MEASURED),
+        VECTOR_SPLIT(2, EngineOptions.KernelSet.VECTOR, EngineOptions.Split.ALWAYS,
+                EngineOptions.Coefficients.MEASURED),
+        MEASURED(2, EngineOptions.KernelSet.MEASURED, EngineOptions.Split.MEASURED,
+                EngineOptions.Coefficients.MEASURED),
+        ONE_THREAD(1, EngineOptions.KernelSet.MEASURED, EngineOptions.Split.MEASURED,
+                EngineOptions.Coefficients.MEASURED),
+        DENSE_COEFFICIENTS(2, EngineOptions.KernelSet.VECTOR, EngineOptions.Split.NEVER,
+                EngineOptions.Coefficients.DENSE);
 
+        final int threads;
         final EngineOptions.KernelSet kernels;
         final EngineOptions.Split split;
+        final EngineOptions.Coefficients coefficients;
 
-        Variant(EngineOptions.KernelSet kernels, EngineOptions.Split split) {
+        Variant(int threads, EngineOptions.KernelSet kernels, EngineOptions.Split split,
+                EngineOptions.Coefficients coefficients) {
+            this.threads = threads;
             this.kernels = kernels;
             this.split = split;
+            this.coefficients = coefficients;
         }
     }
 
@@ -47,7 +62,8 @@ class CpuEngineCorrectnessTest {
     @BeforeAll
     static void start() {
         for (Variant v : Variant.values()) {
-            BY_VARIANT.put(v, new CpuEngine(new EngineOptions(2, v.kernels, Duration.ZERO, v.split)));
+            BY_VARIANT.put(v, new CpuEngine(new EngineOptions(v.threads, v.kernels, Duration.ZERO, v.split,
+                    v.coefficients)));
         }
     }
 
@@ -121,5 +137,11 @@ class CpuEngineCorrectnessTest {
     @EnumSource(Variant.class)
     void aLayerWithOneCoefficientLeftMatchesTheReference(Variant variant) {
         assertMatches(TestModels.onlyOneCoefficient(7), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void aLayerWithNoCoefficientsLeftMatchesTheReference(Variant variant) {
+        assertMatches(TestModels.noCoefficients(8), variant);
     }
 }

@@ -50,6 +50,19 @@ class CpuEngineTest {
     }
 
     @Test
+    void aProfileTimesEveryStepOnceAndCountsTheBatchesMultiplyAdds() {
+        CpuModel model = load(TestModels.architecture("resnet-small", 1));
+        for (int batch : new int[] {1, 3}) {
+            List<LayerProfile> profile = model.profile(batch, 2);
+            assertEquals(model.plan().stream().map(LayerPlan::layer).toList(),
+                    profile.stream().map(LayerProfile::layer).toList());
+            assertEquals(model.macs() * batch, profile.stream().mapToLong(LayerProfile::macs).sum());
+            assertTrue(profile.stream().allMatch(p -> p.micros() > 0 && p.bytes() > 0 && p.batch() == batch),
+                    profile.toString());
+        }
+    }
+
+    @Test
     void aResidualAddAndItsReluAreFusedIntoTheLaterInput() {
         List<String> kinds = load(TestModels.architecture("resnet-small", 1)).plan().stream().map(LayerPlan::kind)
                 .toList();

@@ -148,12 +148,28 @@ public final class TestModels {
      * @return the model
      */
     public static Model onlyOneCoefficient(long seed) {
+        return withCoefficients(seed, "conv3", 0.7f);
+    }
+
+    /**
+     * A decomposed vgg-small whose layer conv4 has no non-zero coefficient at all: an empty coefficient matrix,
+     * no map read, its output the bias alone.
+     *
+     * @param seed random seed
+     * @return the model
+     */
+    public static Model noCoefficients(long seed) {
+        return withCoefficients(seed, "conv4", 0f);
+    }
+
+    /** A decomposed vgg-small whose given layer keeps one coefficient (of the given value) near its middle. */
+    private static Model withCoefficients(long seed, String layer, float kept) {
         Model model = SyntheticCompression.decompose(architecture("vgg-small", seed), 5, seed);
         Map<String, Tensor> parameters = new LinkedHashMap<>(model.parameters());
-        String name = ParameterNames.of("conv3", ParameterNames.COEFFICIENTS);
+        String name = ParameterNames.of(layer, ParameterNames.COEFFICIENTS);
         Tensor t = parameters.get(name);
         float[] one = new float[t.size()];
-        one[t.size() / 2 + 1] = 0.7f;
+        one[t.size() / 2 + 1] = kept;
         parameters.put(name, new Tensor(t.shape().clone(), one));
         return new Model(model.network(), parameters);
     }

@@ -20,7 +20,7 @@ import io.penni.inference.cpu.EngineOptions;
 import io.penni.inference.cpu.FmaPeak;
 import io.penni.inference.cpu.LatencyProbe;
 import io.penni.inference.cpu.LatencyStats;
-import io.penni.inference.cpu.LayerPlan;
+import io.penni.inference.cpu.LayerProfile;
 import io.penni.inference.cpu.SyntheticCompression;
 import io.penni.model.Architectures;
 import io.penni.model.ModelCounter;
@@ -29,8 +29,8 @@ import io.penni.model.ModelCounter;
  * The inference benchmark (bench/inference/run): for vgg-small and resnet-small, the dense model on the dense
  * reference backend beside the same model decomposed (d = 5) and pruned (0, 90, 97 % of coefficients) on the
  * CPU engine, at batch 1, 32 and 128, all variants of one network timed in turns in one process so their
- * ratios are fair on a shared machine; memory as each backend reports it; GFLOP/s of each layer path against
- * the machine's measured float32 peak. Writes JSON and a Markdown table.
+ * ratios are fair on a shared machine; memory as each backend reports it; GFLOP/s of each step of the CPU engine
+ * against the machine's measured float32 peak. Writes JSON and a Markdown table.
  *
  * <p>Arguments: {@code OUT.json OUT.md [batches, default 1,32,128] [rounds scale, default 1]}.
  */
@@ -95,7 +95,7 @@ public final class InferenceBenchmark {
                     variants.add(variant("d5-pruned" + Math.round(fraction * 100), CpuEngine.BACKEND, pruned,
                             cpu.load(pruned)));
                 }
-                networks.add(network(arch, variants, batches, scale, peak, peakOne, md));
+                networks.add(network(arch, variants, batches, scale, peak, md));
             }
         }
         root.put("networks", networks);
@@ -115,7 +115,7 @@ public final class InferenceBenchmark {
     }
 
     private static Map<String, Object> network(String arch, List<Variant> variants, List<Integer> batches,
-            double scale, FmaPeak.Peak peak, FmaPeak.Peak peakOne, StringBuilder md) {
+            double scale, FmaPeak.Peak peak, StringBuilder md) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("network", arch);
         md.append("## ").append(arch).append("\n\n| variant | backend | MMACs/image | batch | median ms | p95 ms | "
@@ -158,55 +158,45 @@ public final class InferenceBenchmark {
         }
         out.put("results", rows);
         md.append("\n");
-        out.put("paths", paths(variants, peakOne, md));
+        out.put("paths", paths(variants, peak, md));
         return out;
     }
 
     /**
-     * GFLOP/s of each layer path of the CPU engine, from the single-thread times its load-time tuning measured,
-     * against the one-thread peak: for one image (batch 1) and per image of one thread's pass of a batch.
+     * GFLOP/s of each step of the CPU engine as {@link CpuModel#profile} times it, at batch 1 and 32 on the
+     * engine's threads, against the machine's peak.
      */
-    private static List<Object> paths(List<Variant> variants, FmaPeak.Peak peakOne, StringBuilder md) {
+    private static List<Object> paths(List<Variant> variants, FmaPeak.Peak peak, StringBuilder md) {
         List<Object> paths = new ArrayList<>();
-        md.append("Per-layer paths of the CPU engine (one thread, best of the load-time tuning turns): for one image, "
-                + "and per image of a thread's pass of a batch (4 images), each with the kernel chosen that way:\n\n"
-                + "| variant | layer | kind | kernel, 1 image | MMACs | µs | GFLOP/s | % of one-thread peak "
-                + "| kernel, batch | µs / image | GFLOP/s | % of one-thread peak |\n"
-                + "|---|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
+        md.append("Per-step profile of the CPU engine (`CpuModel.profile`: each step's median time in a run of the "
+                + "batch on the engine's threads; at batch 32, the calling thread's share):\n\n"
+                + "| variant | layer | kind | batch | kernel | MMACs | µs | GFLOP/s | % of peak |\n"
+                + "|---|---|---|---:|---|---:|---:|---:|---:|\n");
         for (Variant v : variants) {
             if (!(v.loaded() instanceof CpuModel m)) {
                 continue;
             }
-            for (LayerPlan p : m.plan()) {
-                if (p.chosenMicros().isEmpty() || p.chosenBatchMicros().isEmpty() || p.macs() == 0) {
-                    continue;
+            for (int batch : new int[] {1, 32}) {
+                for (LayerProfile p : m.profile(batch, batch == 1 ? 100 : 10)) {
+                    if (p.macs() == 0) {
+                        continue;
+                    }
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("variant", v.name());
+                    row.put("layer", p.layer());
+                    row.put("kind", p.kind());
+                    row.put("batch", batch);
+                    row.put("kernel", p.kernel());
+                    row.put("macs", p.macs());
+                    row.put("micros", round(p.micros()));
+                    row.put("gflops", round(p.gflops()));
+                    row.put("fraction_of_peak", round(p.gflops() / peak.gflops()));
+                    row.put("bytes", p.bytes());
+                    paths.add(row);
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %.3f | %.1f | %.2f | %.1f%% |%n",
+                            v.name(), p.layer(), p.kind(), batch, p.kernel(), p.macs() / 1e6, p.micros(), p.gflops(),
+                            100 * p.gflops() / peak.gflops()));
                 }
-                double one = p.chosenMicros().getAsDouble();
-                double batch = p.chosenBatchMicros().getAsDouble();
-                double gflops = 2.0 * p.macs() / (one * 1e3);
-                double batchGflops = 2.0 * p.batchMacs() / (batch * 1e3);
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("variant", v.name());
-                row.put("layer", p.layer());
-                row.put("kind", p.kind());
-                row.put("kernel", p.kernel());
-                row.put("split_at_batch_1", p.splitAtBatchOne());
-                row.put("macs", p.macs());
-                row.put("micros", round(one));
-                row.put("gflops", round(gflops));
-                row.put("fraction_of_one_thread_peak", round(gflops / peakOne.gflops()));
-                row.put("batch_kernel", p.batchKernel());
-                row.put("batch_macs", p.batchMacs());
-                row.put("batch_micros_per_image", round(batch));
-                row.put("batch_gflops", round(batchGflops));
-                row.put("batch_fraction_of_one_thread_peak", round(batchGflops / peakOne.gflops()));
-                row.put("candidates_micros", p.micros());
-                paths.add(row);
-                md.append(String.format(Locale.ROOT,
-                        "| %s | %s | %s | %s | %.3f | %.1f | %.2f | %.1f%% | %s | %.1f | %.2f | %.1f%% |%n",
-                        v.name(), p.layer(), p.kind(), p.kernel(), p.macs() / 1e6, one, gflops,
-                        100 * gflops / peakOne.gflops(), p.batchKernel(), batch, batchGflops,
-                        100 * batchGflops / peakOne.gflops()));
             }
         }
         md.append("\n");

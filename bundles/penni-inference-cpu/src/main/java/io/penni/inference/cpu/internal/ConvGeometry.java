@@ -118,10 +118,16 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
         return phase * images * bandImageStride(rows) + (ky / stride) * rowStride() + kx / stride;
     }
 
-    /** @return tap rows of one staged channel of a band */
-    int[] bandTapRows(int images, int rows) {
-        int[] taps = new int[taps()];
-        for (int t = 0; t < taps.length; t++) {
+    /**
+     * Writes where each tap's row starts in one staged channel of a band.
+     *
+     * @param images images in the band
+     * @param rows output rows in the band
+     * @param taps where to write, at least {@link #taps()} long
+     * @return {@code taps}
+     */
+    int[] bandTapRows(int images, int rows, int[] taps) {
+        for (int t = 0; t < taps(); t++) {
             taps[t] = bandTapRow(t, images, rows);
         }
         return taps;

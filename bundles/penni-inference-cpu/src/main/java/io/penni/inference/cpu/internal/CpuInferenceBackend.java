@@ -38,8 +38,9 @@ public final class CpuInferenceBackend implements InferenceBackend {
 
         /** @return tuning time per layer */
         @AttributeDefinition(name = "Tuning per layer (ms)", description = "Time spent at load timing each "
-                + "layer's candidate kernels on its real shape.")
-        int tune_millis() default 20;
+                + "layer's candidate kernels on its real shape; 0: no timing, kernels chosen by rule from each "
+                + "layer's shape and density, the same in every process.")
+        int tune_millis() default 0;
 
         /** @return coefficient paths */
         @AttributeDefinition(name = "Coefficients", description = "MEASURED: each decomposed layer keeps the "

@@ -1,6 +1,7 @@
 package io.penni.inference.cpu.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -15,17 +16,17 @@ import io.penni.model.ModelException;
  *
  * <p>The maps are never held for a whole large image: the output is computed in bands of rows whose maps fit a
  * budget ({@link #ONE_BUDGET} for one image at a time, {@link Step#GROUP_BUDGET} in a batch), each band's maps
- * made and consumed while they are in cache. In a batch every (channel, image) of a band is staged side by side,
- * so all its C·d maps come from one matrix product of the d × k² basis with the staged rows, and a small image
- * fits whole, a few images running together; image by image, where memory counts more than speed, the maps are
- * made channel by channel, no wider than the band. At batch 1 a split step gives each thread its own rows. A
- * fused pooling window is applied as the rows are stored; bands hold whole windows, and rows no window covers
+ * made and consumed while they are in cache. The maps are made channel by channel: the channel of the band's
+ * images staged side by side (a small image fits whole, a few images running together in a batch), its d maps
+ * one product of the d × k² basis with the staged rows. The sparse path makes only the maps some non-zero
+ * coefficient reads (a pruned layer leaves many unread). At batch 1 a split step gives each thread its own rows.
+ * A fused pooling window is applied as the rows are stored; bands hold whole windows, and rows no window covers
  * are not computed.
  */
 final class DecomposedStep extends KernelStep {
 
-    /** Floats of maps and staged input a thread holds at once when it runs one image at a time (32 KB). */
-    static final int ONE_BUDGET = 8 * 1024;
+    /** Floats of maps and staged input a thread holds at once when it runs one image at a time (256 KB, in L2). */
+    static final int ONE_BUDGET = 64 * 1024;
 
     private static final String SPARSE = "sparse";
     private static final String DENSE = "dense";
@@ -41,7 +42,13 @@ final class DecomposedStep extends KernelStep {
     private final int rowsOne;
     private final int rowsGroup;
     private final int align;
-    private final int[] tapsOne;
+    /**
+     * For the sparse path, per input channel, the bases some non-zero coefficient reads ({@code usedBases[c]} of
+     * them, from {@code sparseBasis[basisStart[c]]}, rows of k² taps): maps no coefficient reads are not made.
+     */
+    private final float[] sparseBasis;
+    private final int[] basisStart;
+    private final int[] usedBases;
     private float[] coefficients;
     private int[] rowStart;
     private float[] values;
@@ -59,6 +66,10 @@ final class DecomposedStep extends KernelStep {
     DecomposedStep(String layer, String kind, Value input, Value output, ConvGeometry geometry, float[] basis,
             int bases, int outChannels, float[] coefficients, Epilogue epilogue, Map<String, Kernels> kernels) {
         super(layer, kind, output, kernels, groupFor(geometry, bases, epilogue.neededRows(geometry.outHeight())));
+        if (geometry.taps() > Scratch.MAX_TAPS) {
+            throw new ModelException("layer " + layer + ": a " + geometry.kernel() + "x" + geometry.kernel()
+                    + " kernel, the CPU engine decomposes kernels of at most " + Scratch.MAX_TAPS + " taps");
+        }
         if (bases > Kernels.MAX_BASES) {
             throw new ModelException("layer " + layer + ": " + bases
                     + " bases, the CPU engine runs at most " + Kernels.MAX_BASES);
@@ -72,9 +83,8 @@ final class DecomposedStep extends KernelStep {
         this.epilogue = epilogue;
         this.needed = epilogue.neededRows(geometry.outHeight());
         this.align = epilogue.pool() == 0 ? 1 : epilogue.pool();
-        this.rowsOne = bandRows(ONE_BUDGET, false);
-        this.rowsGroup = bandRows(GROUP_BUDGET, true);
-        this.tapsOne = geometry.bandTapRows(1, rowsOne);
+        this.rowsOne = bandRows(ONE_BUDGET);
+        this.rowsGroup = bandRows(GROUP_BUDGET);
         int maps = maps();
         this.rowStart = new int[outChannels + 1];
         int nonZero = 0;
@@ -85,6 +95,39 @@ final class DecomposedStep extends KernelStep {
         }
         this.values = new float[nonZero];
         this.mapOf = new int[nonZero];
+        // which maps some coefficient reads, and each one's place among its channel's used maps
+        int channels = geometry.channels();
+        int taps = geometry.taps();
+        int[] slot = new int[maps];
+        Arrays.fill(slot, -1);
+        for (int n = 0; n < outChannels; n++) {
+            for (int m = 0; m < maps; m++) {
+                if (coefficients[n * maps + m] != 0f) {
+                    slot[m] = 0;
+                }
+            }
+        }
+        this.usedBases = new int[channels];
+        this.basisStart = new int[channels + 1];
+        int used = 0;
+        for (int c = 0; c < channels; c++) {
+            basisStart[c] = used * taps;
+            for (int j = 0; j < bases; j++) {
+                if (slot[c * bases + j] == 0) {
+                    slot[c * bases + j] = usedBases[c]++;
+                    used++;
+                }
+            }
+        }
+        basisStart[channels] = used * taps;
+        this.sparseBasis = new float[used * taps];
+        for (int c = 0; c < channels; c++) {
+            for (int j = 0; j < bases; j++) {
+                if (slot[c * bases + j] >= 0) {
+                    System.arraycopy(basis, j * taps, sparseBasis, basisStart[c] + slot[c * bases + j] * taps, taps);
+                }
+            }
+        }
         int e = 0;
         for (int n = 0; n < outChannels; n++) {
             rowStart[n] = e;
@@ -92,7 +135,7 @@ final class DecomposedStep extends KernelStep {
                 float c = coefficients[n * maps + m];
                 if (c != 0f) {
                     values[e] = c;
-                    mapOf[e] = Kernels.map(m / bases, m % bases);
+                    mapOf[e] = Kernels.map(m / bases, slot[m]);
                     e++;
                 }
             }
@@ -101,38 +144,32 @@ final class DecomposedStep extends KernelStep {
     }
 
     /*
-     * A band's scratch: its maps in Scratch.stage, its staged input in Scratch.plane. Side by side (a batch) the
-     * band holds every (channel, image) of {@code images} images at once; channel by channel (image by image) one
-     * image's maps and a single staged channel.
+     * A band's scratch: its maps in Scratch.stage (every channel's d maps, each a row across the band's images),
+     * one staged input channel of its images in Scratch.plane.
      */
 
-    private static long mapFloats(ConvGeometry geometry, int bases, boolean sideBySide, int images, int rows) {
-        return sideBySide ? (long) bases * geometry.bandLength(geometry.channels() * images, rows)
-                : (long) geometry.channels() * bases * geometry.bandLength(1, rows);
+    private static long mapFloats(ConvGeometry geometry, int bases, int images, int rows) {
+        return (long) geometry.channels() * bases * geometry.bandLength(images, rows);
     }
 
-    private static int planeFloats(ConvGeometry geometry, boolean sideBySide, int images, int rows) {
-        return geometry.bandStageFloats(sideBySide ? geometry.channels() * images : 1, rows);
+    private static int planeFloats(ConvGeometry geometry, int images, int rows) {
+        return geometry.bandStageFloats(images, rows);
     }
 
-    private static long bandFloats(ConvGeometry geometry, int bases, boolean sideBySide, int images, int rows) {
-        return mapFloats(geometry, bases, sideBySide, images, rows) + planeFloats(geometry, sideBySide, images, rows);
+    private static long bandFloats(ConvGeometry geometry, int bases, int images, int rows) {
+        return mapFloats(geometry, bases, images, rows) + planeFloats(geometry, images, rows);
     }
 
     /** Images run together in a batch: as many whole images' bands as fit the budget, or one (in bands). */
     private static int groupFor(ConvGeometry geometry, int bases, int needed) {
-        long perImage = bandFloats(geometry, bases, true, 1, needed);
+        long perImage = bandFloats(geometry, bases, 1, needed);
         return (int) Math.max(1, Math.min(MAX_GROUP, GROUP_BUDGET / perImage));
     }
 
-    /**
-     * The most rows, a multiple of the pooling window, whose band fits the budget; at least one window.
-     *
-     * @param sideBySide whether the band is made with every channel side by side (else channel by channel)
-     */
-    private int bandRows(int budget, boolean sideBySide) {
+    /** The most rows, a multiple of the pooling window, whose band fits the budget; at least one window. */
+    private int bandRows(int budget) {
         int rows = needed / align * align;
-        while (rows > align && bandFloats(geometry, bases, sideBySide, 1, rows) > budget) {
+        while (rows > align && bandFloats(geometry, bases, 1, rows) > budget) {
             rows -= align;
         }
         return Math.min(needed, Math.max(align, rows));
@@ -171,47 +208,37 @@ final class DecomposedStep extends KernelStep {
     }
 
     /**
-     * Output rows [y0, y0 + rows) of {@code count} images: their maps, then every output channel. In a batch every
-     * (channel, image) is staged side by side and all maps come from one product with the basis, maps of basis j
-     * from {@code j · all}; image by image, where memory matters more than speed, the maps are made channel by
-     * channel, each channel's d maps one after another and no wider than the band.
+     * Output rows [y0, y0 + rows) of {@code count} images: their maps, channel by channel (each input channel of
+     * the images staged side by side, its d maps one product of the d × k² basis with the staged rows), then every
+     * output channel. The sparse path makes only the maps its coefficients read.
      */
     private void band(Frame frame, int image, int count, int y0, int rows, Scratch s, boolean batch) {
         Kernels kernels = kernels(batch);
+        boolean sparse = batch ? sparseBatch : sparseOne;
         float[] in = input.array(frame);
-        int channels = geometry.channels();
         float[] maps = s.stage;
         int len = geometry.bandLength(count, rows);
-        int channelStride;
-        int basisStride;
-        if (batch) {
-            int units = channels * count;
-            for (int c = 0; c < channels; c++) {
-                for (int g = 0; g < count; g++) {
-                    geometry.stageBand(in, input.offset(image + g), c, s.plane, 0, c * count + g, units, y0, rows);
-                }
+        int[] taps = geometry.bandTapRows(count, rows, s.taps);
+        int channelStride = bases * len;
+        int basisStride = len;
+        int k2 = geometry.taps();
+        for (int c = 0; c < geometry.channels(); c++) {
+            int made = sparse ? usedBases[c] : bases;
+            if (made == 0) {
+                continue;
             }
-            int all = geometry.bandLength(units, rows);
-            kernels.gemm(basis, 0, geometry.taps(), bases, geometry.taps(), s.plane, geometry.bandTapRows(units, rows),
-                    0, maps, 0, all, all);
-            channelStride = count * geometry.bandImageStride(rows);
-            basisStride = all;
-        } else {
-            int[] taps = rows == rowsOne ? tapsOne : geometry.bandTapRows(1, rows);
-            for (int c = 0; c < channels; c++) {
-                geometry.stageBand(in, input.offset(image), c, s.plane, 0, 0, 1, y0, rows);
-                kernels.gemm(basis, 0, geometry.taps(), bases, geometry.taps(), s.plane, taps, 0, maps, c * bases * len,
-                        len, len);
+            for (int g = 0; g < count; g++) {
+                geometry.stageBand(in, input.offset(image + g), c, s.plane, 0, g, count, y0, rows);
             }
-            channelStride = bases * len;
-            basisStride = len;
+            kernels.gemm(sparse ? sparseBasis : basis, sparse ? basisStart[c] : 0, k2, made, k2, s.plane, taps, 0,
+                    maps, c * channelStride, len, len);
         }
         float[] out = output().array(frame);
         if (batch ? sparseBatch : sparseOne) {
             for (int n = 0; n < outChannels; n++) {
                 kernels.sparseRow(values, mapOf, rowStart[n], rowStart[n + 1], maps, channelStride, basisStride, s.acc,
-                        0, len);
-                store(kernels, frame, image, count, n, 1, len, y0, rows, out, s.acc);
+                        0, len, epilogue.bias()[n], epilogue.reluBeforeStore());
+                store(kernels, frame, image, count, n, 1, len, y0, rows, out, s.acc, true);
             }
             return;
         }
@@ -223,19 +250,25 @@ final class DecomposedStep extends KernelStep {
         for (int n = 0; n < outChannels;) {
             int block = Math.min(ROW_BLOCK, outChannels - n);
             kernels.gemm(coefficients, n * depth, depth, block, depth, maps, mapRows, 0, s.acc, 0, len, len);
-            store(kernels, frame, image, count, n, block, len, y0, rows, out, s.acc);
+            store(kernels, frame, image, count, n, block, len, y0, rows, out, s.acc, false);
             n += block;
         }
     }
 
+    /** Stores a block of computed output channels; {@code biased}: the kernel added the bias (and the ReLU). */
     private void store(Kernels kernels, Frame frame, int image, int count, int n, int block, int len, int y0, int rows,
-            float[] out, float[] acc) {
+            float[] out, float[] acc, boolean biased) {
         int stride = geometry.bandImageStride(rows);
         for (int g = 0; g < count; g++) {
             int outOff = output().offset(image + g);
             for (int i = 0; i < block; i++) {
-                epilogue.store(kernels, frame, image + g, n + i, acc, i * len + g * stride, geometry.rowStride(), y0, rows,
-                        geometry.outHeight(), geometry.outWidth(), out, outOff);
+                if (biased) {
+                    epilogue.storeBiased(kernels, frame, image + g, n + i, acc, i * len + g * stride,
+                            geometry.rowStride(), y0, rows, geometry.outHeight(), geometry.outWidth(), out, outOff);
+                } else {
+                    epilogue.store(kernels, frame, image + g, n + i, acc, i * len + g * stride, geometry.rowStride(),
+                            y0, rows, geometry.outHeight(), geometry.outWidth(), out, outOff);
+                }
             }
         }
     }
@@ -243,13 +276,15 @@ final class DecomposedStep extends KernelStep {
     @Override
     long macs(boolean batch) {
         long pixels = (long) needed * geometry.outWidth();
-        long oneByOne = (batch ? sparseBatch : sparseOne) ? rowStart[outChannels] : (long) outChannels * maps();
-        return (maps() * (long) geometry.taps() + oneByOne) * pixels;
+        boolean sparse = batch ? sparseBatch : sparseOne;
+        long oneByOne = sparse ? rowStart[outChannels] : (long) outChannels * maps();
+        long basisMacs = sparse ? sparseBasis.length : (long) maps() * geometry.taps();
+        return (basisMacs + oneByOne) * pixels;
     }
 
     @Override
     long weightBytes() {
-        long bytes = (long) (basis.length + outChannels) * Float.BYTES;
+        long bytes = (long) (basis.length + sparseBasis.length + outChannels) * Float.BYTES;
         if (values != null) {
             bytes += (long) rowStart[outChannels] * (Float.BYTES + Integer.BYTES) + (long) rowStart.length * Integer.BYTES;
         }
@@ -267,7 +302,7 @@ final class DecomposedStep extends KernelStep {
     @Override
     int stageFloats(boolean grouped) {
         int[] band = largest(grouped);
-        return (int) mapFloats(geometry, bases, grouped, band[0], band[1]);
+        return (int) mapFloats(geometry, bases, band[0], band[1]);
     }
 
     @Override
@@ -279,7 +314,7 @@ final class DecomposedStep extends KernelStep {
     @Override
     int planeFloats(boolean grouped) {
         int[] band = largest(grouped);
-        return planeFloats(geometry, grouped, band[0], band[1]);
+        return planeFloats(geometry, band[0], band[1]);
     }
 
     @Override
@@ -309,6 +344,23 @@ final class DecomposedStep extends KernelStep {
             sparseOne = sparse;
         }
         kernels(candidate.substring(candidate.indexOf('-') + 1), batch);
+    }
+
+    /**
+     * Coefficient matrices at most this dense run sparse when chosen by rule: a sparse row loads a map vector for
+     * each multiply-add, where the dense product's register block feeds four with each load, but skips every zero.
+     */
+    static final double SPARSE_DENSITY = 0.5;
+
+    @Override
+    void decide(java.util.function.Predicate<String> allowed) {
+        String kernel = kernelSets().keySet().iterator().next();
+        double density = rowStart[outChannels] / ((double) outChannels * maps());
+        String preferred = (density <= SPARSE_DENSITY ? SPARSE : DENSE) + "-" + kernel;
+        String other = (density <= SPARSE_DENSITY ? DENSE : SPARSE) + "-" + kernel;
+        String chosen = allowed.test(preferred) ? preferred : other;
+        choose(chosen, false);
+        choose(chosen, true);
     }
 
     @Override

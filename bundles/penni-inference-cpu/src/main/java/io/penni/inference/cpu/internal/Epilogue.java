@@ -47,39 +47,68 @@ record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean ma
      */
     void store(Kernels kernels, Frame frame, int image, int n, float[] acc, int accOff, int rowStride, int y0,
             int rows, int outHeight, int outWidth, float[] out, int outOff) {
-        int plane = outHeight * outWidth;
         // the padded columns between rows are computed too and thrown away below: one contiguous run; a
         // residual is added once the rows are stored, where its rows line up with them
-        kernels.bias(acc, accOff, (rows - 1) * rowStride + outWidth, bias[n], relu && residual == null);
+        kernels.bias(acc, accOff, (rows - 1) * rowStride + outWidth, bias[n], reluBeforeStore());
+        storeBiased(kernels, frame, image, n, acc, accOff, rowStride, y0, rows, outHeight, outWidth, out, outOff);
+    }
+
+    /**
+     * @return whether the ReLU goes with the bias, before the rows are stored (else after a fused residual add,
+     *     or not at all)
+     */
+    boolean reluBeforeStore() {
+        return relu && residual == null;
+    }
+
+    /**
+     * As {@link #store(Kernels, Frame, int, int, float[], int, int, int, int, int, int, float[], int)}, for rows
+     * whose kernel already added the bias and applied {@link #reluBeforeStore()}.
+     */
+    void storeBiased(Kernels kernels, Frame frame, int image, int n, float[] acc, int accOff, int rowStride, int y0,
+            int rows, int outHeight, int outWidth, float[] out, int outOff) {
+        int plane = outHeight * outWidth;
         if (pool != 0) {
-            pool(n, acc, accOff, rowStride, y0, rows, outHeight, outWidth, out, outOff);
+            pool(kernels, n, acc, accOff, rowStride, y0, rows, outHeight, outWidth, out, outOff);
             return;
         }
         int o = outOff + n * plane + y0 * outWidth;
         if (residual != null) {
-            // out takes the residual's rows (unless it is the residual's own buffer, updated in place), then the
-            // computed rows are added to them, each value read before it is written
+            // the computed rows close ranks in place (dropping the padded columns), out takes the residual's rows
+            // (unless it is the residual's own buffer, updated in place), then the rows are added to them as one
+            // run: long vectors, one short tail, each value read before it is written
+            for (int y = 1; y < rows && rowStride != outWidth; y++) {
+                int from = accOff + y * rowStride;
+                int to = accOff + y * outWidth;
+                // forwards: each row moves left, over values already moved or no longer needed
+                for (int x = 0; x < outWidth; x++) {
+                    acc[to + x] = acc[from + x];
+                }
+            }
             float[] res = residual.array(frame);
             int r = residual.offset(image) + n * plane + y0 * outWidth;
             if (res != out || r != o) {
                 System.arraycopy(res, r, out, o, rows * outWidth);
             }
-            for (int y = 0; y < rows; y++) {
-                kernels.addInto(acc, accOff + y * rowStride, out, o + y * outWidth, outWidth, relu);
-            }
+            kernels.addInto(acc, accOff, out, o, rows * outWidth, relu);
             return;
         }
         if (rowStride == outWidth) {
             System.arraycopy(acc, accOff, out, o, rows * outWidth);
         } else {
+            // rows of a small image are a few dozen values: a loop C2 vectorises beats a call per row
             for (int y = 0; y < rows; y++) {
-                System.arraycopy(acc, accOff + y * rowStride, out, o + y * outWidth, outWidth);
+                int from = accOff + y * rowStride;
+                int to = o + y * outWidth;
+                for (int x = 0; x < outWidth; x++) {
+                    out[to + x] = acc[from + x];
+                }
             }
         }
     }
 
     /** The pooling window over rows whose bias and ReLU are applied, for the pooled rows they cover. */
-    private void pool(int n, float[] acc, int accOff, int rowStride, int y0, int rows, int outHeight, int outWidth,
+    private void pool(Kernels kernels, int n, float[] acc, int accOff, int rowStride, int y0, int rows, int outHeight, int outWidth,
             float[] out, int outOff) {
         int k = pool;
         int pw = outWidth / k;
@@ -89,12 +118,7 @@ record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean ma
             int a0 = accOff + (py * k - y0) * rowStride;
             int d = o + py * pw;
             if (maxPool && k == 2) {
-                int a1 = a0 + rowStride;
-                for (int px = 0; px < pw; px++) {
-                    int x = 2 * px;
-                    out[d + px] = Math.max(Math.max(acc[a0 + x], acc[a0 + x + 1]),
-                            Math.max(acc[a1 + x], acc[a1 + x + 1]));
-                }
+                kernels.maxPool2(acc, a0, a0 + rowStride, out, d, pw);
                 continue;
             }
             for (int px = 0; px < pw; px++) {

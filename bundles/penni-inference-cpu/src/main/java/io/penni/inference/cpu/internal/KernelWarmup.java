@@ -56,10 +56,12 @@ public final class KernelWarmup {
             long t0 = System.nanoTime();
             for (int i = 0; i < CALLS; i++) {
                 kernels.gemm(a, 0, depth, 5, depth, b, rows, 0, c, 0, len, len - (i & 7));
-                kernels.sparseRow(a, maps, 0, 6 + (i & 3), b, 0, len, c, 0, len - (i & 7));
+                kernels.gemm(a, 0, depth, 2 + (i & 1), depth, b, rows, 0, c, 0, len, len - (i & 7));
+                kernels.sparseRow(a, maps, 0, 6 + (i & 3), b, 0, len, c, 0, len - (i & 7), 0.5f, (i & 1) == 0);
                 kernels.matVec(b, 0, 5, depth - (i & 7), a, 0, c, 0);
                 kernels.bias(c, 0, len - (i & 7), 0.5f, (i & 1) == 0);
                 kernels.addInto(c, 0, b, 0, len - (i & 15), (i & 1) == 0);
+                kernels.maxPool2(b, 0, len, c, 0, len / 2 - (i & 7));
             }
             long t = System.nanoTime() - t0;
             stable = t < best * 0.95 ? 0 : stable + 1;

@@ -35,8 +35,9 @@ public interface Kernels {
     /**
      * One output row of a sparse 1×1 convolution over maps laid out by input channel and basis: entry e's map
      * is {@code maps[e] = channel << 8 | basis}, and
-     * {@code acc[accOff + j] = Σ_e values[e] · m[channel·channelStride + basis·basisStride + j]} for
-     * {@code start <= e < end}, {@code j < len}.
+     * {@code acc[accOff + j] = act(bias + Σ_e values[e] · m[channel·channelStride + basis·basisStride + j])} for
+     * {@code start <= e < end}, {@code j < len}, act the ReLU or the identity: the epilogue's bias and ReLU are
+     * applied while the row is still in registers.
      *
      * @param values the row's non-zero coefficients
      * @param maps each coefficient's map, {@link #map(int, int)}
@@ -48,9 +49,11 @@ public interface Kernels {
      * @param acc the result (overwritten)
      * @param accOff its first element
      * @param len values per map
+     * @param bias added to each value
+     * @param relu whether to apply the ReLU
      */
     void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride, int basisStride,
-            float[] acc, int accOff, int len);
+            float[] acc, int accOff, int len, float bias, boolean relu);
 
     /**
      * A convolution's epilogue on computed values, in place: {@code acc[off + j] = act(acc[off + j] + bias)} for
@@ -77,6 +80,27 @@ public interface Kernels {
      * @param relu whether to apply the ReLU
      */
     void addInto(float[] acc, int accOff, float[] out, int outOff, int len, boolean relu);
+
+    /**
+     * A 2×2 max pooling of two computed rows: {@code out[outOff + i] = max(a[r0 + 2i], a[r0 + 2i + 1], a[r1 + 2i],
+     * a[r1 + 2i + 1])} for {@code i < count}. The values are finite.
+     *
+     * @param a the computed rows
+     * @param r0 where the first row starts
+     * @param r1 where the second row starts
+     * @param out the pooled row's array
+     * @param outOff where it starts
+     * @param count pooled values
+     */
+    default void maxPool2(float[] a, int r0, int r1, float[] out, int outOff, int count) {
+        // comparisons, not Math.max: its NaN and signed-zero rules cost branches, and the values are finite
+        for (int i = 0; i < count; i++) {
+            int x = 2 * i;
+            float top = a[r0 + x] > a[r0 + x + 1] ? a[r0 + x] : a[r0 + x + 1];
+            float bottom = a[r1 + x] > a[r1 + x + 1] ? a[r1 + x] : a[r1 + x + 1];
+            out[outOff + i] = top > bottom ? top : bottom;
+        }
+    }
 
     /** Bases per layer at most (a k×k kernel has at most k·k; 255 covers k ≤ 15). */
     int MAX_BASES = 255;

@@ -52,7 +52,10 @@ public final class NetworkCompiler {
             int slot = planned.slot();
             Value value = new Value(slot, size, planned.input() ? size : slotSizes[slot]);
             if (!planned.input()) {
-                steps.add(planned.layer().accept(new StepEmitter(planned, values, value)));
+                Step step = planned.layer().accept(new StepEmitter(planned, values, value));
+                step.inputFloats(planned.inputs().stream().mapToLong(i -> values.get(i).size()).sum()
+                        + planned.residual().map(r -> (long) values.get(r).size()).orElse(0L));
+                steps.add(step);
             }
             values.put(planned.output(), value);
         }

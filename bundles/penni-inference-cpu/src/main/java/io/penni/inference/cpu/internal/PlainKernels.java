@@ -43,8 +43,8 @@ public final class PlainKernels implements Kernels {
 
     @Override
     public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride,
-            int basisStride, float[] acc, int accOff, int len) {
-        Arrays.fill(acc, accOff, accOff + len, 0f);
+            int basisStride, float[] acc, int accOff, int len, float bias, boolean relu) {
+        Arrays.fill(acc, accOff, accOff + len, bias);
         int e = start;
         // four maps per pass: one load and store of the accumulator per four multiply-adds
         for (; e + 4 <= end; e += 4) {
@@ -65,6 +65,11 @@ public final class PlainKernels implements Kernels {
             int r = Kernels.offset(maps[e], channelStride, basisStride);
             for (int j = 0; j < len; j++) {
                 acc[accOff + j] += v * m[r + j];
+            }
+        }
+        if (relu) {
+            for (int j = 0; j < len; j++) {
+                acc[accOff + j] = Math.max(0f, acc[accOff + j]);
             }
         }
     }

@@ -106,6 +106,21 @@ public final class Program {
      * @return {@code batch × outputSize()} logits
      */
     public float[] run(float[] inputs, int batch, WorkerPool pool) {
+        return run(inputs, batch, pool, null);
+    }
+
+    /**
+     * Runs a batch, adding each step's time to {@code stepNanos} (for profiles). Where a batch runs as one run of
+     * images per thread, the calling thread's share is timed: the threads run alike, so that is the step's part of
+     * the batch's wall time.
+     *
+     * @param inputs {@code batch × input size} values
+     * @param batch images
+     * @param pool the threads
+     * @param stepNanos one entry per step, added to; or null for no timing
+     * @return {@code batch × outputSize()} logits
+     */
+    public float[] run(float[] inputs, int batch, WorkerPool pool, long[] stepNanos) {
         float[] out = new float[batch * output.size()];
         if (parallel(batch)) {
             int lanes = lanesPerThread(batch);
@@ -115,14 +130,19 @@ public final class Program {
             }
             Scratch[] grouped = groupScratch;
             pool.run(threads, t -> {
+                long[] timed = t == 0 ? stepNanos : null;
                 int from = Step.bound(batch, threads, t, 1);
                 int to = Step.bound(batch, threads, t + 1, 1);
                 int lane0 = t * lanes;
                 for (int first = from; first < to; first += lanes) {
                     int count = Math.min(lanes, to - first);
                     f.load(inputs, first, lane0, count);
-                    for (Step step : steps) {
-                        runPass(step, f, lane0, count, grouped[t]);
+                    for (int i = 0; i < steps.size(); i++) {
+                        long t0 = timed == null ? 0 : System.nanoTime();
+                        runPass(steps.get(i), f, lane0, count, grouped[t]);
+                        if (timed != null) {
+                            timed[i] += System.nanoTime() - t0;
+                        }
                     }
                     unload(f, lane0, first, count, out);
                 }
@@ -132,11 +152,16 @@ public final class Program {
         Frame f = frame(1);
         for (int image = 0; image < batch; image++) {
             f.load(inputs, image, 0, 1);
-            for (Step step : steps) {
+            for (int i = 0; i < steps.size(); i++) {
+                long t0 = stepNanos == null ? 0 : System.nanoTime();
+                Step step = steps.get(i);
                 if (step.split() && threads > 1) {
                     step.runSplit(f, 0, pool, scratch);
                 } else {
                     step.run(f, 0, scratch[0]);
+                }
+                if (stepNanos != null) {
+                    stepNanos[i] += System.nanoTime() - t0;
                 }
             }
             unload(f, 0, image, 1, out);
@@ -151,8 +176,12 @@ public final class Program {
         }
     }
 
-    /** Whether a batch runs as one run of images per thread (else image by image, steps maybe split). */
-    private boolean parallel(int batch) {
+    /**
+     * @param batch images
+     * @return whether a batch of that size runs as one run of images per thread (else image by image, steps maybe
+     *     split)
+     */
+    public boolean parallel(int batch) {
         return batch >= threads && threads > 1;
     }
 
@@ -210,6 +239,28 @@ public final class Program {
         resize();
     }
 
+    /**
+     * Steps whose work at batch 1 is at least this many multiply-accumulates are split over the threads when
+     * chosen by rule: on two cores a split costs a wake-up and a join, a few microseconds, which only a step of
+     * tens of microseconds earns back.
+     */
+    static final long SPLIT_MACS = 400_000;
+
+    /**
+     * Makes every choice by rule, with no timing ({@link Step#decide}): the same model gets the same kernels in
+     * every process. Batch-1 runs split the steps of at least {@link #SPLIT_MACS}.
+     *
+     * @param allowed which candidate kernels a step may choose
+     */
+    public void decide(java.util.function.Predicate<String> allowed) {
+        for (Step s : steps) {
+            s.decide(allowed);
+            s.split(threads > 1 && s.splittable() && s.macs(false) >= SPLIT_MACS);
+            s.release();
+        }
+        resize();
+    }
+
     /** Sizes the scratch again for the choices made: kernels, forms and splits. */
     private void resize() {
         scratch = scratch(false);
@@ -233,7 +284,7 @@ public final class Program {
         List<StepReport> report = new ArrayList<>();
         for (Step s : steps) {
             report.add(new StepReport(s.layer(), s.kind(), s.chosen(false), s.chosen(true), s.split(), s.macs(false),
-                    s.macs(true), s.weightBytes(), timings.getOrDefault(s.layer(), Map.of())));
+                    s.macs(true), s.weightBytes(), s.activationFloats(), timings.getOrDefault(s.layer(), Map.of())));
         }
         return report;
     }
@@ -249,11 +300,12 @@ public final class Program {
      * @param macs multiply-accumulates per image, image by image
      * @param batchMacs multiply-accumulates per image in a batch
      * @param weightBytes bytes of its parameters
+     * @param activationFloats floats per image it reads and writes: its inputs and its output
      * @param micros measured candidates, microseconds per image, best of several turns; {@code batch-} names
      *     timed as one thread's pass of a batch
      */
     public record StepReport(String layer, String kind, String kernel, String batchKernel, boolean split, long macs,
-            long batchMacs, long weightBytes, Map<String, Double> micros) {
+            long batchMacs, long weightBytes, long activationFloats, Map<String, Double> micros) {
     }
 
     /** @return bytes of every step's parameters */

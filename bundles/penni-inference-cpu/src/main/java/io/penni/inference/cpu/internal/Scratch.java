@@ -10,6 +10,11 @@ final class Scratch {
     final float[] stage;
     final float[] plane;
     final float[] acc;
+    /** Where each kernel tap's row starts in {@code plane}, for the band at hand: filled per band, never allocated. */
+    final int[] taps = new int[MAX_TAPS];
+
+    /** Taps of a kernel at most: k ≤ 15, as {@link Kernels#MAX_BASES} allows. */
+    static final int MAX_TAPS = 225;
 
     /**
      * Floats past the end of every array. A masked Vector API load or store whose whole vector lies inside the

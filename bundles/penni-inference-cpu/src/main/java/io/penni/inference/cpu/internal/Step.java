@@ -23,6 +23,7 @@ abstract class Step {
     private final String kind;
     private final Value output;
     private boolean split;
+    private long inputFloats;
 
     Step(String layer, String kind, Value output) {
         this.layer = layer;
@@ -51,6 +52,16 @@ abstract class Step {
 
     void split(boolean value) {
         split = value;
+    }
+
+    /** @param floats floats per image of the step's inputs, for profiles of the bytes it moves */
+    void inputFloats(long floats) {
+        inputFloats = floats;
+    }
+
+    /** @return floats per image the step reads and writes: its inputs and its output */
+    long activationFloats() {
+        return inputFloats + output.size();
     }
 
     /** @return whether splitting this step over threads is possible at all */
@@ -156,6 +167,16 @@ abstract class Step {
      */
     void choose(String candidate, boolean grouped) {
         // steps with one way to run have nothing to choose
+    }
+
+    /**
+     * Chooses among {@link #candidates()} by rule, without timing. By default the first kernel set (the Vector
+     * API where the JVM has it).
+     *
+     * @param allowed which candidates it may choose
+     */
+    void decide(java.util.function.Predicate<String> allowed) {
+        // steps with one way to run, or whose default is the rule, have nothing to choose
     }
 
     /** Drops what only the candidates not chosen need; called once the choice is final. */

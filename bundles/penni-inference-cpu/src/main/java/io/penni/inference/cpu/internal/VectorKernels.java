@@ -1,20 +1,24 @@
 package io.penni.inference.cpu.internal;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Kernels on the JDK Vector API ({@code jdk.incubator.vector}), at the machine's widest float vector. The
  * matrix product keeps a 4-row × 2-vector block of results in registers across the whole depth, so every
  * loaded vector of b feeds four fused multiply-adds and c is written once; plain loops cannot express that
- * register blocking. Only loaded where {@link VectorSupport#available()} says the module is there.
+ * register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java fallback, about a
+ * hundred times slower; tails overlap the last full vector or go one value at a time. Only loaded where {@link VectorSupport#available()} says the module is there.
  */
 final class VectorKernels implements Kernels {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int W = S.length();
+    /** Ints in half the preferred vector: the even floats of a vector, narrowed out of its longs. */
+    private static final VectorSpecies<Integer> HALF_INTS = VectorSpecies.of(int.class,
+            VectorShape.forBitSize(S.vectorBitSize() / 2));
 
     @Override
     public String name() {
@@ -24,22 +28,38 @@ final class VectorKernels implements Kernels {
     @Override
     public void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
             float[] c, int cOff, int ldc, int len) {
+        if (len < 2 * W) {
+            // masked vector loads and stores are not intrinsified here (JDK 17): they run the Java fallback, a
+            // hundred times slower than plain loops
+            PlainKernels.INSTANCE.gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, c, cOff, ldc, len);
+            return;
+        }
         int i = 0;
         for (; i + 4 <= rows; i += 4) {
-            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len);
+            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len, 4);
         }
-        for (; i < rows; i++) {
+        // two or three rows left (a pruned layer's channel often needs 2 or 3 maps) in one pass over b, the
+        // missing rows' multiply-adds done and dropped: cheaper than a pass over b per row
+        if (rows - i >= 2) {
+            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len, rows - i);
+        } else if (rows - i == 1) {
             block1(a, aOff + i * lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, len);
         }
     }
 
+    /** Four rows of a and c, or two or three: a missing row reads the last real row of a and is not stored. */
     private static void block4(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
-            float[] c, int c0, int ldc, int len) {
+            float[] c, int c0, int ldc, int len, int rows) {
         int a1 = a0 + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
+        int a2 = rows > 2 ? a1 + lda : a1;
+        int a3 = rows > 3 ? a2 + lda : a2;
+        // the last chunk overlaps the one before it rather than going masked (masked loads are slow on JDK 17):
+        // c is overwritten, never accumulated into, so the columns computed twice get the same values
         int j = 0;
-        for (; j + 2 * W <= len; j += 2 * W) {
+        for (int full = len >= 2 * W ? len : 0; j < full; j += 2 * W) {
+            if (j + 2 * W > len) {
+                j = len - 2 * W;
+            }
             FloatVector x00 = FloatVector.zero(S);
             FloatVector x01 = FloatVector.zero(S);
             FloatVector x10 = FloatVector.zero(S);
@@ -69,36 +89,24 @@ final class VectorKernels implements Kernels {
             x01.intoArray(c, c0 + j + W);
             x10.intoArray(c, c0 + ldc + j);
             x11.intoArray(c, c0 + ldc + j + W);
-            x20.intoArray(c, c0 + 2 * ldc + j);
-            x21.intoArray(c, c0 + 2 * ldc + j + W);
-            x30.intoArray(c, c0 + 3 * ldc + j);
-            x31.intoArray(c, c0 + 3 * ldc + j + W);
-        }
-        for (; j < len; j += W) {
-            VectorMask<Float> m = S.indexInRange(j, len);
-            FloatVector x0 = FloatVector.zero(S);
-            FloatVector x1 = FloatVector.zero(S);
-            FloatVector x2 = FloatVector.zero(S);
-            FloatVector x3 = FloatVector.zero(S);
-            for (int p = 0; p < depth; p++) {
-                int bi = bRows[bRowsOff + p] + j;
-                FloatVector bv = FloatVector.fromArray(S, b, bi, m);
-                x0 = bv.fma(FloatVector.broadcast(S, a[a0 + p]), x0);
-                x1 = bv.fma(FloatVector.broadcast(S, a[a1 + p]), x1);
-                x2 = bv.fma(FloatVector.broadcast(S, a[a2 + p]), x2);
-                x3 = bv.fma(FloatVector.broadcast(S, a[a3 + p]), x3);
+            if (rows > 2) {
+                x20.intoArray(c, c0 + 2 * ldc + j);
+                x21.intoArray(c, c0 + 2 * ldc + j + W);
             }
-            x0.intoArray(c, c0 + j, m);
-            x1.intoArray(c, c0 + ldc + j, m);
-            x2.intoArray(c, c0 + 2 * ldc + j, m);
-            x3.intoArray(c, c0 + 3 * ldc + j, m);
+            if (rows > 3) {
+                x30.intoArray(c, c0 + 3 * ldc + j);
+                x31.intoArray(c, c0 + 3 * ldc + j + W);
+            }
         }
     }
 
     private static void block1(float[] a, int a0, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
             int c0, int len) {
         int j = 0;
-        for (; j + 2 * W <= len; j += 2 * W) {
+        for (int full = len >= 2 * W ? len : 0; j < full; j += 2 * W) {
+            if (j + 2 * W > len) {
+                j = len - 2 * W;
+            }
             FloatVector x0 = FloatVector.zero(S);
             FloatVector x1 = FloatVector.zero(S);
             for (int p = 0; p < depth; p++) {
@@ -110,28 +118,26 @@ final class VectorKernels implements Kernels {
             x0.intoArray(c, c0 + j);
             x1.intoArray(c, c0 + j + W);
         }
-        for (; j < len; j += W) {
-            VectorMask<Float> m = S.indexInRange(j, len);
-            FloatVector x = FloatVector.zero(S);
-            for (int p = 0; p < depth; p++) {
-                x = FloatVector.fromArray(S, b, bRows[bRowsOff + p] + j, m)
-                        .fma(FloatVector.broadcast(S, a[a0 + p]), x);
-            }
-            x.intoArray(c, c0 + j, m);
-        }
     }
 
     @Override
     public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride,
-            int basisStride, float[] acc, int accOff, int len) {
-        // Four vectors of the row stay in registers across all of its coefficients, with plain loads; the tail
-        // goes a masked vector pair at a time (a short row, common in late layers, is all tail).
+            int basisStride, float[] acc, int accOff, int len, float bias, boolean relu) {
+        if (len < W) {
+            PlainKernels.INSTANCE.sparseRow(values, maps, start, end, m, channelStride, basisStride, acc, accOff, len,
+                    bias, relu);
+            return;
+        }
+        // Four vectors of the row stay in registers across all of its coefficients; then single vectors, the last
+        // overlapping the one before it (acc is overwritten, so columns computed twice get the same values).
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector zero = FloatVector.zero(S);
         int j = 0;
         for (; j + 4 * W <= len; j += 4 * W) {
-            FloatVector x0 = FloatVector.zero(S);
-            FloatVector x1 = FloatVector.zero(S);
-            FloatVector x2 = FloatVector.zero(S);
-            FloatVector x3 = FloatVector.zero(S);
+            FloatVector x0 = b;
+            FloatVector x1 = b;
+            FloatVector x2 = b;
+            FloatVector x3 = b;
             for (int e = start; e < end; e++) {
                 FloatVector v = FloatVector.broadcast(S, values[e]);
                 int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
@@ -140,24 +146,27 @@ final class VectorKernels implements Kernels {
                 x2 = FloatVector.fromArray(S, m, r + 2 * W).fma(v, x2);
                 x3 = FloatVector.fromArray(S, m, r + 3 * W).fma(v, x3);
             }
+            if (relu) {
+                x0 = x0.max(zero);
+                x1 = x1.max(zero);
+                x2 = x2.max(zero);
+                x3 = x3.max(zero);
+            }
             x0.intoArray(acc, accOff + j);
             x1.intoArray(acc, accOff + j + W);
             x2.intoArray(acc, accOff + j + 2 * W);
             x3.intoArray(acc, accOff + j + 3 * W);
         }
-        for (; j < len; j += 2 * W) {
-            VectorMask<Float> m0 = S.indexInRange(j, len);
-            VectorMask<Float> m1 = S.indexInRange(j + W, len);
-            FloatVector x0 = FloatVector.zero(S);
-            FloatVector x1 = FloatVector.zero(S);
-            for (int e = start; e < end; e++) {
-                FloatVector v = FloatVector.broadcast(S, values[e]);
-                int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
-                x0 = FloatVector.fromArray(S, m, r, m0).fma(v, x0);
-                x1 = FloatVector.fromArray(S, m, r + W, m1).fma(v, x1);
+        for (int full = len >= W ? len : 0; j < full; j += W) {
+            if (j + W > len) {
+                j = len - W;
             }
-            x0.intoArray(acc, accOff + j, m0);
-            x1.intoArray(acc, accOff + j + W, m1);
+            FloatVector x = b;
+            for (int e = start; e < end; e++) {
+                int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
+                x = FloatVector.fromArray(S, m, r).fma(FloatVector.broadcast(S, values[e]), x);
+            }
+            (relu ? x.max(zero) : x).intoArray(acc, accOff + j);
         }
     }
 
@@ -172,11 +181,30 @@ final class VectorKernels implements Kernels {
                 s0 = FloatVector.fromArray(S, w, wo + i).fma(FloatVector.fromArray(S, x, xOff + i), s0);
                 s1 = FloatVector.fromArray(S, w, wo + i + W).fma(FloatVector.fromArray(S, x, xOff + i + W), s1);
             }
-            for (; i < in; i += W) {
-                VectorMask<Float> m = S.indexInRange(i, in);
-                s0 = FloatVector.fromArray(S, w, wo + i, m).fma(FloatVector.fromArray(S, x, xOff + i, m), s0);
+            for (; i + W <= in; i += W) {
+                s0 = FloatVector.fromArray(S, w, wo + i).fma(FloatVector.fromArray(S, x, xOff + i), s0);
             }
-            y[yOff + o] = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            float tail = 0f;
+            for (; i < in; i++) {
+                tail += w[wo + i] * x[xOff + i];
+            }
+            y[yOff + o] = s0.add(s1).reduceLanes(VectorOperators.ADD) + tail;
+        }
+    }
+
+    @Override
+    public void maxPool2(float[] a, int r0, int r1, float[] out, int outOff, int count) {
+        // a vector holds W / 2 pairs: the two rows' maximum, then each pair's odd value shifted onto its even one
+        // (the pair as one long lane), and the even values narrowed out of the longs into a half-width vector
+        int i = 0;
+        for (; i + W / 2 <= count; i += W / 2) {
+            FloatVector v = FloatVector.fromArray(S, a, r0 + 2 * i).max(FloatVector.fromArray(S, a, r1 + 2 * i));
+            FloatVector odd = v.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).reinterpretAsFloats();
+            v.max(odd).reinterpretAsLongs().convertShape(VectorOperators.L2I, HALF_INTS, 0).reinterpretAsFloats()
+                    .intoArray(out, outOff + i);
+        }
+        if (i < count) {
+            Kernels.super.maxPool2(a, r0 + 2 * i, r1 + 2 * i, out, outOff + i, count - i);
         }
     }
 
@@ -189,11 +217,10 @@ final class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(S, acc, off + j).add(b);
             (relu ? v.max(zero) : v).intoArray(acc, off + j);
         }
-        if (j < len) {
-            // the values past len may be another row's, not yet stored: a masked store leaves them as they are
-            VectorMask<Float> m = S.indexInRange(j, len);
-            FloatVector v = FloatVector.fromArray(S, acc, off + j, m).add(b);
-            (relu ? v.max(zero) : v).intoArray(acc, off + j, m);
+        // the tail one value at a time: the values past len may be another row's, not yet stored
+        for (; j < len; j++) {
+            float v = acc[off + j] + bias;
+            acc[off + j] = relu ? Math.max(0f, v) : v;
         }
     }
 
