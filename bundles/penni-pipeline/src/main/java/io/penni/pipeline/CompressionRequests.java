@@ -32,11 +32,9 @@ import io.penni.api.model.Layer;
 import io.penni.api.model.Network;
 import io.penni.datasets.DatasetLoader;
 import io.penni.model.Architectures;
-import io.penni.model.FileLimits;
-import io.penni.model.GraphJson;
 import io.penni.model.ModelException;
 import io.penni.model.NetworkShapes;
-import io.penni.onnx.OnnxImport;
+import io.penni.onnx.StoredModels;
 import io.penni.pipeline.internal.JsonSchema;
 
 /**
@@ -194,9 +192,7 @@ public final class CompressionRequests {
         if (request.model() instanceof ModelSource.Stored stored) {
             Path file = environment.modelRoot().toAbsolutePath().normalize().resolve(stored.path()).normalize();
             try {
-                network = stored.format() == ModelSource.Format.ONNX
-                        ? OnnxImport.read(file, FileLimits.DEFAULT).network()
-                        : GraphJson.read(file, FileLimits.DEFAULT);
+                network = StoredModels.network(file, stored.format());
             } catch (ModelException e) {
                 // the message names the file by the request's own path, not by where the model root lies
                 return List.of("/model/path: " + e.getMessage().replace(file.toString(), stored.path()));

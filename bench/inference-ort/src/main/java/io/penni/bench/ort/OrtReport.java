@@ -74,14 +74,9 @@ final class OrtReport {
                     .append("weights on disk.\n\n| runtime, form | RSS added MB | peak RSS MB |\n|---|---:|---:|\n");
             int b = memoryBatch(batches);
             for (String variant : variants) {
-                double[] before = values(runs, model, b, variant, "rssBeforeLoadKb");
-                double[] after = values(runs, model, b, variant, "rssAfterRunsKb");
-                if (before.length == 0) {
+                double[] added = diff(runs, model, b, variant);
+                if (added.length == 0) {
                     continue;
-                }
-                double[] added = new double[before.length];
-                for (int i = 0; i < added.length; i++) {
-                    added[i] = after[i] - before[i];
                 }
                 md.append(String.format(Locale.ROOT, "| `%s` | %.1f | %.1f |%n", variant, median(added) / 1024,
                         median(values(runs, model, b, variant, "peakRssKb")) / 1024));

@@ -18,6 +18,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import io.penni.api.inference.LoadOutcome;
 import io.penni.api.inference.LoadedModel;
 import io.penni.api.model.ActivationShape;
@@ -109,8 +110,7 @@ public final class Worker {
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
         OrtSession session = env.createSession(Files.readAllBytes(file), options);
-        long[] dims = session.getInputInfo().values().iterator().next().getInfo() instanceof ai.onnxruntime.TensorInfo t
-                ? t.getShape().clone() : null;
+        long[] dims = ((TensorInfo) session.getInputInfo().values().iterator().next().getInfo()).getShape().clone();
         dims[0] = batch;
         ActivationShape shape = new ActivationShape((int) dims[1], (int) dims[2], (int) dims[3]);
         String input = session.getInputNames().iterator().next();

@@ -41,7 +41,7 @@ final class InferenceMarkdown {
         if (plan == null || plan.isEmpty()) {
             return;
         }
-        md.append(String.format(Locale.ROOT, "%nHow `%s` runs it (kernels chosen by timing each candidate at load; "
+        md.append(String.format(Locale.ROOT, "%nHow `%s` runs it (the kernel each step was given at load; "
                 + "one thread, µs per image):%n%n", backend));
         md.append("| layer | computes | batch 1: kernel | µs | GFLOP/s | batches: kernel | µs | GFLOP/s |\n"
                 + "|---|---|---|---:|---:|---|---:|---:|\n");
