@@ -6,11 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.model.ModelArtifacts;
@@ -18,12 +21,15 @@ import io.penni.model.ModelException;
 import io.penni.model.ModelFiles;
 
 /**
- * {@code penni deploy JOB|MODEL.json [--name NAME] [--repository DIR] [--bootstrap HOST:PORT]}: puts a model into the
+ * {@code penni deploy JOB|MODEL.json [--name NAME] [--backend NAME] [--max-batch N] [--max-queue-delay-micros N]
+ * [--repository DIR] [--bootstrap HOST:PORT]}: puts a model into the
  * server's model repository as the next version of NAME ({@code var/models/NAME/VERSION/model.json} with
  * {@code model.safetensors}), which the server then serves under {@code /v2/models/NAME}, replacing the version
  * before without a failed request. The model is a completed job's compressed model (checked against its SHA-256)
  * or a model file with its weights beside it (read whole first, so a broken one is refused here). The version
- * appears at once, whole: it is written into a hidden folder and renamed.
+ * appears at once, whole: it is written into a hidden folder and renamed. The version's {@code deployment.json} says
+ * where it came from and, when asked, the backend that runs it and its own batching (the server's configuration
+ * applies to what it does not name).
  */
 public final class DeployCommand implements Command {
 
@@ -31,6 +37,9 @@ public final class DeployCommand implements Command {
     private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
     private static final String GRAPH = "model.json";
     private static final String WEIGHTS = "model.safetensors";
+    private static final String DEPLOYMENT = "deployment.json";
+    private static final Pattern BACKEND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path base;
 
@@ -53,7 +62,8 @@ public final class DeployCommand implements Command {
 
     @Override
     public String arguments() {
-        return "JOB|MODEL.json [--name NAME] [--repository DIR] [--bootstrap HOST:PORT]";
+        return "JOB|MODEL.json [--name NAME] [--backend cpu|onnxruntime|cuda|dense-reference] [--max-batch N] "
+                + "[--max-queue-delay-micros N] [--repository DIR] [--bootstrap HOST:PORT]";
     }
 
     @Override
@@ -64,7 +74,7 @@ public final class DeployCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out) {
         Arguments a = Arguments.parse("deploy", arguments(), args, Set.of(),
-                Set.of("--name", "--repository", "--bootstrap"));
+                Set.of("--name", "--backend", "--max-batch", "--max-queue-delay-micros", "--repository", "--bootstrap"));
         String source = a.exactly(1, "a job id or a model file").get(0);
         Path graph = Path.of(source);
         boolean file = source.endsWith(".json") && Files.isRegularFile(graph);
@@ -73,6 +83,8 @@ public final class DeployCommand implements Command {
             throw CliException.usage("deploy: '" + name + "' is not a model name: letters, digits, '_', '.', '-', "
                     + "starting with a letter or digit; give --name");
         }
+        Map<String, Object> deployment = deployment(a, file ? "file " + graph.toAbsolutePath().normalize()
+                : "job " + source);
         Path folder = a.option("--repository").map(Path::of).orElse(base.resolve("var/models")).resolve(name);
         String version = String.valueOf(latestVersion(folder) + 1);
         Path staging = folder.resolve(".deploy-" + version + "-" + ProcessHandle.current().pid());
@@ -88,16 +100,49 @@ public final class DeployCommand implements Command {
                 ArtifactFiles.copy(artifacts.get(ModelArtifacts.WEIGHTS), staging.resolve(WEIGHTS),
                         "the weights of job " + source);
             }
+            Files.write(staging.resolve(DEPLOYMENT), JSON.writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(deployment));
             Path target = folder.resolve(version);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            out.printf("deployed %s as %s version %s (%s); served at /v2/models/%s once loaded (bin/penni models)%n",
-                    source, name, version, target, name);
+            out.printf("deployed %s as %s version %s (%s)%s; served at /v2/models/%s once loaded (bin/penni models)%n",
+                    source, name, version, target, deployment.containsKey("backend")
+                            ? " on the " + deployment.get("backend") + " backend" : "", name);
             return 0;
         } catch (IOException e) {
             throw new CliException("deploy: cannot write " + folder + ": " + e.getMessage(), CliException.FAILED);
         } finally {
             deleteTree(staging);
         }
+    }
+
+    /** The deployment file's content: the source and whatever the options ask for. */
+    private static Map<String, Object> deployment(Arguments a, String source) {
+        Map<String, Object> deployment = new LinkedHashMap<>();
+        a.option("--backend").ifPresent(backend -> {
+            if (!BACKEND.matcher(backend).matches()) {
+                throw CliException.usage("deploy: '" + backend + "' is not a backend name (cpu, onnxruntime, cuda, "
+                        + "dense-reference)");
+            }
+            deployment.put("backend", backend);
+        });
+        a.option("--max-batch").ifPresent(v -> deployment.put("maxBatch", whole("--max-batch", v, 1, 4096)));
+        a.option("--max-queue-delay-micros").ifPresent(v -> deployment.put("maxQueueDelayMicros",
+                whole("--max-queue-delay-micros", v, 0, 10_000_000)));
+        deployment.put("source", source);
+        return deployment;
+    }
+
+    private static long whole(String option, String value, long min, long max) {
+        try {
+            long v = Long.parseLong(value);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw CliException.usage("deploy: " + option + " must be a whole number from " + min + " to " + max
+                + ", was '" + value + "'");
     }
 
     /** The model's name from its file: the file's name, or its folder's when the file is the usual model.json. */

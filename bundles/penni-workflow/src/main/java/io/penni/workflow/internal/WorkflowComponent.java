@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.penni.api.artifact.ArtifactStore;
+import io.penni.api.event.EventPublisher;
 import io.penni.api.health.ReadinessCheck;
 import io.penni.api.inference.InferenceBackend;
 import io.penni.api.prune.PruningStrategy;
@@ -145,6 +146,7 @@ public final class WorkflowComponent {
     private LoopSupervisor intakeSupervisor;
     private LoopSupervisor workerSupervisor;
     private ServiceRegistration<ReadinessCheck> readiness;
+    private ServiceRegistration<EventPublisher> publisher;
 
     @Activate
     void activate(Config config, Map<String, Object> properties, BundleContext context) {
@@ -183,6 +185,14 @@ public final class WorkflowComponent {
         workerSupervisor = new LoopSupervisor("stage worker", w, w::stop, metrics::loopRestarted, 1000, 30_000);
         intakeThread = start(intakeSupervisor, "penni-intake");
         workerThread = start(workerSupervisor, "penni-stage-worker");
+        KafkaProducer<String, byte[]> eventProducer = progressProducer;
+        publisher = context.registerService(EventPublisher.class, (type, subject, data) ->
+                eventProducer.send(events.event(type, subject, Optional.empty(), data), (metadata, error) -> {
+                    if (error != null) {
+                        LOG.warn("the {} event about {} was not published: {}", type.type(), subject,
+                                error.getMessage());
+                    }
+                }), null);
         readiness = context.registerService(ReadinessCheck.class, this::notReady,
                 new Hashtable<>(Map.of(ReadinessCheck.NAME, "workflow")));
         LOG.info("workflow running as container {} on {}; stages here: {}", containerId, client.get("bootstrap.servers"),
@@ -192,6 +202,7 @@ public final class WorkflowComponent {
     @Deactivate
     void deactivate() {
         readiness.unregister();
+        publisher.unregister();
         intakeSupervisor.stop();
         workerSupervisor.stop();
         join(intakeThread);
