@@ -122,6 +122,16 @@ final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** @return the base URL of its HTTP port, e.g. {@code http://127.0.0.1:8181} */
+    String httpUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** @return its base folder */
+    Path base() {
+        return base;
+    }
+
     boolean alive() {
         return process != null && process.isAlive();
     }
