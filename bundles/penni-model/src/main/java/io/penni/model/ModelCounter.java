@@ -160,6 +160,11 @@ public final class ModelCounter {
         }
 
         @Override
+        public LayerCount visitClippedRelu(Layer.ClippedRelu l) {
+            return unweighted(l);
+        }
+
+        @Override
         public LayerCount visitPool(Layer.Pool l) {
             return unweighted(l);
         }

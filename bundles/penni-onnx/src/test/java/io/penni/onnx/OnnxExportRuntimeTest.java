@@ -76,6 +76,24 @@ class OnnxExportRuntimeTest {
         assertRunsAsTheReference(shrunk);
     }
 
+    /**
+     * Bounded ReLUs export as Clip(0, max): an imported ReLU6 network, and a pruned resnet-small whose every ReLU is
+     * bounded, shrunk (its dead channels' constants pass the clamp) and exported.
+     */
+    @Test
+    void boundedRelusRunInOnnxRuntimeAsTheReference() throws OrtException {
+        assertRunsAsTheReference(OnnxImport.read(OnnxFixtures.model("depthwise-relu6")));
+        Model pruned = TestModels.bounded(SyntheticCompression.prune(
+                SyntheticCompression.decompose(TestModels.architecture("resnet-small", 9), 5, 9), 0.8, 9), 0.5);
+        Map<String, Tensor> parameters = new LinkedHashMap<>(pruned.parameters());
+        zeroOutputs(parameters, "layer1.0.conv1", 3, 5);
+        negativeConstant(parameters, "layer1.0.bn1", 3, 5);
+        Model shrunk = ChannelShrinker.shrink(new Model(pruned.network(), parameters));
+        assertEquals(16 - 2, outChannels(shrunk, "layer1.0.conv1"), "dead channels before a bounded ReLU go");
+        assertTrue(shrunk.network().layers().stream().anyMatch(l -> l instanceof Layer.ClippedRelu));
+        assertRunsAsTheReference(shrunk);
+    }
+
     @Test
     void shrunkLookingStridedAndPooledGraphsRunAsTheReference() throws OrtException {
         assertRunsAsTheReference(TestModels.shrunkShaped(5));

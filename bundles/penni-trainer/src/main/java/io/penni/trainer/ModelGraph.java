@@ -253,6 +253,11 @@ public final class ModelGraph {
         }
 
         @Override
+        public SDVariable visitClippedRelu(Layer.ClippedRelu relu) {
+            return same(relu, sd.math().clipByValue(input(relu.input()), 0.0, relu.max()));
+        }
+
+        @Override
         public SDVariable visitPool(Layer.Pool pool) {
             return same(pool, pool(pool));
         }

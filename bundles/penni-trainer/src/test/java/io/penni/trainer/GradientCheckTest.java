@@ -1,5 +1,6 @@
 package io.penni.trainer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collections;
@@ -12,6 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import io.penni.api.model.Model;
+import io.penni.api.model.Tensor;
+import io.penni.model.ReferenceForward;
 
 /**
  * Analytic gradients of the SameDiff graphs against central differences, in double precision, for every
@@ -33,6 +36,40 @@ class GradientCheckTest {
     @Test
     void aDecomposedNetworkWithBatchNormAndAResidualAddHasExactGradients() {
         check(TinyModels.residual(2), 4, 2, 6, 6, 3);
+    }
+
+    @Test
+    void aBoundedReluPassesGradientsOnlyBetweenItsBounds() {
+        check(TinyModels.clipped(3), 3, 2, 5, 5, 4);
+    }
+
+    @Test
+    void aBoundedReluComputesWhatTheReferenceForwardPassComputes() {
+        Model model = TinyModels.clipped(4);
+        ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.INFER, DataType.FLOAT);
+        Random random = new Random(9);
+        float[] images = new float[2 * 2 * 5 * 5];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) random.nextGaussian();
+        }
+        INDArray input = Nd4j.create(images, new long[] {2, 2, 5, 5});
+        float[] logits = graph.sameDiff().output(Map.of(ModelGraph.INPUT, input), ModelGraph.LOGITS)
+                .get(ModelGraph.LOGITS).reshape(-1).toFloatVector();
+        Map<String, Tensor> activations = ReferenceForward.activations(model,
+                new Tensor(new int[] {2, 2, 5, 5}, images));
+        float[] clipped = activations.get("relu6").data();
+        float below = 0;
+        float above = 0;
+        for (float v : clipped) {
+            below += v == 0f ? 1 : 0;
+            above += v == 0.4f ? 1 : 0;
+        }
+        assertTrue(below > 0 && above > 0, "the test input reaches both bounds: " + below + " at 0, " + above
+                + " at 0.4");
+        float[] reference = activations.get("fc").data();
+        for (int i = 0; i < reference.length; i++) {
+            assertEquals(reference[i], logits[i], 1e-4, "logit " + i);
+        }
     }
 
     private static void check(Model model, int batch, int channels, int height, int width, int classes) {
