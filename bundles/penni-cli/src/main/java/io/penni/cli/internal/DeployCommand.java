@@ -4,21 +4,17 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.model.ModelArtifacts;
 import io.penni.model.ModelException;
 import io.penni.model.ModelFiles;
+import io.penni.model.ModelRepositoryFolder;
 
 /**
  * {@code penni deploy JOB|MODEL.json [--name NAME] [--backend NAME] [--max-batch N] [--max-queue-delay-micros N]
@@ -33,13 +29,7 @@ import io.penni.model.ModelFiles;
  */
 public final class DeployCommand implements Command {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
-    private static final String GRAPH = "model.json";
-    private static final String WEIGHTS = "model.safetensors";
-    private static final String DEPLOYMENT = "deployment.json";
     private static final Pattern BACKEND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path base;
 
@@ -79,39 +69,42 @@ public final class DeployCommand implements Command {
         Path graph = Path.of(source);
         boolean file = source.endsWith(".json") && Files.isRegularFile(graph);
         String name = a.option("--name").orElseGet(() -> file ? defaultName(graph) : "job-" + source);
-        if (!NAME.matcher(name).matches()) {
+        if (!ModelRepositoryFolder.validName(name)) {
             throw CliException.usage("deploy: '" + name + "' is not a model name: letters, digits, '_', '.', '-', "
                     + "starting with a letter or digit; give --name");
         }
         Map<String, Object> deployment = deployment(a, file ? "file " + graph.toAbsolutePath().normalize()
                 : "job " + source);
-        Path folder = a.option("--repository").map(Path::of).orElse(base.resolve("var/models")).resolve(name);
-        String version = String.valueOf(latestVersion(folder) + 1);
-        Path staging = folder.resolve(".deploy-" + version + "-" + ProcessHandle.current().pid());
-        try {
-            Files.createDirectories(staging);
-            if (file) {
-                copyModelFile(graph, staging);
-            } else {
-                Map<String, ArtifactRef> artifacts = FetchCommand.completedArtifacts("deploy", source,
-                        a.option("--bootstrap"), List.of(ModelArtifacts.MODEL, ModelArtifacts.WEIGHTS));
-                ArtifactFiles.copy(artifacts.get(ModelArtifacts.MODEL), staging.resolve(GRAPH),
-                        "the model of job " + source);
-                ArtifactFiles.copy(artifacts.get(ModelArtifacts.WEIGHTS), staging.resolve(WEIGHTS),
-                        "the weights of job " + source);
+        Path repository = a.option("--repository").map(Path::of).orElse(base.resolve("var/models"));
+        ModelRepositoryFolder.ModelWriter files;
+        if (file) {
+            try {
+                ModelFiles.load(graph);
+            } catch (ModelException e) {
+                throw new CliException("deploy: " + e.getMessage(), CliException.FAILED);
             }
-            Files.write(staging.resolve(DEPLOYMENT), JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(deployment));
-            Path target = folder.resolve(version);
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            files = (g, w) -> {
+                Files.copy(graph, g);
+                Files.copy(ModelFiles.weightsOf(graph), w);
+            };
+        } else {
+            Map<String, ArtifactRef> artifacts = FetchCommand.completedArtifacts("deploy", source,
+                    a.option("--bootstrap"), List.of(ModelArtifacts.MODEL, ModelArtifacts.WEIGHTS));
+            files = (g, w) -> {
+                ArtifactFiles.copy(artifacts.get(ModelArtifacts.MODEL), g, "the model of job " + source);
+                ArtifactFiles.copy(artifacts.get(ModelArtifacts.WEIGHTS), w, "the weights of job " + source);
+            };
+        }
+        try {
+            ModelRepositoryFolder.Deployed written = ModelRepositoryFolder.writeNext(repository, name, deployment,
+                    files);
             out.printf("deployed %s as %s version %s (%s)%s; served at /v2/models/%s once loaded (bin/penni models)%n",
-                    source, name, version, target, deployment.containsKey("backend")
+                    source, name, written.version(), written.folder(), deployment.containsKey("backend")
                             ? " on the " + deployment.get("backend") + " backend" : "", name);
             return 0;
         } catch (IOException e) {
-            throw new CliException("deploy: cannot write " + folder + ": " + e.getMessage(), CliException.FAILED);
-        } finally {
-            deleteTree(staging);
+            throw new CliException("deploy: cannot write " + repository.resolve(name) + ": " + e.getMessage(),
+                    CliException.FAILED);
         }
     }
 
@@ -151,41 +144,5 @@ public final class DeployCommand implements Command {
         Path parent = graph.toAbsolutePath().normalize().getParent();
         return file.equals("model") && parent != null && parent.getFileName() != null
                 ? parent.getFileName().toString() : file;
-    }
-
-    /** The highest version in a model's folder, 0 when none. */
-    static long latestVersion(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            return 0;
-        }
-        try (Stream<Path> entries = Files.list(folder)) {
-            return entries.map(p -> p.getFileName().toString()).filter(v -> VERSION.matcher(v).matches())
-                    .mapToLong(Long::parseLong).max().orElse(0);
-        } catch (IOException e) {
-            throw new CliException("deploy: cannot read " + folder + ": " + e.getMessage(), CliException.FAILED);
-        }
-    }
-
-    private static void copyModelFile(Path graph, Path staging) throws IOException {
-        try {
-            ModelFiles.load(graph);
-        } catch (ModelException e) {
-            throw new CliException("deploy: " + e.getMessage(), CliException.FAILED);
-        }
-        Files.copy(graph, staging.resolve(GRAPH));
-        Files.copy(ModelFiles.weightsOf(graph), staging.resolve(WEIGHTS));
-    }
-
-    private static void deleteTree(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(folder)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover hidden folder is ignored by the repository
-        }
     }
 }
