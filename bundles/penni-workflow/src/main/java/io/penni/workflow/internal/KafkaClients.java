@@ -46,7 +46,17 @@ final class KafkaClients {
     }
 
     KafkaProducer<String, byte[]> transactionalProducer(String transactionalId) {
+        return transactionalProducer(transactionalId, Map.of());
+    }
+
+    /**
+     * @param transactionalId the producer's transactional id
+     * @param overrides further producer settings (time-outs of a caller that must answer soon, say)
+     * @return a transactional, idempotent producer
+     */
+    KafkaProducer<String, byte[]> transactionalProducer(String transactionalId, Map<String, Object> overrides) {
         Map<String, Object> p = new HashMap<>(base);
+        p.putAll(overrides);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
