@@ -125,6 +125,12 @@ final class WorkflowHarness implements AutoCloseable {
         intakeThreads.add(thread);
     }
 
+    /** A submission desk (the HTTP API's way in) checking requests against what the supplier says is installed. */
+    SubmissionDesk desk(java.util.function.Supplier<io.penni.pipeline.RequestEnvironment> environment) {
+        return new SubmissionDesk(clients(), "desk", new JobEvents("desk"),
+                new RequestJudge(environment, new RegisteredStrategies(0)), metrics);
+    }
+
     /** Publishes a request as a user does, keyed by the job id. */
     void request(String jobId, byte[] value) throws Exception {
         producer.send(new ProducerRecord<>(Topics.REQUESTS, jobId, value)).get();
