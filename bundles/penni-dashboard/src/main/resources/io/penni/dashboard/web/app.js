@@ -366,6 +366,8 @@ function summaryText(s) {
   if (isNum(s.maxRelativeError)) bits.push("max rel. error " + s.maxRelativeError.toFixed(3));
   if (isNum(s.params)) bits.push(count(s.params) + " params");
   if (s.strategy) bits.push(s.strategy);
+  if (isNum(s.dense_accuracy)) bits.push("dense accuracy " + pct(s.dense_accuracy) + " on " + (s.reference_backend || "?"));
+  if (isNum(s.test_images)) bits.push(count(s.test_images) + " test images");
   return bits.join(" · ");
 }
 
@@ -496,6 +498,11 @@ function eventText(e) {
   const d = e.data || {};
   if (e.type.endsWith("progress")) return [d.epochs ? `epoch ${d.epoch}/${d.epochs}` : "", d.iterations ? `it ${d.iteration}/${d.iterations}` : "",
     isNum(d.loss) ? `loss ${d.loss.toFixed(4)}` : "", isNum(d.accuracy) ? `acc ${pct(d.accuracy)}` : "", d.message || ""].filter(Boolean).join(" · ");
+  if (e.type === "io.penni.job.completed" && d.headline) {
+    const h = d.headline;
+    return `top-1 ${pct(h.baselineAccuracy)} → ${pct(h.compressedAccuracy)} · conv params ${h.convParamsBefore} → ${h.convParamsAfter} · conv MACs ${h.convMacsBefore} → ${h.convMacsAfter}`;
+  }
+  if (d.attempt && Object.keys(d).length === 1) return d.attempt > 1 ? `attempt ${d.attempt}` : "";
   if (e.type.endsWith("completed") && d.summary) return summaryText(d.summary) + (isNum(d.seconds) ? ` · ${duration(d.seconds)}` : "");
   if (d.reason) return d.reason;
   if (d.reasons) return d.reasons.join("; ");
