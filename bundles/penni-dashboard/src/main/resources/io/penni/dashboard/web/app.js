@@ -5,7 +5,7 @@ const $ = (sel, root) => (root || document).querySelector(sel);
 const view = $("#view");
 const TOKEN_KEY = "penni.dashboard.token";
 const STAGES = ["pretrain", "decompose", "retrain", "prune", "finetune", "shrink", "evaluate"];
-const PHASE_COLORS = {pretrain: "#6b7280", retrain: "#2563eb", finetune: "#16a34a"};
+const PHASE_FILLS = {pretrain: "#f3f4f6", retrain: "#eff6ff", finetune: "#f0fdf4"};
 const EXAMPLE_REQUEST = `{
   "model": {"architecture": "vgg-small"},
   "dataset": {"format": "fashion-mnist", "path": "fashion-mnist", "trainLimit": 512, "testLimit": 256},
@@ -350,7 +350,7 @@ function renderTimeline(d) {
   const total = stages.reduce((a, s) => a + secs(s), 0) || 1;
   const shown = stages.filter(s => s.status);
   $("#job-timeline").innerHTML = (shown.length ? `<div class="timeline">${shown.map(s =>
-    `<div class="${esc(s.status)}" style="flex:${Math.max(secs(s) / total, 0.02).toFixed(4)}" title="${esc(s.name)}: ${esc(duration(secs(s)))}">${esc(s.name)}</div>`).join("")}</div>` : "") +
+    `<div class="${esc(s.status)}" style="flex:${Math.max(secs(s) / total, 0.02).toFixed(4)}" title="${esc(s.name)}: ${esc(duration(secs(s)))}">${secs(s) / total > 0.07 ? esc(s.name) : ""}</div>`).join("")}</div>` : "") +
     `<table><thead><tr><th>Stage</th><th>Status</th><th>Started</th><th class="num">Duration</th><th>Result</th></tr></thead><tbody>${stages.map(s => `
       <tr><td>${esc(s.name)}</td><td>${s.status ? `<span class="badge ${{completed: "COMPLETED", running: "RUNNING", failed: "FAILED"}[s.status] || "QUEUED"}">${esc(s.status)}</span>` : `<span class="muted">pending</span>`}</td>
       <td class="muted">${time(s.started)}</td><td class="num">${s.status ? duration(secs(s)) : ""}</td>
@@ -378,27 +378,26 @@ function renderCurves(d) {
   const curves = fromReport || d.curves || {};
   const phases = ["pretrain", "retrain", "finetune"].filter(p => (curves[p] || []).length);
   if (!phases.length) { box.innerHTML = `<p class="muted">No epoch has ended yet.</p>`; return; }
+  // one continuous curve over the phases (the paper's Fig. 3): epochs numbered on from phase to phase
   let offset = 0;
-  const bands = [], acc = [], loss = [];
+  const bands = [], rows = [];
   for (const phase of phases) {
-    const rows = curves[phase];
-    const x = r => offset + r.epoch;
-    bands.push({from: offset + 0.5, to: offset + rows.length + 0.5, label: phase});
-    const color = PHASE_COLORS[phase];
-    acc.push({name: phase + " train", color, points: rows.map(r => [x(r), r.accuracy])});
-    loss.push({name: phase + " train", color, points: rows.map(r => [x(r), r.loss])});
-    if (fromReport) {
-      acc.push({name: phase + " test", color, dashed: true, points: rows.map(r => [x(r), r.testAccuracy])});
-      loss.push({name: phase + " test", color, dashed: true, points: rows.map(r => [x(r), r.testLoss])});
-    }
-    offset += rows.length;
+    const list = curves[phase];
+    bands.push({from: offset + 0.5, to: offset + list.length + 0.5, label: phase, fill: PHASE_FILLS[phase]});
+    list.forEach((r, i) => rows.push(Object.assign({x: offset + i + 1}, r)));
+    offset += list.length;
   }
+  const series = (train, test) => [{name: "train", color: "#2563eb", points: rows.map(r => [r.x, r[train]])}]
+    .concat(fromReport ? [{name: "test", color: "#ea580c", dashed: true, points: rows.map(r => [r.x, r[test]])}] : []);
   box.innerHTML = `<div class="charts"><div class="chart" id="chart-accuracy"><div class="title">Accuracy</div></div>
     <div class="chart" id="chart-loss"><div class="title">Loss</div></div></div>
-    <div class="legend">${phases.map(p => `<span><i style="background:${PHASE_COLORS[p]}"></i>${p}</span>`).join("")}
-      <span><i style="background:#374151"></i>train</span>${fromReport ? `<span style="color:#374151"><i class="dash"></i>test</span>` : `<span>test curves appear with the report</span>`}</div>`;
-  $("#chart-accuracy").appendChild(Charts.line({width: 560, height: 260, series: acc, bands, yFormat: v => (100 * v).toFixed(0) + "%"}));
-  $("#chart-loss").appendChild(Charts.line({width: 560, height: 260, series: loss, bands, yFormat: v => v.toFixed(2)}));
+    <div class="legend"><span><i style="background:#2563eb"></i>train</span>
+      ${fromReport ? `<span style="color:#ea580c"><i class="dash"></i>test</span>` : `<span>test curves come with the report</span>`}
+      ${phases.map(p => `<span><i style="background:${PHASE_FILLS[p]};height:10px;border:1px solid #d1d5db"></i>${p}</span>`).join("")}</div>`;
+  $("#chart-accuracy").appendChild(Charts.line({width: 560, height: 260, series: series("accuracy", "testAccuracy"), bands,
+    yFormat: v => (100 * v).toFixed(0) + "%"}));
+  $("#chart-loss").appendChild(Charts.line({width: 560, height: 260, series: series("loss", "testLoss"), bands,
+    yFormat: v => v.toFixed(2)}));
 }
 
 function renderReport(d) {
@@ -500,10 +499,10 @@ function eventText(e) {
     isNum(d.loss) ? `loss ${d.loss.toFixed(4)}` : "", isNum(d.accuracy) ? `acc ${pct(d.accuracy)}` : "", d.message || ""].filter(Boolean).join(" · ");
   if (e.type === "io.penni.job.completed" && d.headline) {
     const h = d.headline;
-    return `top-1 ${pct(h.baselineAccuracy)} → ${pct(h.compressedAccuracy)} · conv params ${h.convParamsBefore} → ${h.convParamsAfter} · conv MACs ${h.convMacsBefore} → ${h.convMacsAfter}`;
+    return `top-1 ${pct(h.baselineAccuracy)} → ${pct(h.compressedAccuracy)} · conv params ${count(h.convParamsBefore)} → ${count(h.convParamsAfter)} · conv MACs ${count(h.convMacsBefore)} → ${count(h.convMacsAfter)}`;
   }
   if (d.attempt && Object.keys(d).length === 1) return d.attempt > 1 ? `attempt ${d.attempt}` : "";
-  if (e.type.endsWith("completed") && d.summary) return summaryText(d.summary) + (isNum(d.seconds) ? ` · ${duration(d.seconds)}` : "");
+  if (e.type.endsWith("completed") && d.summary) return [summaryText(d.summary), isNum(d.seconds) ? duration(d.seconds) : ""].filter(Boolean).join(" · ");
   if (d.reason) return d.reason;
   if (d.reasons) return d.reasons.join("; ");
   const text = JSON.stringify(d);
