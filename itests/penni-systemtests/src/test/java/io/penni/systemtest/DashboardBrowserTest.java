@@ -74,7 +74,8 @@ class DashboardBrowserTest {
 
             // the job's row arrives by the jobs stream (the page loaded before the job existed), and soon
             String row = "tr[data-job='" + job + "']";
-            new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> !d.findElements(By.cssSelector(row)).isEmpty());
+            new WebDriverWait(browser, Duration.ofSeconds(60)).withMessage("the job's row, by the jobs stream")
+                    .until(d -> !d.findElements(By.cssSelector(row)).isEmpty());
             // progress, as the row shows it, must change while the page stays the same document
             Set<String> seen = new LinkedHashSet<>();
             long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
