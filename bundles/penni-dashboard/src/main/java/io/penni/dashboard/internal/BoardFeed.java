@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.penni.workflow.CloudEvents;
+import io.penni.workflow.KafkaClassLoading;
 import io.penni.workflow.Topics;
 import io.penni.workflow.WorkflowJson;
 
@@ -74,7 +74,7 @@ final class BoardFeed implements Runnable {
     }
 
     private void read() {
-        try (KafkaConsumer<String, byte[]> c = withKafkaLoader(this::newConsumer)) {
+        try (KafkaConsumer<String, byte[]> c = KafkaClassLoading.withKafkaLoader(this::newConsumer)) {
             consumer = c;
             if (!running) {
                 return;
@@ -134,24 +134,6 @@ final class BoardFeed implements Runnable {
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
-        }
-    }
-
-    /**
-     * kafka-clients resolves classes by name through the context class loader: clients are built with its bundle's.
-     *
-     * @param create makes the client
-     * @param <T> the client's type
-     * @return the client
-     */
-    static <T> T withKafkaLoader(Supplier<T> create) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(KafkaConsumer.class.getClassLoader());
-        try {
-            return create.get();
-        } finally {
-            thread.setContextClassLoader(previous);
         }
     }
 

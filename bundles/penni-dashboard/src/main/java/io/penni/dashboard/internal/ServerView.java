@@ -83,7 +83,7 @@ final class ServerView implements AutoCloseable {
                 Map<String, Object> p = new LinkedHashMap<>(clientProperties);
                 p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
                 p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000);
-                admin = BoardFeed.withKafkaLoader(() -> Admin.create(p));
+                admin = io.penni.workflow.KafkaClassLoading.withKafkaLoader(() -> Admin.create(p));
             }
             long started = System.nanoTime();
             int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).nodes()

@@ -75,13 +75,6 @@ final class KafkaClients {
     }
 
     static <T> T withKafkaLoader(Supplier<T> create) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(KafkaProducer.class.getClassLoader());
-        try {
-            return create.get();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
+        return io.penni.workflow.KafkaClassLoading.withKafkaLoader(create);
     }
 }
