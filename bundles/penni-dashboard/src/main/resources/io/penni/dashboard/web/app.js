@@ -164,7 +164,7 @@ function jobsView() {
       </div>
     </details>
     <div class="panel flush"><table>
-      <thead><tr><th>Job</th><th>Status</th><th>Stage</th><th>Progress</th><th class="num">Accuracy before → after</th>
+      <thead><tr><th>Job</th><th>Status</th><th>Stage</th><th>Progress</th><th class="num">Accuracy</th>
         <th class="num">Conv params</th><th class="num">Conv MACs</th><th class="num">Duration</th><th>Updated</th></tr></thead>
       <tbody id="jobs-body"><tr><td colspan="9" class="empty">loading…</td></tr></tbody></table></div>`;
   $("#reset").addEventListener("click", () => { $("#request").value = EXAMPLE_REQUEST; });
@@ -210,8 +210,8 @@ function jobRow(j) {
   const before = isNum(h.baselineAccuracy) ? h.baselineAccuracy : j.baselineAccuracy;
   const acc = isNum(before) ? `${pct(before)} → ${isNum(h.compressedAccuracy) ? pct(h.compressedAccuracy) : "…"}` : "–";
   return `<tr data-job="${esc(j.id)}">
-    <td><a class="mono" href="#/jobs/${encodeURIComponent(j.id)}">${esc(j.id)}</a></td>
-    <td>${badge(j.status)}</td><td>${esc(j.stage || "")}</td><td>${progressCell(j)}</td>
+    <td class="id"><a class="mono" href="#/jobs/${encodeURIComponent(j.id)}" title="${esc(j.id)}">${esc(j.id)}</a></td>
+    <td>${badge(j.status)}</td><td>${j.status === "COMPLETED" || j.status === "REJECTED" ? "" : esc(j.stage || "")}</td><td>${progressCell(j)}</td>
     <td class="num">${acc}</td><td class="num">${reduction(h.convParamsBefore, h.convParamsAfter)}</td>
     <td class="num">${reduction(h.convMacsBefore, h.convMacsAfter)}</td><td class="num">${duration(j.seconds)}</td>
     <td class="muted">${time(j.updated)}</td></tr>`;
