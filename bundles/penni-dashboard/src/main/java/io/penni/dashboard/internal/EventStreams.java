@@ -44,7 +44,9 @@ final class EventStreams implements AutoCloseable {
      *
      * @param async the request's async context
      * @param jobId the job to follow, or empty for every job's summary
-     * @param first the event that opens the stream ({@code jobs} or {@code detail}) and its data
+     * @param firstName the name of the event that opens the stream ({@code jobs} or {@code detail})
+     * @param first that event's data
+     * @throws IOException when the response cannot be written
      */
     void open(AsyncContext async, Optional<String> jobId, String firstName, Object first) throws IOException {
         async.setTimeout(0);
