@@ -46,13 +46,14 @@ final class Container {
         SERVER,
         /**
          * {@code compress --local}: the server's features and the {@value #LOCAL_FEATURE} feature, without the
-         * workflow over Kafka ({@code kafka}) and without serving models ({@code serving}); the launcher switches
+         * workflow over Kafka ({@code kafka}), without serving models ({@code serving}) and without the dashboard
+         * ({@code dashboard}, which reads Kafka); the launcher switches
          * HTTP off (the meters stay, unserved).
          */
         LOCAL;
 
         static final String LOCAL_FEATURE = "local";
-        private static final Set<String> SERVER_ONLY = Set.of("kafka", "serving");
+        private static final Set<String> SERVER_ONLY = Set.of("kafka", "serving", "dashboard");
 
         boolean runs(String feature) {
             return this == SERVER ? !feature.equals(LOCAL_FEATURE) : !SERVER_ONLY.contains(feature);

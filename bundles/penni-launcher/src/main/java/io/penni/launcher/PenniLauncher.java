@@ -293,6 +293,10 @@ public final class PenniLauncher {
                 : kafka.bootstrapServers() + " (embedded KRaft broker, data in " + relative(settings, kafka.dataDir()) + ")");
         out.printf("  Metrics   %s%s%n", settings.http().metricsUrl(),
                 settings.http().listensOnAllInterfaces() ? " (listening on " + settings.http().host() + ")" : "");
+        if (container.featureNames().contains("penni-dashboard")) {
+            out.printf("  Dashboard %s (jobs live; POST /penni/api/jobs submits a request)%n",
+                    settings.http().dashboardUrl());
+        }
         out.printf("  Config    %s (edit a .cfg file: it applies live)%n", settings.configDir());
         out.printf("  Deploy    %s (drop a bundle jar here: it starts live)%n", settings.deployDir());
         out.printf("  Logs      %s%n", settings.varDir().resolve("log/penni.log"));
@@ -311,8 +315,10 @@ public final class PenniLauncher {
 
     private static void writeServerFile(Settings settings, double seconds) {
         String json = String.format(Locale.ROOT,
-                "{\"pid\":%d,\"kafka\":\"%s\",\"metrics\":\"%s\",\"started\":\"%s\",\"startupSeconds\":%.2f}%n",
+                "{\"pid\":%d,\"kafka\":\"%s\",\"metrics\":\"%s\",\"dashboard\":\"%s\",\"started\":\"%s\","
+                        + "\"startupSeconds\":%.2f}%n",
                 ProcessHandle.current().pid(), settings.kafka().bootstrapServers(), settings.http().metricsUrl(),
+                settings.http().dashboardUrl(),
                 Instant.now(), seconds);
         try {
             Files.writeString(settings.varDir().resolve(SERVER_FILE), json);

@@ -78,6 +78,11 @@ public record Settings(Path base, Path dist, Path configDir, Path deployDir, Pat
             return "http://" + urlHost() + ":" + port + "/metrics";
         }
 
+        /** @return the dashboard's URL, for a browser on this machine */
+        public String dashboardUrl() {
+            return "http://" + urlHost() + ":" + port + "/penni/";
+        }
+
         /** @return whether it listens on every interface (0.0.0.0 or ::), as inside a container */
         public boolean listensOnAllInterfaces() {
             String bare = unbracketed();

@@ -163,13 +163,6 @@ final class KafkaJobs implements AutoCloseable {
      * @return the client
      */
     static <T> T kafka(Supplier<T> create) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(KafkaProducer.class.getClassLoader());
-        try {
-            return create.get();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
+        return io.penni.workflow.KafkaClassLoading.withKafkaLoader(create);
     }
 }

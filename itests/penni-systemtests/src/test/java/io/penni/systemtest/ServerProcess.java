@@ -72,6 +72,16 @@ final class ServerProcess implements AutoCloseable {
         return config;
     }
 
+    /** @return the port its HTTP endpoint (metrics, dashboard) listens on */
+    int httpPort() {
+        return httpPort;
+    }
+
+    /** @return the base folder */
+    Path base() {
+        return base;
+    }
+
     /** @return the bootstrap servers the server uses */
     String kafka() {
         return kafka;

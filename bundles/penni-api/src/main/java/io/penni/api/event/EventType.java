@@ -32,6 +32,11 @@ public enum EventType {
         this.type = type;
     }
 
+    /** @return whether the event's subject is a job (else a served model) */
+    public boolean aboutAJob() {
+        return this != MODEL_DEPLOYED && this != MODEL_UNDEPLOYED;
+    }
+
     /** @return the CloudEvents type string */
     public String type() {
         return type;

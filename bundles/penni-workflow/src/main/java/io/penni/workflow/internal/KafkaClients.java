@@ -46,7 +46,17 @@ final class KafkaClients {
     }
 
     KafkaProducer<String, byte[]> transactionalProducer(String transactionalId) {
+        return transactionalProducer(transactionalId, Map.of());
+    }
+
+    /**
+     * @param transactionalId the producer's transactional id
+     * @param overrides further producer settings (time-outs of a caller that must answer soon, say)
+     * @return a transactional, idempotent producer
+     */
+    KafkaProducer<String, byte[]> transactionalProducer(String transactionalId, Map<String, Object> overrides) {
         Map<String, Object> p = new HashMap<>(base);
+        p.putAll(overrides);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -65,13 +75,6 @@ final class KafkaClients {
     }
 
     static <T> T withKafkaLoader(Supplier<T> create) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(KafkaProducer.class.getClassLoader());
-        try {
-            return create.get();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
+        return io.penni.workflow.KafkaClassLoading.withKafkaLoader(create);
     }
 }

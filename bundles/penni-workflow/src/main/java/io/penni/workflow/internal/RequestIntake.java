@@ -1,13 +1,11 @@
 package io.penni.workflow.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -26,7 +24,6 @@ import io.penni.api.job.CompressionRequest;
 import io.penni.api.job.JobStatus;
 import io.penni.api.stage.StageNames;
 import io.penni.pipeline.CompressionRequests;
-import io.penni.pipeline.RequestEnvironment;
 import io.penni.pipeline.RequestOutcome;
 import io.penni.workflow.StageTask;
 import io.penni.workflow.Topics;
@@ -48,10 +45,9 @@ final class RequestIntake implements Runnable {
     private final KafkaClients clients;
     private final String containerId;
     private final JobEvents events;
-    private final Supplier<RequestEnvironment> environment;
+    private final RequestJudge judge;
     /** Whether a job id was submitted before (its first stage has a record): such a job is answered as resubmitted. */
     private final java.util.function.Predicate<String> submittedBefore;
-    private final RegisteredStrategies strategies;
     private final WorkflowMetrics metrics;
     private volatile boolean running = true;
     /** What the batch in progress answered, logged once its transaction committed (poll thread only). */
@@ -59,15 +55,13 @@ final class RequestIntake implements Runnable {
     private int rejectedInBatch;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
-    RequestIntake(KafkaClients clients, String containerId, JobEvents events, Supplier<RequestEnvironment> environment,
-            java.util.function.Predicate<String> submittedBefore,
-            RegisteredStrategies strategies, WorkflowMetrics metrics) {
+    RequestIntake(KafkaClients clients, String containerId, JobEvents events, RequestJudge judge,
+            java.util.function.Predicate<String> submittedBefore, WorkflowMetrics metrics) {
         this.clients = clients;
         this.containerId = containerId;
         this.events = events;
-        this.environment = environment;
+        this.judge = judge;
         this.submittedBefore = submittedBefore;
-        this.strategies = strategies;
         this.metrics = metrics;
     }
 
@@ -134,21 +128,14 @@ final class RequestIntake implements Runnable {
 
     private void handle(ConsumerRecord<String, byte[]> record, KafkaProducer<String, byte[]> producer) {
         byte[] bytes = record.value() == null ? new byte[0] : record.value();
-        RequestOutcome outcome = CompressionRequests.parse(bytes, Optional.ofNullable(record.key()), environment.get());
-        if (outcome instanceof RequestOutcome.Rejected && awaitStrategySwaps()) {
-            // a strategy was being updated: judge the request again against what is registered now
-            outcome = CompressionRequests.parse(bytes, Optional.ofNullable(record.key()), environment.get());
-        }
-        if (outcome instanceof RequestOutcome.Accepted accepted) {
-            outcome = withStrategyParameters(accepted);
-        }
+        RequestOutcome outcome = judge.judge(bytes, Optional.ofNullable(record.key()));
         if (outcome instanceof RequestOutcome.Accepted accepted) {
             CompressionRequest request = accepted.request();
             String first = StageNames.ALL.get(0);
             StageTask task;
             try {
                 task = new StageTask(request.jobId(), CompressionRequests.tree(bytes), StageNames.ALL, 0, Map.of(),
-                        record.topic() + "/" + record.partition() + "/" + record.offset());
+                        origin(record));
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("an accepted request is JSON", e);
             }
@@ -177,51 +164,18 @@ final class RequestIntake implements Runnable {
             KafkaProducer<String, byte[]> producer) {
         byte[] bytes = record.value() == null ? new byte[0] : record.value();
         String jobId = answerKey(record, rejected.jobId());
-        producer.send(events.event(EventType.JOB_REJECTED, jobId, Optional.empty(),
-                Map.of("reasons", rejected.reasons())));
-        producer.send(JobEvents.state(JobEvents.state(jobId, JobStatus.REJECTED, Optional.empty(),
-                List.of(), rejected.summary(), Map.of())));
-        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(Topics.REQUESTS_DLQ, record.key(), bytes);
-        dlq.headers().add(Topics.DLQ_REASON_HEADER, rejected.summary().getBytes(StandardCharsets.UTF_8));
-        dlq.headers().add(Topics.DLQ_ORIGIN_HEADER, (record.topic() + "/" + record.partition() + "/" + record.offset())
-                .getBytes(StandardCharsets.UTF_8));
-        dlq.headers().add(Topics.DLQ_JOB_HEADER, jobId.getBytes(StandardCharsets.UTF_8));
-        producer.send(dlq);
+        RequestJudge.rejection(events, record.key(), jobId, bytes, origin(record), rejected).forEach(producer::send);
         rejectedInBatch++;
         answered.add("request " + jobId + " rejected: " + rejected.summary());
     }
 
-    /**
-     * The key a rejection is answered under: the record's own key, which is what a client that published it follows;
-     * else the job id the request named when it is a usable id; else one made from where the record lies (an
-     * unusable id, megabytes long say, must not become a key of the job table).
-     */
+    private static String origin(ConsumerRecord<String, byte[]> record) {
+        return record.topic() + "/" + record.partition() + "/" + record.offset();
+    }
+
+    /** The key a rejection of this record is answered under (see {@link RequestJudge#answerKey}). */
     static String answerKey(ConsumerRecord<String, byte[]> record, String requested) {
-        if (record.key() != null && !record.key().isBlank()) {
-            return record.key();
-        }
-        if (CompressionRequests.isJobId(requested)) {
-            return requested;
-        }
-        return "request-" + record.partition() + "-" + record.offset();
-    }
-
-    /** A request naming a strategy whose parameters that strategy refuses is rejected now, not after training. */
-    private RequestOutcome withStrategyParameters(RequestOutcome.Accepted accepted) {
-        CompressionRequest request = accepted.request();
-        Optional<String> problem = request.pruning().strategy()
-                .flatMap(name -> strategies.checkParameters(name, request.pruning().parameters()));
-        return problem.<RequestOutcome>map(p -> new RequestOutcome.Rejected(request.jobId(),
-                List.of("/pruning/parameters: " + p))).orElse(accepted);
-    }
-
-    private boolean awaitStrategySwaps() {
-        try {
-            return strategies.awaitSwaps();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return RequestJudge.answerKey(record.key(), requested, "request-" + record.partition() + "-" + record.offset());
     }
 
     private static void rewind(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {

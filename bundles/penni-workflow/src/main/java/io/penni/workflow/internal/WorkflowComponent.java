@@ -34,6 +34,7 @@ import io.penni.api.artifact.ArtifactStore;
 import io.penni.api.event.EventPublisher;
 import io.penni.api.health.ReadinessCheck;
 import io.penni.api.inference.InferenceBackend;
+import io.penni.api.intake.JobSubmissions;
 import io.penni.api.prune.PruningStrategy;
 import io.penni.api.stage.CompressionStage;
 import io.penni.api.stage.StageNames;
@@ -147,6 +148,8 @@ public final class WorkflowComponent {
     private LoopSupervisor workerSupervisor;
     private ServiceRegistration<ReadinessCheck> readiness;
     private ServiceRegistration<EventPublisher> publisher;
+    private SubmissionDesk desk;
+    private ServiceRegistration<JobSubmissions> submissions;
 
     @Activate
     void activate(Config config, Map<String, Object> properties, BundleContext context) {
@@ -177,8 +180,10 @@ public final class WorkflowComponent {
         AdmissionBudget admission = new AdmissionBudget((long) (config.admission_max_memory_gb() * (1L << 30)),
                 config.admission_max_hours(), config.admission_training_gmacs_per_second() * 1e9);
         StageRunner records = new StageRunner(store);
-        intake = new RequestIntake(clients, containerId, events, () -> environment(context, admission),
-                jobId -> records.recorded(jobId, StageNames.ALL.get(0)).isPresent(), strategies, metrics);
+        RequestJudge judge = new RequestJudge(() -> environment(context, admission), strategies);
+        intake = new RequestIntake(clients, containerId, events, judge,
+                jobId -> records.recorded(jobId, StageNames.ALL.get(0)).isPresent(), metrics);
+        desk = new SubmissionDesk(clients, containerId, events, judge, metrics);
         intakeSupervisor = new LoopSupervisor("request intake", intake, intake::stop, metrics::loopRestarted, 1000,
                 30_000);
         StageWorker w = worker;
@@ -195,12 +200,15 @@ public final class WorkflowComponent {
                 }), null);
         readiness = context.registerService(ReadinessCheck.class, this::notReady,
                 new Hashtable<>(Map.of(ReadinessCheck.NAME, "workflow")));
+        submissions = context.registerService(JobSubmissions.class, desk, null);
         LOG.info("workflow running as container {} on {}; stages here: {}", containerId, client.get("bootstrap.servers"),
                 stages.keySet());
     }
 
     @Deactivate
     void deactivate() {
+        submissions.unregister();
+        desk.close();
         readiness.unregister();
         publisher.unregister();
         intakeSupervisor.stop();

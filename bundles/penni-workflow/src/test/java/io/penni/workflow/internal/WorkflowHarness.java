@@ -115,14 +115,20 @@ final class WorkflowHarness implements AutoCloseable {
     /** Starts a request intake checking requests against what the supplier says is installed. */
     void startIntake(java.util.function.Supplier<io.penni.pipeline.RequestEnvironment> environment) {
         StageRunner records = new StageRunner(store);
-        RequestIntake intake = new RequestIntake(clients(), "intake", new JobEvents("intake"), environment,
-                jobId -> records.recorded(jobId, StageNames.ALL.get(0)).isPresent(),
-                new RegisteredStrategies(0), metrics);
+        RequestIntake intake = new RequestIntake(clients(), "intake", new JobEvents("intake"),
+                new RequestJudge(environment, new RegisteredStrategies(0)),
+                jobId -> records.recorded(jobId, StageNames.ALL.get(0)).isPresent(), metrics);
         Thread thread = new Thread(intake, "test-intake");
         thread.setDaemon(true);
         thread.start();
         intakes.add(intake);
         intakeThreads.add(thread);
+    }
+
+    /** A submission desk (the HTTP API's way in) checking requests against what the supplier says is installed. */
+    SubmissionDesk desk(java.util.function.Supplier<io.penni.pipeline.RequestEnvironment> environment) {
+        return new SubmissionDesk(clients(), "desk", new JobEvents("desk"),
+                new RequestJudge(environment, new RegisteredStrategies(0)), metrics);
     }
 
     /** Publishes a request as a user does, keyed by the job id. */

@@ -1,0 +1,202 @@
+package io.penni.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.penni.api.event.EventType;
+import io.penni.workflow.Topics;
+
+/**
+ * The HTTP job API of a real server: each kind of bad POST gets its 4xx with a JSON error and publishes nothing,
+ * except a request that reached validation, which is answered as the Kafka intake answers one (a job.rejected event
+ * and a DLQ record, nothing on penni.requests); a good POST is on penni.requests under its job id and the intake
+ * accepts it; the job list and the job's event stream show it.
+ */
+class DashboardApiTest {
+
+    static {
+        // the test sends a foreign Host header, as a DNS-rebinding page would make a browser do
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    static Path dir;
+    static ServerProcess server;
+    static String api;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = ServerProcess.prepare(dir.resolve("server"), dir.resolve("artifacts"), null).start();
+        api = "http://127.0.0.1:" + server.httpPort() + "/penni/api/jobs";
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        assertEquals(0, server.stop());
+    }
+
+    @Test
+    void badPostsGetAClear4xxAndOnlyARequestThatReachedValidationIsAnsweredOnKafka() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String good = "http-good-" + run;
+        String schemaBad = "http-schema-" + run;
+        String unknownNet = "http-unknown-" + run;
+        List<String> unpublished = new ArrayList<>();
+
+        expect(415, post(request("http-ctype-" + run), Map.of("Content-Type", "text/plain")), unpublished, "ctype");
+        expect(415, post(request("http-form-" + run), Map.of("Content-Type", "application/x-www-form-urlencoded")),
+                unpublished, "form");
+        expect(403, post(request("http-origin-" + run), Map.of("Content-Type", "application/json",
+                "Origin", "http://evil.example")), unpublished, "origin");
+        expect(403, post(request("http-host-" + run), Map.of("Content-Type", "application/json",
+                "Host", "rebound.example:" + server.httpPort())), unpublished, "host");
+        String big = request("http-big-" + run) + " ".repeat(70_000);
+        expect(413, post(big, Map.of("Content-Type", "application/json")), unpublished, "big");
+        expect(400, post("{\"jobId\": \"http-notjson-" + run + "\", oops", Map.of("Content-Type", "application/json")),
+                unpublished, "notjson");
+        expect(400, post("[\"http-array-" + run + "\"]", Map.of("Content-Type", "application/json")), unpublished,
+                "array");
+
+        HttpResponse<String> schema = post("{\"jobId\": \"" + schemaBad + "\", \"model\": {\"architecture\": \"vgg-small\"},"
+                + "\"dataset\": {\"format\": \"fashion-mnist\"}, \"penni\": {\"bases\": 0, \"gamma\": -1}}",
+                Map.of("Content-Type", "application/json"));
+        assertEquals(400, schema.statusCode(), schema.body());
+        JsonNode errors = JSON.readTree(schema.body()).get("errors");
+        assertTrue(errors.size() >= 2, "every problem is listed: " + errors);
+        errors.forEach(e -> assertTrue(e.asText().startsWith("/"), "a JSON-pointer message: " + e));
+        HttpResponse<String> unknown = post(request(unknownNet).replace("vgg-small", "no-such-net"),
+                Map.of("Content-Type", "application/json"));
+        assertEquals(400, unknown.statusCode(), unknown.body());
+        assertTrue(unknown.body().contains("/model/architecture"), unknown.body());
+
+        HttpResponse<String> accepted = post(request(good), Map.of("Content-Type", "application/json",
+                "Origin", "http://127.0.0.1:" + server.httpPort()));
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        assertEquals(good, JSON.readTree(accepted.body()).get("jobId").asText());
+
+        List<ConsumerRecord<String, byte[]>> requests = readAll(Topics.REQUESTS);
+        assertEquals(List.of(good), requests.stream().map(ConsumerRecord::key).toList(),
+                "only the good request is on penni.requests");
+        List<ConsumerRecord<String, byte[]>> dlq = readAll(Topics.REQUESTS_DLQ);
+        assertEquals(2, dlq.size(), "a DLQ record for each request that reached validation, no more");
+        assertEquals(java.util.Set.of(schemaBad, unknownNet), dlq.stream().map(r -> header(r, Topics.DLQ_JOB_HEADER))
+                .collect(java.util.stream.Collectors.toSet()));
+        long waited = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<ConsumerRecord<String, byte[]>> events = readAll(Topics.EVENTS);
+        while (events.stream().noneMatch(r -> r.key().equals(good) && type(r).equals(EventType.JOB_ACCEPTED.type()))
+                && System.nanoTime() < waited) {
+            Thread.sleep(500);
+            events = readAll(Topics.EVENTS);
+        }
+        assertTrue(events.stream().anyMatch(r -> r.key().equals(good) && type(r).equals(EventType.JOB_ACCEPTED.type())),
+                "the intake accepted the good request");
+        assertEquals(1, events.stream().filter(r -> r.key().equals(schemaBad)
+                && type(r).equals(EventType.JOB_REJECTED.type())).count(), "one job.rejected for the bad request");
+        for (List<ConsumerRecord<String, byte[]>> topic : List.of(requests, dlq, events, readAll(Topics.JOBS))) {
+            for (ConsumerRecord<String, byte[]> r : topic) {
+                String text = r.key() + " " + new String(r.value() == null ? new byte[0] : r.value(), StandardCharsets.UTF_8);
+                for (String marker : unpublished) {
+                    assertFalse(text.contains(marker), r.topic() + " carries " + marker + ": " + text);
+                }
+            }
+        }
+
+        // the board shows the job, and the job's event stream opens with its detail
+        JsonNode listed = JSON.readTree(get(api).body());
+        assertTrue(listed.get("jobs").findValuesAsText("id").contains(good), listed.toString());
+        HttpResponse<java.io.InputStream> sse = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/" + good + "/events"))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals("text/event-stream", sse.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(sse.body(), StandardCharsets.UTF_8))) {
+            assertEquals("event: detail", lines.readLine());
+            assertTrue(lines.readLine().contains("\"id\":\"" + good + "\""));
+        }
+        for (String escape : List.of("..%2F..%2Fpretrain%2Foutcome.json", "figures/..%2F..%2Fpretrain%2Foutcome.json")) {
+            int code = get(api + "/" + good + "/files/" + escape).statusCode();
+            assertTrue(code == 400 || code == 404, "a path out of the report folder is refused: " + escape + " " + code);
+        }
+        assertEquals(404, get(api + "/no-such-job").statusCode());
+    }
+
+    private static void expect(int status, HttpResponse<String> response, List<String> unpublished, String what)
+            throws Exception {
+        assertEquals(status, response.statusCode(), what + ": " + response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), what);
+        assertFalse(JSON.readTree(response.body()).get("error").asText().isBlank(), what);
+        unpublished.add("http-" + what + "-");
+    }
+
+    static String request(String jobId) {
+        return JobWatch.request(jobId, 512, 1);
+    }
+
+    private static HttpResponse<String> post(String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String type(ConsumerRecord<String, byte[]> r) {
+        return header(r, "ce_type");
+    }
+
+    /** Every committed record of a topic, read to its end without a consumer group. */
+    static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                server.kafka(), ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(all::add);
+            }
+            return all;
+        }
+    }
+}
