@@ -88,6 +88,40 @@ final class TrainingStageSupport {
         return new Trainer(run, checkpoints, listener, context::cancelled).train(start, data.split(), data.normalization());
     }
 
+    /** Input naming the job's dense model (the pretrain stage's output), the teacher of distillation. */
+    static final String BASELINE = "baseline";
+    /** Its weights. */
+    static final String BASELINE_WEIGHTS = "baseline.weights";
+
+    /**
+     * The run, distilling from the job's dense model when the request asks for distillation.
+     *
+     * @param run the run without a teacher
+     * @param context the stage's context (its request and inputs)
+     * @return the run with its teacher, or the run itself
+     * @throws IOException when distillation is asked for and the dense model cannot be read
+     */
+    static TrainingRun withTeacher(TrainingRun run, StageContext context) throws IOException {
+        io.penni.api.job.Distillation d = context.request().penni().distillation();
+        if (!d.enabled() || run.schedule().epochs() == 0) {
+            return run;
+        }
+        ArtifactRef graph = context.inputs().get(BASELINE);
+        if (graph == null) {
+            throw new IOException("distillation needs the job's dense model ('" + BASELINE + "'), which no earlier "
+                    + "stage produced");
+        }
+        Map<String, ArtifactRef> teacherInputs = new java.util.LinkedHashMap<>();
+        teacherInputs.put(ModelArtifacts.MODEL, graph);
+        Optional.ofNullable(context.inputs().get(BASELINE_WEIGHTS))
+                .ifPresent(w -> teacherInputs.put(ModelArtifacts.WEIGHTS, w));
+        Model teacher = ModelArtifacts.load(context.artifacts(), teacherInputs);
+        // cached: measured faster than running the teacher every step (NOTES-distill.md); the trainer runs it every
+        // step anyway when the images are augmented
+        return run.distillingFrom(new io.penni.trainer.Teacher(teacher, d.alpha(), d.temperature(),
+                io.penni.trainer.Teacher.Logits.CACHED));
+    }
+
     /**
      * The figures only some training phases report.
      *
