@@ -155,4 +155,15 @@ class RecipesAndDistillationRequestsTest {
         assertEquals(3, loaded.problems().size(), loaded.problems().toString());
         assertTrue(loaded.problems().stream().anyMatch(p -> p.contains("may not set 'model'")), loaded.problems().toString());
     }
+
+    @Test
+    void everyFieldExampleStatesTheDefaultsOfTheNewFieldsToo() throws IOException {
+        byte[] example = Files.readAllBytes(shipped().getParent().getParent().resolve("examples/every-field.json"));
+        CompressionRequest every = assertInstanceOf(RequestOutcome.Accepted.class, CompressionRequests.parse(example,
+                Optional.empty(), environment(shipped()))).request();
+        CompressionRequest minimal = assertInstanceOf(RequestOutcome.Accepted.class, parse("", shipped())).request();
+        assertEquals(minimal.penni(), every.penni());
+        assertEquals(minimal.pretrain(), every.pretrain());
+        assertEquals(minimal.pruning().linear(), every.pruning().linear());
+    }
 }
