@@ -111,19 +111,11 @@ final class TeacherSignal {
     static double meanKl(float[] p, float[] z, int batch, int classes, double temperature) {
         double sum = 0;
         for (int b = 0; b < batch; b++) {
-            int o = b * classes;
-            double max = Double.NEGATIVE_INFINITY;
+            double[] logQ = logSoftmax(z, b * classes, classes, temperature);
             for (int c = 0; c < classes; c++) {
-                max = Math.max(max, z[o + c] / temperature);
-            }
-            double norm = 0;
-            for (int c = 0; c < classes; c++) {
-                norm += Math.exp(z[o + c] / temperature - max);
-            }
-            double logNorm = Math.log(norm) + max;
-            for (int c = 0; c < classes; c++) {
-                if (p[o + c] > 0) {
-                    sum += p[o + c] * (Math.log(p[o + c]) - (z[o + c] / temperature - logNorm));
+                float pc = p[b * classes + c];
+                if (pc > 0) {
+                    sum += pc * (Math.log(pc) - logQ[c]);
                 }
             }
         }
@@ -134,20 +126,30 @@ final class TeacherSignal {
     static float[] soften(float[] logits, int batch, int classes, double temperature) {
         float[] p = new float[logits.length];
         for (int b = 0; b < batch; b++) {
-            int o = b * classes;
-            double max = Double.NEGATIVE_INFINITY;
+            double[] log = logSoftmax(logits, b * classes, classes, temperature);
             for (int c = 0; c < classes; c++) {
-                max = Math.max(max, logits[o + c] / temperature);
-            }
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                sum += Math.exp(logits[o + c] / temperature - max);
-            }
-            for (int c = 0; c < classes; c++) {
-                p[o + c] = (float) (Math.exp(logits[o + c] / temperature - max) / sum);
+                p[b * classes + c] = (float) Math.exp(log[c]);
             }
         }
         return p;
+    }
+
+    /** log softmax(z / T) of one row, shifted by its maximum so that no exponential overflows. */
+    private static double[] logSoftmax(float[] z, int offset, int classes, double temperature) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+            max = Math.max(max, z[offset + c] / temperature);
+        }
+        double norm = 0;
+        for (int c = 0; c < classes; c++) {
+            norm += Math.exp(z[offset + c] / temperature - max);
+        }
+        double logNorm = Math.log(norm) + max;
+        double[] out = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            out[c] = z[offset + c] / temperature - logNorm;
+        }
+        return out;
     }
 
     private static float[] logits(ModelGraph graph, INDArray images) {

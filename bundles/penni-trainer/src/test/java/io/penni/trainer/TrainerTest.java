@@ -39,13 +39,18 @@ class TrainerTest {
 
     /** 1×28×28 → conv 8 (BN, ReLU) → pool → decomposed conv 16, d=4 (BN, ReLU) → pool → linear 784→10. */
     static Model smallNet(long seed) {
+        return smallNet(seed, new Layer.DecomposedConv2d("conv2", "pool1", 16, 8, 3, 1, 1, 4, false));
+    }
+
+    /** smallNet with the given second convolution (a dense one makes a teacher). */
+    private static Model smallNet(long seed, Layer conv2) {
         Network network = new Network("small", List.of(
                 new Layer.Input("in", 1, 28, 28),
                 new Layer.Conv2d("conv1", "in", 8, 1, 3, 1, 1, 1, false),
                 new Layer.BatchNorm("bn1", "conv1", 8, 1e-5, 0.1),
                 new Layer.Relu("relu1", "bn1"),
                 new Layer.Pool("pool1", "relu1", Layer.PoolKind.MAX, 2, 2, 0),
-                new Layer.DecomposedConv2d("conv2", "pool1", 16, 8, 3, 1, 1, 4, false),
+                conv2,
                 new Layer.BatchNorm("bn2", "conv2", 16, 1e-5, 0.1),
                 new Layer.Relu("relu2", "bn2"),
                 new Layer.Pool("pool2", "relu2", Layer.PoolKind.MAX, 2, 2, 0),
@@ -153,21 +158,10 @@ class TrainerTest {
 
     private static synchronized Model teacher() throws Exception {
         if (teacher == null) {
-            Network network = new Network("teacher", List.of(
-                    new Layer.Input("in", 1, 28, 28),
-                    new Layer.Conv2d("conv1", "in", 8, 1, 3, 1, 1, 1, false),
-                    new Layer.BatchNorm("bn1", "conv1", 8, 1e-5, 0.1),
-                    new Layer.Relu("relu1", "bn1"),
-                    new Layer.Pool("pool1", "relu1", Layer.PoolKind.MAX, 2, 2, 0),
-                    new Layer.Conv2d("conv2", "pool1", 16, 8, 3, 1, 1, 1, false),
-                    new Layer.BatchNorm("bn2", "conv2", 16, 1e-5, 0.1),
-                    new Layer.Relu("relu2", "bn2"),
-                    new Layer.Pool("pool2", "relu2", Layer.PoolKind.MAX, 2, 2, 0),
-                    new Layer.Flatten("flat", "pool2"),
-                    new Layer.Linear("fc", "flat", 10, 784, true)), "fc");
             teacher = new Trainer(run("pretrain", 1, OptionalInt.empty(), 0, Map.of()), new InMemoryCheckpoints(),
                     new TrainingListener() { }, () -> false)
-                    .train(TinyModels.withRandomParameters(network, 11), data, normalization).model();
+                    .train(smallNet(11, new Layer.Conv2d("conv2", "pool1", 16, 8, 3, 1, 1, 1, false)), data,
+                            normalization).model();
         }
         return teacher;
     }

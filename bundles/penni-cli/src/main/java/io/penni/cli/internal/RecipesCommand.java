@@ -87,19 +87,7 @@ public final class RecipesCommand implements Command {
                 q.path("pruning").path("strategy").asText("default") + parameters(q.path("pruning").path("parameters"))
                         + (q.path("pruning").path("linear").asBoolean(false) ? " +fc" : "")});
         }
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        StringBuilder text = new StringBuilder();
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                text.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
-            }
-            text.append('\n');
-        }
+        StringBuilder text = new StringBuilder(ServerHttp.table(rows));
         text.append('\n');
         for (Recipes.Recipe r : recipes.list()) {
             text.append(r.id()).append(": ").append(r.description()).append('\n');
