@@ -98,7 +98,7 @@ record FileSizes(OptionalLong dense, OptionalLong compressed, OptionalLong dense
         }
         return "\n\n## Model files (weights, safetensors)\n\n| | dense | compressed | change |\n|---|---|---|---|\n"
                 + row("as stored", dense.getAsLong(), compressed.getAsLong())
-                + row("gzip-compressed", denseGzip.getAsLong(), compressedGzip.getAsLong());
+                + row("gzip-compressed", denseGzip.getAsLong(), compressedGzip.getAsLong()) + "\n";
     }
 
     private static String row(String label, long before, long after) {
