@@ -83,6 +83,9 @@ public final class ReportAssembler {
 
         ObjectNode report = (ObjectNode) JSON.readTree(CompressionReports.json(table));
         report.put("jobId", jobId);
+        request.recipe().ifPresent(r -> report.putObject("recipe").put("name", r.name()).put("version", r.version()));
+        FileSizes files = FileSizes.of(store, stages);
+        report.set("files", files.json());
         ObjectNode stageNode = report.putObject("stages");
         ObjectNode curves = report.putObject("learningCurves");
         stages.forEach((name, outcome) -> {
@@ -101,7 +104,7 @@ public final class ReportAssembler {
         Map<String, Object> headline = headline(table);
         String oneLine = oneLine(headline);
         report.put("onnx", MODEL_ONNX);
-        String markdown = markdown(request, table, stages, oneLine) + onnxMarkdown()
+        String markdown = markdown(request, table, stages, oneLine) + files.markdown() + onnxMarkdown()
                 + inferenceMarkdown(store, stages);
         Map<String, ArtifactRef> artifacts = new LinkedHashMap<>();
         artifacts.put(MODEL_ONNX, store.write(jobId, "report/" + MODEL_ONNX,
@@ -174,6 +177,12 @@ public final class ReportAssembler {
         md.append("**").append(oneLine).append("**\n\n");
         md.append("Model: ").append(request.model()).append("; data: ").append(request.dataset().format()).append(" ")
                 .append(request.dataset().path()).append("\n\n");
+        request.recipe().ifPresent(r -> md.append("Recipe: ").append(r.name()).append(", version ").append(r.version())
+                .append(" (fields the request gave override it)\n\n"));
+        if (request.penni().distillation().enabled()) {
+            md.append(String.format(Locale.ROOT, "Distillation from the dense model: alpha %s, temperature %s%n%n",
+                    request.penni().distillation().alpha(), request.penni().distillation().temperature()));
+        }
         pruning(stages).ifPresent(p -> md.append(pruningMarkdown(pruning(p))).append("\n\n"));
         md.append(CompressionReports.markdown(table)).append("\n\n## Stages\n\n| stage | seconds | figures |\n|---|---|---|\n");
         stages.forEach((name, outcome) -> {

@@ -72,8 +72,54 @@ class GradientCheckTest {
         }
     }
 
-    private static void check(Model model, int batch, int channels, int height, int width, int classes) {
-        ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.TRAIN, DataType.DOUBLE);
+    @Test
+    void theDistillationLossesGradientsMatchCentralDifferences() {
+        ModelGraph.DistillationLoss loss = new ModelGraph.DistillationLoss(0.7, 3);
+        check(ModelGraph.distilling(TinyModels.residual(2), DataType.DOUBLE, loss), 4, 2, 6, 6, 3);
+    }
+
+    @Test
+    void theDistillationLossIsTheWeightedSumOfCrossEntropyAndTheTemperedKl() {
+        ModelGraph.DistillationLoss weights = new ModelGraph.DistillationLoss(0.7, 3);
+        ModelGraph graph = ModelGraph.distilling(TinyModels.residual(2), DataType.DOUBLE, weights);
+        Map<String, INDArray> feed = feed(4, 2, 6, 6, 3);
+        var out = graph.sameDiff().output(feed, java.util.List.of(ModelGraph.LOSS, ModelGraph.LOGITS));
+        double[] z = out.get(ModelGraph.LOGITS).dup('c').data().asDouble();
+        double[] y = feed.get(ModelGraph.LABELS).dup('c').data().asDouble();
+        double[] p = feed.get(ModelGraph.TEACHER).dup('c').data().asDouble();
+        double ce = 0;
+        double kl = 0;
+        double entropy = 0;
+        for (int b = 0; b < 4; b++) {
+            double norm = 0;
+            double normT = 0;
+            for (int c = 0; c < 3; c++) {
+                norm += Math.exp(z[b * 3 + c]);
+                normT += Math.exp(z[b * 3 + c] / 3);
+            }
+            for (int c = 0; c < 3; c++) {
+                int i = b * 3 + c;
+                ce -= y[i] * (z[i] - Math.log(norm));
+                kl += p[i] * (Math.log(p[i]) - (z[i] / 3 - Math.log(normT)));
+                entropy -= p[i] * Math.log(p[i]);
+            }
+        }
+        ce /= 4;
+        kl /= 4;
+        entropy /= 4;
+        // the graph's loss carries the teacher's entropy, a constant of the step, beside the KL term
+        double expected = 0.3 * ce + 0.7 * 9 * (kl + entropy);
+        assertEquals(expected, out.get(ModelGraph.LOSS).getDouble(0), 1e-12);
+        float[] zf = new float[z.length];
+        float[] pf = new float[p.length];
+        for (int i = 0; i < z.length; i++) {
+            zf[i] = (float) z[i];
+            pf[i] = (float) p[i];
+        }
+        assertEquals(kl, TeacherSignal.meanKl(pf, zf, 4, 3, 3), 1e-6, "the reported KL is the same divergence");
+    }
+
+    private static Map<String, INDArray> feed(int batch, int channels, int height, int width, int classes) {
         Random random = new Random(7);
         INDArray input = Nd4j.create(DataType.DOUBLE, batch, channels, height, width);
         for (long i = 0; i < input.length(); i++) {
@@ -83,7 +129,24 @@ class GradientCheckTest {
         for (int b = 0; b < batch; b++) {
             labels.putScalar(b, b % classes, 1.0);
         }
-        Map<String, INDArray> feed = Map.of(ModelGraph.INPUT, input, ModelGraph.LABELS, labels);
+        // a teacher's softened output: a softmax of random logits
+        float[] teacherLogits = new float[batch * classes];
+        for (int i = 0; i < teacherLogits.length; i++) {
+            teacherLogits[i] = (float) (3 * random.nextGaussian());
+        }
+        INDArray teacher = Nd4j.create(TeacherSignal.soften(teacherLogits, batch, classes, 1.0),
+                new long[] {batch, classes}, 'c').castTo(DataType.DOUBLE);
+        return Map.of(ModelGraph.INPUT, input, ModelGraph.LABELS, labels, ModelGraph.TEACHER, teacher);
+    }
+
+    private static void check(Model model, int batch, int channels, int height, int width, int classes) {
+        check(ModelGraph.build(model, ModelGraph.Mode.TRAIN, DataType.DOUBLE), batch, channels, height, width, classes);
+    }
+
+    private static void check(ModelGraph graph, int batch, int channels, int height, int width, int classes) {
+        Map<String, INDArray> all = feed(batch, channels, height, width, classes);
+        Map<String, INDArray> feed = graph.sameDiff().hasVariable(ModelGraph.TEACHER) ? all
+                : Map.of(ModelGraph.INPUT, all.get(ModelGraph.INPUT), ModelGraph.LABELS, all.get(ModelGraph.LABELS));
         var sd = graph.sameDiff();
         String[] variables = graph.parameters().stream().map(graph::variable).toArray(String[]::new);
         Map<String, INDArray> analytic = sd.calculateGradients(feed, variables);

@@ -95,7 +95,9 @@ public final class LocalJobComponent {
         // read when the request is checked: backends and strategies may register after this component activates
         Supplier<RequestEnvironment> environment = () -> new RequestEnvironment(
                 path(context, "penni.data.root", "/usr/share/datasets"), path(context, "penni.model.root", "models"),
-                Set.copyOf(Architectures.names()), strategies.now(), backends.now());
+                Set.copyOf(Architectures.names()), strategies.now(), backends.now())
+                .withRecipes(path(context, "penni.recipes.dir", Path.of(Optional.ofNullable(
+                        context.getProperty("penni.config.dir")).orElse("runtime-config"), "recipes").toString()));
         LocalJob job = new LocalJob(stages, store, environment, new PrintStream(System.out, true),
                 cancelled::get);
         Path requestFile = Path.of(request.get());

@@ -280,7 +280,13 @@ public final class WorkflowComponent {
         Path data = Path.of(Optional.ofNullable(context.getProperty("penni.data.root")).orElse("/usr/share/datasets"));
         Path models = Path.of(Optional.ofNullable(context.getProperty("penni.model.root")).orElse("models"));
         return new RequestEnvironment(data, models, Set.copyOf(Architectures.names()), strategies.names(),
-                backends.now(), admission);
+                backends.now(), admission).withRecipes(recipesFolder(context));
+    }
+
+    /** The budget recipes: {@code penni.recipes.dir}, else {@code recipes/} in the configuration folder. */
+    static Path recipesFolder(BundleContext context) {
+        return Optional.ofNullable(context.getProperty("penni.recipes.dir")).map(Path::of).orElseGet(() -> Path.of(
+                Optional.ofNullable(context.getProperty("penni.config.dir")).orElse("runtime-config"), "recipes"));
     }
 
     private static String defaultContainerId(BundleContext context) {
