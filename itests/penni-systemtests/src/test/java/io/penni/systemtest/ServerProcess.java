@@ -137,11 +137,6 @@ final class ServerProcess implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort;
     }
 
-    /** @return its base folder */
-    Path base() {
-        return base;
-    }
-
     boolean alive() {
         return process != null && process.isAlive();
     }
