@@ -72,6 +72,16 @@ final class ServerProcess implements AutoCloseable {
         return config;
     }
 
+    /** @return the port of its HTTP server (/metrics, /v2) */
+    int httpPort() {
+        return httpPort;
+    }
+
+    /** @return its base folder */
+    Path base() {
+        return base;
+    }
+
     /** @return the bootstrap servers the server uses */
     String kafka() {
         return kafka;

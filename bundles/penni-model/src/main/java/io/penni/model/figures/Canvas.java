@@ -105,6 +105,26 @@ final class Canvas implements AutoCloseable {
         }
     }
 
+    /**
+     * The width text will take, for sizing a picture before it is drawn.
+     *
+     * @return the width in pixels; an estimate where the platform has no fonts
+     */
+    static int textWidth(String text, int size, boolean bold) {
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = probe.createGraphics();
+        try {
+            return g.getFontMetrics(new Font(Font.SANS_SERIF, bold ? Font.BOLD : Font.PLAIN, size)).stringWidth(text);
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError v) {
+                throw v;
+            }
+            return text.length() * size * 6 / 10;
+        } finally {
+            g.dispose();
+        }
+    }
+
     /** @return the image as PNG */
     byte[] png() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -23,7 +23,7 @@ public final class CoefficientPicture {
     static final int LEFT = 64;
     static final int TOP = 52;
     private static final int RIGHT = 20;
-    private static final int BOTTOM = 64;
+    private static final int BOTTOM = 84;
     private static final int MIN_WIDTH = 480;
     /** The smallest non-zero |c|'s colour and the largest's. */
     private static final Color LIGHT = new Color(0xc6, 0xdb, 0xef);
@@ -78,7 +78,13 @@ public final class CoefficientPicture {
         Layout l = Layout.of(n, columns);
         int matrixWidth = l.columns() * l.cell();
         int matrixHeight = l.rows() * l.cell();
-        int width = Math.max(MIN_WIDTH, LEFT + matrixWidth + RIGHT);
+        String title = String.format(Locale.ROOT, "%s coefficients: %d out × (%d in × %d bases), %.1f%% zero", layer,
+                n, channels, d, 100.0 * zeros / c.length);
+        String blocks = l.block() == 1 ? "" : String.format(Locale.ROOT, "; each cell the largest |c| of %d×%d",
+                l.block(), l.block());
+        String subtitle = "rows: output channels; columns: input channel × basis" + blocks;
+        int width = Math.max(Math.max(MIN_WIDTH, LEFT + matrixWidth + RIGHT),
+                16 + Math.max(Canvas.textWidth(title, 14, true), Canvas.textWidth(subtitle, 11, false)));
         int height = TOP + matrixHeight + BOTTOM;
         try (Canvas canvas = new Canvas(width, height)) {
             for (int row = 0; row < l.rows(); row++) {
@@ -102,20 +108,19 @@ public final class CoefficientPicture {
             canvas.g.setColor(Canvas.FRAME);
             canvas.g.drawRect(LEFT - 1, TOP - 1, matrixWidth + 1, matrixHeight + 1);
 
-            double pruned = (double) zeros / c.length;
-            canvas.text(String.format(Locale.ROOT, "%s coefficients: %d out × (%d in × %d bases), %.1f%% zero", layer,
-                    n, channels, d, 100 * pruned), 8, 18, 14, true, Canvas.INK);
-            String blocks = l.block() == 1 ? "" : String.format(Locale.ROOT, "; each cell the largest |c| of %d×%d",
-                    l.block(), l.block());
-            canvas.text("rows: output channels; columns: input channel × basis" + blocks, 8, 36, 11, false, Canvas.FRAME);
+            canvas.text(title, 8, 18, 14, true, Canvas.INK);
+            canvas.text(subtitle, 8, 36, 11, false, Canvas.FRAME);
             canvas.vertical("output channel", LEFT - 30, TOP + matrixHeight / 2, 11, Canvas.INK);
             canvas.right("0", LEFT - 4, TOP + Math.min(l.cell(), 12), 10, Canvas.INK);
             canvas.right(String.valueOf(n - 1), LEFT - 4, TOP + matrixHeight, 10, Canvas.INK);
             int below = TOP + matrixHeight + 14;
-            canvas.text("0", LEFT, below, 10, false, Canvas.INK);
-            canvas.right("input " + (channels - 1), LEFT + matrixWidth, below, 10, Canvas.INK);
-            canvas.centred("input channel × basis", LEFT + matrixWidth / 2, below, 11, Canvas.INK);
-            legend(canvas, LEFT, below + 14, max);
+            canvas.text("in 0", LEFT, below, 10, false, Canvas.INK);
+            if (channels > 1) {
+                canvas.right("in " + (channels - 1), LEFT + matrixWidth, below, 10, Canvas.INK);
+            }
+            below += 16;
+            canvas.text("input channel × basis →", LEFT, below, 11, false, Canvas.INK);
+            legend(canvas, LEFT, below + 12, max);
             return new Figure(Figure.COEFFICIENTS, Optional.of(layer), Figure.fileOf(Figure.COEFFICIENTS, layer), width,
                     height, canvas.png());
         }

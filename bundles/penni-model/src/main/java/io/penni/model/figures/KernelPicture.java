@@ -68,18 +68,21 @@ public final class KernelPicture {
         int kernel = k * px;
         int panelWidth = shown * kernel + (shown - 1) * GAP;
         int panelHeight = filters * kernel + (filters - 1) * GAP;
-        int width = Math.max(520, LEFT + 2 * panelWidth + PANEL_GAP + 20);
+        String title = String.format(Locale.ROOT, "%s kernels: original vs. reconstructed from %d bases (relative "
+                + "error %.3f)", layer, d, relativeError(original.data(), rebuilt));
+        String subtitle = String.format(Locale.ROOT, "after retraining, pruning and fine-tuning; first %d of %d "
+                + "filters × first %d of %d input channels, %d×%d; red > 0 > blue, white 0; |w| ≤ %s", filters, n,
+                shown, channels, k, k, Canvas.number(scale));
+        int column = column(panelWidth);
+        int width = Math.max(LEFT + 2 * column + PANEL_GAP + 20,
+                16 + Math.max(Canvas.textWidth(title, 14, true), Canvas.textWidth(subtitle, 11, false)));
         int height = TOP + panelHeight + BOTTOM;
         try (Canvas canvas = new Canvas(width, height)) {
-            int right = LEFT + panelWidth + PANEL_GAP;
+            int right = LEFT + column + PANEL_GAP;
             panel(canvas, LEFT, original.data(), channels, k, filters, shown, px, scale);
             panel(canvas, right, rebuilt, channels, k, filters, shown, px, scale);
-            canvas.text(String.format(Locale.ROOT, "%s kernels: original vs. reconstructed from %d bases "
-                    + "(relative error %.3f)", layer, d, relativeError(original.data(), rebuilt)), 8, 18, 14, true,
-                    Canvas.INK);
-            canvas.text(String.format(Locale.ROOT, "first %d of %d filters × first %d of %d input channels, %d×%d; "
-                    + "red > 0 > blue, white 0; |w| ≤ %s", filters, n, shown, channels, k, k, Canvas.number(scale)), 8,
-                    36, 11, false, Canvas.FRAME);
+            canvas.text(title, 8, 18, 14, true, Canvas.INK);
+            canvas.text(subtitle, 8, 36, 11, false, Canvas.FRAME);
             canvas.text("original (dense)", LEFT, TOP - 8, 12, true, Canvas.INK);
             canvas.text("reconstructed (compressed)", right, TOP - 8, 12, true, Canvas.INK);
             for (int f = 0; f < filters; f++) {
@@ -93,6 +96,11 @@ public final class KernelPicture {
             return new Figure(Figure.WEIGHTS, Optional.of(layer), Figure.fileOf(Figure.WEIGHTS, layer), width, height,
                     canvas.png());
         }
+    }
+
+    /** A panel's width: its kernels', or its heading's where that is wider. */
+    static int column(int panelWidth) {
+        return Math.max(panelWidth, Canvas.textWidth("reconstructed (compressed)", 12, true) + 10);
     }
 
     private static void panel(Canvas canvas, int left, float[] weights, int channels, int k, int filters, int shown,

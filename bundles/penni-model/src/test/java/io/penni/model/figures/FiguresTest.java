@@ -117,7 +117,7 @@ class FiguresTest {
         int top = KernelPicture.TOP;
         int left = KernelPicture.LEFT;
         int panel = 3 * px;
-        int right = left + panel + 40;
+        int right = left + KernelPicture.column(panel) + 40;
         int redOriginal = rgb(image, left + px / 2, top + px / 2);
         int redRebuilt = rgb(image, right + px / 2, top + px / 2);
         assertEquals(redOriginal, redRebuilt, "the same weight, the same colour in both panels");
