@@ -51,15 +51,7 @@ class ReportAssemblerTest {
     void theCompressedModelIsStoredAsOnnxBesideTheReportsAndLinkedFromThem() throws IOException {
         LocalJob job = LocalJob.in(folder, "job-onnx", 5, new PruningSpec(Optional.empty(), Map.of()));
         Model compressed = decomposed();
-        Map<String, ArtifactRef> pretrain = new HashMap<>(save(job, StageNames.PRETRAIN,
-                Architectures.create("vgg-small", 1)));
-        pretrain.put("baseline", pretrain.get(ModelArtifacts.MODEL));
-        record(job, StageNames.PRETRAIN, pretrain);
-        record(job, StageNames.FINETUNE, save(job, StageNames.FINETUNE, compressed));
-        record(job, StageNames.SHRINK, save(job, StageNames.SHRINK, compressed));
-
-        JobReport report = ReportAssembler.assemble(job.artifacts(), job.request(),
-                List.of(StageNames.PRETRAIN, StageNames.FINETUNE, StageNames.SHRINK));
+        JobReport report = assembled(job, compressed);
 
         ArtifactRef onnx = report.artifacts().get(ReportAssembler.MODEL_ONNX);
         Path file = job.artifacts().open(onnx);
@@ -77,15 +69,7 @@ class ReportAssemblerTest {
     void everyDecomposedLayerGetsItsPicturesListedInTheJsonAndLinkedFromTheMarkdown() throws IOException {
         LocalJob job = LocalJob.in(folder, "job-figures", 5, new PruningSpec(Optional.empty(), Map.of()));
         Model compressed = decomposed();
-        Map<String, ArtifactRef> pretrain = new HashMap<>(save(job, StageNames.PRETRAIN,
-                Architectures.create("vgg-small", 1)));
-        pretrain.put("baseline", pretrain.get(ModelArtifacts.MODEL));
-        record(job, StageNames.PRETRAIN, pretrain);
-        record(job, StageNames.FINETUNE, save(job, StageNames.FINETUNE, compressed));
-        record(job, StageNames.SHRINK, save(job, StageNames.SHRINK, compressed));
-
-        JobReport report = ReportAssembler.assemble(job.artifacts(), job.request(),
-                List.of(StageNames.PRETRAIN, StageNames.FINETUNE, StageNames.SHRINK));
+        JobReport report = assembled(job, compressed);
 
         Path reportFolder = job.artifacts().open(report.artifacts().get(ReportAssembler.REPORT_JSON)).getParent();
         var figures = new ObjectMapper().readTree(reportFolder.resolve("report.json").toFile()).path("figures");
@@ -105,6 +89,18 @@ class ReportAssemblerTest {
             assertTrue(report.artifacts().containsKey(file), "stored as an artifact named by its path: " + file);
             assertTrue(markdown.contains("](" + file + ")"), "report.md links " + file);
         }
+    }
+
+    /** Records pretrain (vgg-small, its own baseline), finetune and shrink (both the given model), then reports. */
+    private JobReport assembled(LocalJob job, Model compressed) throws IOException {
+        Map<String, ArtifactRef> pretrain = new HashMap<>(save(job, StageNames.PRETRAIN,
+                Architectures.create("vgg-small", 1)));
+        pretrain.put("baseline", pretrain.get(ModelArtifacts.MODEL));
+        record(job, StageNames.PRETRAIN, pretrain);
+        record(job, StageNames.FINETUNE, save(job, StageNames.FINETUNE, compressed));
+        record(job, StageNames.SHRINK, save(job, StageNames.SHRINK, compressed));
+        return ReportAssembler.assemble(job.artifacts(), job.request(),
+                List.of(StageNames.PRETRAIN, StageNames.FINETUNE, StageNames.SHRINK));
     }
 
     private Map<String, ArtifactRef> save(LocalJob job, String stage, Model model) throws IOException {

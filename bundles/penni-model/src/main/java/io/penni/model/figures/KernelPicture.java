@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 import io.penni.api.model.Tensor;
+import io.penni.model.DecomposedKernels;
 
 /**
  * The paper's Fig. 2 for one layer: a few filters' k×k kernels as the original dense layer had them, beside the
@@ -52,7 +53,11 @@ public final class KernelPicture {
         int channels = w[1];
         int k = w[2];
         int d = b[0];
-        float[] rebuilt = reconstruct(basis.data(), coefficients.data(), n * channels, d, k * k);
+        double[] dense = DecomposedKernels.dense(basis.data(), coefficients.data(), n * channels, d, k * k);
+        float[] rebuilt = new float[dense.length];
+        for (int i = 0; i < dense.length; i++) {
+            rebuilt[i] = (float) dense[i];
+        }
         int filters = Math.min(FILTERS, n);
         int shown = Math.min(CHANNELS, channels);
         double scale = 0;
@@ -124,22 +129,6 @@ public final class KernelPicture {
                 canvas.g.drawRect(x0 - 1, y0 - 1, kernel + 1, kernel + 1);
             }
         }
-    }
-
-    /** {@code W[r] = Σ_j coefficients[r, j]·basis[j]} for each of the N·C kernels. */
-    static float[] reconstruct(float[] basis, float[] coefficients, int kernels, int d, int taps) {
-        float[] w = new float[kernels * taps];
-        for (int r = 0; r < kernels; r++) {
-            for (int j = 0; j < d; j++) {
-                float cj = coefficients[r * d + j];
-                if (cj != 0) {
-                    for (int t = 0; t < taps; t++) {
-                        w[r * taps + t] += cj * basis[j * taps + t];
-                    }
-                }
-            }
-        }
-        return w;
     }
 
     private static double relativeError(float[] original, float[] rebuilt) {
