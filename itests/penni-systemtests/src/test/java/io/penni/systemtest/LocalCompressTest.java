@@ -99,6 +99,7 @@ class LocalCompressTest {
         String markdown = Files.readString(out.resolve("report.md"));
         for (JsonNode f : figures) {
             String file = f.path("file").asText();
+            assertTrue(Files.isRegularFile(out.resolve(file)), "report.json lists " + file + ", which was not written");
             java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(out.resolve(file).toFile());
             assertEquals(f.path("width").asInt(), image.getWidth(), file);
             assertEquals(f.path("height").asInt(), image.getHeight(), file);

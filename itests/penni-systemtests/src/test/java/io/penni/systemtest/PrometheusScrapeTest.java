@@ -194,6 +194,7 @@ class PrometheusScrapeTest {
         String markdown = Files.readString(fetched.resolve("report.md"));
         for (JsonNode f : report.path("figures")) {
             Path file = fetched.resolve(f.path("file").asText());
+            assertTrue(Files.isRegularFile(file), "report.json lists " + file + ", which fetch did not copy");
             java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
             assertEquals(f.path("width").asInt(), image.getWidth(), file.toString());
             assertEquals(f.path("height").asInt(), image.getHeight(), file.toString());
