@@ -18,13 +18,20 @@ try:
 except ImportError:  # the YAML checks say they were skipped; the others still run
     yaml = None
 
-# The Prometheus names of the meters the dashboard may show. Micrometer names them (penni.jobs.ended counter ->
-# penni_jobs_ended_total, penni.stage.duration timer -> penni_stage_duration_seconds_{count,sum,max,bucket}); a name
-# outside this list is a typo or a meter nobody registers, and its panel would stay empty.
+# The Prometheus names of the meters the dashboard may show. Micrometer names them (penni.ended.jobs counter, base
+# unit jobs -> penni_ended_jobs_total, penni.stage.duration timer -> penni_stage_duration_seconds_{count,sum,max,bucket});
+# a name outside this list is a typo or a meter nobody registers, and its panel would stay empty.
+# itests/penni-systemtests PrometheusScrapeTest checks every expression against a real Prometheus.
 TIMER_SUFFIXES = ("", "_count", "_sum", "_max", "_bucket")
 PENNI_METRICS = frozenset(
-    ["penni_jobs_ended_total", "penni_training_images_total", "penni_model_sparsity", "penni_model_params",
-     "penni_nd4j_offheap_used_bytes", "penni_nd4j_offheap_max_bytes", "penni_process_physical_bytes"]
+    ["penni_ended_jobs_total", "penni_training_images_total", "penni_model_sparsity_ratio",
+     "penni_model_size_parameters", "penni_nd4j_offheap_used_bytes", "penni_nd4j_offheap_max_bytes",
+     "penni_process_physical_bytes", "penni_process_physical_max_bytes"]
+    # jobs over every container (the job table), failures by stage and kind, the last completed job
+    + ["penni_active_jobs", "penni_job_failures_total", "penni_last_job_accuracy_change_ratio",
+       "penni_last_job_conv_params_reduction_ratio", "penni_last_job_conv_macs_reduction_ratio"]
+    # stages: what runs, when it last moved, what could not be read
+    + ["penni_stage_running_tasks", "penni_stage_last_progress_seconds", "penni_stage_unreadable_tasks_total"]
     + ["penni_stage_duration_seconds" + s for s in TIMER_SUFFIXES if s]
     + ["penni_inference_latency_seconds" + s for s in TIMER_SUFFIXES]
     # serving (penni-serving): requests by outcome, latencies and batch sizes as histograms, queue depth
@@ -33,12 +40,15 @@ PENNI_METRICS = frozenset(
     + ["penni_inference_compute_latency_seconds" + s for s in TIMER_SUFFIXES]
     + ["penni_inference_batch_size_images" + s for s in TIMER_SUFFIXES])
 # Every meter the dashboard must show (a timer by any of its series).
-REQUIRED_METRICS = ("penni_jobs_ended_total", "penni_stage_duration_seconds", "penni_training_images_total",
-                    "penni_model_sparsity", "penni_model_params", "penni_inference_latency_seconds",
+REQUIRED_METRICS = ("penni_ended_jobs_total", "penni_stage_duration_seconds", "penni_training_images_total",
+                    "penni_model_sparsity_ratio", "penni_model_size_parameters", "penni_inference_latency_seconds",
                     "penni_nd4j_offheap_used_bytes", "penni_nd4j_offheap_max_bytes", "penni_process_physical_bytes",
                     "jvm_memory_used_bytes", "process_cpu_usage", "penni_inference_requests_total",
                     "penni_inference_request_latency_seconds", "penni_inference_compute_latency_seconds",
-                    "penni_inference_batch_size_images", "penni_inference_queue_depth_requests")
+                    "penni_inference_batch_size_images", "penni_inference_queue_depth_requests",
+                    "penni_active_jobs", "penni_job_failures_total", "penni_last_job_accuracy_change_ratio",
+                    "penni_stage_running_tasks", "kafka_consumer_fetch_manager_records_lag",
+                    "kafka_consumer_connection_count")
 METRIC_NAME = re.compile(r"\bpenni_[a-z0-9_]+")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
 

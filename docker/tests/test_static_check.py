@@ -92,9 +92,9 @@ class StaticCheckTest(unittest.TestCase):
     def test_a_penni_metric_outside_the_known_meters_is_reported(self):
         def rename(dashboard):
             target = next(p for p in dashboard["panels"] if "targets" in p)["targets"][0]
-            target["expr"] = target["expr"].replace("penni_jobs_ended_total", "penni_jobs_ended_count")
+            target["expr"] = target["expr"].replace("penni_ended_jobs_total", "penni_ended_jobs_count")
         self.edit_dashboard(rename)
-        self.assertReported(static_check.check_dashboards(str(self.root)), "queries penni_jobs_ended_count")
+        self.assertReported(static_check.check_dashboards(str(self.root)), "queries penni_ended_jobs_count")
 
     def test_a_required_meter_without_a_panel_is_reported(self):
         def drop_cpu(dashboard):

@@ -72,12 +72,12 @@ final class ServerProcess implements AutoCloseable {
         return config;
     }
 
-    /** @return the port its HTTP endpoint (metrics, dashboard) listens on */
+    /** @return the port of its HTTP server (/metrics, /v2) */
     int httpPort() {
         return httpPort;
     }
 
-    /** @return the base folder */
+    /** @return its base folder */
     Path base() {
         return base;
     }

@@ -68,7 +68,8 @@ final class RequestIntake implements Runnable {
     @Override
     public void run() {
         try (KafkaConsumer<String, byte[]> c = clients.consumer("penni-intake", containerId + "-intake");
-                KafkaProducer<String, byte[]> producer = clients.transactionalProducer("penni-" + containerId + "-intake")) {
+                KafkaProducer<String, byte[]> producer = clients.transactionalProducer("penni-" + containerId + "-intake");
+                WorkflowMetrics.Binding meters = metrics.kafkaConsumer(c, "intake")) {
             consumer = c;
             producer.initTransactions();
             c.subscribe(List.of(Topics.REQUESTS));

@@ -144,6 +144,8 @@ public final class WorkflowComponent {
     private ServiceRegistration<MeterBinder> meters;
     private Thread intakeThread;
     private Thread workerThread;
+    private Thread jobTableThread;
+    private LoopSupervisor jobTableSupervisor;
     private LoopSupervisor intakeSupervisor;
     private LoopSupervisor workerSupervisor;
     private ServiceRegistration<ReadinessCheck> readiness;
@@ -188,6 +190,10 @@ public final class WorkflowComponent {
                 30_000);
         StageWorker w = worker;
         workerSupervisor = new LoopSupervisor("stage worker", w, w::stop, metrics::loopRestarted, 1000, 30_000);
+        JobTableWatch jobTable = new JobTableWatch(clients, metrics);
+        jobTableSupervisor = new LoopSupervisor("job table watch", jobTable, jobTable::stop, metrics::loopRestarted,
+                1000, 30_000);
+        jobTableThread = start(jobTableSupervisor, "penni-job-table");
         intakeThread = start(intakeSupervisor, "penni-intake");
         workerThread = start(workerSupervisor, "penni-stage-worker");
         KafkaProducer<String, byte[]> eventProducer = progressProducer;
@@ -213,10 +219,13 @@ public final class WorkflowComponent {
         publisher.unregister();
         intakeSupervisor.stop();
         workerSupervisor.stop();
+        jobTableSupervisor.stop();
         join(intakeThread);
         join(workerThread);
+        join(jobTableThread);
         progressProducer.close();
         meters.unregister();
+        metrics.close();
     }
 
     @Reference(service = CompressionStage.class, cardinality = ReferenceCardinality.MULTIPLE,
