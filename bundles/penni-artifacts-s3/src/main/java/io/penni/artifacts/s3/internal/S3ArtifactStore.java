@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * the reference on every open. Work folders are local: what must survive a move to another host (checkpoints) is
  * put into the store by its owner.
  */
-public final class S3ArtifactStore implements ArtifactStore {
+public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     /** The object metadata key holding an artifact's SHA-256. */
     static final String SHA256 = "sha256";
@@ -74,13 +74,24 @@ public final class S3ArtifactStore implements ArtifactStore {
         this.partSize = partSize;
     }
 
+    /** Closes the client. */
+    @Override
+    public void close() {
+        s3.close();
+    }
+
+    /** @return the client */
+    protected final S3Client client() {
+        return s3;
+    }
+
     /** @return {@code s3://bucket/prefix}, for messages */
     public URI location() {
         return URI.create("s3://" + bucket + "/" + prefix);
     }
 
     @Override
-    public ArtifactRef put(String jobId, String name, Path source) throws IOException {
+    public final ArtifactRef put(String jobId, String name, Path source) throws IOException {
         String key = key(jobId, name);
         long size = Files.size(source);
         String sha256 = sha256(source);
@@ -97,7 +108,7 @@ public final class S3ArtifactStore implements ArtifactStore {
     }
 
     @Override
-    public ArtifactRef write(String jobId, String name, byte[] content) throws IOException {
+    public final ArtifactRef write(String jobId, String name, byte[] content) throws IOException {
         String key = key(jobId, name);
         String sha256 = HexFormat.of().formatHex(digest().digest(content));
         try {
@@ -109,7 +120,7 @@ public final class S3ArtifactStore implements ArtifactStore {
     }
 
     @Override
-    public Optional<ArtifactRef> find(String jobId, String name) {
+    public final Optional<ArtifactRef> find(String jobId, String name) {
         String key = key(jobId, name);
         try {
             HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
@@ -125,7 +136,7 @@ public final class S3ArtifactStore implements ArtifactStore {
     }
 
     @Override
-    public Path open(ArtifactRef ref) throws IOException {
+    public final Path open(ArtifactRef ref) throws IOException {
         String key = keyOf(ref);
         Path cached = local.resolve("cache").resolve(bucket).resolve(key);
         if (Files.isRegularFile(cached) && sha256(cached).equals(ref.sha256())) {
@@ -156,7 +167,7 @@ public final class S3ArtifactStore implements ArtifactStore {
     }
 
     @Override
-    public Path workDir(String jobId, String stage) throws IOException {
+    public final Path workDir(String jobId, String stage) throws IOException {
         Path dir = local.resolve("jobs").resolve(jobId(jobId)).resolve("work").resolve(segment(stage, "stage"));
         Files.createDirectories(dir);
         return dir;

@@ -1,6 +1,5 @@
 package io.penni.artifacts.s3.internal;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,10 +17,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.artifact.ArtifactStore;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /**
@@ -33,7 +30,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
         configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = {Constants.SERVICE_RANKING + ":Integer=100", "penni.artifacts.store=s3"})
 @Designate(ocd = S3ArtifactStoreComponent.Config.class)
-public final class S3ArtifactStoreComponent implements ArtifactStore {
+public final class S3ArtifactStoreComponent extends S3ArtifactStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3ArtifactStoreComponent.class);
     /** The environment variables read when the configuration holds no credentials. */
@@ -90,7 +87,7 @@ public final class S3ArtifactStoreComponent implements ArtifactStore {
 
         /** @return attempts */
         @AttributeDefinition(name = "Attempts", description = "Tries per request, the first included, with "
-                + "exponential back-off (0.2 s doubling to 10 s, jittered) on throttling, 5xx and network errors.")
+                + "exponential back-off (0.2 s doubling to 10 s) on throttling, 5xx and network errors.")
         int attempts() default 5;
 
         /** @return the time-out */
@@ -103,32 +100,37 @@ public final class S3ArtifactStoreComponent implements ArtifactStore {
         String local() default "artifacts-s3";
     }
 
-    private S3Client client;
-    private S3ArtifactStore store;
-
+    /**
+     * @param config the configuration
+     * @param context for {@code penni.var.dir}
+     */
     @Activate
-    void activate(Config config, BundleContext context) {
+    public S3ArtifactStoreComponent(Config config, BundleContext context) {
+        this(config, settings(config), Path.of(Optional.ofNullable(context.getProperty("penni.var.dir")).orElse("var")));
+    }
+
+    private S3ArtifactStoreComponent(Config config, S3Clients.Settings settings, Path var) {
+        super(S3Clients.build(settings), config.bucket(), config.prefix(), var.resolve(config.local()),
+                Math.max(5L, config.partSizeMiB()) << 20);
+        checkBucket(config);
+        LOG.info("artifact store: {} ({})", location(), settings);
+    }
+
+    private static S3Clients.Settings settings(Config config) {
         String accessKey = config.accessKey().isEmpty() ? env(ACCESS_KEY_ENV) : config.accessKey();
         String secretKey = config.secretKey().isEmpty() ? env(SECRET_KEY_ENV) : config.secretKey();
         if (accessKey.isEmpty() || secretKey.isEmpty()) {
             throw new IllegalArgumentException("penni.artifacts.s3: no credentials: set accessKey and secretKey, or the "
                     + "environment variables " + ACCESS_KEY_ENV + " and " + SECRET_KEY_ENV);
         }
-        S3Clients.Settings settings = new S3Clients.Settings(config.endpoint(), config.region(),
-                config.pathStyleAccess(), accessKey, secretKey, Math.max(1, config.attempts()),
-                Duration.ofSeconds(Math.max(1, config.timeoutSeconds())));
-        Path base = Path.of(Optional.ofNullable(context.getProperty("penni.var.dir")).orElse("var"));
-        client = S3Clients.build(settings);
-        store = new S3ArtifactStore(client, config.bucket(), config.prefix(), base.resolve(config.local()),
-                Math.max(5L, config.partSizeMiB()) << 20);
-        checkBucket(config);
-        LOG.info("artifact store: {} ({})", store.location(), settings);
+        return new S3Clients.Settings(config.endpoint(), config.region(), config.pathStyleAccess(), accessKey,
+                secretKey, Math.max(1, config.attempts()), Duration.ofSeconds(Math.max(1, config.timeoutSeconds())));
     }
 
     /** A missing bucket is said once here; stages then fail with the server's own answer, not a hang. */
     private void checkBucket(Config config) {
         try {
-            client.headBucket(b -> b.bucket(config.bucket()));
+            client().headBucket(b -> b.bucket(config.bucket()));
         } catch (NoSuchBucketException e) {
             if (!config.createBucket()) {
                 LOG.error("artifact store: bucket {} does not exist; create it, or set createBucket=true",
@@ -136,7 +138,7 @@ public final class S3ArtifactStoreComponent implements ArtifactStore {
                 return;
             }
             try {
-                client.createBucket(b -> b.bucket(config.bucket()));
+                client().createBucket(b -> b.bucket(config.bucket()));
                 LOG.info("artifact store: created bucket {}", config.bucket());
             } catch (SdkException c) {
                 LOG.error("artifact store: cannot create bucket {}: {}", config.bucket(), c.getMessage());
@@ -148,35 +150,10 @@ public final class S3ArtifactStoreComponent implements ArtifactStore {
 
     @Deactivate
     void deactivate() {
-        client.close();
+        close();
     }
 
     private static String env(String name) {
         return Optional.ofNullable(System.getenv(name)).orElse("");
-    }
-
-    @Override
-    public ArtifactRef put(String jobId, String name, Path source) throws IOException {
-        return store.put(jobId, name, source);
-    }
-
-    @Override
-    public ArtifactRef write(String jobId, String name, byte[] content) throws IOException {
-        return store.write(jobId, name, content);
-    }
-
-    @Override
-    public Optional<ArtifactRef> find(String jobId, String name) {
-        return store.find(jobId, name);
-    }
-
-    @Override
-    public Path open(ArtifactRef ref) throws IOException {
-        return store.open(ref);
-    }
-
-    @Override
-    public Path workDir(String jobId, String stage) throws IOException {
-        return store.workDir(jobId, stage);
     }
 }

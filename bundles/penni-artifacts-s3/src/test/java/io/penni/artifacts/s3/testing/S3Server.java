@@ -9,6 +9,12 @@ import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
 /**
  * A real S3 server for tests: S3Proxy on its file-system back end, serving SigV4-signed requests on 127.0.0.1. It
  * can be stopped and started again on the same port and folder, as an outage of the object store.
@@ -48,7 +54,12 @@ public final class S3Server implements AutoCloseable {
      * @throws Exception when it cannot be made
      */
     public void createBucket(String bucket) throws Exception {
-        Files.createDirectories(folder.resolve(bucket));
+        try (S3Client client = S3Client.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
+                .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build()) {
+            client.createBucket(b -> b.bucket(bucket));
+        }
     }
 
     /** @return the endpoint, {@code http://127.0.0.1:<port>} */
