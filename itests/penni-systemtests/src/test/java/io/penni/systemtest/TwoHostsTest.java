@@ -26,8 +26,9 @@ import io.penni.artifacts.s3.testing.S3Server;
 /**
  * Two containers as two hosts would run them: separate base folders ({@code var/} included), no shared artifact
  * path, one standalone Kafka broker, and one real S3 server (S3Proxy) they both keep artifacts and checkpoints in.
- * Several jobs complete once each with stages of one job run on both containers; then the container retraining a
- * job is killed with SIGKILL, and the other one finishes it from the checkpoint.
+ * Several jobs start on the first container, the second joins, and the jobs complete once each with stages of one
+ * job run on both containers; then the container retraining a job is killed with SIGKILL, and the other one
+ * finishes it from the checkpoint.
  *
  * <p>Run with {@code -Dpenni.twohosts.store=file} it gives each container the file-system store instead (in its
  * own {@code var/}), which is what a second host without a shared file system has: that run fails, because a stage
@@ -49,12 +50,22 @@ class TwoHostsTest {
                 BrokerProcess broker = new BrokerProcess(dir.resolve("kafka")).start()) {
             s3.createBucket(BUCKET);
             ServerProcess a = host("host-a", broker, s3, fileStore).start();
-            ServerProcess b = host("host-b", broker, s3, fileStore).start();
+            ServerProcess b = host("host-b", broker, s3, fileStore);
             try (JobWatch watch = new JobWatch(broker.bootstrap())) {
                 List<String> jobs = SharedWorkTest.jobsOnEveryPartition();
                 for (String job : jobs) {
                     watch.submit(job, JobWatch.request(job, 512, 1));
                 }
+                // Kafka keeps a job on one partition number of every stage topic, and the sticky assignment gives
+                // two members the same numbers of every topic: with both present from the start each job would stay
+                // on one container. So the second host joins once every job has a stage done on the first, as a host
+                // added to a busy deployment does; the rebalance hands it half of the partitions, and the jobs on
+                // those continue there, reading what the first host wrote from the object store.
+                for (String job : jobs) {
+                    watch.await(e -> e.jobId().equals(job) && e.type() == EventType.STAGE_COMPLETED,
+                            Duration.ofMinutes(8), "a first stage of " + job + " on host-a");
+                }
+                b.start();
                 for (String job : jobs) {
                     watch.await(e -> e.jobId().equals(job)
                             && (e.type() == EventType.JOB_COMPLETED || e.type() == EventType.JOB_FAILED),
