@@ -253,7 +253,38 @@ def check_compose(root):
                 problems.append(f"{name}: {service}: depends on {dependency}, which is no service of this file")
     problems += check_service_references(root, services)
     problems += check_kafka_version(root, name, services)
+    problems += check_replicas_share_an_object_store(root, name, services)
     return problems, notes
+
+
+S3_CONFIG = "penni.artifacts.s3.cfg"
+
+
+def check_replicas_share_an_object_store(root, name, services):
+    """Several server replicas only work on one object store: each mounts the S3 store's configuration, whose
+    endpoint is a service of the stack (with the file-system store, a stage could not read another replica's files)."""
+    replicas = {service: spec for service, spec in services.items()
+                if interpolate(spec.get("image", ""), environment={}).startswith("penni-server:")}
+    if len(replicas) < 2:
+        return []
+    problems = []
+    for service, spec in replicas.items():
+        mounts = [interpolate(v if isinstance(v, str) else f"{v.get('source')}:{v.get('target')}")
+                  for v in spec.get("volumes") or []]
+        config = next((m.split(":")[0] for m in mounts if m.split(":")[1:2] == [f"/opt/penni/runtime-config/{S3_CONFIG}"]),
+                      None)
+        if config is None:
+            problems.append(f"{name}: {service}: one of {len(replicas)} server replicas without {S3_CONFIG} mounted: "
+                            "it would keep artifacts on its own disk, where the other replicas cannot read them")
+            continue
+        path = Path(root, "docker", config)
+        if not path.is_file():
+            continue  # the mount check reports it
+        endpoint = re.search(r"^endpoint\s*=\s*(\S+)", path.read_text(encoding="utf-8"), re.MULTILINE)
+        host = re.sub(r"^\w+://", "", endpoint.group(1)).split(":")[0].split("/")[0] if endpoint else ""
+        if host not in services:
+            problems.append(f"{rel(path, root)}: endpoint host '{host}' is no service of docker/compose.yaml")
+    return problems
 
 
 def check_service_references(root, services):
@@ -360,7 +391,8 @@ def main(argv):
         report("YAML files under docker/ parse", check_yaml(root))
         problems, notes = check_compose(root)
         report("docker/compose.yaml: mounted files, build files and volumes exist; ports on 127.0.0.1; "
-               "services referenced by Prometheus and Grafana exist; Kafka image matches kafka.version", problems)
+               "services referenced by Prometheus and Grafana exist; Kafka image matches kafka.version; "
+               "server replicas share the object store", problems)
         for note in notes:
             print("        note: " + note)
     return 1 if failed else 0

@@ -26,7 +26,7 @@ import io.penni.api.stage.StageSummary;
 import io.penni.api.stage.TrainingSummary;
 import io.penni.model.CompressionReport;
 import io.penni.model.CompressionReports;
-import io.penni.model.ModelFiles;
+import io.penni.model.ModelArtifacts;
 import io.penni.model.StageSummaryJson;
 import io.penni.model.figures.Figure;
 import io.penni.model.figures.JobFigures;
@@ -171,11 +171,10 @@ public final class ReportAssembler {
     private static Model model(ArtifactStore store, Map<String, StageOutcome.Completed> stages, String stage,
             String output) throws IOException {
         StageOutcome.Completed outcome = stages.get(stage);
-        ArtifactRef ref = outcome == null ? null : outcome.outputs().get(output);
-        if (ref == null) {
+        if (outcome == null || !outcome.outputs().containsKey(output)) {
             throw new IOException("the " + stage + " stage recorded no '" + output + "' output");
         }
-        return ModelFiles.load(store.open(ref));
+        return ModelArtifacts.load(store, outcome.outputs(), output);
     }
 
     private static OptionalDouble accuracy(Map<String, StageOutcome.Completed> stages, String stage) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +50,10 @@ final class ServerProcess implements AutoCloseable {
                 + "embedded.data=kafka\ntopic.partitions=4\ntopic.replication.factor=1\n");
         Files.writeString(config.resolve("penni.artifacts.cfg"), "root=" + artifacts.toAbsolutePath() + "\n");
         int httpPort = freePort();
-        Map<String, String> env = externalKafka == null ? Map.of("PENNI_HTTP_PORT", String.valueOf(httpPort))
-                : Map.of("PENNI_HTTP_PORT", String.valueOf(httpPort), "PENNI_KAFKA_BOOTSTRAP_SERVERS", externalKafka);
+        Map<String, String> env = new HashMap<>(Map.of("PENNI_HTTP_PORT", String.valueOf(httpPort)));
+        if (externalKafka != null) {
+            env.put("PENNI_KAFKA_BOOTSTRAP_SERVERS", externalKafka);
+        }
         ServerProcess server = new ServerProcess(base, env, httpPort);
         server.kafka = externalKafka == null ? "127.0.0.1:" + kafkaPort : externalKafka;
         return server;
@@ -80,6 +83,23 @@ final class ServerProcess implements AutoCloseable {
     /** @return its base folder */
     Path base() {
         return base;
+    }
+
+    /**
+     * Sets an environment variable of the server's process (before {@link #start()}).
+     *
+     * @param name the variable
+     * @param value its value
+     * @return this server
+     */
+    ServerProcess environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    /** @return this server's runtime-config/ folder */
+    Path config() {
+        return base.resolve("runtime-config");
     }
 
     /** @return the bootstrap servers the server uses */

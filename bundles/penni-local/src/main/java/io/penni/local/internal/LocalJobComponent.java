@@ -69,7 +69,9 @@ public final class LocalJobComponent {
     private CompressionStage shrink;
     @Reference(target = "(" + CompressionStage.STAGE + "=" + StageNames.EVALUATE + ")")
     private CompressionStage evaluate;
-    @Reference
+    // greedy: the highest-ranked store wins, and a better one appearing (the S3 store, once its configuration
+    // arrives) restarts this component on it, so every stage of the container uses the same one
+    @Reference(policyOption = ReferencePolicyOption.GREEDY)
     private ArtifactStore store;
 
     private final ServiceNames strategies = new ServiceNames(PruningStrategy.NAME);

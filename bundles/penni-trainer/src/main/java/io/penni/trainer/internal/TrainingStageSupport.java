@@ -28,7 +28,7 @@ import io.penni.model.ModelCounter;
 import io.penni.trainer.EpochReport;
 import io.penni.trainer.TestAccuracy;
 import io.penni.trainer.Evaluator;
-import io.penni.trainer.FileCheckpointStore;
+import io.penni.trainer.StoredCheckpoints;
 import io.penni.trainer.Teacher;
 import io.penni.trainer.Trainer;
 import io.penni.trainer.TrainingEnvironment;
@@ -58,14 +58,15 @@ final class TrainingStageSupport {
     }
 
     /**
-     * Trains with checkpoints in the stage's work folder, reporting progress to the context; a schedule of zero
-     * epochs skips the phase and returns the start model as it is.
+     * Trains with checkpoints in the job's artifact store (so another container can resume the run), reporting
+     * progress to the context; a schedule of zero epochs skips the phase and returns the start model as it is.
      */
     static TrainingResult train(StageContext context, TrainingRun run, Model start, Data data) throws IOException {
         if (run.schedule().epochs() == 0) {
             return new TrainingResult(start, List.of(), Optional.empty(), false);
         }
-        FileCheckpointStore checkpoints = new FileCheckpointStore(context.workDir().resolve("checkpoints"));
+        StoredCheckpoints checkpoints = new StoredCheckpoints(context.artifacts(), context.request().jobId(),
+                run.phase(), context.workDir().resolve("checkpoints"));
         TrainingListener listener = new TrainingListener() {
             @Override
             public void iteration(int epoch, int epochs, int iteration, int iterations, double loss, double accuracy,

@@ -135,7 +135,9 @@ public final class WorkflowComponent {
     private final ServiceNames backends = new ServiceNames(InferenceBackend.NAME);
     private final WorkflowMetrics metrics = new WorkflowMetrics();
 
-    @Reference
+    // greedy: the highest-ranked store wins, and a better one appearing (the S3 store, once its configuration
+    // arrives) restarts this component on it, so every stage of the container uses the same one
+    @Reference(policyOption = ReferencePolicyOption.GREEDY)
     private ArtifactStore store;
 
     private volatile StageWorker worker;
