@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.penni.api.event.EventType;
+import io.penni.api.event.JobEvent;
 import io.penni.api.job.DatasetSpec;
 import io.penni.datasets.Batch;
 import io.penni.datasets.BatchIterator;
@@ -32,8 +34,8 @@ import io.penni.datasets.Normalization;
 import io.penni.pipeline.CompressionRequests;
 
 /**
- * A user's path from a compression job to a served model: a real job on real Fashion-MNIST, {@code bin/penni deploy
- * JOB}, then the job's test images (normalised as the evaluate stage does) through {@code /v2} — the first batch as
+ * A user's path from a compression job to a served model: a real job on real Fashion-MNIST whose request asks to be
+ * deployed when it completes (it is, as "auto"), then {@code bin/penni deploy JOB}, then the job's test images (normalised as the evaluate stage does) through {@code /v2} — the first batch as
  * the protocol's JSON with the classification extension, the rest with the binary tensor extension — classified
  * as the job's report says the compressed model classifies them on the same engine.
  */
@@ -50,21 +52,24 @@ class ServeJobModelTest {
         ServerProcess server = ServerProcess.prepare(dir.resolve("a"), dir.resolve("artifacts"), null).start();
         String job = "serve-" + UUID.randomUUID().toString().substring(0, 8);
         try (JobWatch watch = new JobWatch(server.kafka())) {
-            String request = JobWatch.request(job, 2048, 1);
+            // the request also asks to be deployed when it completes, as "auto"
+            String request = JobWatch.request(job, 2048, 1).replaceFirst("^\\{",
+                    "{\"deploy\": {\"name\": \"auto\", \"maxBatch\": 8},");
             watch.submit(job, request);
-            watch.await(e -> e.jobId().equals(job) && e.type() == EventType.JOB_COMPLETED, Duration.ofMinutes(8),
-                    "the job's completion");
+            JobEvent completed = watch.await(e -> e.jobId().equals(job) && e.type() == EventType.JOB_COMPLETED,
+                    Duration.ofMinutes(8), "the job's completion");
+            assertEquals(Map.of("name", "auto", "version", "1", "endpoint", "/v2/models/auto/versions/1"),
+                    completed.data().get("deployed"), "job.completed says where it was deployed: " + completed.data());
+            awaitReady(server.httpUrl() + "/v2/models/auto");
+            watch.await(e -> e.jobId().equals("auto") && e.type() == EventType.MODEL_DEPLOYED
+                    && "1".equals(e.data().get("version")), Duration.ofSeconds(30), "auto's deployed event");
 
             CliProcess.Result deploy = CliProcess.run(server.kafka(), "deploy", job, "--name", "fashion",
                     "--repository", server.base().resolve("var/models").toString());
             assertEquals(0, deploy.exitCode(), deploy.output());
             assertTrue(deploy.output().contains("deployed " + job + " as fashion version 1"), deploy.output());
             String base = server.httpUrl() + "/v2/models/fashion";
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (get(base + "/ready").statusCode() != 200) {
-                assertTrue(System.nanoTime() < deadline, "served within 60 s: " + get(base).body());
-                Thread.sleep(250);
-            }
+            awaitReady(base);
             watch.await(e -> e.jobId().equals("fashion") && e.type() == EventType.MODEL_DEPLOYED
                     && "1".equals(e.data().get("version")), Duration.ofSeconds(30), "the model's deployed event");
 
@@ -154,6 +159,14 @@ class ServeJobModelTest {
             }
         }
         return classes;
+    }
+
+    private static void awaitReady(String model) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (get(model + "/ready").statusCode() != 200) {
+            assertTrue(System.nanoTime() < deadline, "served within 60 s: " + get(model).body());
+            Thread.sleep(250);
+        }
     }
 
     private static HttpResponse<String> get(String url) throws Exception {

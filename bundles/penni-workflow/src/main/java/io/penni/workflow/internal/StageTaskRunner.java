@@ -39,6 +39,7 @@ import io.penni.workflow.WorkflowJson;
 final class StageTaskRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(StageTaskRunner.class);
+    private final JobDeployer deployer;
 
     /**
      * What a task left to publish.
@@ -91,7 +92,8 @@ final class StageTaskRunner {
     private final long progressIntervalMillis;
 
     StageTaskRunner(ArtifactStore store, JobEvents events, Producer<String, byte[]> progress,
-            WorkflowMetrics metrics, long progressIntervalMillis) {
+            WorkflowMetrics metrics, long progressIntervalMillis, JobDeployer deployer) {
+        this.deployer = deployer;
         this.store = store;
         this.stageRunner = new StageRunner(store);
         this.events = events;
@@ -212,6 +214,7 @@ final class StageTaskRunner {
             completion.put(ReportAssembler.REPORT_MARKDOWN, ref(report.artifacts().get(ReportAssembler.REPORT_MARKDOWN)));
             completion.put(ReportAssembler.MODEL_ONNX, ref(report.artifacts().get(ReportAssembler.MODEL_ONNX)));
             completion.put("headline", report.headline());
+            deployer.deploy(task.jobId(), task.request(), store, artifacts).ifPresent(d -> completion.put("deployed", d));
             records.add(events.event(EventType.JOB_COMPLETED, task.jobId(), Optional.empty(), completion));
             records.add(JobEvents.state(JobEvents.state(task.jobId(), JobStatus.COMPLETED, Optional.of(stage), done,
                     "completed: " + report.oneLine(), artifacts)));

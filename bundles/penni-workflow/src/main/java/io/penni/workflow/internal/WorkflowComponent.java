@@ -177,7 +177,8 @@ public final class WorkflowComponent {
         JobEvents events = new JobEvents(containerId);
         progressProducer = clients.producer();
         StageTaskRunner runner = new StageTaskRunner(store, events, progressProducer, metrics,
-                config.progress_interval_ms());
+                config.progress_interval_ms(), new JobDeployer(
+                Path.of(Optional.ofNullable(context.getProperty("penni.var.dir")).orElse("var")).resolve("models")));
         worker = new StageWorker(clients, containerId, runner, config.training_concurrency(),
                 config.stage_concurrency(), config.stage_attempts(), config.stage_retry_backoff_ms());
         stages.values().forEach(worker::bind);

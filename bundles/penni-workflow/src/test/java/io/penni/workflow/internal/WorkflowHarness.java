@@ -68,6 +68,9 @@ final class WorkflowHarness implements AutoCloseable {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final WorkflowMetrics metrics = new WorkflowMetrics();
 
+    /** The model repository jobs that ask to be deployed are deployed into. */
+    final Path models;
+
     /** A running worker: its thread and the stage runner's progress producer. */
     record Worker(StageWorker worker, Thread thread, KafkaProducer<String, byte[]> progress) {
     }
@@ -77,6 +80,7 @@ final class WorkflowHarness implements AutoCloseable {
         this.broker = LauncherBroker.start(folder.resolve("kafka"), port, freePort());
         this.bootstrap = "127.0.0.1:" + port;
         this.store = new FileSystemArtifactStore(folder.resolve("artifacts"));
+        this.models = folder.resolve("models");
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
         metrics.bindTo(meters);
@@ -102,7 +106,8 @@ final class WorkflowHarness implements AutoCloseable {
     StageWorker start(String containerId, int maxAttempts, Map<String, CompressionStage> stages,
             ArtifactStore artifacts) {
         KafkaProducer<String, byte[]> progress = clients().producer();
-        StageTaskRunner runner = new StageTaskRunner(artifacts, new JobEvents(containerId), progress, metrics, 0);
+        StageTaskRunner runner = new StageTaskRunner(artifacts, new JobEvents(containerId), progress, metrics, 0,
+                new JobDeployer(models));
         StageWorker worker = new StageWorker(clients(), containerId, runner, 1, 2, maxAttempts, 10);
         stages.forEach((name, stage) -> worker.bind(new StageBinding(name, stage, false)));
         Thread thread = new Thread(worker, "test-worker-" + containerId);
