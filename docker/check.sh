@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Static checks of docker/ for CI, which has no Docker engine: Compose's own parser where a compose CLI is
 # installed (it needs no engine), then docker/static_check.py (JSON, YAML, the Dockerfile's COPY sources, the
-# compose file's mounts and ports, the dashboard's metric names) and that checker's own tests.
+# compose file's mounts and ports, the dashboard's metric names) and that checker's own tests, then promtool: the
+# Prometheus configuration with its rule files, and the alert rules' unit tests (docker/prometheus/tests/).
 # Prints what it checked; exits 1 if anything failed. .ci/test runs it before the Maven build.
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,6 +43,29 @@ else
 fi
 
 python3 "$HERE/static_check.py" "$ROOT" || failed=1
+
+# Prometheus's own checker: the configuration (and the rule files it names) parse, and the alert rules' unit tests
+# pass. No skip: .ci/run installs the Debian package prometheus, which carries promtool.
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "  FAIL  promtool is missing; install it (apt-get install prometheus; .ci/run does)"
+  failed=1
+else
+  version=$(promtool --version 2>&1 | sed -n '1s/^promtool, version \([^ ]*\).*/\1/p')
+  if out=$(promtool check config "$HERE/prometheus/prometheus.yml" 2>&1); then
+    echo "  ok    promtool check config docker/prometheus/prometheus.yml and its rule files (promtool $version)"
+  else
+    echo "  FAIL  promtool check config docker/prometheus/prometheus.yml"
+    echo "$out" | sed 's/^/        /'
+    failed=1
+  fi
+  if out=$(cd "$ROOT" && promtool test rules docker/prometheus/tests/*.test.yml 2>&1); then
+    echo "  ok    promtool test rules docker/prometheus/tests/ ($(grep -c '^  - name:' "$HERE"/prometheus/tests/*.test.yml | awk -F: '{n += $NF} END {print n}') cases)"
+  else
+    echo "  FAIL  promtool test rules docker/prometheus/tests/*.test.yml"
+    echo "$out" | sed 's/^/        /'
+    failed=1
+  fi
+fi
 
 # The checker's tests: each check passes on the checked-in files and fails on a copy with one mistake.
 if out=$(cd "$ROOT" && python3 -m unittest discover -s docker/tests 2>&1); then

@@ -18,13 +18,20 @@ try:
 except ImportError:  # the YAML checks say they were skipped; the others still run
     yaml = None
 
-# The Prometheus names of the meters the dashboard may show. Micrometer names them (penni.jobs.ended counter ->
-# penni_jobs_ended_total, penni.stage.duration timer -> penni_stage_duration_seconds_{count,sum,max,bucket}); a name
-# outside this list is a typo or a meter nobody registers, and its panel would stay empty.
+# The Prometheus names of the meters the dashboard may show. Micrometer names them (penni.ended.jobs counter, base
+# unit jobs -> penni_ended_jobs_total, penni.stage.duration timer -> penni_stage_duration_seconds_{count,sum,max,bucket});
+# a name outside this list is a typo or a meter nobody registers, and its panel would stay empty.
+# itests/penni-systemtests PrometheusScrapeTest checks every expression against a real Prometheus.
 TIMER_SUFFIXES = ("", "_count", "_sum", "_max", "_bucket")
 PENNI_METRICS = frozenset(
-    ["penni_jobs_ended_total", "penni_training_images_total", "penni_model_sparsity", "penni_model_params",
-     "penni_nd4j_offheap_used_bytes", "penni_nd4j_offheap_max_bytes", "penni_process_physical_bytes"]
+    ["penni_ended_jobs_total", "penni_training_images_total", "penni_model_sparsity_ratio",
+     "penni_model_size_parameters", "penni_nd4j_offheap_used_bytes", "penni_nd4j_offheap_max_bytes",
+     "penni_process_physical_bytes", "penni_process_physical_max_bytes"]
+    # jobs over every container (the job table), failures by stage and kind, the last completed job
+    + ["penni_active_jobs", "penni_job_failures_total", "penni_last_job_accuracy_change_ratio",
+       "penni_last_job_conv_params_reduction_ratio", "penni_last_job_conv_macs_reduction_ratio"]
+    # stages: what runs, when it last moved, what could not be read
+    + ["penni_stage_running_tasks", "penni_stage_last_progress_seconds", "penni_stage_unreadable_tasks_total"]
     + ["penni_stage_duration_seconds" + s for s in TIMER_SUFFIXES if s]
     + ["penni_inference_latency_seconds" + s for s in TIMER_SUFFIXES]
     # serving (penni-serving): requests by outcome, latencies and batch sizes as histograms, queue depth
@@ -33,12 +40,15 @@ PENNI_METRICS = frozenset(
     + ["penni_inference_compute_latency_seconds" + s for s in TIMER_SUFFIXES]
     + ["penni_inference_batch_size_images" + s for s in TIMER_SUFFIXES])
 # Every meter the dashboard must show (a timer by any of its series).
-REQUIRED_METRICS = ("penni_jobs_ended_total", "penni_stage_duration_seconds", "penni_training_images_total",
-                    "penni_model_sparsity", "penni_model_params", "penni_inference_latency_seconds",
+REQUIRED_METRICS = ("penni_ended_jobs_total", "penni_stage_duration_seconds", "penni_training_images_total",
+                    "penni_model_sparsity_ratio", "penni_model_size_parameters", "penni_inference_latency_seconds",
                     "penni_nd4j_offheap_used_bytes", "penni_nd4j_offheap_max_bytes", "penni_process_physical_bytes",
                     "jvm_memory_used_bytes", "process_cpu_usage", "penni_inference_requests_total",
                     "penni_inference_request_latency_seconds", "penni_inference_compute_latency_seconds",
-                    "penni_inference_batch_size_images", "penni_inference_queue_depth_requests")
+                    "penni_inference_batch_size_images", "penni_inference_queue_depth_requests",
+                    "penni_active_jobs", "penni_job_failures_total", "penni_last_job_accuracy_change_ratio",
+                    "penni_stage_running_tasks", "kafka_consumer_fetch_manager_records_lag",
+                    "kafka_consumer_connection_count")
 METRIC_NAME = re.compile(r"\bpenni_[a-z0-9_]+")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
 
@@ -243,7 +253,38 @@ def check_compose(root):
                 problems.append(f"{name}: {service}: depends on {dependency}, which is no service of this file")
     problems += check_service_references(root, services)
     problems += check_kafka_version(root, name, services)
+    problems += check_replicas_share_an_object_store(root, name, services)
     return problems, notes
+
+
+S3_CONFIG = "penni.artifacts.s3.cfg"
+
+
+def check_replicas_share_an_object_store(root, name, services):
+    """Several server replicas only work on one object store: each mounts the S3 store's configuration, whose
+    endpoint is a service of the stack (with the file-system store, a stage could not read another replica's files)."""
+    replicas = {service: spec for service, spec in services.items()
+                if interpolate(spec.get("image", ""), environment={}).startswith("penni-server:")}
+    if len(replicas) < 2:
+        return []
+    problems = []
+    for service, spec in replicas.items():
+        mounts = [interpolate(v if isinstance(v, str) else f"{v.get('source')}:{v.get('target')}")
+                  for v in spec.get("volumes") or []]
+        config = next((m.split(":")[0] for m in mounts if m.split(":")[1:2] == [f"/opt/penni/runtime-config/{S3_CONFIG}"]),
+                      None)
+        if config is None:
+            problems.append(f"{name}: {service}: one of {len(replicas)} server replicas without {S3_CONFIG} mounted: "
+                            "it would keep artifacts on its own disk, where the other replicas cannot read them")
+            continue
+        path = Path(root, "docker", config)
+        if not path.is_file():
+            continue  # the mount check reports it
+        endpoint = re.search(r"^endpoint\s*=\s*(\S+)", path.read_text(encoding="utf-8"), re.MULTILINE)
+        host = re.sub(r"^\w+://", "", endpoint.group(1)).split(":")[0].split("/")[0] if endpoint else ""
+        if host not in services:
+            problems.append(f"{rel(path, root)}: endpoint host '{host}' is no service of docker/compose.yaml")
+    return problems
 
 
 def check_service_references(root, services):
@@ -350,7 +391,8 @@ def main(argv):
         report("YAML files under docker/ parse", check_yaml(root))
         problems, notes = check_compose(root)
         report("docker/compose.yaml: mounted files, build files and volumes exist; ports on 127.0.0.1; "
-               "services referenced by Prometheus and Grafana exist; Kafka image matches kafka.version", problems)
+               "services referenced by Prometheus and Grafana exist; Kafka image matches kafka.version; "
+               "server replicas share the object store", problems)
         for note in notes:
             print("        note: " + note)
     return 1 if failed else 0

@@ -92,9 +92,9 @@ class StaticCheckTest(unittest.TestCase):
     def test_a_penni_metric_outside_the_known_meters_is_reported(self):
         def rename(dashboard):
             target = next(p for p in dashboard["panels"] if "targets" in p)["targets"][0]
-            target["expr"] = target["expr"].replace("penni_jobs_ended_total", "penni_jobs_ended_count")
+            target["expr"] = target["expr"].replace("penni_ended_jobs_total", "penni_ended_jobs_count")
         self.edit_dashboard(rename)
-        self.assertReported(static_check.check_dashboards(str(self.root)), "queries penni_jobs_ended_count")
+        self.assertReported(static_check.check_dashboards(str(self.root)), "queries penni_ended_jobs_count")
 
     def test_a_required_meter_without_a_panel_is_reported(self):
         def drop_cpu(dashboard):
@@ -132,6 +132,18 @@ class StaticCheckTest(unittest.TestCase):
     def test_a_kafka_image_other_than_the_clients_version_is_reported(self):
         self.edit("docker/compose.yaml", "apache/kafka:${KAFKA_VERSION:-4.3.1}", "apache/kafka:3.9.0")
         self.assertReported(self.compose_problems(), "kafka runs apache/kafka:3.9.0 but the clients are Kafka")
+
+    @unittest.skipUnless(HAVE_YAML, "PyYAML is not installed")
+    def test_a_second_replica_without_the_object_store_is_reported(self):
+        self.edit("docker/compose.yaml", "      - penni-2-var:/opt/penni/var\n      - penni-deploy:/opt/penni/deploy\n"
+                  "      - ./s3/penni.artifacts.s3.cfg:/opt/penni/runtime-config/penni.artifacts.s3.cfg:ro\n",
+                  "      - penni-2-var:/opt/penni/var\n      - penni-deploy:/opt/penni/deploy\n")
+        self.assertReported(self.compose_problems(), "penni-2: one of 2 server replicas without penni.artifacts.s3.cfg")
+
+    @unittest.skipUnless(HAVE_YAML, "PyYAML is not installed")
+    def test_an_object_store_endpoint_outside_the_stack_is_reported(self):
+        self.edit("docker/s3/penni.artifacts.s3.cfg", "endpoint=http://minio:9000", "endpoint=http://s3:9000")
+        self.assertReported(self.compose_problems(), "endpoint host 's3' is no service")
 
 
 if __name__ == "__main__":

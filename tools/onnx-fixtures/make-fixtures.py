@@ -179,7 +179,7 @@ def main():
     export("depthwise", DepthwiseNet(), 11, TrainingMode.PRESERVE, False, True, properties,
            "depthwise block, average pool, Squeeze, MatMul + Add")
     export("depthwise-relu6", DepthwiseNet(relu6=True), 11, TrainingMode.EVAL, True, False, properties,
-           "the depthwise block with ReLU6 (Clip): not importable, the tests check the refusal")
+           "the depthwise block with ReLU6 (Clip(0, 6)), imported as a bounded ReLU")
     export("fashion-cnn", SmallCnn(1, 28), 17, TrainingMode.EVAL, True, True, properties,
            "a small CNN for 1x28x28 images (Fashion-MNIST), BN folded", size=28, channels=1)
     export("fashion-cnn", SmallCnn(1, 28), 17, TrainingMode.EVAL, True, True, properties,

@@ -16,6 +16,7 @@ import io.penni.cli.internal.ModelSummaryCommand;
 import io.penni.cli.internal.ModelsCommand;
 import io.penni.cli.internal.ReportCommand;
 import io.penni.cli.internal.StatusCommand;
+import io.penni.cli.internal.RecipesCommand;
 import io.penni.cli.internal.StrategiesCommand;
 import io.penni.cli.internal.SubmitCommand;
 import io.penni.model.ModelException;
@@ -32,7 +33,7 @@ public final class PenniCli {
     static final List<Command> COMMANDS = List.of(new SubmitCommand(), new FollowCommand(), new StatusCommand(),
             new ReportCommand(), new FetchCommand(), new ExportCommand(), new StrategiesCommand(),
             new ModelSummaryCommand(), new ImportCommand(), new BenchInferenceCommand(), new DeployCommand(),
-            new ModelsCommand());
+            new ModelsCommand(), new RecipesCommand());
 
     private PenniCli() {
     }

@@ -10,11 +10,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.penni.cli.internal.CliException;
 import io.penni.cli.internal.DeployCommand;
@@ -71,9 +75,7 @@ class DeployCommandTest {
         Files.write(ModelFiles.weightsOf(graph), new byte[] {1, 2, 3});
         CliException e = assertThrows(CliException.class, () -> deploy(graph.toString()));
         assertTrue(e.getMessage().startsWith("deploy: "), e.getMessage());
-        try (Stream<Path> entries = Files.list(dir.resolve("var/models/broken"))) {
-            assertEquals(0, entries.count());
-        }
+        assertTrue(Files.notExists(dir.resolve("var/models/broken")), "refused before anything is written");
     }
 
     @Test
@@ -81,5 +83,37 @@ class DeployCommandTest {
         Path graph = savedModel("m");
         CliException e = assertThrows(CliException.class, () -> deploy(graph.toString(), "--name", "../x"));
         assertTrue(e.getMessage().contains("not a model name"), e.getMessage());
+    }
+
+    @Test
+    void backendAndBatchingAreWrittenIntoTheVersionsDeploymentFile() throws IOException {
+        Path graph = savedModel("fashion");
+        String out = deploy(graph.toString(), "--backend", "onnxruntime", "--max-batch", "8",
+                "--max-queue-delay-micros", "500");
+        assertTrue(out.contains("as fashion version 1 (") && out.contains(") on the onnxruntime backend"), out);
+        JsonNode deployment = new ObjectMapper().readTree(dir.resolve("var/models/fashion/1/deployment.json").toFile());
+        assertEquals("onnxruntime", deployment.get("backend").asText());
+        assertEquals(8, deployment.get("maxBatch").asInt());
+        assertEquals(500, deployment.get("maxQueueDelayMicros").asInt());
+        assertEquals("file " + graph.toAbsolutePath().normalize(), deployment.get("source").asText());
+        deploy(graph.toString());
+        JsonNode plain = new ObjectMapper().readTree(dir.resolve("var/models/fashion/2/deployment.json").toFile());
+        assertEquals(List.of("source"), iterable(plain), "without options only the source is said");
+    }
+
+    @Test
+    void aBadBackendOrBatchIsAUsageErrorAndNothingIsWritten() {
+        Path graph = savedModel("m");
+        assertEquals("deploy: '../x' is not a backend name (cpu, onnxruntime, cuda, dense-reference)",
+                assertThrows(CliException.class, () -> deploy(graph.toString(), "--backend", "../x")).getMessage());
+        assertEquals("deploy: --max-batch must be a whole number from 1 to 4096, was '0'",
+                assertThrows(CliException.class, () -> deploy(graph.toString(), "--max-batch", "0")).getMessage());
+        assertTrue(Files.notExists(dir.resolve("var/models/m")));
+    }
+
+    private static List<String> iterable(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

@@ -20,7 +20,7 @@ import io.penni.cli.internal.ModelsCommand;
 class ModelsCommandTest {
 
     private static final String INDEX = """
-            [{"name": "fashion", "version": "2", "state": "READY", "reason": ""},
+            [{"name": "fashion", "version": "2", "state": "READY", "reason": "", "backend": "cpu"},
              {"name": "fashion", "version": "1", "state": "UNAVAILABLE", "reason": "superseded by version 2"}]""";
 
     @TempDir
@@ -48,8 +48,8 @@ class ModelsCommandTest {
     void printsEveryVersionWithItsStateFromTheRepositoryIndex() {
         List<String> lines = run("--url", server.base()).lines().toList();
         assertEquals("POST", server.lastMethod(), "the protocol's repository index is a POST");
-        assertTrue(lines.get(0).matches("MODEL\\s+VERSION\\s+STATE\\s+REASON"), lines.get(0));
-        assertTrue(lines.get(1).matches("fashion\\s+2\\s+READY"), lines.get(1));
+        assertTrue(lines.get(0).matches("MODEL\\s+VERSION\\s+STATE\\s+BACKEND\\s+REASON"), lines.get(0));
+        assertTrue(lines.get(1).matches("fashion\\s+2\\s+READY\\s+cpu"), lines.get(1));
         assertTrue(lines.get(2).matches("fashion\\s+1\\s+UNAVAILABLE\\s+superseded by version 2"), lines.get(2));
     }
 }

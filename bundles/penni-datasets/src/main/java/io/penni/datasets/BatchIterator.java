@@ -57,4 +57,17 @@ public final class BatchIterator implements Iterator<Batch> {
         int from = index * batchSize;
         return writer.write(order, from, Math.min(batchSize, order.length - from));
     }
+
+    /**
+     * Which images of the set a batch holds, in the batch's order: what a cache keyed by image (a teacher's
+     * logits of unaugmented images) looks its rows up by.
+     *
+     * @param index the batch, {@code 0 .. batchCount() - 1}
+     * @return the images' indices in the set
+     */
+    public int[] indices(int index) {
+        Objects.checkIndex(index, batchCount);
+        int from = index * batchSize;
+        return java.util.Arrays.copyOfRange(order, from, Math.min(order.length, from + batchSize));
+    }
 }

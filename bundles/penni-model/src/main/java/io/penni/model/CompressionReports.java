@@ -112,6 +112,11 @@ public final class CompressionReports {
         }
 
         @Override
+        public Optional<Convolution> visitClippedRelu(Layer.ClippedRelu l) {
+            return Optional.empty();
+        }
+
+        @Override
         public Optional<Convolution> visitPool(Layer.Pool l) {
             return Optional.empty();
         }

@@ -35,7 +35,7 @@ import io.penni.model.internal.LayerJson;
  * }
  * </pre>
  *
- * Each layer's {@code type} is one of {@code input, conv2d, decomposed_conv2d, batch_norm, relu, pool,
+ * Each layer's {@code type} is one of {@code input, conv2d, decomposed_conv2d, batch_norm, relu, clipped_relu, pool,
  * global_avg_pool, add, flatten, linear, dropout}; its other fields are the components of the matching
  * {@link Layer} record, by name. One layer per line, so graphs diff well.
  */

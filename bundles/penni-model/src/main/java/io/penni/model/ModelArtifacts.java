@@ -59,21 +59,38 @@ public final class ModelArtifacts {
      * @throws IOException if the store cannot give a file or its checksum does not match
      */
     public static Model load(ArtifactStore store, Map<String, ArtifactRef> inputs) throws IOException {
-        ArtifactRef graphRef = inputs.get(MODEL);
+        return load(store, inputs, MODEL);
+    }
+
+    /**
+     * Loads a model named among artifacts: {@code graph} names its graph file and {@code <graph>.weights} (for
+     * {@value #MODEL}: {@value #WEIGHTS}) its weights. Both are opened through the store, so a store that fetches
+     * files from elsewhere (S3) has the weights beside the graph; the weights must be the file beside the graph.
+     *
+     * @param store the artifact store
+     * @param artifacts a stage's inputs or outputs
+     * @param graph the graph's name among them, e.g. {@value #MODEL} or {@code baseline}
+     * @return the model
+     * @throws ModelException if the graph is missing or the model files are invalid, naming the file
+     * @throws IOException if the store cannot give a file or its checksum does not match
+     */
+    public static Model load(ArtifactStore store, Map<String, ArtifactRef> artifacts, String graph)
+            throws IOException {
+        ArtifactRef graphRef = artifacts.get(graph);
         if (graphRef == null) {
-            throw new ModelException("input '" + MODEL + "' is missing: the stage needs the model's graph file "
-                    + "(NAME.json with NAME.safetensors beside it); it was given " + inputs.keySet());
+            throw new ModelException("input '" + graph + "' is missing: the stage needs the model's graph file "
+                    + "(NAME.json with NAME.safetensors beside it); it was given " + artifacts.keySet());
         }
-        Path graph = store.open(graphRef);
-        ArtifactRef weightsRef = inputs.get(WEIGHTS);
+        Path graphFile = store.open(graphRef);
+        ArtifactRef weightsRef = artifacts.get(MODEL.equals(graph) ? WEIGHTS : graph + "." + WEIGHTS);
         if (weightsRef != null) {
             Path weights = store.open(weightsRef);
-            if (!weights.equals(ModelFiles.weightsOf(graph))) {
+            if (!weights.equals(ModelFiles.weightsOf(graphFile))) {
                 throw new ModelException("input '" + WEIGHTS + "' (" + weightsRef.uri() + ") is not the weights file "
                         + "beside the graph " + graphRef.uri());
             }
         }
-        return ModelFiles.load(graph);
+        return ModelFiles.load(graphFile);
     }
 
     /**

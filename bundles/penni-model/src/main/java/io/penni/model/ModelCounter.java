@@ -19,7 +19,8 @@ import io.penni.model.internal.LayerKinds;
  * and in total, for one image.
  *
  * <p>Dense layers: a convolution has N·(C/groups)·k·k weights (+ N bias) and N·(C/groups)·k·k·Hout·Wout MACs;
- * a linear layer out·in weights (+ out bias) and out·in MACs; batch norm 2·C parameters (gamma, beta). Pooling,
+ * a linear layer out·in weights (+ out bias) and out·in MACs (counted with weights: its non-zero weights, as a
+ * pruned fully connected layer stores only those, while its MACs stay out·in since it runs dense); batch norm 2·C parameters (gamma, beta). Pooling,
  * ReLU, add, flatten and dropout have neither. A PENNI-decomposed convolution is counted as PENNI runs it:
  * a per-input-channel convolution with the d basis kernels, C·d·k·k·Hout·Wout MACs, then a sparse 1×1
  * convolution with the coefficients, nnz(coefficients)·Hout·Wout MACs; its parameters are d·k·k +
@@ -41,8 +42,8 @@ public final class ModelCounter {
      */
     public static ModelCount count(Model model) {
         ModelParameters.validate(model);
-        return count(model.network(), layer -> Optional.of(
-                model.parameters().get(ParameterNames.of(layer, ParameterNames.COEFFICIENTS))));
+        return count(model.network(), (layer, parameter) -> Optional.ofNullable(
+                model.parameters().get(ParameterNames.of(layer, parameter))));
     }
 
     /**
@@ -53,11 +54,12 @@ public final class ModelCounter {
      * @throws ModelException if the network is invalid
      */
     public static ModelCount count(Network network) {
-        return count(network, layer -> Optional.empty());
+        return count(network, (layer, parameter) -> Optional.empty());
     }
 
+    /** A layer's parameter, where the weights are known. */
     private interface Coefficients {
-        Optional<Tensor> of(String layer);
+        Optional<Tensor> of(String layer, String parameter);
     }
 
     private static ModelCount count(Network network, Coefficients coefficients) {
@@ -117,7 +119,7 @@ public final class ModelCounter {
         @Override
         public LayerCount visitDecomposedConv2d(Layer.DecomposedConv2d l) {
             long kk = (long) l.kernel() * l.kernel();
-            long nonZero = coefficients.of(l.name()).map(ModelCounter::nonZero)
+            long nonZero = coefficients.of(l.name(), ParameterNames.COEFFICIENTS).map(ModelCounter::nonZero)
                     .orElse((long) l.outChannels() * l.inChannels() * l.bases());
             long maps = (long) l.inChannels() * l.bases();
             long params = l.bases() * kk + nonZero + (l.bias() ? l.outChannels() : 0);
@@ -127,8 +129,11 @@ public final class ModelCounter {
 
         @Override
         public LayerCount visitLinear(Layer.Linear l) {
+            // parameters: the non-zero weights (a pruned layer stores only those); MACs: all of them, since
+            // the fully connected layers run dense
             long weights = (long) l.outFeatures() * l.inFeatures();
-            return new LayerCount(l.name(), type, out, weights + (l.bias() ? l.outFeatures() : 0), weights,
+            long kept = coefficients.of(l.name(), ParameterNames.WEIGHT).map(ModelCounter::nonZero).orElse(weights);
+            return new LayerCount(l.name(), type, out, kept + (l.bias() ? l.outFeatures() : 0), weights,
                     outputBytes, 0, false);
         }
 
@@ -156,6 +161,11 @@ public final class ModelCounter {
 
         @Override
         public LayerCount visitRelu(Layer.Relu l) {
+            return unweighted(l);
+        }
+
+        @Override
+        public LayerCount visitClippedRelu(Layer.ClippedRelu l) {
             return unweighted(l);
         }
 

@@ -186,6 +186,16 @@ public final class ReferenceForward {
         }
 
         @Override
+        public float[] visitClippedRelu(Layer.ClippedRelu l) {
+            float[] in = in();
+            float[] out = new float[in.length];
+            for (int i = 0; i < in.length; i++) {
+                out[i] = l.apply(in[i]);
+            }
+            return out;
+        }
+
+        @Override
         public float[] visitPool(Layer.Pool l) {
             return Kernels.pool(in(), inShape(), l.kind() == Layer.PoolKind.MAX, l.kernel(), l.stride(),
                     l.padding(), outShape());

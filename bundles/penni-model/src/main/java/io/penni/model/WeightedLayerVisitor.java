@@ -28,6 +28,11 @@ public interface WeightedLayerVisitor<R> extends Layer.Visitor<R> {
     }
 
     @Override
+    default R visitClippedRelu(Layer.ClippedRelu layer) {
+        return withoutParameters(layer);
+    }
+
+    @Override
     default R visitPool(Layer.Pool layer) {
         return withoutParameters(layer);
     }

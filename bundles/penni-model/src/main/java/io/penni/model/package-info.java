@@ -10,7 +10,7 @@
  * one-line message names the file, layer or tensor.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.penni.model;
 
 import org.osgi.annotation.bundle.Export;

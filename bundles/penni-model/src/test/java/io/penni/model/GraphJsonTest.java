@@ -21,7 +21,8 @@ class GraphJsonTest {
             new Layer.BatchNorm("bn", "conv", 8, 1e-5, 0.1),
             new Layer.Relu("relu", "bn"),
             new Layer.DecomposedConv2d("dconv", "relu", 8, 8, 3, 1, 1, 5, true),
-            new Layer.Add("sum", List.of("relu", "dconv")),
+            new Layer.ClippedRelu("relu6", "dconv", 6),
+            new Layer.Add("sum", List.of("relu", "relu6")),
             new Layer.Pool("maxpool", "sum", Layer.PoolKind.MAX, 2, 2, 0),
             new Layer.Pool("avgpool", "maxpool", Layer.PoolKind.AVG, 3, 1, 1),
             new Layer.GlobalAvgPool("gap", "avgpool"),
@@ -54,13 +55,14 @@ class GraphJsonTest {
         assertTrue(json.contains("\n    {\"type\":\"conv2d\",\"name\":\"conv\",\"input\":\"input\",\"outChannels\":8,"
                 + "\"inChannels\":3,\"kernel\":3,\"stride\":1,\"padding\":1,\"groups\":1,\"bias\":false},\n"), json);
         assertTrue(json.contains("{\"type\":\"pool\",\"name\":\"maxpool\",\"input\":\"sum\",\"kind\":\"max\","), json);
+        assertTrue(json.contains("{\"type\":\"clipped_relu\",\"name\":\"relu6\",\"input\":\"dconv\",\"max\":6.0}"), json);
         assertTrue(json.startsWith("{\n  \"format\": \"penni-model\",\n  \"version\": 1,\n"), json);
     }
 
     @Test
     void unknownLayerTypeListsTheKnownTypes() {
         assertEquals("g.json: layer 1 ('c'): unknown type 'conv3d'; types: input, conv2d, decomposed_conv2d, "
-                + "batch_norm, relu, pool, global_avg_pool, add, flatten, linear, dropout",
+                + "batch_norm, relu, clipped_relu, pool, global_avg_pool, add, flatten, linear, dropout",
                 error(graph(",{\"type\": \"conv3d\", \"name\": \"c\"}")));
     }
 

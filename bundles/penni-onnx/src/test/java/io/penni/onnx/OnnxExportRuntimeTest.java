@@ -1,5 +1,6 @@
 package io.penni.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -59,14 +60,37 @@ class OnnxExportRuntimeTest {
         Model pruned = SyntheticCompression.prune(
                 SyntheticCompression.decompose(TestModels.architecture("resnet-small", 4), 5, 4), 0.8, 4);
         Map<String, Tensor> parameters = new LinkedHashMap<>(pruned.parameters());
-        // dead filters inside blocks: the shrinker removes those whose batch-norm constant the ReLU zeroes
+        // dead filters inside blocks whose batch-norm constant is negative, so the ReLU after it zeroes them:
+        // the shrinker removes exactly those five channels (and the next convolutions' inputs from them)
         zeroOutputs(parameters, "layer1.0.conv1", 3, 5);
         zeroOutputs(parameters, "layer2.1.conv1", 0, 7, 30);
+        negativeConstant(parameters, "layer1.0.bn1", 3, 5);
+        negativeConstant(parameters, "layer2.1.bn1", 0, 7, 30);
         Model dead = new Model(pruned.network(), parameters);
 
         Model shrunk = ChannelShrinker.shrink(dead);
 
+        assertEquals(16 - 2, outChannels(shrunk, "layer1.0.conv1"), "layer1.0.conv1 was not shrunk");
+        assertEquals(32 - 3, outChannels(shrunk, "layer2.1.conv1"), "layer2.1.conv1 was not shrunk");
         assertTrue(size(shrunk) < size(dead), "the model was not shrunk");
+        assertRunsAsTheReference(shrunk);
+    }
+
+    /**
+     * Bounded ReLUs export as Clip(0, max): an imported ReLU6 network, and a pruned resnet-small whose every ReLU is
+     * bounded, shrunk (its dead channels' constants pass the clamp) and exported.
+     */
+    @Test
+    void boundedRelusRunInOnnxRuntimeAsTheReference() throws OrtException {
+        assertRunsAsTheReference(OnnxImport.read(OnnxFixtures.model("depthwise-relu6")));
+        Model pruned = TestModels.bounded(SyntheticCompression.prune(
+                SyntheticCompression.decompose(TestModels.architecture("resnet-small", 9), 5, 9), 0.8, 9), 0.5);
+        Map<String, Tensor> parameters = new LinkedHashMap<>(pruned.parameters());
+        zeroOutputs(parameters, "layer1.0.conv1", 3, 5);
+        negativeConstant(parameters, "layer1.0.bn1", 3, 5);
+        Model shrunk = ChannelShrinker.shrink(new Model(pruned.network(), parameters));
+        assertEquals(16 - 2, outChannels(shrunk, "layer1.0.conv1"), "dead channels before a bounded ReLU go");
+        assertTrue(shrunk.network().layers().stream().anyMatch(l -> l instanceof Layer.ClippedRelu));
         assertRunsAsTheReference(shrunk);
     }
 
@@ -120,6 +144,23 @@ class OnnxExportRuntimeTest {
 
     private static long size(Model model) {
         return model.parameters().values().stream().mapToLong(Tensor::size).sum();
+    }
+
+    private static int outChannels(Model model, String layer) {
+        return model.parameters().get(ParameterNames.of(layer, ParameterNames.COEFFICIENTS)).shape()[0];
+    }
+
+    /** Batch-norm statistics of the given channels such that gamma·(0 − mean)/σ + beta < 0. */
+    private static void negativeConstant(Map<String, Tensor> parameters, String bn, int... channels) {
+        for (String kind : List.of(ParameterNames.RUNNING_MEAN, ParameterNames.BETA)) {
+            String name = ParameterNames.of(bn, kind);
+            Tensor t = parameters.get(name);
+            float[] v = t.data().clone();
+            for (int c : channels) {
+                v[c] = kind.equals(ParameterNames.BETA) ? -0.5f : 0.5f;
+            }
+            parameters.put(name, new Tensor(t.shape().clone(), v));
+        }
     }
 
     private static void zeroOutputs(Map<String, Tensor> parameters, String layer, int... outputs) {

@@ -21,7 +21,8 @@ import io.penni.model.ReferenceForward;
 class OnnxImportFixturesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet-bn", "resnet-folded", "vgg-bn", "vgg-folded", "depthwise", "fashion-cnn"})
+    @ValueSource(strings = {"resnet-bn", "resnet-folded", "vgg-bn", "vgg-folded", "depthwise", "depthwise-relu6",
+        "fashion-cnn"})
     void theImportedModelComputesPyTorchsOutput(String fixture) {
         Model model = OnnxImport.read(OnnxFixtures.model(fixture));
 
@@ -88,13 +89,12 @@ class OnnxImportFixturesTest {
     }
 
     @Test
-    void relu6IsRefusedNamingTheNodeAndWhatIsSupported() {
-        ModelException e = assertThrows(ModelException.class,
-                () -> OnnxImport.read(OnnxFixtures.model("depthwise-relu6")));
+    void relu6ImportsAsABoundedReluNamedAfterItsNode() {
+        Model model = OnnxImport.read(OnnxFixtures.model("depthwise-relu6"));
 
-        assertTrue(e.getMessage().contains("node '/stem/stem.2/Clip' (Clip): Clip to [0.0, 6.0] has no IR layer"),
-                e.getMessage());
-        assertTrue(e.getMessage().contains("replace nn.ReLU6 with nn.ReLU"), e.getMessage());
+        Layer.ClippedRelu relu6 = (Layer.ClippedRelu) layer(model, "stem.stem.2.Clip");
+        assertEquals(6.0, relu6.max());
+        assertEquals(0, count(model.network().layers(), Layer.Relu.class), "every activation of the net is a ReLU6");
     }
 
     private static long count(List<Layer> layers, Class<? extends Layer> type) {

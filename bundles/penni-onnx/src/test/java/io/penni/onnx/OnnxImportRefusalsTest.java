@@ -2,6 +2,7 @@ package io.penni.onnx;
 
 import static io.penni.onnx.GraphBuilder.integer;
 import static io.penni.onnx.GraphBuilder.ints;
+import static io.penni.onnx.GraphBuilder.real;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,6 +109,16 @@ class OnnxImportRefusalsTest {
         graph.graph().getNodeBuilder(1).setDomain("com.microsoft");
 
         assertMessage("node 'relu' (Relu): operators of domain 'com.microsoft' are not supported", refusal(graph));
+    }
+
+    @Test
+    void aClampOtherThanABoundedReluIsRefusedNamingItsBounds() {
+        GraphBuilder graph = classifier();
+        graph.graph().getNodeBuilder(1).setOpType("Clip").addAttribute(real("min", -1f)).addAttribute(real("max", 1f));
+        graph.opset(9);
+
+        assertMessage("node 'relu' (Clip): Clip to [-1.0, 1.0] has no IR layer; supported: Clip with min 0 and a"
+                + " positive max or none (ReLU6, ReLU)", refusal(graph));
     }
 
     @Test

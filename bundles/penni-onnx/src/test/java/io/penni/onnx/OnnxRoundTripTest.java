@@ -29,7 +29,7 @@ class OnnxRoundTripTest {
 
     static Stream<Arguments> models() {
         return Stream.of("vgg-small", "resnet-small", "resnet56-cifar").flatMap(name -> Stream.of("dense",
-                "decomposed", "pruned").flatMap(variant -> Stream.of(ExportForm.values())
+                "decomposed", "pruned", "pruned-fc").flatMap(variant -> Stream.of(ExportForm.values())
                         .map(form -> Arguments.of(name, variant, form))));
     }
 
@@ -40,8 +40,11 @@ class OnnxRoundTripTest {
         if (!variant.equals("dense")) {
             model = SyntheticCompression.decompose(model, 5, 3);
         }
-        if (variant.equals("pruned")) {
+        if (variant.startsWith("pruned")) {
             model = SyntheticCompression.prune(model, 0.9, 3);
+        }
+        if (variant.equals("pruned-fc")) {
+            model = withPrunedLinearLayers(model);
         }
 
         Model imported = OnnxImport.read(OnnxExport.toBytes(model, form), name + ".onnx", name);
@@ -55,5 +58,27 @@ class OnnxRoundTripTest {
         List<String> back = imported.network().layers().stream().skip(1).map(Layer::name)
                 .filter(n -> !n.endsWith(".basis")).toList();
         assertEquals(kept, back, "the layers come back under their names, in order");
+    }
+
+    /** The model with the smaller-magnitude half of every fully connected layer's weights but the output's at 0. */
+    private static Model withPrunedLinearLayers(Model model) {
+        java.util.Map<String, Tensor> parameters = new java.util.HashMap<>(model.parameters());
+        for (Layer layer : model.network().layers()) {
+            if (layer instanceof Layer.Linear linear && !linear.name().equals(model.network().output())) {
+                Tensor weight = parameters.get(linear.name() + ".weight");
+                float[] magnitudes = weight.data().clone();
+                for (int i = 0; i < magnitudes.length; i++) {
+                    magnitudes[i] = Math.abs(magnitudes[i]);
+                }
+                java.util.Arrays.sort(magnitudes);
+                float median = magnitudes[magnitudes.length / 2];
+                float[] data = weight.data().clone();
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = Math.abs(data[i]) < median ? 0f : data[i];
+                }
+                parameters.put(linear.name() + ".weight", new Tensor(weight.shape(), data));
+            }
+        }
+        return new Model(model.network(), parameters);
     }
 }

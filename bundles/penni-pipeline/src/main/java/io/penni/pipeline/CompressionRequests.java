@@ -22,10 +22,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.penni.api.job.Augmentation;
 import io.penni.api.job.CompressionRequest;
 import io.penni.api.job.DatasetSpec;
+import io.penni.api.job.Distillation;
 import io.penni.api.job.EvaluationSpec;
 import io.penni.api.job.ModelSource;
 import io.penni.api.job.PenniParameters;
 import io.penni.api.job.PruningSpec;
+import io.penni.api.job.Recipe;
 import io.penni.api.job.TrainingSchedule;
 import io.penni.api.model.ActivationShape;
 import io.penni.api.model.Layer;
@@ -110,7 +112,25 @@ public final class CompressionRequests {
         }
         String jobId = root.path("jobId").isTextual() ? root.get("jobId").asText() : fallbackId;
         List<String> problems = new ArrayList<>();
-        SCHEMA.validate(root).forEach(v -> problems.add(v.toString()));
+        JsonNode asked = root;
+        Optional<Recipes.Recipe> recipe = Optional.empty();
+        if (root.isObject() && root.path("recipe").isTextual()) {
+            RecipeChoice choice = recipe(root.get("recipe").asText(), environment.recipes());
+            if (choice.problem().isPresent()) {
+                return new RequestOutcome.Rejected(jobId, List.of(choice.problem().get()));
+            }
+            recipe = choice.recipe();
+            com.fasterxml.jackson.databind.node.ObjectNode merged = Recipes.merge(recipe.get(),
+                    (com.fasterxml.jackson.databind.node.ObjectNode) root);
+            merged.put("recipe", recipe.get().id().toString());
+            root = merged;
+        }
+        String from = recipe.map(r -> " (set by recipe " + r.id() + ")").orElse("");
+        for (JsonSchema.Violation v : SCHEMA.validate(root)) {
+            // a value the request did not give came from the recipe: say so, or the user looks for it in vain
+            boolean fromRecipe = !from.isEmpty() && !v.path().isEmpty() && asked.at(v.path()).isMissingNode();
+            problems.add(v + (fromRecipe ? from : ""));
+        }
         if (problems.isEmpty() && root.get("model").has("format") && root.get("model").has("architecture")) {
             problems.add("/model/format: is the format of a model file (path); a built-in architecture has none");
         }
@@ -119,7 +139,29 @@ public final class CompressionRequests {
         }
         CompressionRequest request = withDefaults(root, jobId);
         problems.addAll(check(request, environment));
-        return problems.isEmpty() ? new RequestOutcome.Accepted(request) : new RequestOutcome.Rejected(jobId, problems);
+        return problems.isEmpty() ? new RequestOutcome.Accepted(request, root)
+                : new RequestOutcome.Rejected(jobId, problems);
+    }
+
+    /** The recipe a request names ({@code name} or {@code name@version}), or why there is none. */
+    private record RecipeChoice(Optional<Recipes.Recipe> recipe, Optional<String> problem) {
+    }
+
+    private static RecipeChoice recipe(String named, Recipes recipes) {
+        int at = named.indexOf('@');
+        String name = at < 0 ? named : named.substring(0, at);
+        Optional<Recipes.Recipe> recipe = recipes.find(name);
+        if (recipe.isEmpty()) {
+            List<String> names = recipes.list().stream().map(r -> r.id().toString()).toList();
+            return new RecipeChoice(Optional.empty(), Optional.of("/recipe: unknown recipe '" + name + "'; available: "
+                    + (names.isEmpty() ? "none" : names)));
+        }
+        if (at >= 0 && !named.substring(at + 1).equals(String.valueOf(recipe.get().version()))) {
+            return new RecipeChoice(Optional.empty(), Optional.of("/recipe: '" + named + "' asks for version "
+                    + named.substring(at + 1) + " of recipe '" + name + "'; this server has version "
+                    + recipe.get().version()));
+        }
+        return new RecipeChoice(recipe, Optional.empty());
     }
 
     /**
@@ -276,13 +318,19 @@ public final class CompressionRequests {
                 d.path("testLimit").asInt(0), d.path("imageSize").asInt(0));
 
         JsonNode p = root.path("penni");
+        JsonNode kd = p.path("distillation");
+        Distillation distillation = new Distillation(kd.path("enabled").asBoolean(false),
+                kd.path("alpha").asDouble(Distillation.OFF.alpha()),
+                kd.path("temperature").asDouble(Distillation.OFF.temperature()));
         PenniParameters penni = new PenniParameters(p.path("bases").asInt(5), p.path("l1").asDouble(1e-4),
-                p.path("switchEvery").asInt(5), schedule(p.path("retrain"), 100), schedule(p.path("finetune"), 30));
+                p.path("switchEvery").asInt(5), schedule(p.path("retrain"), 100), schedule(p.path("finetune"), 30),
+                distillation);
 
         JsonNode pr = root.path("pruning");
         Map<String, String> parameters = new LinkedHashMap<>();
         pr.path("parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue().asText()));
-        PruningSpec pruning = new PruningSpec(Optional.ofNullable(pr.path("strategy").textValue()), parameters);
+        PruningSpec pruning = new PruningSpec(Optional.ofNullable(pr.path("strategy").textValue()), parameters,
+                pr.path("linear").asBoolean(false));
 
         JsonNode e = root.path("evaluation");
         List<String> backends = new ArrayList<>();
@@ -293,8 +341,10 @@ public final class CompressionRequests {
                 batches.isEmpty() ? List.of(1, 32, 128) : batches, e.path("warmupRuns").asInt(10),
                 e.path("timedRuns").asInt(50));
 
+        Optional<Recipe> recipe = Optional.ofNullable(root.path("recipe").textValue()).filter(r -> r.contains("@"))
+                .map(r -> new Recipe(r.substring(0, r.indexOf('@')), Integer.parseInt(r.substring(r.indexOf('@') + 1))));
         return new CompressionRequest(jobId, source, dataset, schedule(root.path("pretrain"), 100), penni, pruning,
-                evaluation, seed);
+                evaluation, seed, recipe);
     }
 
     private static TrainingSchedule schedule(JsonNode s, int epochs) {
@@ -304,6 +354,8 @@ public final class CompressionRequests {
         return new TrainingSchedule(paper.epochs(), s.path("learningRate").asDouble(paper.learningRate()),
                 s.has("milestones") ? milestones : paper.milestones(), s.path("gamma").asDouble(paper.gamma()),
                 s.path("batchSize").asInt(paper.batchSize()), s.path("momentum").asDouble(paper.momentum()),
-                s.path("nesterov").asBoolean(paper.nesterov()), s.path("weightDecay").asDouble(paper.weightDecay()));
+                s.path("nesterov").asBoolean(paper.nesterov()), s.path("weightDecay").asDouble(paper.weightDecay()),
+                s.path("learningRateSchedule").asText("step").equals("cosine") ? TrainingSchedule.RateShape.COSINE
+                        : TrainingSchedule.RateShape.STEP);
     }
 }

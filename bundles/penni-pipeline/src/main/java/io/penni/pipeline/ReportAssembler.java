@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.penni.api.artifact.ArtifactRef;
@@ -25,8 +26,10 @@ import io.penni.api.stage.StageSummary;
 import io.penni.api.stage.TrainingSummary;
 import io.penni.model.CompressionReport;
 import io.penni.model.CompressionReports;
-import io.penni.model.ModelFiles;
+import io.penni.model.ModelArtifacts;
 import io.penni.model.StageSummaryJson;
+import io.penni.model.figures.Figure;
+import io.penni.model.figures.JobFigures;
 import io.penni.onnx.ExportForm;
 import io.penni.onnx.OnnxExport;
 
@@ -47,6 +50,11 @@ public final class ReportAssembler {
     public static final String LEARNING_CURVES = "learning-curves";
     /** Artifact name of the compressed model as ONNX (factored form), and its file's name beside the reports. */
     public static final String MODEL_ONNX = "model.onnx";
+    /**
+     * Prefix of the figures' artifact names: a figure's artifact is named by its path relative to the report,
+     * e.g. {@code figures/curves.png}, so a copy of the report folder keeps report.md's links working.
+     */
+    public static final String FIGURES = Figure.FOLDER;
 
     /** Output name of the evaluate stage's Markdown tables. */
     static final String INFERENCE_MARKDOWN = "inference-report";
@@ -83,6 +91,9 @@ public final class ReportAssembler {
 
         ObjectNode report = (ObjectNode) JSON.readTree(CompressionReports.json(table));
         report.put("jobId", jobId);
+        request.recipe().ifPresent(r -> report.putObject("recipe").put("name", r.name()).put("version", r.version()));
+        FileSizes files = FileSizes.of(store, stages);
+        report.set("files", files.json());
         ObjectNode stageNode = report.putObject("stages");
         ObjectNode curves = report.putObject("learningCurves");
         stages.forEach((name, outcome) -> {
@@ -101,9 +112,23 @@ public final class ReportAssembler {
         Map<String, Object> headline = headline(table);
         String oneLine = oneLine(headline);
         report.put("onnx", MODEL_ONNX);
-        String markdown = markdown(request, table, stages, oneLine) + onnxMarkdown()
-                + inferenceMarkdown(store, stages);
+        JobFigures.Drawn figures = JobFigures.draw(dense, beforeShrink, phases(stages));
+        ArrayNode figureList = report.putArray("figures");
         Map<String, ArtifactRef> artifacts = new LinkedHashMap<>();
+        for (Figure f : figures.figures()) {
+            ObjectNode entry = figureList.addObject();
+            entry.put("kind", f.kind());
+            entry.put("layer", f.layer().orElse(null));
+            entry.put("file", f.file());
+            entry.put("width", f.width());
+            entry.put("height", f.height());
+            artifacts.put(f.file(), store.write(jobId, "report/" + f.file(), f.png()));
+        }
+        if (!figures.problems().isEmpty()) {
+            report.putPOJO("figureProblems", figures.problems());
+        }
+        String markdown = markdown(request, table, stages, oneLine) + files.markdown() + figuresMarkdown(figures)
+                + onnxMarkdown() + inferenceMarkdown(store, stages);
         artifacts.put(MODEL_ONNX, store.write(jobId, "report/" + MODEL_ONNX,
                 OnnxExport.toBytes(compressed, ExportForm.FACTORED)));
         artifacts.put(REPORT_JSON, store.write(jobId, "report/report.json",
@@ -114,14 +139,42 @@ public final class ReportAssembler {
         return new JobReport(artifacts, headline, oneLine);
     }
 
+    /** Each training phase's epochs, in plan order. */
+    private static Map<String, List<TrainingSummary.Epoch>> phases(Map<String, StageOutcome.Completed> stages) {
+        Map<String, List<TrainingSummary.Epoch>> phases = new LinkedHashMap<>();
+        stages.forEach((name, outcome) -> {
+            if (outcome.summary() instanceof TrainingSummary t) {
+                phases.put(name, t.history());
+            }
+        });
+        return phases;
+    }
+
+    /** The pictures, linked relative to report.md, and a line for each one that could not be drawn. */
+    private static String figuresMarkdown(JobFigures.Drawn drawn) {
+        StringBuilder md = new StringBuilder("\n## Figures\n\n");
+        for (Figure f : drawn.figures()) {
+            String what = switch (f.kind()) {
+                case Figure.COEFFICIENTS -> "Coefficients of " + f.layer().orElse("");
+                case Figure.WEIGHTS -> "Kernels of " + f.layer().orElse("") + ", original and reconstructed";
+                default -> "Learning curves";
+            };
+            md.append("![").append(what).append("](").append(f.file()).append(")\n\n");
+        }
+        if (drawn.figures().isEmpty()) {
+            md.append("No figures: the job has no decomposed layer and no training epochs.\n\n");
+        }
+        drawn.problems().forEach(p -> md.append("- not drawn: ").append(p).append('\n'));
+        return md.toString();
+    }
+
     private static Model model(ArtifactStore store, Map<String, StageOutcome.Completed> stages, String stage,
             String output) throws IOException {
         StageOutcome.Completed outcome = stages.get(stage);
-        ArtifactRef ref = outcome == null ? null : outcome.outputs().get(output);
-        if (ref == null) {
+        if (outcome == null || !outcome.outputs().containsKey(output)) {
             throw new IOException("the " + stage + " stage recorded no '" + output + "' output");
         }
-        return ModelFiles.load(store.open(ref));
+        return ModelArtifacts.load(store, outcome.outputs(), output);
     }
 
     private static OptionalDouble accuracy(Map<String, StageOutcome.Completed> stages, String stage) {
@@ -174,6 +227,12 @@ public final class ReportAssembler {
         md.append("**").append(oneLine).append("**\n\n");
         md.append("Model: ").append(request.model()).append("; data: ").append(request.dataset().format()).append(" ")
                 .append(request.dataset().path()).append("\n\n");
+        request.recipe().ifPresent(r -> md.append("Recipe: ").append(r.name()).append(", version ").append(r.version())
+                .append(" (fields the request gave override it)\n\n"));
+        if (request.penni().distillation().enabled()) {
+            md.append(String.format(Locale.ROOT, "Distillation from the dense model: alpha %s, temperature %s%n%n",
+                    request.penni().distillation().alpha(), request.penni().distillation().temperature()));
+        }
         pruning(stages).ifPresent(p -> md.append(pruningMarkdown(pruning(p))).append("\n\n"));
         md.append(CompressionReports.markdown(table)).append("\n\n## Stages\n\n| stage | seconds | figures |\n|---|---|---|\n");
         stages.forEach((name, outcome) -> {

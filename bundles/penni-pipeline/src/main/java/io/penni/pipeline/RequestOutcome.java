@@ -12,11 +12,15 @@ public sealed interface RequestOutcome {
      * A usable request, defaults filled in.
      *
      * @param request the request
+     * @param document the request's JSON as accepted, a named recipe's fields merged in and the recipe pinned to
+     *        its version ({@code name@version}): what the job's stages read with {@link CompressionRequests#read}
      */
-    record Accepted(CompressionRequest request) implements RequestOutcome {
+    record Accepted(CompressionRequest request, com.fasterxml.jackson.databind.JsonNode document)
+            implements RequestOutcome {
         /** Checks the fields. */
         public Accepted {
             Objects.requireNonNull(request, "request");
+            Objects.requireNonNull(document, "document");
         }
     }
 

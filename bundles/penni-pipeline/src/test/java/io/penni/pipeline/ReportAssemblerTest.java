@@ -51,15 +51,7 @@ class ReportAssemblerTest {
     void theCompressedModelIsStoredAsOnnxBesideTheReportsAndLinkedFromThem() throws IOException {
         LocalJob job = LocalJob.in(folder, "job-onnx", 5, new PruningSpec(Optional.empty(), Map.of()));
         Model compressed = decomposed();
-        Map<String, ArtifactRef> pretrain = new HashMap<>(save(job, StageNames.PRETRAIN,
-                Architectures.create("vgg-small", 1)));
-        pretrain.put("baseline", pretrain.get(ModelArtifacts.MODEL));
-        record(job, StageNames.PRETRAIN, pretrain);
-        record(job, StageNames.FINETUNE, save(job, StageNames.FINETUNE, compressed));
-        record(job, StageNames.SHRINK, save(job, StageNames.SHRINK, compressed));
-
-        JobReport report = ReportAssembler.assemble(job.artifacts(), job.request(),
-                List.of(StageNames.PRETRAIN, StageNames.FINETUNE, StageNames.SHRINK));
+        JobReport report = assembled(job, compressed);
 
         ArtifactRef onnx = report.artifacts().get(ReportAssembler.MODEL_ONNX);
         Path file = job.artifacts().open(onnx);
@@ -71,6 +63,44 @@ class ReportAssemblerTest {
         assertTrue(markdown.contains("[model.onnx](model.onnx) (factored form"), markdown);
         assertEquals("model.onnx", new ObjectMapper().readTree(job.artifacts().open(
                 report.artifacts().get(ReportAssembler.REPORT_JSON)).toFile()).path("onnx").asText());
+    }
+
+    @Test
+    void everyDecomposedLayerGetsItsPicturesListedInTheJsonAndLinkedFromTheMarkdown() throws IOException {
+        LocalJob job = LocalJob.in(folder, "job-figures", 5, new PruningSpec(Optional.empty(), Map.of()));
+        Model compressed = decomposed();
+        JobReport report = assembled(job, compressed);
+
+        Path reportFolder = job.artifacts().open(report.artifacts().get(ReportAssembler.REPORT_JSON)).getParent();
+        var figures = new ObjectMapper().readTree(reportFolder.resolve("report.json").toFile()).path("figures");
+        List<String> decomposedLayers = compressed.network().layers().stream()
+                .filter(l -> l instanceof Layer.DecomposedConv2d).map(Layer::name).toList();
+        assertEquals(2 * decomposedLayers.size(), figures.size(), "no training history here: no curves, "
+                + "two pictures per decomposed layer: " + figures);
+        String markdown = Files.readString(reportFolder.resolve("report.md"));
+        for (var f : figures) {
+            String file = f.path("file").asText();
+            assertTrue(file.matches("figures/(coefficients|weights)-[A-Za-z0-9._-]+\\.png"), file);
+            assertEquals(file, "figures/" + f.path("kind").asText() + "-" + f.path("layer").asText() + ".png");
+            assertTrue(decomposedLayers.contains(f.path("layer").asText()));
+            var image = javax.imageio.ImageIO.read(reportFolder.resolve(file).toFile());
+            assertEquals(f.path("width").asInt(), image.getWidth());
+            assertEquals(f.path("height").asInt(), image.getHeight());
+            assertTrue(report.artifacts().containsKey(file), "stored as an artifact named by its path: " + file);
+            assertTrue(markdown.contains("](" + file + ")"), "report.md links " + file);
+        }
+    }
+
+    /** Records pretrain (vgg-small, its own baseline), finetune and shrink (both the given model), then reports. */
+    private JobReport assembled(LocalJob job, Model compressed) throws IOException {
+        Map<String, ArtifactRef> pretrain = new HashMap<>(save(job, StageNames.PRETRAIN,
+                Architectures.create("vgg-small", 1)));
+        pretrain.put("baseline", pretrain.get(ModelArtifacts.MODEL));
+        record(job, StageNames.PRETRAIN, pretrain);
+        record(job, StageNames.FINETUNE, save(job, StageNames.FINETUNE, compressed));
+        record(job, StageNames.SHRINK, save(job, StageNames.SHRINK, compressed));
+        return ReportAssembler.assemble(job.artifacts(), job.request(),
+                List.of(StageNames.PRETRAIN, StageNames.FINETUNE, StageNames.SHRINK));
     }
 
     private Map<String, ArtifactRef> save(LocalJob job, String stage, Model model) throws IOException {

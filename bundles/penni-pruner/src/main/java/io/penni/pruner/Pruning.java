@@ -27,8 +27,11 @@ import io.penni.model.WeightedLayerVisitor;
  * of each basis kernel, for strategies that weigh coefficients by their basis) and the weights of 1×1
  * convolutions, which PENNI keeps dense but whose weights it prunes (as the paper does for ResNet-50). Not
  * prunable: a dense first convolution (it sees the raw image, has few weights and costs accuracy
- * disproportionately), other dense convolutions (grouped ones, which are not decomposed) and linear layers (the
- * paper prunes convolutions only).
+ * disproportionately), other dense convolutions (grouped ones, which are not decomposed) and, unless asked for,
+ * linear layers (the paper prunes convolutions only). Asked for ({@code linear}), the weights {@code [out, in]} of every
+ * fully connected layer but the output layer are prunable too ({@link TensorKind#LINEAR_WEIGHT}): after PENNI,
+ * vgg-small's first fully connected layer holds most of the remaining weights. The output layer stays dense: it
+ * is small and every class reads it.
  *
  * <p><b>The mask contract</b>: one mask per tensor, in order, named for its layer and as long as the tensor. A
  * mask that breaks it rejects the pruning. A value the previous mask pruned stays pruned: the strategy's mask is
@@ -75,6 +78,23 @@ public final class Pruning {
      */
     public static PruningOutcome prune(Model model, String strategyName, PruningStrategy strategy,
             Map<String, String> parameters, ParameterMasks previous) {
+        return prune(model, strategyName, strategy, parameters, previous, false);
+    }
+
+    /**
+     * Prunes a model, keeping what earlier masks pruned pruned, fully connected layers too when asked.
+     *
+     * @param model a valid model
+     * @param strategyName the strategy's name, for the result
+     * @param strategy the strategy
+     * @param parameters the job's overrides of the strategy's parameters
+     * @param previous masks from an earlier pruning (each is applied first and carried into the result)
+     * @param linear whether the weights of fully connected layers but the output layer are prunable
+     * @return the pruned model, or why it was not pruned
+     * @throws io.penni.model.ModelException if the model is invalid
+     */
+    public static PruningOutcome prune(Model model, String strategyName, PruningStrategy strategy,
+            Map<String, String> parameters, ParameterMasks previous, boolean linear) {
         ModelParameters.validate(model);
         String misfit = misfit(model, previous);
         if (!misfit.isEmpty()) {
@@ -88,7 +108,7 @@ public final class Pruning {
             applyMask(data, mask.getValue().values());
             values.put(mask.getKey(), data);
         }
-        List<Prunable> prunables = prunables(model);
+        List<Prunable> prunables = prunables(model, linear);
         List<PrunableTensor> tensors = new ArrayList<>();
         for (Prunable p : prunables) {
             float[] data = values.computeIfAbsent(p.parameter(), n -> model.parameters().get(n).data().clone());
@@ -158,9 +178,21 @@ public final class Pruning {
      * @throws io.penni.model.ModelException if the model is invalid
      */
     public static List<PrunableTensor> prunableTensors(Model model) {
+        return prunableTensors(model, false);
+    }
+
+    /**
+     * The tensors {@link #prune} hands to strategies, with all-true previous masks.
+     *
+     * @param model a valid model
+     * @param linear whether the weights of fully connected layers but the output layer are prunable
+     * @return the prunable tensors in network order
+     * @throws io.penni.model.ModelException if the model is invalid
+     */
+    public static List<PrunableTensor> prunableTensors(Model model, boolean linear) {
         ModelParameters.validate(model);
         List<PrunableTensor> tensors = new ArrayList<>();
-        for (Prunable p : prunables(model)) {
+        for (Prunable p : prunables(model, linear)) {
             Tensor t = model.parameters().get(p.parameter());
             tensors.add(new PrunableTensor(p.layer().name(), p.kind(), tensors.size(), t.shape(), t.data(),
                     allTrue(t.size()), basisNorms(model, p)));
@@ -172,8 +204,9 @@ public final class Pruning {
     private record Prunable(Layer layer, String parameter, TensorKind kind, int outChannels, boolean bias) {
     }
 
-    private static List<Prunable> prunables(Model model) {
-        Prunables prunables = new Prunables();
+    private static List<Prunable> prunables(Model model, boolean linear) {
+        Prunables prunables = new Prunables(linear ? java.util.Optional.of(model.network().output())
+                : java.util.Optional.empty());
         for (Layer layer : model.network().layers()) {
             layer.accept(prunables);
         }
@@ -189,6 +222,12 @@ public final class Pruning {
         private final List<Prunable> found = new ArrayList<>();
         /** Whether no convolution has been seen yet. */
         private boolean first = true;
+        /** When linear layers are prunable: the output layer, which is not. */
+        private final java.util.Optional<String> linearExceptOutput;
+
+        Prunables(java.util.Optional<String> linearExceptOutput) {
+            this.linearExceptOutput = linearExceptOutput;
+        }
 
         @Override
         public Void withoutParameters(Layer layer) {
@@ -213,9 +252,13 @@ public final class Pruning {
             return null;
         }
 
-        /** The classifier stays dense. */
+        /** Dense unless asked for; the output layer (the classifier) always stays dense. */
         @Override
         public Void visitLinear(Layer.Linear l) {
+            if (linearExceptOutput.isPresent() && !linearExceptOutput.get().equals(l.name())) {
+                found.add(new Prunable(l, ParameterNames.of(l.name(), ParameterNames.WEIGHT), TensorKind.LINEAR_WEIGHT,
+                        l.outFeatures(), l.bias()));
+            }
             return null;
         }
 

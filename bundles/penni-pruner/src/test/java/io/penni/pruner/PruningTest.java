@@ -287,4 +287,52 @@ class PruningTest {
         }
         return new Tensor(new int[] {batch, 1, 28, 28}, data);
     }
+
+    @Test
+    void fullyConnectedWeightsArePrunableOnlyWhenAskedAndNeverTheOutputLayer() {
+        assertTrue(Pruning.prunableTensors(VGG).stream().noneMatch(t -> t.kind() == TensorKind.LINEAR_WEIGHT),
+                "off by default");
+        List<PrunableTensor> tensors = Pruning.prunableTensors(VGG, true);
+        List<String> linear = tensors.stream().filter(t -> t.kind() == TensorKind.LINEAR_WEIGHT)
+                .map(PrunableTensor::layer).toList();
+        List<String> all = VGG.network().layers().stream().filter(Layer.Linear.class::isInstance).map(Layer::name)
+                .toList();
+        assertEquals(all.subList(0, all.size() - 1), linear, "every FC layer but the output one");
+        assertTrue(linear.size() >= 1);
+        assertFalse(linear.contains(VGG.network().output()));
+    }
+
+    @Test
+    void prunedFullyConnectedWeightsAreZeroMaskedAndDeadUnitsLoseTheirBias() {
+        Layer.Linear fc = VGG.network().layers().stream().filter(Layer.Linear.class::isInstance)
+                .map(Layer.Linear.class::cast).findFirst().orElseThrow();
+        Map<String, Tensor> parameters = new HashMap<>(VGG.parameters());
+        Tensor w = parameters.get(fc.name() + ".weight");
+        float[] data = w.data().clone();
+        Arrays.fill(data, 0, fc.inFeatures(), 0f); // unit 0 has only zero weights: it is dead
+        parameters.put(fc.name() + ".weight", new Tensor(w.shape(), data));
+        float[] magnitudes = data.clone();
+        for (int i = 0; i < magnitudes.length; i++) {
+            magnitudes[i] = Math.abs(magnitudes[i]);
+        }
+        Arrays.sort(magnitudes);
+        String median = String.valueOf(magnitudes[magnitudes.length / 2]);
+        PruneResult result = pruned(Pruning.prune(new Model(VGG.network(), parameters), "magnitude",
+                new MagnitudeStrategy(), Map.of("t", median), ParameterMasks.none(), true));
+        float[] after = result.model().parameters().get(fc.name() + ".weight").data();
+        boolean[] keep = result.masks().masks().get(fc.name() + ".weight").values();
+        int zeros = 0;
+        for (int i = 0; i < after.length; i++) {
+            if (!keep[i]) {
+                assertEquals(0f, after[i], "masked weight " + i);
+                zeros++;
+            }
+        }
+        assertTrue(zeros >= after.length / 2, zeros + " of " + after.length);
+        if (fc.bias()) {
+            assertEquals(0f, result.model().parameters().get(fc.name() + ".bias").data()[0], "a dead unit's bias");
+            assertFalse(result.masks().masks().get(fc.name() + ".bias").values()[0]);
+        }
+        assertTrue(result.layers().stream().anyMatch(l -> l.kind() == TensorKind.LINEAR_WEIGHT), result.layers().toString());
+    }
 }

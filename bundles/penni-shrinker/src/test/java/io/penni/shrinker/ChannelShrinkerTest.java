@@ -405,4 +405,36 @@ class ChannelShrinkerTest {
         assertEquals(without(64, IntStream.range(48, 64).toArray()), plan(plan, "fc").inputs().kept());
         assertSameOutputs(model, plan.apply(model));
     }
+
+    @Test
+    void aModelWithPrunedFullyConnectedLayersShrinksToTheSameOutputsAndRoundTripsThroughSafetensors(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) {
+        Model decomposed = BasisDecomposer.decompose(Architectures.create("vgg-small", 21),
+                DecompositionSettings.paper()).model();
+        Map<String, Tensor> parameters = new HashMap<>(decomposed.parameters());
+        randomiseBatchNorms(decomposed.network(), parameters);
+        PruningOutcome outcome = Pruning.prune(new Model(decomposed.network(), parameters), "std-threshold",
+                new StdThresholdStrategy(), Map.of("s", "1.5"), io.penni.pruner.ParameterMasks.none(), true);
+        io.penni.pruner.PruneResult result = assertInstanceOf(PruningOutcome.Pruned.class, outcome).result();
+        Model pruned = result.model();
+        List<Layer.Linear> linear = pruned.network().layers().stream().filter(Layer.Linear.class::isInstance)
+                .map(Layer.Linear.class::cast).toList();
+        Layer.Linear first = linear.get(0);
+        float[] weights = pruned.parameters().get(first.name() + ".weight").data();
+        long zeros = 0;
+        for (float w : weights) {
+            zeros += w == 0f ? 1 : 0;
+        }
+        assertTrue(zeros > weights.length / 2, "the first FC layer is mostly pruned: " + zeros + " of " + weights.length);
+        Model shrunk = ChannelShrinker.shrink(pruned);
+        assertSameOutputs(pruned, shrunk);
+        ModelCount dense = ModelCounter.count(pruned.network());
+        ModelCount after = ModelCounter.count(shrunk);
+        assertTrue(after.params() < dense.params() - zeros / 2,
+                "all parameters count the FC zeros: " + dense.params() + " -> " + after.params());
+        java.nio.file.Path file = folder.resolve("model.json");
+        io.penni.model.ModelFiles.save(shrunk, file);
+        Model loaded = io.penni.model.ModelFiles.load(file);
+        assertEquals(0.0, outputDifference(shrunk, loaded), "safetensors keep the zeros exactly");
+    }
 }

@@ -105,6 +105,11 @@ final class ActivationShapes {
             }
 
             @Override
+            public int[] visitClippedRelu(Layer.ClippedRelu r) {
+                return in(r.input());
+            }
+
+            @Override
             public int[] visitDropout(Layer.Dropout d) {
                 return in(d.input());
             }

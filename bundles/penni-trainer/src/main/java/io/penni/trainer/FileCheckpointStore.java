@@ -47,11 +47,27 @@ public final class FileCheckpointStore implements CheckpointStore {
         this.file = folder.resolve(FILE);
     }
 
+    /** @return the checkpoint file this store writes */
+    public Path file() {
+        return file;
+    }
+
     @Override
     public Optional<Checkpoint> latest() throws IOException {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
+        return Optional.of(read(file));
+    }
+
+    /**
+     * Reads a checkpoint file this store wrote (here or on another host).
+     *
+     * @param file the file
+     * @return the checkpoint
+     * @throws IOException when it cannot be read or is not a checkpoint
+     */
+    public static Checkpoint read(Path file) throws IOException {
         TensorFile content;
         try {
             content = SafeTensors.read(file, FileLimits.DEFAULT);
@@ -72,8 +88,8 @@ public final class FileCheckpointStore implements CheckpointStore {
         }
         Map<String, String> meta = content.metadata();
         try {
-            return Optional.of(new Checkpoint(meta.get("phase"), Integer.parseInt(meta.get("completedEpochs")),
-                    parameters, velocity, history(JSON.readTree(meta.get("history")))));
+            return new Checkpoint(meta.get("phase"), Integer.parseInt(meta.get("completedEpochs")),
+                    parameters, velocity, history(JSON.readTree(meta.get("history"))));
         } catch (RuntimeException e) {
             throw new IOException("checkpoint " + file + " has malformed metadata: " + e.getMessage(), e);
         }

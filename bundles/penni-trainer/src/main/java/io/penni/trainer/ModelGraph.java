@@ -47,8 +47,29 @@ public final class ModelGraph {
     public static final String LABELS = "labels";
     /** The logits, {@code [batch, classes]}. */
     public static final String LOGITS = "logits";
-    /** The mean softmax cross-entropy (TRAIN only). */
+    /** The mean softmax cross-entropy (TRAIN only); with distillation, the distillation loss. */
     public static final String LOSS = "loss";
+    /** Placeholder of the teacher's softened probabilities {@code softmax(teacher logits / T)}, {@code [batch, classes]}. */
+    public static final String TEACHER = "teacher_probabilities";
+
+    /**
+     * The distillation term of a TRAIN graph's loss: {@code (1 − alpha)·CE(labels, logits)
+     * + alpha·T²·CE(teacher, logits / T)}. The second cross-entropy differs from the KL divergence of the student's
+     * softened output from the teacher's only by the teacher's entropy, a constant of the step, so the gradients
+     * are the KL term's.
+     *
+     * @param alpha weight of the teacher's term, 0..1
+     * @param temperature T, > 0
+     */
+    public record DistillationLoss(double alpha, double temperature) {
+        /** Checks the ranges. */
+        public DistillationLoss {
+            if (!(alpha >= 0 && alpha <= 1) || !(temperature > 0)) {
+                throw new IllegalArgumentException("distillation needs 0 <= alpha <= 1 and T > 0, was alpha "
+                        + alpha + ", T " + temperature);
+            }
+        }
+    }
 
     private final SameDiff sd;
     private final Mode mode;
@@ -105,7 +126,20 @@ public final class ModelGraph {
      * @throws IllegalArgumentException naming the layer when a layer cannot be expressed
      */
     public static ModelGraph build(Model model, Mode mode, DataType dataType) {
-        return new Builder(model, mode, dataType).build();
+        return new Builder(model, mode, dataType, java.util.Optional.empty()).build();
+    }
+
+    /**
+     * Builds a TRAIN graph whose loss distils from a teacher fed through {@link #TEACHER}.
+     *
+     * @param model the model; its parameter values are copied into the graph
+     * @param dataType FLOAT for training, DOUBLE for gradient checks
+     * @param distillation the loss's weights
+     * @return the graph
+     * @throws IllegalArgumentException naming the layer when a layer cannot be expressed
+     */
+    public static ModelGraph distilling(Model model, DataType dataType, DistillationLoss distillation) {
+        return new Builder(model, Mode.TRAIN, dataType, java.util.Optional.of(distillation)).build();
     }
 
     /** @return the SameDiff graph */
@@ -176,6 +210,7 @@ public final class ModelGraph {
         private final Model model;
         private final Mode mode;
         private final DataType dataType;
+        private final java.util.Optional<DistillationLoss> distillation;
         private final SameDiff sd = SameDiff.create();
         private final Map<String, SDVariable> activations = new HashMap<>();
         private final Map<String, Integer> ranks = new HashMap<>();
@@ -185,10 +220,11 @@ public final class ModelGraph {
         private final List<BatchNormStatistics> statistics = new ArrayList<>();
         private final List<DropoutMask> dropouts = new ArrayList<>();
 
-        Builder(Model model, Mode mode, DataType dataType) {
+        Builder(Model model, Mode mode, DataType dataType, java.util.Optional<DistillationLoss> distillation) {
             this.model = model;
             this.mode = mode;
             this.dataType = dataType;
+            this.distillation = distillation;
             this.shapes = ActivationShapes.of(model.network());
         }
 
@@ -208,10 +244,23 @@ public final class ModelGraph {
             int classes = outputWidth(last);
             if (mode == Mode.TRAIN) {
                 SDVariable labels = sd.placeHolder(LABELS, dataType, -1, classes);
-                SDVariable loss = sd.loss().softmaxCrossEntropy(LOSS, labels, logits, null);
+                SDVariable loss = distillation.isPresent() ? distillationLoss(labels, logits, classes, distillation.get())
+                        : sd.loss().softmaxCrossEntropy(LOSS, labels, logits, null);
                 sd.setLossVariables(loss);
             }
             return new ModelGraph(sd, mode, model, variables, List.copyOf(statistics), List.copyOf(dropouts), classes);
+        }
+
+        /**
+         * Written out with log-softmax rather than with the loss op: the loss op's backward pass in ND4J 1.0.0-M2.1
+         * takes no gradient from above (it assumes it is the loss itself), so a weighted sum of two of them
+         * would get unweighted gradients.
+         */
+        private SDVariable distillationLoss(SDVariable labels, SDVariable logits, int classes, DistillationLoss d) {
+            SDVariable teacher = sd.placeHolder(TEACHER, dataType, -1, classes);
+            SDVariable hard = labels.mul(sd.nn().logSoftmax(logits)).sum(1).mean().neg();
+            SDVariable soft = teacher.mul(sd.nn().logSoftmax(logits.div(d.temperature()))).sum(1).mean().neg();
+            return hard.mul(1 - d.alpha()).add(LOSS, soft.mul(d.alpha() * d.temperature() * d.temperature()));
         }
 
         private int outputWidth(Layer last) {
@@ -250,6 +299,11 @@ public final class ModelGraph {
         @Override
         public SDVariable visitRelu(Layer.Relu relu) {
             return same(relu, sd.nn().relu(input(relu.input()), 0));
+        }
+
+        @Override
+        public SDVariable visitClippedRelu(Layer.ClippedRelu relu) {
+            return same(relu, sd.math().clipByValue(input(relu.input()), 0.0, relu.max()));
         }
 
         @Override

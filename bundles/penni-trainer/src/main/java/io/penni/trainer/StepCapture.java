@@ -59,6 +59,11 @@ final class StepCapture extends BaseListener {
         return a;
     }
 
+    /** @return the step's logits, {@code [batch × classes]} */
+    float[] logits() {
+        return array(ModelGraph.LOGITS).castTo(DataType.FLOAT).data().asFloat();
+    }
+
     /** Cross-entropy and accuracy of the step's logits. */
     Evaluator.Score score(Batch batch, int classes) {
         Evaluator.Score score = new Evaluator.Score();

@@ -87,7 +87,10 @@ public final class Trainer {
             return new TrainingResult(model, history, checkpoint.map(Checkpoint::completedEpochs), false);
         }
 
-        ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.TRAIN, DataType.FLOAT);
+        // alpha 0 is the old loss exactly: the graph is the plain one, and no teacher runs
+        Optional<Teacher> teacher = run.teacher().filter(t -> t.alpha() > 0);
+        ModelGraph graph = teacher.isPresent() ? ModelGraph.distilling(model, DataType.FLOAT, teacher.get().loss())
+                : ModelGraph.build(model, ModelGraph.Mode.TRAIN, DataType.FLOAT);
         TrainableParameters parameters = new TrainableParameters(graph, model, run);
         StepCapture capture = new StepCapture(graph);
         graph.sameDiff().setListeners(capture);
@@ -96,6 +99,7 @@ public final class Trainer {
         int batchSize = run.schedule().batchSize();
         var train = data.train();
         int[] shape = {train.channels(), train.height(), train.width()};
+        Optional<TeacherSignal> signal = teacher.map(t -> TeacherSignal.of(t, train, normalization, run.augmentation()));
 
         for (int epoch = firstEpoch; epoch < epochs; epoch++) {
             double rate = rates.rate(epoch);
@@ -116,8 +120,12 @@ public final class Trainer {
                 Batch batch = batches.batch(iteration);
                 Nd4j.getRandom().setSeed(stepSeed(run.seed(), epoch, iteration));
                 Map<String, INDArray> feed = new HashMap<>();
-                feed.put(ModelGraph.INPUT, images(batch, shape));
+                INDArray input = images(batch, shape);
+                feed.put(ModelGraph.INPUT, input);
                 feed.put(ModelGraph.LABELS, oneHot(batch, graph.classes()));
+                int step = iteration;
+                Optional<INDArray> soft = signal.map(s -> s.probabilities(batches, step, input));
+                soft.ifPresent(p -> feed.put(ModelGraph.TEACHER, p));
                 dropoutMasks(graph, batch.size(), stepSeed(run.seed(), epoch, iteration), feed);
                 Map<String, INDArray> gradients = graph.sameDiff().calculateGradients(feed, parameters.variables());
                 optimizer.step(parameters.arrays(), parameters.byParameter(gradients), rate, frozen, parameters.l1(),
@@ -125,7 +133,9 @@ public final class Trainer {
                 parameters.updateRunningStatistics(capture, batch.size());
                 memory.afterStep();
                 Evaluator.Score score = capture.score(batch, graph.classes());
-                double stepLoss = score.loss() + parameters.l1Term();
+                double taskLoss = soft.isPresent()
+                        ? signal.get().loss(score.loss(), capture.logits(), soft.get()) : score.loss();
+                double stepLoss = taskLoss + parameters.l1Term();
                 if (!Double.isFinite(stepLoss)) {
                     throw new TrainingDivergedException(run.phase() + " diverged: the loss is " + stepLoss + " at epoch "
                             + (epoch + 1) + ", step " + (iteration + 1) + " (learning rate " + rate

@@ -2,6 +2,7 @@ package io.penni.trainer;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 import io.penni.api.job.Augmentation;
@@ -20,9 +21,36 @@ import io.penni.api.model.Tensor;
  * @param augmentation training-time augmentation
  * @param seed seed of the data order, augmentation and dropout
  * @param evaluateEvery evaluate on the test split every this many epochs (0: only after the last)
+ * @param teacher the model to distil from, if any
  */
 public record TrainingRun(String phase, TrainingSchedule schedule, OptionalInt alternateEvery, double l1,
-        Map<String, Tensor> masks, Augmentation augmentation, long seed, int evaluateEvery) {
+        Map<String, Tensor> masks, Augmentation augmentation, long seed, int evaluateEvery, Optional<Teacher> teacher) {
+
+    /**
+     * A run without distillation.
+     *
+     * @param phase the phase's name
+     * @param schedule the schedule
+     * @param alternateEvery the alternation period, if any
+     * @param l1 the L1 penalty on coefficients
+     * @param masks keep-masks by parameter name
+     * @param augmentation training-time augmentation
+     * @param seed the seed
+     * @param evaluateEvery evaluate every this many epochs (0: only after the last)
+     */
+    public TrainingRun(String phase, TrainingSchedule schedule, OptionalInt alternateEvery, double l1,
+            Map<String, Tensor> masks, Augmentation augmentation, long seed, int evaluateEvery) {
+        this(phase, schedule, alternateEvery, l1, masks, augmentation, seed, evaluateEvery, Optional.empty());
+    }
+
+    /**
+     * @param newTeacher the teacher
+     * @return this run, distilling from the teacher
+     */
+    public TrainingRun distillingFrom(Teacher newTeacher) {
+        return new TrainingRun(phase, schedule, alternateEvery, l1, masks, augmentation, seed, evaluateEvery,
+                Optional.of(newTeacher));
+    }
 
     /** Checks the fields. */
     public TrainingRun {
@@ -30,6 +58,7 @@ public record TrainingRun(String phase, TrainingSchedule schedule, OptionalInt a
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(alternateEvery, "alternateEvery");
         Objects.requireNonNull(augmentation, "augmentation");
+        Objects.requireNonNull(teacher, "teacher");
         masks = Map.copyOf(masks);
         if (alternateEvery.isPresent() && alternateEvery.getAsInt() < 1) {
             throw new IllegalArgumentException("alternateEvery must be >= 1, was " + alternateEvery.getAsInt());

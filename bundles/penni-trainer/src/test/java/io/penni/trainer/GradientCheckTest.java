@@ -1,5 +1,6 @@
 package io.penni.trainer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collections;
@@ -12,6 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import io.penni.api.model.Model;
+import io.penni.api.model.Tensor;
+import io.penni.model.ReferenceForward;
 
 /**
  * Analytic gradients of the SameDiff graphs against central differences, in double precision, for every
@@ -35,8 +38,88 @@ class GradientCheckTest {
         check(TinyModels.residual(2), 4, 2, 6, 6, 3);
     }
 
-    private static void check(Model model, int batch, int channels, int height, int width, int classes) {
-        ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.TRAIN, DataType.DOUBLE);
+    @Test
+    void aBoundedReluPassesGradientsOnlyBetweenItsBounds() {
+        check(TinyModels.clipped(3), 3, 2, 5, 5, 4);
+    }
+
+    @Test
+    void aBoundedReluComputesWhatTheReferenceForwardPassComputes() {
+        Model model = TinyModels.clipped(4);
+        ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.INFER, DataType.FLOAT);
+        Random random = new Random(9);
+        float[] images = new float[2 * 2 * 5 * 5];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) random.nextGaussian();
+        }
+        INDArray input = Nd4j.create(images, new long[] {2, 2, 5, 5});
+        float[] logits = graph.sameDiff().output(Map.of(ModelGraph.INPUT, input), ModelGraph.LOGITS)
+                .get(ModelGraph.LOGITS).reshape(-1).toFloatVector();
+        Map<String, Tensor> activations = ReferenceForward.activations(model,
+                new Tensor(new int[] {2, 2, 5, 5}, images));
+        float[] clipped = activations.get("relu6").data();
+        float below = 0;
+        float above = 0;
+        for (float v : clipped) {
+            below += v == 0f ? 1 : 0;
+            above += v == 0.4f ? 1 : 0;
+        }
+        assertTrue(below > 0 && above > 0, "the test input reaches both bounds: " + below + " at 0, " + above
+                + " at 0.4");
+        float[] reference = activations.get("fc").data();
+        for (int i = 0; i < reference.length; i++) {
+            assertEquals(reference[i], logits[i], 1e-4, "logit " + i);
+        }
+    }
+
+    @Test
+    void theDistillationLossesGradientsMatchCentralDifferences() {
+        ModelGraph.DistillationLoss loss = new ModelGraph.DistillationLoss(0.7, 3);
+        check(ModelGraph.distilling(TinyModels.residual(2), DataType.DOUBLE, loss), 4, 2, 6, 6, 3);
+    }
+
+    @Test
+    void theDistillationLossIsTheWeightedSumOfCrossEntropyAndTheTemperedKl() {
+        ModelGraph.DistillationLoss weights = new ModelGraph.DistillationLoss(0.7, 3);
+        ModelGraph graph = ModelGraph.distilling(TinyModels.residual(2), DataType.DOUBLE, weights);
+        Map<String, INDArray> feed = feed(4, 2, 6, 6, 3);
+        var out = graph.sameDiff().output(feed, java.util.List.of(ModelGraph.LOSS, ModelGraph.LOGITS));
+        double[] z = out.get(ModelGraph.LOGITS).dup('c').data().asDouble();
+        double[] y = feed.get(ModelGraph.LABELS).dup('c').data().asDouble();
+        double[] p = feed.get(ModelGraph.TEACHER).dup('c').data().asDouble();
+        double ce = 0;
+        double kl = 0;
+        double entropy = 0;
+        for (int b = 0; b < 4; b++) {
+            double norm = 0;
+            double normT = 0;
+            for (int c = 0; c < 3; c++) {
+                norm += Math.exp(z[b * 3 + c]);
+                normT += Math.exp(z[b * 3 + c] / 3);
+            }
+            for (int c = 0; c < 3; c++) {
+                int i = b * 3 + c;
+                ce -= y[i] * (z[i] - Math.log(norm));
+                kl += p[i] * (Math.log(p[i]) - (z[i] / 3 - Math.log(normT)));
+                entropy -= p[i] * Math.log(p[i]);
+            }
+        }
+        ce /= 4;
+        kl /= 4;
+        entropy /= 4;
+        // the graph's loss carries the teacher's entropy, a constant of the step, beside the KL term
+        double expected = 0.3 * ce + 0.7 * 9 * (kl + entropy);
+        assertEquals(expected, out.get(ModelGraph.LOSS).getDouble(0), 1e-12);
+        float[] zf = new float[z.length];
+        float[] pf = new float[p.length];
+        for (int i = 0; i < z.length; i++) {
+            zf[i] = (float) z[i];
+            pf[i] = (float) p[i];
+        }
+        assertEquals(kl, TeacherSignal.meanKl(pf, zf, 4, 3, 3), 1e-6, "the reported KL is the same divergence");
+    }
+
+    private static Map<String, INDArray> feed(int batch, int channels, int height, int width, int classes) {
         Random random = new Random(7);
         INDArray input = Nd4j.create(DataType.DOUBLE, batch, channels, height, width);
         for (long i = 0; i < input.length(); i++) {
@@ -46,7 +129,24 @@ class GradientCheckTest {
         for (int b = 0; b < batch; b++) {
             labels.putScalar(b, b % classes, 1.0);
         }
-        Map<String, INDArray> feed = Map.of(ModelGraph.INPUT, input, ModelGraph.LABELS, labels);
+        // a teacher's softened output: a softmax of random logits
+        float[] teacherLogits = new float[batch * classes];
+        for (int i = 0; i < teacherLogits.length; i++) {
+            teacherLogits[i] = (float) (3 * random.nextGaussian());
+        }
+        INDArray teacher = Nd4j.create(TeacherSignal.soften(teacherLogits, batch, classes, 1.0),
+                new long[] {batch, classes}, 'c').castTo(DataType.DOUBLE);
+        return Map.of(ModelGraph.INPUT, input, ModelGraph.LABELS, labels, ModelGraph.TEACHER, teacher);
+    }
+
+    private static void check(Model model, int batch, int channels, int height, int width, int classes) {
+        check(ModelGraph.build(model, ModelGraph.Mode.TRAIN, DataType.DOUBLE), batch, channels, height, width, classes);
+    }
+
+    private static void check(ModelGraph graph, int batch, int channels, int height, int width, int classes) {
+        Map<String, INDArray> all = feed(batch, channels, height, width, classes);
+        Map<String, INDArray> feed = graph.sameDiff().hasVariable(ModelGraph.TEACHER) ? all
+                : Map.of(ModelGraph.INPUT, all.get(ModelGraph.INPUT), ModelGraph.LABELS, all.get(ModelGraph.LABELS));
         var sd = graph.sameDiff();
         String[] variables = graph.parameters().stream().map(graph::variable).toArray(String[]::new);
         Map<String, INDArray> analytic = sd.calculateGradients(feed, variables);

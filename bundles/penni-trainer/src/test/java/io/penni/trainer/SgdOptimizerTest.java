@@ -82,4 +82,20 @@ class SgdOptimizerTest {
         assertEquals(0.001, s.rate(4), 1e-15);
         assertEquals(0.0001, s.rate(6), 1e-15);
     }
+
+    @Test
+    void theCosineScheduleFallsFromTheInitialRateTowardsZeroIgnoringMilestones() {
+        io.penni.api.job.TrainingSchedule paper = io.penni.api.job.TrainingSchedule.paper(4);
+        LearningRateSchedule s = LearningRateSchedule.of(new io.penni.api.job.TrainingSchedule(4, 0.1,
+                paper.milestones(), paper.gamma(), 128, 0.9, true, 1e-4,
+                io.penni.api.job.TrainingSchedule.RateShape.COSINE));
+        assertEquals(0.1, s.rate(0), 1e-15);
+        assertEquals(0.1 * (1 + Math.cos(Math.PI / 4)) / 2, s.rate(1), 1e-15);
+        assertEquals(0.05, s.rate(2), 1e-15);
+        assertEquals(0.1 * (1 + Math.cos(3 * Math.PI / 4)) / 2, s.rate(3), 1e-15);
+        for (int e = 1; e < 4; e++) {
+            org.junit.jupiter.api.Assertions.assertTrue(s.rate(e) < s.rate(e - 1), "falls at epoch " + e);
+            org.junit.jupiter.api.Assertions.assertTrue(s.rate(e) > 0, "stays above zero at epoch " + e);
+        }
+    }
 }

@@ -27,6 +27,17 @@ final class TinyModels {
         return withRandomParameters(network, seed);
     }
 
+    /** input 2×5×5 → decomposed 3×3 conv (3 out, d=4, bias) → ReLU bounded at 0.4 → flatten → linear 75→4. */
+    static Model clipped(long seed) {
+        Network network = new Network("clipped", List.of(
+                new Layer.Input("in", 2, 5, 5),
+                new Layer.DecomposedConv2d("conv", "in", 3, 2, 3, 1, 1, 4, true),
+                new Layer.ClippedRelu("relu6", "conv", 0.4),
+                new Layer.Flatten("flat", "relu6"),
+                new Layer.Linear("fc", "flat", 4, 75, true)), "fc");
+        return withRandomParameters(network, seed);
+    }
+
     /**
      * input 2×6×6 → conv 4 (BN, ReLU) → decomposed conv 4 d=3 (BN) → add with the first block → ReLU →
      * global average pool → linear 4→3.

@@ -44,6 +44,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.penni.api.event.EventType;
+import io.penni.api.event.JobEvent;
 import io.penni.api.model.Model;
 import io.penni.api.model.Tensor;
 import io.penni.inference.cpu.SyntheticCompression;
@@ -259,6 +261,66 @@ class ServingEndpointTest {
         assertTrue(registry.get("penni.inference.requests").tags("model", name, "outcome", "ok").counter()
                 .count() >= 2);
         assertTrue(registry.get("penni.inference.batch.size").tags("model", name).summary().count() >= 2);
+    }
+
+    @Test
+    void aVersionsDeploymentFileChoosesItsBackendAndEveryChangeIsPublishedAsAnEvent() throws Exception {
+        try (KafkaJobs events = new KafkaJobs(context)) {
+            Model first = compressedVgg(21);
+            // the deployment file first: the version must never be served without it
+            Files.writeString(Files.createDirectories(models().resolve(name).resolve("1")).resolve("deployment.json"),
+                    "{\"backend\": \"onnxruntime\"}");
+            deploy(first, "1");
+            awaitVersion("1");
+            Tensor images = images(2);
+            HttpResponse<String> response = post("/v2/models/" + name + "/infer", request(images, ""));
+            assertEquals(200, response.statusCode(), response.body());
+            double error = relativeError(JSON.readTree(response.body()).get("outputs").get(0).get("data"),
+                    ReferenceForward.forward(first, images).data());
+            assertTrue(error <= 1e-4, "ONNX Runtime: relative error " + error);
+            assertEquals("onnxruntime", indexEntry("1").get("backend").asText());
+
+            // a version asking for a backend this server lacks is not served; the one before keeps serving
+            Files.writeString(Files.createDirectories(models().resolve(name).resolve("2")).resolve("deployment.json"),
+                    "{\"backend\": \"tpu\"}");
+            deploy(compressedVgg(22), "2");
+            Await.until(name + " version 2 failed", Duration.ofSeconds(60),
+                    () -> indexEntry("2") != null && indexEntry("2").get("state").asText().equals("FAILED"));
+            assertTrue(indexEntry("2").get("reason").asText().contains("asks for the 'tpu' backend, which this "
+                    + "server does not have"), indexEntry("2").toString());
+            assertEquals(200, post("/v2/models/" + name + "/infer", request(images, "")).statusCode());
+
+            deploy(compressedVgg(23), "3");
+            awaitVersion("3");
+            assertEquals("cpu", indexEntry("3").get("backend").asText());
+
+            JobEvent deployed = events.await(e -> e.type() == EventType.MODEL_DEPLOYED && e.jobId().equals(name)
+                    && "1".equals(e.data().get("version")), Duration.ofSeconds(30), "deployed event of version 1");
+            assertEquals("onnxruntime", deployed.data().get("backend"));
+            assertEquals(List.of(-1, 1, 28, 28), deployed.data().get("input"));
+            JobEvent replaced = events.await(e -> e.type() == EventType.MODEL_UNDEPLOYED && e.jobId().equals(name)
+                    && "1".equals(e.data().get("version")), Duration.ofSeconds(30), "undeployed event of version 1");
+            assertEquals("replaced by version 3", replaced.data().get("reason"));
+            JobEvent third = events.await(e -> e.type() == EventType.MODEL_DEPLOYED && e.jobId().equals(name)
+                    && "3".equals(e.data().get("version")), Duration.ofSeconds(30), "deployed event of version 3");
+            assertEquals("cpu", third.data().get("backend"));
+            assertTrue(events.seen().stream().noneMatch(e -> e.jobId().equals(name)
+                    && "2".equals(e.data().get("version"))), "version 2 was never served: " + events.seen());
+        }
+    }
+
+    /** The repository index's entry of a version of this test's model, or null. */
+    private JsonNode indexEntry(String version) {
+        try {
+            for (JsonNode entry : JSON.readTree(post("/v2/repository/index", "{}").body())) {
+                if (entry.get("name").asText().equals(name) && entry.get("version").asText().equals(version)) {
+                    return entry;
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.penni.api.stage.StageNames;
  * A container killed with SIGKILL during retraining, then started again on the same folder: its embedded broker
  * comes back with its data, the retraining task comes back to the stage worker, resumes from its last epoch
  * checkpoint, and the job completes exactly once; the command line then shows its report and fetches its files.
+ * The job distils from its dense model, so the resumed retraining rebuilds its teacher's logits too.
  */
 class CrashResumeTest {
 
@@ -32,7 +33,7 @@ class CrashResumeTest {
         ServerProcess server = ServerProcess.prepare(dir.resolve("a"), dir.resolve("artifacts"), null).start();
         String job = "crash-" + UUID.randomUUID().toString().substring(0, 8);
         try (JobWatch watch = new JobWatch(server.kafka())) {
-            watch.submit(job, JobWatch.request(job, 2048, 3));
+            watch.submit(job, JobWatch.distillingRequest(job, 2048, 3));
             watch.await(e -> e.jobId().equals(job) && e.type() == EventType.STAGE_PROGRESS
                     && e.stage().orElse("").equals(StageNames.RETRAIN)
                     && String.valueOf(e.data().get("message")).startsWith("epoch 1 of 3 done"),
@@ -61,6 +62,8 @@ class CrashResumeTest {
             assertEquals(0, report.exitCode(), "bin/penni report JOB succeeds:\n" + report.output());
             assertTrue(report.output().contains("# PENNI report: job " + job), "the report is the job's:\n"
                     + report.output());
+            assertTrue(report.output().contains("Distillation from the dense model: alpha 0.5, temperature 2.0"),
+                    "the report says the job distilled:\n" + report.output());
             CliProcess.Result fetch = CliProcess.run(server.kafka(), "fetch", job, dir.resolve("fetched").toString());
             assertEquals(0, fetch.exitCode(), "bin/penni fetch JOB DIR succeeds:\n" + fetch.output());
             for (String file : List.of("report.json", "report.md", "learning-curves.csv", "model.onnx")) {

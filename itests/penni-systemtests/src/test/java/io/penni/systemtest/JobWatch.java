@@ -59,6 +59,19 @@ final class JobWatch implements AutoCloseable {
                 .formatted(jobId, trainImages, retrainEpochs);
     }
 
+    /**
+     * The same small request, distilling from the job's dense model in retraining and fine-tuning.
+     *
+     * @param jobId the job's id
+     * @param trainImages training images
+     * @param retrainEpochs retraining epochs
+     * @return the request JSON
+     */
+    static String distillingRequest(String jobId, int trainImages, int retrainEpochs) {
+        return request(jobId, trainImages, retrainEpochs).replace("\"penni\": {",
+                "\"penni\": {\"distillation\": {\"enabled\": true, \"alpha\": 0.5, \"temperature\": 2}, ");
+    }
+
     void submit(String jobId, String request) throws Exception {
         send(jobId, request).get();
     }

@@ -75,6 +75,7 @@ class LocalCompressTest {
         assertTrue(compressed.network().layers().stream().anyMatch(l -> l instanceof Layer.DecomposedConv2d));
         assertTrue(printed.contains("conv params -"), printed);
         assertEquals(1 + 2 + 1, Files.readAllLines(out.resolve("learning-curves.csv")).size() - 1, "one row per epoch");
+        figuresAreWrittenAndListed(out, report, compressed);
         // the exported model.onnx, run by ONNX Runtime on the same test images, has the accuracy the report claims
         int[] onnx = OnnxRuntimeTopOne.correct(out.resolve("model.onnx"), new ObjectMapper().readTree(request.toFile()));
         assertEquals(512, onnx[1], "the request's 512 test images");
@@ -83,6 +84,32 @@ class LocalCompressTest {
 
         String again = compress(base, request.toString(), "--local", "--out", out.toString());
         assertEquals(7, again.lines().filter(l -> l.contains("done before, reusing its outputs")).count(), again);
+    }
+
+    /**
+     * The report's pictures: per decomposed layer its coefficients and its kernels, and the learning curves, each a
+     * PNG under figures/ of the size report.json records, linked from report.md.
+     */
+    static void figuresAreWrittenAndListed(Path out, JsonNode report, Model compressed) throws java.io.IOException {
+        List<String> layers = compressed.network().layers().stream().filter(l -> l instanceof Layer.DecomposedConv2d)
+                .map(Layer::name).toList();
+        JsonNode figures = report.path("figures");
+        assertEquals(2 * layers.size() + 1, figures.size(), "coefficients and weights per layer, and the curves: "
+                + figures);
+        String markdown = Files.readString(out.resolve("report.md"));
+        for (JsonNode f : figures) {
+            String file = f.path("file").asText();
+            assertTrue(Files.isRegularFile(out.resolve(file)), "report.json lists " + file + ", which was not written");
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(out.resolve(file).toFile());
+            assertEquals(f.path("width").asInt(), image.getWidth(), file);
+            assertEquals(f.path("height").asInt(), image.getHeight(), file);
+            assertTrue(markdown.contains("](" + file + ")"), "report.md links " + file);
+            if (f.path("kind").asText().equals("curves")) {
+                assertTrue(f.path("layer").isNull(), "the curves belong to no layer");
+            } else {
+                assertTrue(layers.contains(f.path("layer").asText()), f.toString());
+            }
+        }
     }
 
     @Test

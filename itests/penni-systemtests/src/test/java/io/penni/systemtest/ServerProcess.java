@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +50,10 @@ final class ServerProcess implements AutoCloseable {
                 + "embedded.data=kafka\ntopic.partitions=4\ntopic.replication.factor=1\n");
         Files.writeString(config.resolve("penni.artifacts.cfg"), "root=" + artifacts.toAbsolutePath() + "\n");
         int httpPort = freePort();
-        Map<String, String> env = externalKafka == null ? Map.of("PENNI_HTTP_PORT", String.valueOf(httpPort))
-                : Map.of("PENNI_HTTP_PORT", String.valueOf(httpPort), "PENNI_KAFKA_BOOTSTRAP_SERVERS", externalKafka);
+        Map<String, String> env = new HashMap<>(Map.of("PENNI_HTTP_PORT", String.valueOf(httpPort)));
+        if (externalKafka != null) {
+            env.put("PENNI_KAFKA_BOOTSTRAP_SERVERS", externalKafka);
+        }
         ServerProcess server = new ServerProcess(base, env, httpPort);
         server.kafka = externalKafka == null ? "127.0.0.1:" + kafkaPort : externalKafka;
         return server;
@@ -72,14 +75,31 @@ final class ServerProcess implements AutoCloseable {
         return config;
     }
 
-    /** @return the port its HTTP endpoint (metrics, dashboard) listens on */
+    /** @return the port of its HTTP server (/metrics, /v2) */
     int httpPort() {
         return httpPort;
     }
 
-    /** @return the base folder */
+    /** @return its base folder */
     Path base() {
         return base;
+    }
+
+    /**
+     * Sets an environment variable of the server's process (before {@link #start()}).
+     *
+     * @param name the variable
+     * @param value its value
+     * @return this server
+     */
+    ServerProcess environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    /** @return this server's runtime-config/ folder */
+    Path config() {
+        return base.resolve("runtime-config");
     }
 
     /** @return the bootstrap servers the server uses */
@@ -130,6 +150,11 @@ final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("the server did not stop within 90 s of SIGTERM");
         }
         return process.exitValue();
+    }
+
+    /** @return the base URL of its HTTP port, e.g. {@code http://127.0.0.1:8181} */
+    String httpUrl() {
+        return "http://127.0.0.1:" + httpPort;
     }
 
     boolean alive() {

@@ -60,7 +60,7 @@ class SharedWorkTest {
     }
 
     /** Job ids whose keys land on every partition of the stage topics, so each container owns some of them. */
-    private static List<String> jobsOnEveryPartition() {
+    static List<String> jobsOnEveryPartition() {
         List<String> jobs = new ArrayList<>();
         Set<Integer> covered = new HashSet<>();
         while (covered.size() < PARTITIONS) {

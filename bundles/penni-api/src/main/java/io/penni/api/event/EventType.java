@@ -20,12 +20,21 @@ public enum EventType {
     /** Every stage finished; the data points to the compressed model and report. */
     JOB_COMPLETED("io.penni.job.completed"),
     /** A stage failed for good; the data says why. */
-    JOB_FAILED("io.penni.job.failed");
+    JOB_FAILED("io.penni.job.failed"),
+    /** A model version became ready to serve; the subject is the model's name, the data its version and backend. */
+    MODEL_DEPLOYED("io.penni.model.deployed"),
+    /** A model version stopped being served (replaced, or removed from the repository); the subject is its name. */
+    MODEL_UNDEPLOYED("io.penni.model.undeployed");
 
     private final String type;
 
     EventType(String type) {
         this.type = type;
+    }
+
+    /** @return whether the event's subject is a job (else a served model) */
+    public boolean aboutAJob() {
+        return this != MODEL_DEPLOYED && this != MODEL_UNDEPLOYED;
     }
 
     /** @return the CloudEvents type string */

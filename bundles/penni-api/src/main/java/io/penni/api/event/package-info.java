@@ -1,8 +1,8 @@
 /**
- * Job events: what happened to a job, carried as CloudEvents on the events topic.
+ * Events: what happened to a job or a served model, carried as CloudEvents on the events topic.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.penni.api.event;
 
 import org.osgi.annotation.bundle.Export;

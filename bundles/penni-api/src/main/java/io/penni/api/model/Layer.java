@@ -71,6 +71,12 @@ public sealed interface Layer {
         R visitRelu(Relu layer);
 
         /**
+         * @param layer a ReLU with an upper bound (ReLU6)
+         * @return the result for it
+         */
+        R visitClippedRelu(ClippedRelu layer);
+
+        /**
          * @param layer a pooling
          * @return the result for it
          */
@@ -221,6 +227,43 @@ public sealed interface Layer {
         @Override
         public List<String> inputs() {
             return List.of(input);
+        }
+    }
+
+    /**
+     * min(max(0, x), max): a ReLU with an upper bound, e.g. ReLU6 (max = 6), as ONNX {@code Clip(0, max)} writes it.
+     *
+     * @param name the layer's name
+     * @param input the layer it reads
+     * @param max the upper bound, positive and finite
+     */
+    record ClippedRelu(String name, String input, double max) implements Layer {
+        /** Checks the fields. */
+        public ClippedRelu {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(input, "input");
+            if (!(max > 0) || Double.isInfinite(max)) {
+                throw new IllegalArgumentException("the upper bound of " + name + " must be positive and finite, was "
+                        + max);
+            }
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visitClippedRelu(this);
+        }
+
+        @Override
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        /**
+         * @param x a value
+         * @return min(max(0, x), max) in float
+         */
+        public float apply(float x) {
+            return Math.min(Math.max(0f, x), (float) max);
         }
     }
 

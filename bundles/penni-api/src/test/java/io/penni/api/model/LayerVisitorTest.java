@@ -1,6 +1,7 @@
 package io.penni.api.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +41,11 @@ class LayerVisitorTest {
         }
 
         @Override
+        public String visitClippedRelu(Layer.ClippedRelu layer) {
+            return "ClippedRelu";
+        }
+
+        @Override
         public String visitPool(Layer.Pool layer) {
             return "Pool";
         }
@@ -76,7 +82,8 @@ class LayerVisitorTest {
             new Layer.DecomposedConv2d("dconv", "conv", 2, 2, 3, 1, 1, 2, false),
             new Layer.BatchNorm("bn", "dconv", 2, 1e-5, 0.1),
             new Layer.Relu("relu", "bn"),
-            new Layer.Pool("pool", "relu", Layer.PoolKind.MAX, 2, 2, 0),
+            new Layer.ClippedRelu("relu6", "relu", 6),
+            new Layer.Pool("pool", "relu6", Layer.PoolKind.MAX, 2, 2, 0),
             new Layer.GlobalAvgPool("gap", "pool"),
             new Layer.Add("add", List.of("gap", "gap")),
             new Layer.Flatten("flatten", "add"),
@@ -96,5 +103,16 @@ class LayerVisitorTest {
                 .collect(Collectors.toSet());
         Set<String> covered = ONE_OF_EACH.stream().map(l -> l.getClass().getSimpleName()).collect(Collectors.toSet());
         assertEquals(permitted, covered);
+    }
+
+    @Test
+    void aClippedReluIsBoundedOnBothSidesAndItsBoundMustBePositiveAndFinite() {
+        Layer.ClippedRelu relu6 = new Layer.ClippedRelu("r", "x", 6);
+        assertEquals(0f, relu6.apply(-3f));
+        assertEquals(2.5f, relu6.apply(2.5f));
+        assertEquals(6f, relu6.apply(7f));
+        for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThrows(IllegalArgumentException.class, () -> new Layer.ClippedRelu("r", "x", bad), "max " + bad);
+        }
     }
 }

@@ -4,33 +4,32 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.model.ModelArtifacts;
 import io.penni.model.ModelException;
 import io.penni.model.ModelFiles;
+import io.penni.model.ModelRepositoryFolder;
 
 /**
- * {@code penni deploy JOB|MODEL.json [--name NAME] [--repository DIR] [--bootstrap HOST:PORT]}: puts a model into the
+ * {@code penni deploy JOB|MODEL.json [--name NAME] [--backend NAME] [--max-batch N] [--max-queue-delay-micros N]
+ * [--repository DIR] [--bootstrap HOST:PORT]}: puts a model into the
  * server's model repository as the next version of NAME ({@code var/models/NAME/VERSION/model.json} with
  * {@code model.safetensors}), which the server then serves under {@code /v2/models/NAME}, replacing the version
  * before without a failed request. The model is a completed job's compressed model (checked against its SHA-256)
  * or a model file with its weights beside it (read whole first, so a broken one is refused here). The version
- * appears at once, whole: it is written into a hidden folder and renamed.
+ * appears at once, whole: it is written into a hidden folder and renamed. The version's {@code deployment.json} says
+ * where it came from and, when asked, the backend that runs it and its own batching (the server's configuration
+ * applies to what it does not name).
  */
 public final class DeployCommand implements Command {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
-    private static final String GRAPH = "model.json";
-    private static final String WEIGHTS = "model.safetensors";
+    private static final Pattern BACKEND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final Path base;
 
@@ -53,7 +52,8 @@ public final class DeployCommand implements Command {
 
     @Override
     public String arguments() {
-        return "JOB|MODEL.json [--name NAME] [--repository DIR] [--bootstrap HOST:PORT]";
+        return "JOB|MODEL.json [--name NAME] [--backend cpu|onnxruntime|cuda|dense-reference] [--max-batch N] "
+                + "[--max-queue-delay-micros N] [--repository DIR] [--bootstrap HOST:PORT]";
     }
 
     @Override
@@ -64,40 +64,78 @@ public final class DeployCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out) {
         Arguments a = Arguments.parse("deploy", arguments(), args, Set.of(),
-                Set.of("--name", "--repository", "--bootstrap"));
+                Set.of("--name", "--backend", "--max-batch", "--max-queue-delay-micros", "--repository", "--bootstrap"));
         String source = a.exactly(1, "a job id or a model file").get(0);
         Path graph = Path.of(source);
         boolean file = source.endsWith(".json") && Files.isRegularFile(graph);
         String name = a.option("--name").orElseGet(() -> file ? defaultName(graph) : "job-" + source);
-        if (!NAME.matcher(name).matches()) {
+        if (!ModelRepositoryFolder.validName(name)) {
             throw CliException.usage("deploy: '" + name + "' is not a model name: letters, digits, '_', '.', '-', "
                     + "starting with a letter or digit; give --name");
         }
-        Path folder = a.option("--repository").map(Path::of).orElse(base.resolve("var/models")).resolve(name);
-        String version = String.valueOf(latestVersion(folder) + 1);
-        Path staging = folder.resolve(".deploy-" + version + "-" + ProcessHandle.current().pid());
-        try {
-            Files.createDirectories(staging);
-            if (file) {
-                copyModelFile(graph, staging);
-            } else {
-                Map<String, ArtifactRef> artifacts = FetchCommand.completedArtifacts("deploy", source,
-                        a.option("--bootstrap"), List.of(ModelArtifacts.MODEL, ModelArtifacts.WEIGHTS));
-                ArtifactFiles.copy(artifacts.get(ModelArtifacts.MODEL), staging.resolve(GRAPH),
-                        "the model of job " + source);
-                ArtifactFiles.copy(artifacts.get(ModelArtifacts.WEIGHTS), staging.resolve(WEIGHTS),
-                        "the weights of job " + source);
+        Map<String, Object> deployment = deployment(a, file ? "file " + graph.toAbsolutePath().normalize()
+                : "job " + source);
+        Path repository = a.option("--repository").map(Path::of).orElse(base.resolve("var/models"));
+        ModelRepositoryFolder.ModelWriter files;
+        if (file) {
+            try {
+                ModelFiles.load(graph);
+            } catch (ModelException e) {
+                throw new CliException("deploy: " + e.getMessage(), CliException.FAILED);
             }
-            Path target = folder.resolve(version);
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            out.printf("deployed %s as %s version %s (%s); served at /v2/models/%s once loaded (bin/penni models)%n",
-                    source, name, version, target, name);
+            files = (g, w) -> {
+                Files.copy(graph, g);
+                Files.copy(ModelFiles.weightsOf(graph), w);
+            };
+        } else {
+            Map<String, ArtifactRef> artifacts = FetchCommand.completedArtifacts("deploy", source,
+                    a.option("--bootstrap"), List.of(ModelArtifacts.MODEL, ModelArtifacts.WEIGHTS));
+            files = (g, w) -> {
+                ArtifactFiles.copy(artifacts.get(ModelArtifacts.MODEL), g, "the model of job " + source);
+                ArtifactFiles.copy(artifacts.get(ModelArtifacts.WEIGHTS), w, "the weights of job " + source);
+            };
+        }
+        try {
+            ModelRepositoryFolder.Deployed written = ModelRepositoryFolder.writeNext(repository, name, deployment,
+                    files);
+            out.printf("deployed %s as %s version %s (%s)%s; served at /v2/models/%s once loaded (bin/penni models)%n",
+                    source, name, written.version(), written.folder(), deployment.containsKey("backend")
+                            ? " on the " + deployment.get("backend") + " backend" : "", name);
             return 0;
         } catch (IOException e) {
-            throw new CliException("deploy: cannot write " + folder + ": " + e.getMessage(), CliException.FAILED);
-        } finally {
-            deleteTree(staging);
+            throw new CliException("deploy: cannot write " + repository.resolve(name) + ": " + e.getMessage(),
+                    CliException.FAILED);
         }
+    }
+
+    /** The deployment file's content: the source and whatever the options ask for. */
+    private static Map<String, Object> deployment(Arguments a, String source) {
+        Map<String, Object> deployment = new LinkedHashMap<>();
+        a.option("--backend").ifPresent(backend -> {
+            if (!BACKEND.matcher(backend).matches()) {
+                throw CliException.usage("deploy: '" + backend + "' is not a backend name (cpu, onnxruntime, cuda, "
+                        + "dense-reference)");
+            }
+            deployment.put("backend", backend);
+        });
+        a.option("--max-batch").ifPresent(v -> deployment.put("maxBatch", whole("--max-batch", v, 1, 4096)));
+        a.option("--max-queue-delay-micros").ifPresent(v -> deployment.put("maxQueueDelayMicros",
+                whole("--max-queue-delay-micros", v, 0, 10_000_000)));
+        deployment.put("source", source);
+        return deployment;
+    }
+
+    private static long whole(String option, String value, long min, long max) {
+        try {
+            long v = Long.parseLong(value);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw CliException.usage("deploy: " + option + " must be a whole number from " + min + " to " + max
+                + ", was '" + value + "'");
     }
 
     /** The model's name from its file: the file's name, or its folder's when the file is the usual model.json. */
@@ -106,41 +144,5 @@ public final class DeployCommand implements Command {
         Path parent = graph.toAbsolutePath().normalize().getParent();
         return file.equals("model") && parent != null && parent.getFileName() != null
                 ? parent.getFileName().toString() : file;
-    }
-
-    /** The highest version in a model's folder, 0 when none. */
-    static long latestVersion(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            return 0;
-        }
-        try (Stream<Path> entries = Files.list(folder)) {
-            return entries.map(p -> p.getFileName().toString()).filter(v -> VERSION.matcher(v).matches())
-                    .mapToLong(Long::parseLong).max().orElse(0);
-        } catch (IOException e) {
-            throw new CliException("deploy: cannot read " + folder + ": " + e.getMessage(), CliException.FAILED);
-        }
-    }
-
-    private static void copyModelFile(Path graph, Path staging) throws IOException {
-        try {
-            ModelFiles.load(graph);
-        } catch (ModelException e) {
-            throw new CliException("deploy: " + e.getMessage(), CliException.FAILED);
-        }
-        Files.copy(graph, staging.resolve(GRAPH));
-        Files.copy(ModelFiles.weightsOf(graph), staging.resolve(WEIGHTS));
-    }
-
-    private static void deleteTree(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(folder)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover hidden folder is ignored by the repository
-        }
     }
 }

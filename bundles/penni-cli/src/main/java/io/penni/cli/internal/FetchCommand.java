@@ -18,8 +18,10 @@ import io.penni.workflow.Topics;
 /**
  * {@code penni fetch JOB DIR [--bootstrap HOST:PORT]}: copies a completed job's compressed model (its graph and
  * weights, under the names the artifact store gave them, e.g. {@code model.json} and {@code model.safetensors}),
- * {@code model.onnx} (the compressed model as ONNX, factored form), {@code report.json}, {@code report.md} and {@code learning-curves.csv} into DIR, checking each file's SHA-256, and
- * prints what it wrote.
+ * {@code model.onnx} (the compressed model as ONNX, factored form), {@code report.json}, {@code report.md},
+ * {@code learning-curves.csv} and the report's pictures ({@code figures/*.png}, where report.md links them) into DIR,
+ * checking each file's SHA-256, and prints what it wrote. Jobs that completed before jobs drew pictures (or wrote
+ * model.onnx) are fetched without them.
  */
 public final class FetchCommand implements Command {
 
@@ -40,7 +42,8 @@ public final class FetchCommand implements Command {
 
     @Override
     public String description() {
-        return "copy a completed job's model, weights, model.onnx, reports and learning curves into DIR, checking each sha256";
+        return "copy a completed job's model, weights, model.onnx, reports, learning curves and figures into DIR, "
+                + "checking each sha256";
     }
 
     @Override
@@ -63,7 +66,28 @@ public final class FetchCommand implements Command {
             ArtifactFiles.copy(ref, file, name + " of job " + jobId);
             out.printf("wrote %s (%s, sha256 %s)%n", file, Figures.bytes(ref.size()), ref.sha256());
         }
+        List<String> figures = artifacts.keySet().stream().filter(FetchCommand::isFigure).sorted().toList();
+        if (!figures.isEmpty()) {
+            try {
+                Files.createDirectories(dir.resolve(ReportAssembler.FIGURES));
+            } catch (IOException e) {
+                throw new CliException("fetch: cannot create " + dir.resolve(ReportAssembler.FIGURES) + ": "
+                        + e.getMessage(), CliException.FAILED);
+            }
+        }
+        for (String name : figures) {
+            ArtifactRef ref = artifacts.get(name);
+            Path file = dir.resolve(name); // isFigure: one plain name under figures/
+            ArtifactFiles.copy(ref, file, name + " of job " + jobId);
+            out.printf("wrote %s (%s, sha256 %s)%n", file, Figures.bytes(ref.size()), ref.sha256());
+        }
         return 0;
+    }
+
+    /** A picture of the report: a plain PNG name under figures/, nothing that could climb out of DIR. */
+    static boolean isFigure(String name) {
+        return name.startsWith(ReportAssembler.FIGURES)
+                && name.substring(ReportAssembler.FIGURES.length()).matches("[A-Za-z0-9][A-Za-z0-9._-]*\\.png");
     }
 
     /**

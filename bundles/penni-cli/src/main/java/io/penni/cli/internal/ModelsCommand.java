@@ -75,10 +75,10 @@ public final class ModelsCommand implements Command {
     /** The index as a table. */
     static String table(JsonNode index) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"MODEL", "VERSION", "STATE", "REASON"});
+        rows.add(new String[] {"MODEL", "VERSION", "STATE", "BACKEND", "REASON"});
         for (JsonNode v : index) {
             rows.add(new String[] {v.path("name").asText(), v.path("version").asText(), v.path("state").asText(),
-                v.path("reason").asText()});
+                v.path("backend").asText(), v.path("reason").asText()});
         }
         return rows.size() == 1 ? "(no model in the repository; bin/penni deploy adds one)\n" : ServerHttp.table(rows);
     }

@@ -62,8 +62,11 @@ final class JobBoard {
         listeners.forEach(l -> l.accept(summary, Optional.empty()));
     }
 
-    /** @param event one of a job's events */
+    /** @param event one of a job's events; an event about a served model is not a job's and is left out */
     void accept(JobEvent event) {
+        if (!event.type().aboutAJob()) {
+            return;
+        }
         Map<String, Object> summary;
         Map<String, Object> view;
         synchronized (this) {

@@ -32,6 +32,13 @@ class JobBoardTest {
     }
 
     @Test
+    void aServedModelsEventsAreNoJob() {
+        board.accept(event("fashion", EventType.MODEL_DEPLOYED, null, 0, Map.of("version", "1")));
+        board.accept(event("fashion", EventType.MODEL_UNDEPLOYED, null, 1, Map.of("version", "1")));
+        assertEquals(List.of(), board.jobs());
+    }
+
+    @Test
     void theRunningStagesProgressCarriesItsFractionAndAnEtaFromItsOwnPace() {
         board.accept(state("a", JobStatus.RUNNING, "retrain", 0));
         board.accept(event("a", EventType.STAGE_STARTED, "retrain", 0, Map.of("attempt", 1)));

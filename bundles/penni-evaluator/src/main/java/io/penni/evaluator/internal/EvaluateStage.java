@@ -39,7 +39,7 @@ import io.penni.datasets.DatasetLoader;
 import io.penni.datasets.Normalization;
 import io.penni.model.ModelCounter;
 import io.penni.model.ModelException;
-import io.penni.model.ModelFiles;
+import io.penni.model.ModelArtifacts;
 import io.penni.model.StageSummaryJson;
 
 /**
@@ -189,7 +189,7 @@ public final class EvaluateStage implements CompressionStage {
             throw new ModelException("evaluate needs the input '" + input + "' (a model file), the job has "
                     + new TreeMap<>(context.inputs()).keySet());
         }
-        return ModelFiles.load(context.artifacts().open(ref.get()));
+        return ModelArtifacts.load(context.artifacts(), context.inputs(), input);
     }
 
     private static StageOutcome failed(String reason) {

@@ -85,6 +85,14 @@ class CpuEngineCorrectnessTest {
 
     @ParameterizedTest
     @EnumSource(Variant.class)
+    void boundedRelusUnfusedBetweenConvolutionsMatchTheReference(Variant variant) {
+        assertMatches(TestModels.bounded(TestModels.architecture("resnet-small", 5), 0.5), variant);
+        assertMatches(TestModels.bounded(SyntheticCompression.prune(SyntheticCompression.decompose(
+                TestModels.architecture("vgg-small", 5), 5, 5), 0.9, 5), 0.5), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
     void denseVggSmallMatchesTheReference(Variant variant) {
         assertMatches(TestModels.architecture("vgg-small", 1), variant);
     }

@@ -64,6 +64,20 @@ public final class TestModels {
     }
 
     /**
+     * The same model with every ReLU bounded above (a ReLU6-style clamp at {@code max}).
+     *
+     * @param model a model
+     * @param max the bound; 0.5 is crossed by the seeded activations of the built-in stand-ins
+     * @return the model with {@link Layer.ClippedRelu} for each {@link Layer.Relu}
+     */
+    public static Model bounded(Model model, double max) {
+        List<Layer> layers = model.network().layers().stream().map(l -> l instanceof Layer.Relu r
+                ? (Layer) new Layer.ClippedRelu(r.name(), r.input(), max) : l).toList();
+        return new Model(new Network(model.network().name() + "-bounded", layers, model.network().output()),
+                model.parameters());
+    }
+
+    /**
      * A shrunk-looking network: odd channel counts, bases d = 3 and 1, a layer left with one channel, a
      * strided decomposed layer, a decomposed 1-channel-in layer, a residual join over a 1×1 shortcut, average
      * pooling with padding, and the head.

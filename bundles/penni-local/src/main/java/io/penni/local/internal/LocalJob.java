@@ -28,7 +28,8 @@ import io.penni.pipeline.RequestOutcome;
  * One request run through the given stages in this process: checked as the server's intake checks it, run by the
  * job core's pipeline (which runs each stage through the one stage runner, so a run again resumes after the stages
  * that completed), reported, and copied out as {@code report.json}, {@code report.md}, {@code model.json},
- * {@code model.safetensors}, {@code model.onnx} and {@code learning-curves.csv}. Every failure is one line on the output and status 1.
+ * {@code model.safetensors}, {@code model.onnx}, {@code learning-curves.csv} and the PNG pictures under
+ * {@code figures/}. Every failure is one line on the output and status 1.
  */
 final class LocalJob {
 
@@ -80,7 +81,8 @@ final class LocalJob {
             out.println();
             out.println(Files.readString(store.open(report.artifacts().get(ReportAssembler.REPORT_MARKDOWN))));
             out.println("wrote " + folder.resolve("report.json") + ", report.md, model.json, model.safetensors, "
-                    + "model.onnx, learning-curves.csv");
+                    + "model.onnx, learning-curves.csv, " + report.artifacts().keySet().stream()
+                    .filter(n -> n.startsWith(ReportAssembler.FIGURES)).count() + " pictures in figures/");
             out.println(report.oneLine());
             return 0;
         } catch (IOException | RuntimeException e) {
@@ -102,6 +104,13 @@ final class LocalJob {
         files.put("report.md", report.artifacts().get(ReportAssembler.REPORT_MARKDOWN));
         files.put("learning-curves.csv", report.artifacts().get(ReportAssembler.LEARNING_CURVES));
         files.put("model.onnx", report.artifacts().get(ReportAssembler.MODEL_ONNX));
+        // the figures, under the names report.md links them by (figures/...)
+        report.artifacts().forEach((name, ref) -> {
+            if (name.startsWith(ReportAssembler.FIGURES)) {
+                files.put(name, ref);
+            }
+        });
+        Files.createDirectories(folder.resolve(ReportAssembler.FIGURES));
         for (Map.Entry<String, ArtifactRef> file : files.entrySet()) {
             if (file.getValue() == null) {
                 throw new IOException("the job produced no artifact for " + file.getKey());

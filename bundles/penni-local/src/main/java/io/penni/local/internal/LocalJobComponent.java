@@ -69,7 +69,9 @@ public final class LocalJobComponent {
     private CompressionStage shrink;
     @Reference(target = "(" + CompressionStage.STAGE + "=" + StageNames.EVALUATE + ")")
     private CompressionStage evaluate;
-    @Reference
+    // greedy: the highest-ranked store wins, and a better one appearing (the S3 store, once its configuration
+    // arrives) restarts this component on it, so every stage of the container uses the same one
+    @Reference(policyOption = ReferencePolicyOption.GREEDY)
     private ArtifactStore store;
 
     private final ServiceNames strategies = new ServiceNames(PruningStrategy.NAME);
@@ -95,7 +97,9 @@ public final class LocalJobComponent {
         // read when the request is checked: backends and strategies may register after this component activates
         Supplier<RequestEnvironment> environment = () -> new RequestEnvironment(
                 path(context, "penni.data.root", "/usr/share/datasets"), path(context, "penni.model.root", "models"),
-                Set.copyOf(Architectures.names()), strategies.now(), backends.now());
+                Set.copyOf(Architectures.names()), strategies.now(), backends.now())
+                .withRecipes(path(context, "penni.recipes.dir", Path.of(Optional.ofNullable(
+                        context.getProperty("penni.config.dir")).orElse("runtime-config"), "recipes").toString()));
         LocalJob job = new LocalJob(stages, store, environment, new PrintStream(System.out, true),
                 cancelled::get);
         Path requestFile = Path.of(request.get());

@@ -33,7 +33,7 @@ public final class TensorRuntimeMetrics implements MeterBinder {
         Gauge.builder("penni.process.physical", r, TensorRuntime::physicalBytes).baseUnit(BaseUnits.BYTES)
                 .description("Resident physical memory of the server process (JavaCPP physicalBytes)")
                 .register(registry);
-        Gauge.builder("penni.nd4j.threads", r, TensorRuntime::threads)
+        Gauge.builder("penni.nd4j.threads", r, TensorRuntime::threads).baseUnit("threads")
                 .description("Threads ND4J's native kernels use").tag("build", r.nativeBuild()).register(registry);
     }
 }

@@ -20,6 +20,7 @@ public final class LayerKinds {
         BY_NAME.put("decomposed_conv2d", Layer.DecomposedConv2d.class);
         BY_NAME.put("batch_norm", Layer.BatchNorm.class);
         BY_NAME.put("relu", Layer.Relu.class);
+        BY_NAME.put("clipped_relu", Layer.ClippedRelu.class);
         BY_NAME.put("pool", Layer.Pool.class);
         BY_NAME.put("global_avg_pool", Layer.GlobalAvgPool.class);
         BY_NAME.put("add", Layer.Add.class);

@@ -132,6 +132,11 @@ public final class ShapeRules {
         public ActivationShape visitRelu(Layer.Relu l) {
             return in();
         }
+
+        @Override
+        public ActivationShape visitClippedRelu(Layer.ClippedRelu l) {
+            return in();
+        }
     }
 
     private static ActivationShape add(Layer.Add l, List<ActivationShape> inputs) {

@@ -46,6 +46,11 @@ final class LayerRoles {
         }
 
         @Override
+        public Role visitClippedRelu(Layer.ClippedRelu layer) {
+            return Role.OTHER;
+        }
+
+        @Override
         public Role visitPool(Layer.Pool layer) {
             return Role.OTHER;
         }

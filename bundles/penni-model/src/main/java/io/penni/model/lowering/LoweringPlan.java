@@ -261,6 +261,12 @@ public final class LoweringPlan {
                         && join(from, Fusion.RELU, relu);
             }
 
+            /** A bounded ReLU is a step of its own: the kernels' epilogues apply only max(0, x). */
+            @Override
+            public Boolean visitClippedRelu(Layer.ClippedRelu relu) {
+                return false;
+            }
+
             @Override
             public Boolean visitAdd(Layer.Add sum) {
                 if (sum.inputs().size() != 2 || !fusions.contains(Fusion.ADD)) {

@@ -78,7 +78,8 @@ final class PruneJob {
             ParameterMasks previous = context.inputs().containsKey(MASKS)
                     ? MaskFiles.load(store.open(context.inputs().get(MASKS)))
                     : ParameterMasks.none();
-            PruningOutcome outcome = Pruning.prune(model, provenance.name(), strategy, overrides, previous);
+            PruningOutcome outcome = Pruning.prune(model, provenance.name(), strategy, overrides, previous,
+                    context.request().pruning().linear());
             if (outcome instanceof PruningOutcome.Rejected rejected) {
                 return new StageOutcome.Failed(StageNames.PRUNE + ": " + rejected.reason(), false);
             }

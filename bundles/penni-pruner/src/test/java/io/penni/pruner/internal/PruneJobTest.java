@@ -121,4 +121,27 @@ class PruneJobTest {
         ParameterMasks after = MaskFiles.load(later.artifacts().open(second.outputs().get("masks")));
         assertEquals(before, after);
     }
+
+    @Test
+    void aJobAskingForFullyConnectedPruningMasksTheFirstLinearLayerAndOnlyThen() throws IOException {
+        Map<String, ArtifactRef> none = Map.of();
+        LocalJob convOnly = decomposedJob(dir.resolve("a"), new PruningSpec(Optional.of("magnitude"), Map.of("t", "0.01")),
+                none);
+        LocalJob withFc = decomposedJob(dir.resolve("b"), new PruningSpec(Optional.of("magnitude"), Map.of("t", "0.01"),
+                true), none);
+        String fc = Architectures.network("vgg-small").layers().stream()
+                .filter(io.penni.api.model.Layer.Linear.class::isInstance).findFirst().orElseThrow().name() + ".weight";
+        StageOutcome.Completed a = assertInstanceOf(StageOutcome.Completed.class,
+                PruneJob.run(convOnly, MAGNITUDE, new MagnitudeStrategy()));
+        StageOutcome.Completed b = assertInstanceOf(StageOutcome.Completed.class,
+                PruneJob.run(withFc, MAGNITUDE, new MagnitudeStrategy()));
+        assertTrue(MaskFiles.load(convOnly.artifacts().open(a.outputs().get("masks"))).keep(fc).isEmpty(),
+                "off by default");
+        boolean[] keep = MaskFiles.load(withFc.artifacts().open(b.outputs().get("masks"))).keep(fc).orElseThrow();
+        int pruned = 0;
+        for (boolean k : keep) {
+            pruned += k ? 0 : 1;
+        }
+        assertTrue(pruned > 0, "some FC weights under 0.01 are pruned");
+    }
 }

@@ -250,4 +250,9 @@ final class DynamicBatcher implements AutoCloseable {
             p.result().complete(rows);
         }
     }
+
+    /** @return how this queue batches and bounds its requests */
+    BatchSettings settings() {
+        return settings;
+    }
 }

@@ -283,6 +283,9 @@ public final class InferenceServlet extends HttpServlet {
                 entry.put("version", v.version());
                 entry.put("state", v.state());
                 entry.put("reason", v.reason());
+                // beyond the extension: the backend running the version served now
+                model.current().filter(c -> c.version().equals(v.version()))
+                        .ifPresent(c -> entry.put("backend", c.backend()));
                 entries.add(entry);
             }
         }

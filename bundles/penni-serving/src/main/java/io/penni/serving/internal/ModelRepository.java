@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -26,7 +26,8 @@ import io.penni.api.inference.LoadedModel;
  * the old one serves, swapped in atomically, and the old one closed once its queued requests ran, so no request
  * fails in between; so are the newest version's files replaced in place. A version that does not load is not served
  * (the previous stays) and is tried again when its files change. A model whose folder or versions are gone stops
- * being served.
+ * being served. A version folder's optional {@value Deployment#FILE} names the backend that runs it and its own
+ * batching; the listener hears of every version that starts or stops serving.
  */
 final class ModelRepository implements AutoCloseable {
 
@@ -38,9 +39,30 @@ final class ModelRepository implements AutoCloseable {
     private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
     private static final long DRAIN_MILLIS = 30_000;
 
+    /** Hears of versions that start or stop serving. */
+    interface Listener {
+        /**
+         * A version serves from now on.
+         *
+         * @param model the model's name
+         * @param version the version
+         */
+        void deployed(String model, ModelVersion version);
+
+        /**
+         * A version stopped serving.
+         *
+         * @param model the model's name
+         * @param version the version
+         * @param reason why: replaced by another version, removed from the repository, or the server stopping
+         */
+        void undeployed(String model, ModelVersion version, String reason);
+    }
+
     private final Path root;
     private final String backend;
-    private final Function<Path, LoadOutcome> loader;
+    private final BiFunction<String, Path, LoadOutcome> loader;
+    private final Listener listener;
     private volatile BatchSettings settings;
     // a change of the batch settings makes every served version's stamp stale, so the next scan reloads it
     private volatile int generation;
@@ -56,16 +78,18 @@ final class ModelRepository implements AutoCloseable {
      * A repository; nothing is read before the first {@link #scan()}.
      *
      * @param root the folder of models
-     * @param backend the name of the backend the loader uses
-     * @param loader loads a version folder's model, or says why it cannot
-     * @param settings each version's batching
+     * @param backend the name of the backend that runs a version whose deployment names none
+     * @param loader loads a model file with the named backend, or says why it cannot
+     * @param settings each version's batching, unless its deployment says otherwise
      * @param metrics where the meters go
+     * @param listener hears of versions that start or stop serving
      */
-    ModelRepository(Path root, String backend, Function<Path, LoadOutcome> loader, BatchSettings settings,
-            ServingMetrics metrics) {
+    ModelRepository(Path root, String backend, BiFunction<String, Path, LoadOutcome> loader, BatchSettings settings,
+            ServingMetrics metrics, Listener listener) {
         this.root = root;
         this.backend = backend;
         this.loader = loader;
+        this.listener = listener;
         this.settings = settings;
         this.metrics = metrics;
     }
@@ -106,6 +130,14 @@ final class ModelRepository implements AutoCloseable {
             settings = next;
             generation++;
         }
+    }
+
+    /**
+     * Loads every version again at the next scan, and tries again those that failed: the backends that can run
+     * them changed.
+     */
+    synchronized void backendsChanged() {
+        generation++;
     }
 
     /** Reads the folder and brings what is served up to date with it. Called from one thread at a time. */
@@ -173,8 +205,12 @@ final class ModelRepository implements AutoCloseable {
     /** Loads a version and swaps it in; the reason when it cannot. */
     private Optional<String> load(ServedModel model, String version, String stamp, Path folder) {
         LoadOutcome outcome;
+        Deployment deployment;
+        String runner;
         try {
-            outcome = loader.apply(folder.resolve(GRAPH));
+            deployment = Deployment.read(folder);
+            runner = deployment.backend().orElse(backend);
+            outcome = loader.apply(runner, folder.resolve(GRAPH));
         } catch (RuntimeException e) {
             return Optional.of(String.valueOf(e.getMessage()));
         }
@@ -187,20 +223,28 @@ final class ModelRepository implements AutoCloseable {
         try {
             signature = ModelSignature.of(loaded.inputShape(), loaded.outputSize());
             batcher = new DynamicBatcher(model.name() + "-" + version, signature.imageSize(), signature.classes(),
-                    loaded::run, loaded::close, metrics.batches(model.name(), backend), settings);
+                    loaded::run, loaded::close, metrics.batches(model.name(), runner), deployment.applyTo(settings));
         } catch (RuntimeException | LinkageError e) {
             loaded.close();
             return Optional.of("cannot serve it: " + e);
         }
-        model.swap(new ModelVersion(version, stamp, backend, signature, batcher)).ifPresent(old -> old.batcher().close());
-        LOG.info("model {} version {} is served by the {} backend", model.name(), version, backend);
+        ModelVersion next = new ModelVersion(version, stamp, runner, signature, batcher);
+        model.swap(next).ifPresent(old -> retire(model.name(), old, old.version().equals(version)
+                ? "loaded again (its files or the batch settings changed)" : "replaced by version " + version));
+        LOG.info("model {} version {} is served by the {} backend", model.name(), version, runner);
+        listener.deployed(model.name(), next);
         return Optional.empty();
+    }
+
+    private void retire(String model, ModelVersion old, String reason) {
+        old.batcher().close();
+        listener.undeployed(model, old, reason);
     }
 
     private void remove(String name) {
         ServedModel model = models.remove(name);
         if (model != null) {
-            model.swap(null).ifPresent(old -> old.batcher().close());
+            model.swap(null).ifPresent(old -> retire(name, old, "removed from the repository"));
             closeQuietly(gauges.remove(name));
             failed.remove(name);
             failures.remove(name);
@@ -213,7 +257,10 @@ final class ModelRepository implements AutoCloseable {
     public synchronized void close() {
         List<DynamicBatcher> closing = new ArrayList<>();
         for (ServedModel model : models.values()) {
-            model.swap(null).ifPresent(v -> closing.add(v.batcher()));
+            model.swap(null).ifPresent(v -> {
+                closing.add(v.batcher());
+                listener.undeployed(model.name(), v, "the server is stopping");
+            });
         }
         closing.forEach(DynamicBatcher::close);
         for (DynamicBatcher batcher : closing) {

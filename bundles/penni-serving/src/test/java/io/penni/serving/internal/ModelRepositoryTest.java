@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -35,9 +36,15 @@ class ModelRepositoryTest {
 
     private final Map<String, Boolean> closed = new ConcurrentHashMap<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<String> loadedBy = new CopyOnWriteArrayList<>();
+    private final List<String> heard = new CopyOnWriteArrayList<>();
     private ModelRepository repository;
 
-    private LoadOutcome load(Path graph) {
+    private LoadOutcome load(String backend, Path graph) {
+        loadedBy.add(backend);
+        if (backend.equals("missing")) {
+            throw new IllegalArgumentException("no such backend");
+        }
         try {
             String content = Files.readString(graph);
             if (content.contains("broken")) {
@@ -84,7 +91,17 @@ class ModelRepositoryTest {
 
     private ModelRepository repository() {
         repository = new ModelRepository(root, "fake", this::load, new BatchSettings(8, Duration.ZERO, 16,
-                Duration.ofSeconds(10)), new ServingMetrics(registry));
+                Duration.ofSeconds(10)), new ServingMetrics(registry), new ModelRepository.Listener() {
+                    @Override
+                    public void deployed(String model, ModelVersion version) {
+                        heard.add("deployed " + model + " " + version.version() + " " + version.backend());
+                    }
+
+                    @Override
+                    public void undeployed(String model, ModelVersion version, String reason) {
+                        heard.add("undeployed " + model + " " + version.version() + ": " + reason);
+                    }
+                });
         return repository;
     }
 
@@ -196,5 +213,54 @@ class ModelRepositoryTest {
         assertTrue(repo.model("m").isEmpty());
         assertEquals(List.of("other"), repo.models().stream().map(ServedModel::name).toList());
         assertArrayEquals(new float[] {1f}, new float[] {infer(repo, "other")});
+    }
+
+    @Test
+    void aVersionsDeploymentFileNamesItsBackendAndItsBatching() throws Exception {
+        drop("m", "1", "{}");
+        Files.writeString(root.resolve("m/1").resolve(Deployment.FILE),
+                "{\"backend\": \"other\", \"maxBatch\": 4, \"maxQueueDelayMicros\": 250, \"source\": \"job j1\"}");
+        ModelRepository repo = repository();
+        repo.scan();
+        ModelVersion served = repo.model("m").orElseThrow().current().orElseThrow();
+        assertEquals("other", served.backend());
+        assertEquals(List.of("other"), loadedBy);
+        assertEquals(new BatchSettings(4, Duration.ofNanos(250_000), 16, Duration.ofSeconds(10)),
+                served.batcher().settings());
+        assertEquals(1f, infer(repo, "m"));
+    }
+
+    @Test
+    void aBrokenDeploymentFileOrAMissingBackendFailsTheVersionWithTheReasonAndThePreviousServes() throws Exception {
+        drop("m", "1", "{}");
+        ModelRepository repo = repository();
+        repo.scan();
+        drop("m", "2", "{}");
+        Files.writeString(root.resolve("m/2").resolve(Deployment.FILE), "{\"maxBatch\": 0}");
+        repo.scan();
+        assertEquals(1f, infer(repo, "m"));
+        ServedModel.VersionState failed = repo.model("m").orElseThrow().versions().get(0);
+        assertEquals("FAILED", failed.state());
+        assertEquals("deployment.json: maxBatch must be a whole number from 1 to 4096, was 0", failed.reason());
+        Files.writeString(root.resolve("m/2").resolve(Deployment.FILE), "{\"backend\": \"missing\"}");
+        repo.scan();
+        assertEquals("no such backend", repo.model("m").orElseThrow().versions().get(0).reason());
+        repo.backendsChanged();
+        repo.scan();
+        assertEquals(List.of("fake", "missing", "missing"), loadedBy, "tried again once the backends changed");
+    }
+
+    @Test
+    void theListenerHearsOfEveryVersionThatStartsOrStopsServing() throws Exception {
+        drop("m", "1", "{}");
+        ModelRepository repo = repository();
+        repo.scan();
+        drop("m", "2", "{}");
+        repo.scan();
+        Files.delete(root.resolve("m/1/model.json"));
+        Files.delete(root.resolve("m/2/model.json"));
+        repo.scan();
+        assertEquals(List.of("deployed m 1 fake", "undeployed m 1: replaced by version 2", "deployed m 2 fake",
+                "undeployed m 2: removed from the repository"), heard);
     }
 }

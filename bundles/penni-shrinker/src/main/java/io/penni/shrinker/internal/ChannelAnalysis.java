@@ -85,6 +85,11 @@ public final class ChannelAnalysis {
         }
 
         @Override
+        public Structure visitClippedRelu(Layer.ClippedRelu layer) {
+            return Structure.PASSES;
+        }
+
+        @Override
         public Structure visitPool(Layer.Pool layer) {
             return Structure.PASSES;
         }
@@ -403,6 +408,11 @@ public final class ChannelAnalysis {
         }
 
         @Override
+        public Void visitClippedRelu(Layer.ClippedRelu layer) {
+            return null;
+        }
+
+        @Override
         public Void visitPool(Layer.Pool layer) {
             return null;
         }
@@ -562,6 +572,11 @@ public final class ChannelAnalysis {
 
         @Override
         public Optional<LayerShrink> visitRelu(Layer.Relu layer) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<LayerShrink> visitClippedRelu(Layer.ClippedRelu layer) {
             return Optional.empty();
         }
 

@@ -214,6 +214,16 @@ final class ConstantChannels {
         }
 
         @Override
+        public Void visitClippedRelu(Layer.ClippedRelu relu) {
+            int in = input(i);
+            for (int c = 0; c < size; c++) {
+                is[c] = constant[in][c];
+                v[c] = is[c] ? relu.apply(value[in][c]) : 0f;
+            }
+            return null;
+        }
+
+        @Override
         public Void visitPool(Layer.Pool pool) {
             int in = input(i);
             boolean average = pool.kind() == Layer.PoolKind.AVG;

@@ -124,6 +124,11 @@ public final class PlanApplier {
         }
 
         @Override
+        public Layer visitClippedRelu(Layer.ClippedRelu l) {
+            return unchanged(l);
+        }
+
+        @Override
         public Layer visitPool(Layer.Pool l) {
             return unchanged(l);
         }

@@ -70,6 +70,7 @@ public final class FinetuneStage implements CompressionStage {
             TrainingStageSupport.Data data = TrainingStageSupport.data(context, environment);
             TrainingRun run = new TrainingRun(StageNames.FINETUNE, request.penni().finetune(), OptionalInt.empty(), 0,
                     masks, request.dataset().augmentation(), request.seed(), environment.evaluateEvery());
+            run = TrainingStageSupport.withTeacher(run, context);
             TrainingResult result = TrainingStageSupport.train(context, run, start, data);
             if (result.cancelled()) {
                 return TrainingStageSupport.cancelled(result);

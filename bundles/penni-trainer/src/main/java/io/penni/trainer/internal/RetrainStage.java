@@ -58,6 +58,7 @@ public final class RetrainStage implements CompressionStage {
             TrainingRun run = new TrainingRun(StageNames.RETRAIN, request.penni().retrain(),
                     OptionalInt.of(request.penni().switchEvery()), request.penni().l1(), Map.of(),
                     request.dataset().augmentation(), request.seed(), environment.evaluateEvery());
+            run = TrainingStageSupport.withTeacher(run, context);
             TrainingResult result = TrainingStageSupport.train(context, run, start, data);
             if (result.cancelled()) {
                 return TrainingStageSupport.cancelled(result);

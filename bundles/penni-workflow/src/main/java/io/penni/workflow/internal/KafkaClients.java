@@ -45,6 +45,14 @@ final class KafkaClients {
         return withKafkaLoader(() -> new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer()));
     }
 
+    /** A consumer in no group, for reading assigned partitions without committing (the job table's watch). */
+    KafkaConsumer<String, byte[]> reader() {
+        Map<String, Object> p = new HashMap<>(base);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return withKafkaLoader(() -> new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer()));
+    }
+
     KafkaProducer<String, byte[]> transactionalProducer(String transactionalId) {
         return transactionalProducer(transactionalId, Map.of());
     }

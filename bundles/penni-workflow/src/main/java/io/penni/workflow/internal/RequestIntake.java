@@ -68,7 +68,8 @@ final class RequestIntake implements Runnable {
     @Override
     public void run() {
         try (KafkaConsumer<String, byte[]> c = clients.consumer("penni-intake", containerId + "-intake");
-                KafkaProducer<String, byte[]> producer = clients.transactionalProducer("penni-" + containerId + "-intake")) {
+                KafkaProducer<String, byte[]> producer = clients.transactionalProducer("penni-" + containerId + "-intake");
+                WorkflowMetrics.Binding meters = metrics.kafkaConsumer(c, "intake")) {
             consumer = c;
             producer.initTransactions();
             c.subscribe(List.of(Topics.REQUESTS));
@@ -132,17 +133,14 @@ final class RequestIntake implements Runnable {
         if (outcome instanceof RequestOutcome.Accepted accepted) {
             CompressionRequest request = accepted.request();
             String first = StageNames.ALL.get(0);
-            StageTask task;
-            try {
-                task = new StageTask(request.jobId(), CompressionRequests.tree(bytes), StageNames.ALL, 0, Map.of(),
-                        origin(record));
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("an accepted request is JSON", e);
-            }
+            // the request as accepted: a recipe's fields merged in, so every stage reads the same settings
+            StageTask task = new StageTask(request.jobId(), accepted.document(), StageNames.ALL, 0, Map.of(),
+                    origin(record));
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("plan", StageNames.ALL);
             data.put("model", request.model().toString());
             data.put("dataset", request.dataset().format() + ":" + request.dataset().path());
+            request.recipe().ifPresent(r -> data.put("recipe", r.toString()));
             boolean again = submittedBefore.test(request.jobId());
             String note = again ? "accepted again: job " + request.jobId() + " was submitted before, and the stages it "
                     + "completed then are reused, not run again" : "accepted";

@@ -47,8 +47,35 @@ final class StageTaskRunner {
      * @param retryable whether the task failed in a way that may pass on another try (nothing to publish then)
      * @param reason why it failed, when it did
      * @param outcome "completed" or "failed", for metrics
+     * @param failure the stage and kind of a job's failure, for metrics
      */
-    record Result(List<ProducerRecord<String, byte[]>> records, boolean retryable, String reason, String outcome) {
+    record Result(List<ProducerRecord<String, byte[]>> records, boolean retryable, String reason, String outcome,
+            Optional<Failure> failure) {
+
+        Result(List<ProducerRecord<String, byte[]>> records, boolean retryable, String reason, String outcome) {
+            this(records, retryable, reason, outcome, Optional.empty());
+        }
+    }
+
+    /**
+     * A job's failure as the metrics tag it: the stage and one of a few kinds, never the free-text reason, so that
+     * the tags stay bounded.
+     *
+     * @param stage the stage it failed in
+     * @param kind {@link #STAGE_ERROR}, {@link #CRASHED}, {@link #RETRIES_EXHAUSTED}, {@link #UNREADABLE_TASK} or
+     *        {@link #REPORT_ERROR}
+     */
+    record Failure(String stage, String kind) {
+        /** The stage answered with a failure that another try would not change (bad input, a diverged run...). */
+        static final String STAGE_ERROR = "stage_error";
+        /** The stage threw instead of answering. */
+        static final String CRASHED = "crashed";
+        /** Passing errors until the attempts ran out. */
+        static final String RETRIES_EXHAUSTED = "retries_exhausted";
+        /** The stage task could not be read (it went to the stage DLQ). */
+        static final String UNREADABLE_TASK = "unreadable_task";
+        /** Every stage completed, the report could not be assembled. */
+        static final String REPORT_ERROR = "report_error";
     }
 
     /** {@link Result#outcome()} of a stage that completed. */
@@ -108,6 +135,11 @@ final class StageTaskRunner {
     record Job(StageTask task, CompressionRequest request) {
     }
 
+    /** @return the workflow's meters, which the stage worker's consumer reports to */
+    WorkflowMetrics metrics() {
+        return metrics;
+    }
+
     Result run(Job job, StageBinding binding, int attempt, BooleanSupplier cancelled) {
         StageTask task = job.task();
         CompressionRequest request = job.request();
@@ -121,18 +153,24 @@ final class StageTaskRunner {
             return new Result(List.of(), false, "a duplicate of a task handed on before", DUPLICATE);
         }
         ProgressThrottle throttle = new ProgressThrottle(progressIntervalMillis);
-        StageRunner.Run run = stageRunner.run(request, stage, binding.stage(), task.artifacts(),
-                new StageRunner.Observer() {
-                    @Override
-                    public void started(boolean reused) {
-                        announceStart(task, attempt, reused);
-                    }
+        metrics.stageRunning(stage);
+        StageRunner.Run run;
+        try {
+            run = stageRunner.run(request, stage, binding.stage(), task.artifacts(), new StageRunner.Observer() {
+                @Override
+                public void started(boolean reused) {
+                    announceStart(task, attempt, reused);
+                }
 
-                    @Override
-                    public void progress(StageProgress p) {
-                        publishProgress(task, stage, p, throttle);
-                    }
-                }, cancelled);
+                @Override
+                public void progress(StageProgress p) {
+                    metrics.progress(stage);
+                    publishProgress(task, stage, p, throttle);
+                }
+            }, cancelled);
+        } finally {
+            metrics.stageStopped(stage);
+        }
         StageOutcome outcome = run.outcome();
         double seconds = run.seconds();
         if (outcome instanceof StageOutcome.Failed f) {
@@ -140,7 +178,7 @@ final class StageTaskRunner {
             if (f.retryable()) {
                 return new Result(List.of(), true, f.reason(), "interrupted");
             }
-            return failed(task, f.reason());
+            return failed(task, f.reason(), Failure.STAGE_ERROR);
         }
         StageOutcome.Completed c = (StageOutcome.Completed) outcome;
         metrics.stageEnded(stage, "completed", seconds);
@@ -163,6 +201,7 @@ final class StageTaskRunner {
         }
         try {
             JobReport report = ReportAssembler.assemble(store, request, task.plan());
+            metrics.jobCompleted(report.headline());
             // the last stage has no next task: its outputs join the job's artifacts directly
             Map<String, ArtifactRef> artifacts = new LinkedHashMap<>(task.artifactsWith(c.outputs()));
             artifacts.putAll(report.artifacts());
@@ -179,7 +218,7 @@ final class StageTaskRunner {
             return new Result(records, false, "", COMPLETED);
         } catch (IOException | RuntimeException e) {
             LOG.error("job {}: the report could not be assembled", task.jobId(), e);
-            return failed(task, "the report could not be assembled: " + e.getMessage());
+            return failed(task, "the report could not be assembled: " + e.getMessage(), Failure.REPORT_ERROR);
         }
     }
 
@@ -191,7 +230,7 @@ final class StageTaskRunner {
      * @return the job's failure
      */
     Result crashed(StageTask task, Throwable error) {
-        return failed(task, task.stage() + " crashed: " + error);
+        return failed(task, task.stage() + " crashed: " + error, Failure.CRASHED);
     }
 
     /**
@@ -206,7 +245,7 @@ final class StageTaskRunner {
     Result exhausted(StageTask task, int attempts, String lastReason) {
         metrics.stageRetries(task.stage(), "exhausted");
         return failed(task, "gave up after " + attempts + (attempts == 1 ? " attempt" : " attempts") + "; the last one: "
-                + lastReason);
+                + lastReason, Failure.RETRIES_EXHAUSTED);
     }
 
     /**
@@ -251,7 +290,9 @@ final class StageTaskRunner {
             records.add(JobEvents.state(JobEvents.state(record.key(), JobStatus.FAILED, Optional.of(stage), List.of(),
                     stage + " failed: " + why, Map.of())));
         }
-        return new Result(records, false, why, "failed");
+        boolean job = record.key() != null && !record.key().isBlank();
+        return new Result(records, false, why, "failed",
+                job ? Optional.of(new Failure(stage, Failure.UNREADABLE_TASK)) : Optional.empty());
     }
 
     private static String origin(ConsumerRecord<String, byte[]> record) {
@@ -271,6 +312,7 @@ final class StageTaskRunner {
         if (task.map(StageTask::last).orElse(false) || "failed".equals(result.outcome())) {
             metrics.jobEnded(result.outcome());
         }
+        result.failure().ifPresent(f -> metrics.jobFailed(f.stage(), f.kind()));
     }
 
     /** Records that a stage's results were committed, so a copy of its task is known for one (see {@link #run}). */
@@ -302,13 +344,13 @@ final class StageTaskRunner {
                 completed(task), stage + " running", task.artifacts())));
     }
 
-    private Result failed(StageTask task, String reason) {
+    private Result failed(StageTask task, String reason, String kind) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         records.add(events.event(EventType.JOB_FAILED, task.jobId(), Optional.of(task.stage()),
                 Map.of("stage", task.stage(), "reason", reason)));
         records.add(JobEvents.state(JobEvents.state(task.jobId(), JobStatus.FAILED, Optional.of(task.stage()),
                 completed(task), task.stage() + " failed: " + reason, task.artifacts())));
-        return new Result(records, false, reason, "failed");
+        return new Result(records, false, reason, "failed", Optional.of(new Failure(task.stage(), kind)));
     }
 
     private void publishProgress(StageTask task, String stage, StageProgress p, ProgressThrottle throttle) {

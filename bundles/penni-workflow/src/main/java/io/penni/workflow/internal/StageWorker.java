@@ -116,7 +116,8 @@ final class StageWorker implements Runnable {
     public void run() {
         reset();
         try (KafkaConsumer<String, byte[]> c = clients.consumer("penni-stages", containerId + "-stages");
-                KafkaProducer<String, byte[]> producer = clients.transactionalProducer("penni-" + containerId + "-stages")) {
+                KafkaProducer<String, byte[]> producer = clients.transactionalProducer("penni-" + containerId + "-stages");
+                WorkflowMetrics.Binding meters = runner.metrics().kafkaConsumer(c, "stages")) {
             consumer = c;
             producer.initTransactions();
             while (active) {

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.penni.api.artifact.ArtifactStore;
+import io.penni.api.event.EventPublisher;
 import io.penni.api.health.ReadinessCheck;
 import io.penni.api.inference.InferenceBackend;
 import io.penni.api.intake.JobSubmissions;
@@ -134,7 +135,9 @@ public final class WorkflowComponent {
     private final ServiceNames backends = new ServiceNames(InferenceBackend.NAME);
     private final WorkflowMetrics metrics = new WorkflowMetrics();
 
-    @Reference
+    // greedy: the highest-ranked store wins, and a better one appearing (the S3 store, once its configuration
+    // arrives) restarts this component on it, so every stage of the container uses the same one
+    @Reference(policyOption = ReferencePolicyOption.GREEDY)
     private ArtifactStore store;
 
     private volatile StageWorker worker;
@@ -143,9 +146,12 @@ public final class WorkflowComponent {
     private ServiceRegistration<MeterBinder> meters;
     private Thread intakeThread;
     private Thread workerThread;
+    private Thread jobTableThread;
+    private LoopSupervisor jobTableSupervisor;
     private LoopSupervisor intakeSupervisor;
     private LoopSupervisor workerSupervisor;
     private ServiceRegistration<ReadinessCheck> readiness;
+    private ServiceRegistration<EventPublisher> publisher;
     private SubmissionDesk desk;
     private ServiceRegistration<JobSubmissions> submissions;
 
@@ -186,8 +192,20 @@ public final class WorkflowComponent {
                 30_000);
         StageWorker w = worker;
         workerSupervisor = new LoopSupervisor("stage worker", w, w::stop, metrics::loopRestarted, 1000, 30_000);
+        JobTableWatch jobTable = new JobTableWatch(clients, metrics);
+        jobTableSupervisor = new LoopSupervisor("job table watch", jobTable, jobTable::stop, metrics::loopRestarted,
+                1000, 30_000);
+        jobTableThread = start(jobTableSupervisor, "penni-job-table");
         intakeThread = start(intakeSupervisor, "penni-intake");
         workerThread = start(workerSupervisor, "penni-stage-worker");
+        KafkaProducer<String, byte[]> eventProducer = progressProducer;
+        publisher = context.registerService(EventPublisher.class, (type, subject, data) ->
+                eventProducer.send(events.event(type, subject, Optional.empty(), data), (metadata, error) -> {
+                    if (error != null) {
+                        LOG.warn("the {} event about {} was not published: {}", type.type(), subject,
+                                error.getMessage());
+                    }
+                }), null);
         readiness = context.registerService(ReadinessCheck.class, this::notReady,
                 new Hashtable<>(Map.of(ReadinessCheck.NAME, "workflow")));
         submissions = context.registerService(JobSubmissions.class, desk, null);
@@ -200,12 +218,16 @@ public final class WorkflowComponent {
         submissions.unregister();
         desk.close();
         readiness.unregister();
+        publisher.unregister();
         intakeSupervisor.stop();
         workerSupervisor.stop();
+        jobTableSupervisor.stop();
         join(intakeThread);
         join(workerThread);
+        join(jobTableThread);
         progressProducer.close();
         meters.unregister();
+        metrics.close();
     }
 
     @Reference(service = CompressionStage.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -269,7 +291,13 @@ public final class WorkflowComponent {
         Path data = Path.of(Optional.ofNullable(context.getProperty("penni.data.root")).orElse("/usr/share/datasets"));
         Path models = Path.of(Optional.ofNullable(context.getProperty("penni.model.root")).orElse("models"));
         return new RequestEnvironment(data, models, Set.copyOf(Architectures.names()), strategies.names(),
-                backends.now(), admission);
+                backends.now(), admission).withRecipes(recipesFolder(context));
+    }
+
+    /** The budget recipes: {@code penni.recipes.dir}, else {@code recipes/} in the configuration folder. */
+    static Path recipesFolder(BundleContext context) {
+        return Optional.ofNullable(context.getProperty("penni.recipes.dir")).map(Path::of).orElseGet(() -> Path.of(
+                Optional.ofNullable(context.getProperty("penni.config.dir")).orElse("runtime-config"), "recipes"));
     }
 
     private static String defaultContainerId(BundleContext context) {

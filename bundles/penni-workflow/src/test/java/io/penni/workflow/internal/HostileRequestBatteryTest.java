@@ -78,6 +78,6 @@ class HostileRequestBatteryTest extends RealBrokerTest {
         }
         assertEquals(List.of(ACCEPTED), byKey.get("final-ok"));
         assertEquals(keys.size() + 1, byKey.size(), "no event under any other key");
-        assertEquals((double) corpus.size(), kafka.counter("penni.jobs.ended", "outcome", "rejected"));
+        assertEquals((double) corpus.size(), kafka.counter("penni.ended.jobs", "outcome", "rejected"));
     }
 }

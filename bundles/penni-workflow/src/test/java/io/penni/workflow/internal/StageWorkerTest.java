@@ -96,6 +96,17 @@ class StageWorkerTest extends RealBrokerTest {
         assertEquals(4, alpha.runs());
         assertEquals(1.0, kafka.counter("penni.stage.retries", "stage", ALPHA, "outcome", "exhausted"));
         assertEquals(2.0, kafka.counter("penni.stage.retries", "stage", ALPHA, "outcome", "retried"));
+        assertEquals(1.0, eventually(() -> kafka.counter("penni.job.failures", "stage", ALPHA, "reason",
+                "retries_exhausted"), 1.0), "the failed job counted once, by stage and kind");
+    }
+
+    /** A counter the poll thread increments just after its transaction commits, waited for up to 10 s. */
+    private static double eventually(java.util.function.DoubleSupplier value, double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (value.getAsDouble() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return value.getAsDouble();
     }
 
     @Test
@@ -125,7 +136,10 @@ class StageWorkerTest extends RealBrokerTest {
         assertEquals(JobStatus.FAILED, lastState("job-r", s -> s.status() == JobStatus.FAILED).status());
         assertEquals(1, handOffs("job-ok", 1).size());
         assertEquals(1, alpha.runs());
-        assertEquals(3.0, kafka.counter("penni.stage.dlq", "stage", ALPHA));
+        assertEquals(3.0, kafka.counter("penni.stage.unreadable.tasks", "stage", ALPHA));
+        // two of the three named a job, which failed; the one without a key failed none
+        assertEquals(2.0, eventually(() -> kafka.counter("penni.job.failures", "stage", ALPHA, "reason",
+                "unreadable_task"), 2.0));
     }
 
     @Test

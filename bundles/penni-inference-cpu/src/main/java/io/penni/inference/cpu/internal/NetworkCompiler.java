@@ -186,7 +186,12 @@ public final class NetworkCompiler {
 
         @Override
         public Step visitRelu(Layer.Relu l) {
-            return new SimpleSteps.Relu(name, in, out);
+            return new SimpleSteps.Relu(name, in, out, Float.POSITIVE_INFINITY);
+        }
+
+        @Override
+        public Step visitClippedRelu(Layer.ClippedRelu l) {
+            return new SimpleSteps.Relu(name, in, out, (float) l.max());
         }
 
         @Override

@@ -48,10 +48,13 @@ final class SimpleSteps {
     /** A ReLU that could not be fused. */
     static final class Relu extends Step {
         private final Value input;
+        private final float max;
 
-        Relu(String layer, Value input, Value output) {
-            super(layer, "relu", output);
+        /** A ReLU, bounded above by {@code max} (infinite for a plain ReLU; 6 for ReLU6). */
+        Relu(String layer, Value input, Value output, float max) {
+            super(layer, Float.isInfinite(max) ? "relu" : "clipped_relu", output);
             this.input = input;
+            this.max = max;
         }
 
         @Override
@@ -61,7 +64,7 @@ final class SimpleSteps {
             int i = input.offset(image);
             int o = output().offset(image);
             for (int j = 0; j < input.size(); j++) {
-                out[o + j] = Math.max(0f, in[i + j]);
+                out[o + j] = Math.min(Math.max(0f, in[i + j]), max);
             }
         }
     }

@@ -55,6 +55,10 @@ final class CudaCompiler {
         try {
             ModelParameters.validate(model);
             for (Layer layer : model.network().layers()) {
+                if (layer instanceof Layer.ClippedRelu r) {
+                    return new LoadOutcome.Unsupported("layer " + r.name() + ": the CUDA backend has no bounded ReLU "
+                            + "(ReLU6) kernel yet; the cpu and onnxruntime backends run it");
+                }
                 if (layer instanceof Layer.DecomposedConv2d d && d.bases() > MAX_BASES) {
                     return new LoadOutcome.Unsupported("layer " + d.name() + ": the CUDA basis kernel keeps at most "
                             + MAX_BASES + " bases per thread, the layer has " + d.bases());
@@ -207,6 +211,12 @@ final class CudaCompiler {
         public CudaModel.Launch visitRelu(Layer.Relu r) {
             return (m, b) -> CudaModel.launch(m.function("add"), b * os.size(), m.pointer(in), 0L, m.pointer(out),
                     b * os.size(), CudaModel.i(1));
+        }
+
+        /** No kernel bounds a ReLU above yet: {@link #load} refuses a model with one before it gets here. */
+        @Override
+        public CudaModel.Launch visitClippedRelu(Layer.ClippedRelu r) {
+            throw new IllegalStateException("layer " + r.name() + ": no bounded ReLU kernel");
         }
 
         /** The first two inputs, then each further one added onto the output. */

@@ -5,6 +5,7 @@ import java.util.List;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
 import io.penni.api.model.ParameterNames;
+import io.penni.model.DecomposedKernels;
 import io.penni.model.lowering.BatchNormAffine;
 
 /**
@@ -73,20 +74,8 @@ record FoldedWeights(float[] weight, float[] bias, boolean hasBias) {
     static double[] reconstructed(Model model, Layer.DecomposedConv2d l) {
         float[] basis = parameter(model, l.name(), ParameterNames.BASIS);
         float[] coefficients = parameter(model, l.name(), ParameterNames.COEFFICIENTS);
-        int kk = l.kernel() * l.kernel();
-        int d = l.bases();
-        double[] weight = new double[l.outChannels() * l.inChannels() * kk];
-        for (int kernel = 0; kernel < l.outChannels() * l.inChannels(); kernel++) {
-            for (int j = 0; j < d; j++) {
-                double c = coefficients[kernel * d + j];
-                if (c != 0) {
-                    for (int i = 0; i < kk; i++) {
-                        weight[kernel * kk + i] += c * basis[j * kk + i];
-                    }
-                }
-            }
-        }
-        return weight;
+        return DecomposedKernels.dense(basis, coefficients, l.outChannels() * l.inChannels(), l.bases(),
+                l.kernel() * l.kernel());
     }
 
     /**

@@ -203,6 +203,17 @@ public final class GraphWriter implements Layer.Visitor<Void> {
         return unary("Relu", l, graph.value(l.input()), graph.rank(l.input()));
     }
 
+    /** ONNX's Clip with its bounds as inputs (opset 11 on): 0 and the layer's max. */
+    @Override
+    public Void visitClippedRelu(Layer.ClippedRelu l) {
+        String min = graph.initializer(l.name() + ".min", new long[0], new float[] {0f});
+        String max = graph.initializer(l.name() + ".max", new long[0], new float[] {(float) l.max()});
+        String out = graph.valueName(l.name());
+        graph.node("Clip", l.name(), List.of(graph.value(l.input()), min, max), out);
+        graph.define(l.name(), out, graph.rank(l.input()));
+        return null;
+    }
+
     @Override
     public Void visitPool(Layer.Pool l) {
         String out = graph.valueName(l.name());

@@ -32,7 +32,7 @@ import io.penni.onnx.internal.proto.OnnxIr.ValueInfoProto;
 public final class GraphImporter {
 
     /** The operators read, for messages. */
-    static final String SUPPORTED = "Conv, BatchNormalization, Relu, Clip (as Relu only: min 0, no max), MaxPool,"
+    static final String SUPPORTED = "Conv, BatchNormalization, Relu, Clip (min 0: ReLU6 and ReLU), MaxPool,"
             + " AveragePool, GlobalAveragePool, Add, Gemm, MatMul (+ Add), Flatten, Reshape and Squeeze (as a"
             + " flatten), Dropout, Identity, Pad (zero pads), Constant, Shape, Gather, Unsqueeze, Concat";
 

@@ -80,7 +80,10 @@ final class LayerOps {
         return new OnnxValue.Activation(name, x.dims());
     }
 
-    /** Clip with min 0 and no max is a ReLU; any other clamp (ReLU6 above all) has no IR layer. */
+    /**
+     * Clip with min 0 is a ReLU: without a max a plain one, with a positive finite max a bounded one (ReLU6 is
+     * Clip(0, 6)). Any other clamp has no IR layer.
+     */
     OnnxValue clip(NodeContext context, NodeProto node, NodeAttributes attributes) {
         float min;
         float max;
@@ -91,12 +94,17 @@ final class LayerOps {
             min = GraphImporter.hasInput(node, 1) ? scalar(context, graph.floats(context, node, 1, "min")) : -Float.MAX_VALUE;
             max = GraphImporter.hasInput(node, 2) ? scalar(context, graph.floats(context, node, 2, "max")) : Float.MAX_VALUE;
         }
-        if (min != 0 || max < Float.MAX_VALUE) {
+        if (min != 0 || !(max > 0)) {
             throw context.error("Clip to [" + min + ", " + (max < Float.MAX_VALUE ? max : "inf") + "] has no IR"
-                    + " layer (ReLU6 is not supported yet); supported: Clip with min 0 and no max, as a ReLU;"
-                    + " replace nn.ReLU6 with nn.ReLU before exporting");
+                    + " layer; supported: Clip with min 0 and a positive max or none (ReLU6, ReLU)");
         }
-        return relu(context, node);
+        if (max >= Float.MAX_VALUE || Float.isInfinite(max)) {
+            return relu(context, node);
+        }
+        OnnxValue.Activation x = graph.activation(context, node, 0);
+        String name = graph.layerName(context);
+        graph.add(new Layer.ClippedRelu(name, x.layer(), max), Map.of());
+        return new OnnxValue.Activation(name, x.dims());
     }
 
     OnnxValue pool(NodeContext context, NodeProto node, NodeAttributes attributes) {

@@ -1,0 +1,75 @@
+package io.penni.bench.serving;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.penni.api.model.Model;
+import io.penni.inference.cpu.SyntheticCompression;
+import io.penni.model.Architectures;
+import io.penni.model.ModelFiles;
+
+/**
+ * Writes the models under test into a server's model repository, each as version 1 of its own name with a
+ * deployment file choosing its backend and batching: the compressed model on our engine and on ONNX Runtime, and the
+ * dense original on ONNX Runtime (what a user would serve instead), each with dynamic batching off (one image a
+ * batch) and on.
+ */
+final class Deployments {
+
+    /** One served configuration: a repository name, its model and its deployment. */
+    record Served(String name, String model, String backend, boolean batched) {
+    }
+
+    private Deployments() {
+    }
+
+    /**
+     * Writes every configuration.
+     *
+     * @param repository the server's model repository folder
+     * @param source {@code ARCH@FRACTION} for a stand-in (random weights, d = 5, that fraction of coefficients zero)
+     *        or {@code DENSE.json,COMPRESSED.json}
+     * @param maxBatch the batched configurations' max batch
+     * @param delayMicros the batched configurations' max queue delay
+     * @return the configurations, in the order written
+     * @throws IOException when a file cannot be written
+     */
+    static List<Served> write(Path repository, String source, int maxBatch, long delayMicros) throws IOException {
+        Model dense;
+        Model compressed;
+        if (source.contains(",")) {
+            String[] files = source.split(",", 2);
+            dense = ModelFiles.load(Path.of(files[0]));
+            compressed = ModelFiles.load(Path.of(files[1]));
+        } else {
+            String[] parts = source.split("@", 2);
+            dense = Architectures.create(parts[0], 1);
+            compressed = SyntheticCompression.prune(SyntheticCompression.decompose(dense, 5, 1),
+                    Double.parseDouble(parts.length > 1 ? parts[1] : "0.97"), 1);
+        }
+        List<Served> served = new ArrayList<>();
+        for (boolean batched : new boolean[] {false, true}) {
+            String suffix = batched ? "batched" : "single";
+            served.add(write(repository, "ours-compressed-" + suffix, compressed, "compressed", "cpu", batched,
+                    maxBatch, delayMicros));
+            served.add(write(repository, "ort-dense-" + suffix, dense, "dense original", "onnxruntime", batched,
+                    maxBatch, delayMicros));
+            served.add(write(repository, "ort-compressed-" + suffix, compressed, "compressed", "onnxruntime",
+                    batched, maxBatch, delayMicros));
+        }
+        return served;
+    }
+
+    private static Served write(Path repository, String name, Model model, String what, String backend,
+            boolean batched, int maxBatch, long delayMicros) throws IOException {
+        Path folder = Files.createDirectories(repository.resolve(name).resolve("1"));
+        Files.writeString(folder.resolve("deployment.json"), """
+                {"backend": "%s", "maxBatch": %d, "maxQueueDelayMicros": %d, "source": "bench/serving"}
+                """.formatted(backend, batched ? maxBatch : 1, batched ? delayMicros : 0));
+        ModelFiles.save(model, folder.resolve("model.json"));
+        return new Served(name, what, backend, batched);
+    }
+}

@@ -1,0 +1,245 @@
+package io.penni.bench.serving;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * The serving load test (issue 17): every served configuration at every rate, configurations in rotating order at
+ * each rate so that none always runs first, one-image requests with the binary tensor extension, open loop. A
+ * configuration that answered fewer than 80 % of a rate's requests is not offered higher rates. Writes
+ * {@code NAME.json} and {@code NAME.md}.
+ *
+ * <p>Usage: {@code prepare REPOSITORY SOURCE MAX_BATCH DELAY_MICROS} writes the models;
+ * {@code load BASE_URL RESULTS NAME SOURCE RATES SECONDS MAX_BATCH DELAY_MICROS REVISION} runs the load.
+ */
+public final class ServingLoad {
+
+    private static final double P99_LIMIT_MS = 10;
+    private static final Pattern LOAD = Pattern.compile("^(\\S+) (\\S+) (\\S+)");
+
+    private ServingLoad() {
+    }
+
+    /**
+     * @param args see the class comment
+     * @throws Exception when the benchmark cannot run
+     */
+    public static void main(String[] args) throws Exception {
+        if (args[0].equals("prepare")) {
+            for (Deployments.Served s : Deployments.write(Path.of(args[1]), args[2], Integer.parseInt(args[3]),
+                    Long.parseLong(args[4]))) {
+                System.out.println(s.name());
+            }
+            return;
+        }
+        String base = args[1];
+        Path results = Path.of(args[2]);
+        String name = args[3];
+        String source = args[4];
+        double[] rates = Arrays.stream(args[5].split(",")).mapToDouble(Double::parseDouble).toArray();
+        double seconds = Double.parseDouble(args[6]);
+        int maxBatch = Integer.parseInt(args[7]);
+        long delay = Long.parseLong(args[8]);
+        String revision = args[9];
+
+        List<Deployments.Served> served = List.of(
+                new Deployments.Served("ours-compressed-single", "compressed", "cpu", false),
+                new Deployments.Served("ort-dense-single", "dense original", "onnxruntime", false),
+                new Deployments.Served("ort-compressed-single", "compressed", "onnxruntime", false),
+                new Deployments.Served("ours-compressed-batched", "compressed", "cpu", true),
+                new Deployments.Served("ort-dense-batched", "dense original", "onnxruntime", true),
+                new Deployments.Served("ort-compressed-batched", "compressed", "onnxruntime", true));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        for (Deployments.Served s : served) {
+            awaitReady(client, URI.create(base + "/v2/models/" + s.name() + "/ready"));
+        }
+        int headerLength = header().length;
+        byte[] body = body();
+
+        List<Map<String, Object>> steps = new ArrayList<>();
+        Set<String> saturated = new HashSet<>();
+        for (int r = 0; r < rates.length; r++) {
+            for (int i = 0; i < served.size(); i++) {
+                Deployments.Served s = served.get((i + r) % served.size());
+                if (saturated.contains(s.name())) {
+                    continue;
+                }
+                Map<String, Double> before = batches(client, base, s.name());
+                String loadBefore = loadAverage();
+                LoadStep.Result result = LoadStep.run(client, URI.create(base + "/v2/models/" + s.name() + "/infer"),
+                        body, headerLength, rates[r], 1.0, seconds);
+                Map<String, Double> after = batches(client, base, s.name());
+                double batchCount = after.get("count") - before.get("count");
+                double meanBatch = batchCount == 0 ? Double.NaN : (after.get("sum") - before.get("sum")) / batchCount;
+                Map<String, Object> step = new LinkedHashMap<>();
+                step.put("config", s.name());
+                step.put("model", s.model());
+                step.put("backend", s.backend());
+                step.put("batching", s.batched());
+                step.put("offered", rates[r]);
+                step.put("sent", result.sent());
+                step.put("ok", result.ok());
+                step.put("rejected503", result.rejected());
+                step.put("failed", result.failed());
+                step.put("throughput", result.throughput());
+                step.put("p50Ms", result.p50());
+                step.put("p99Ms", result.p99());
+                step.put("maxMs", result.max());
+                step.put("meanBatch", meanBatch);
+                step.put("held", result.held(P99_LIMIT_MS));
+                step.put("load", loadBefore + " → " + loadAverage());
+                step.put("firstError", result.firstError());
+                steps.add(step);
+                System.out.printf(Locale.ROOT, "%-24s %7.0f/s: %7.1f ok/s  p50 %7.2f ms  p99 %8.2f ms  batch %5.1f"
+                        + "  503 %d  failed %d%n", s.name(), rates[r], result.throughput(), result.p50(),
+                        result.p99(), meanBatch, result.rejected(), result.failed());
+                if (result.ok() < 0.8 * result.sent()) {
+                    saturated.add(s.name());
+                }
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("benchmark", "serving");
+        report.put("time", Instant.now().toString());
+        report.put("revision", revision);
+        report.put("machine", machine());
+        report.put("source", source);
+        report.put("secondsPerStep", seconds);
+        report.put("maxBatch", maxBatch);
+        report.put("maxQueueDelayMicros", delay);
+        report.put("p99LimitMs", P99_LIMIT_MS);
+        report.put("steps", steps);
+        Map<String, Object> summary = summary(served, steps);
+        report.put("summary", summary);
+        Files.createDirectories(results);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(
+                results.resolve(name + ".json").toFile(), report);
+        Files.writeString(results.resolve(name + ".md"), ServingMarkdown.write(report, served, steps, summary));
+        System.out.println("wrote " + results.resolve(name + ".md"));
+    }
+
+    /** Per configuration: the highest rate held with p99 under the limit, and the highest throughput seen. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> summary(List<Deployments.Served> served, List<Map<String, Object>> steps) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        for (Deployments.Served s : served) {
+            double held = 0;
+            double peak = 0;
+            for (Map<String, Object> step : steps) {
+                if (step.get("config").equals(s.name())) {
+                    if ((Boolean) step.get("held")) {
+                        held = Math.max(held, (Double) step.get("offered"));
+                    }
+                    peak = Math.max(peak, (Double) step.get("throughput"));
+                }
+            }
+            summary.put(s.name(), Map.of("heldRate", held, "peakThroughput", peak));
+        }
+        double oursBatched = rate(summary, "ours-compressed-batched");
+        double oursSingle = rate(summary, "ours-compressed-single");
+        double ortBatched = rate(summary, "ort-dense-batched");
+        summary.put("batchingGain", oursSingle == 0 ? Double.NaN : oursBatched / oursSingle);
+        summary.put("oursOverOrtDense", ortBatched == 0 ? Double.NaN : oursBatched / ortBatched);
+        return summary;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double rate(Map<String, Object> summary, String config) {
+        return (Double) ((Map<String, Object>) summary.get(config)).get("heldRate");
+    }
+
+    private static void awaitReady(HttpClient client, URI ready) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (client.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(ready + " did not answer 200 within 180 s");
+    }
+
+    private static byte[] header() {
+        return """
+                {"inputs": [{"name": "input", "shape": [1, 1, 28, 28], "datatype": "FP32",
+                  "parameters": {"binary_data_size": 3136}}],
+                 "outputs": [{"name": "logits", "parameters": {"binary_data": true}}]}"""
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] body() {
+        byte[] header = header();
+        ByteBuffer body = ByteBuffer.allocate(header.length + 784 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        body.put(header);
+        Random random = new Random(7);
+        for (int i = 0; i < 784; i++) {
+            body.putFloat((float) random.nextGaussian());
+        }
+        return body.array();
+    }
+
+    /** The model's batch-size summary's sum and count from /metrics. */
+    private static Map<String, Double> batches(HttpClient client, String base, String model) throws Exception {
+        String text = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> values = new LinkedHashMap<>(Map.of("sum", 0.0, "count", 0.0));
+        Pattern line = Pattern.compile("^penni_inference_batch_size\\w*_(sum|count)\\{[^}]*model=\"" + Pattern.quote(model)
+                + "\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);
+        Matcher m = line.matcher(text);
+        while (m.find()) {
+            values.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+        }
+        return values;
+    }
+
+    private static String loadAverage() {
+        try {
+            Matcher m = LOAD.matcher(Files.readString(Path.of("/proc/loadavg")));
+            return m.find() ? m.group(1) : "?";
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String machine() {
+        String cpu = "?";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        } catch (IOException e) {
+            // unknown
+        }
+        return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+                + System.getProperty("java.version");
+    }
+}
