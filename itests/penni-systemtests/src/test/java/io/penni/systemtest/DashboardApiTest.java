@@ -42,7 +42,8 @@ import io.penni.workflow.Topics;
 class DashboardApiTest {
 
     static {
-        // the test sends a foreign Host header, as a DNS-rebinding page would make a browser do
+        // the test sends a foreign Host header, as a DNS-rebinding page would make a browser do; the pom sets this
+        // for the whole JVM (the JDK reads it once, so another test's HttpClient may have come first)
         System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     }
 

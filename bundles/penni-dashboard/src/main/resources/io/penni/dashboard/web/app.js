@@ -481,7 +481,7 @@ function renderFigures(d) {
   const title = {coefficients: "Coefficient matrix", weights: "Reconstructed weights beside the original", curves: "Learning curves"};
   box.innerHTML = `<h2>Figures</h2><div class="figures">${figures.map(f => {
     const href = "/penni/api/jobs/" + encodeURIComponent(d.id) + "/files/" + String(f.file).split("/").map(encodeURIComponent).join("/");
-    return `<figure><img ${imgSrc(href)} width="${esc(f.width)}" height="${esc(f.height)}" alt="${esc(f.kind)} ${esc(f.layer || "")}" data-figure="${esc(f.file)}" loading="lazy">
+    return `<figure><a href="${esc(href)}" target="_blank" rel="noopener" title="full size (${esc(f.width)}×${esc(f.height)})"><img ${imgSrc(href)} width="${esc(f.width)}" height="${esc(f.height)}" alt="${esc(f.kind)} ${esc(f.layer || "")}" data-figure="${esc(f.file)}" loading="lazy"></a>
       <figcaption>${esc(title[f.kind] || f.kind)}${f.layer ? ` · <span class="mono">${esc(f.layer)}</span>` : ""}</figcaption></figure>`;
   }).join("")}</div>`;
 }
