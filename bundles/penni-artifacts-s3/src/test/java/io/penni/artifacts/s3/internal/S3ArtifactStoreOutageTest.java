@@ -28,7 +28,9 @@ class S3ArtifactStoreOutageTest {
     void aWriteDuringABriefOutageIsRetriedWithBackOffAndLands() throws Exception {
         try (S3Server server = S3Server.start(dir.resolve("s3"));
                 S3Client client = S3Clients.build(new S3Clients.Settings(server.endpoint().toString(), "us-east-1",
-                        true, S3Server.ACCESS_KEY, S3Server.SECRET_KEY, 6, Duration.ofSeconds(10)))) {
+                        // enough attempts that the jittered back-off (each delay random up to its exponential
+                        // bound) cannot spend them all within the outage: with 6 it sometimes gave up in 1.5 s
+                        true, S3Server.ACCESS_KEY, S3Server.SECRET_KEY, 20, Duration.ofSeconds(10)))) {
             server.createBucket("bucket");
             S3ArtifactStore store = new S3ArtifactStore(client, "bucket", "", dir.resolve("local"), S3ArtifactStore.MIN_PART);
             server.stop();
