@@ -76,6 +76,6 @@ class SubmissionDeskTest extends RealBrokerTest {
         assertEquals("desk-bad", WorkflowHarness.header(dlq.get(0), Topics.DLQ_JOB_HEADER).orElseThrow());
         assertEquals("http 127.0.0.1", WorkflowHarness.header(dlq.get(0), Topics.DLQ_ORIGIN_HEADER).orElseThrow());
         assertTrue(kafka.readAll(Topics.REQUESTS).isEmpty(), "nothing on penni.requests");
-        assertEquals(1.0, kafka.counter("penni.jobs.ended", "outcome", "rejected"));
+        assertEquals(1.0, kafka.counter("penni.ended.jobs", "outcome", "rejected"));
     }
 }
