@@ -24,6 +24,8 @@ final class LoadStep {
      *
      * @param offered the rate asked for, requests a second
      * @param sent requests sent in the measured window
+     * @param served answers 200 that arrived within the measured window, whenever their request was sent: what the
+     *        server delivered in that time
      * @param ok answered 200
      * @param rejected answered 503 (full queue)
      * @param failed any other answer, a timeout or a connection error
@@ -33,12 +35,12 @@ final class LoadStep {
      * @param max the slowest, ms
      * @param firstError the first failure's description, empty when none
      */
-    record Result(double offered, long sent, long ok, long rejected, long failed, double seconds, double p50,
+    record Result(double offered, long sent, long served, long ok, long rejected, long failed, double seconds, double p50,
             double p99, double max, String firstError) {
 
-        /** @return answered requests a second */
+        /** @return answers delivered a second during the measured window */
         double throughput() {
-            return ok / seconds;
+            return served / seconds;
         }
 
         /** @return whether the step held its rate: nearly all answered, none refused or failed */
@@ -76,6 +78,7 @@ final class LoadStep {
         int capacity = (int) Math.ceil(rate * seconds) + 16;
         long[] latencies = new long[capacity];
         AtomicLong okCount = new AtomicLong();
+        AtomicLong served = new AtomicLong();
         AtomicLong rejected = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
@@ -91,6 +94,10 @@ final class LoadStep {
             long scheduled = due;
             CompletableFuture<?> f = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                     .whenComplete((response, error) -> {
+                        long now = System.nanoTime();
+                        if (error == null && response.statusCode() == 200 && now >= measureFrom && now <= end) {
+                            served.incrementAndGet();
+                        }
                         if (slot < 0) {
                             return;
                         }
@@ -119,7 +126,7 @@ final class LoadStep {
             }
         }
         long[] answered = Arrays.stream(latencies, 0, (int) sent).filter(l -> l > 0).sorted().toArray();
-        return new Result(rate, sent, okCount.get(), rejected.get(), failed.get(), seconds,
+        return new Result(rate, sent, served.get(), okCount.get(), rejected.get(), failed.get(), seconds,
                 percentile(answered, 0.50), percentile(answered, 0.99),
                 answered.length == 0 ? Double.NaN : answered[answered.length - 1] / 1e6,
                 errors.isEmpty() ? "" : errors.peek());

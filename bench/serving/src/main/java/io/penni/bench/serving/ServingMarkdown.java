@@ -19,13 +19,15 @@ final class ServingMarkdown {
                 + "measured; one-image requests (binary tensor extension) sent open-loop at the offered rate by a "
                 + "load generator on the same machine (it shares the 2 cores with the server). Batched: max batch "
                 + "%s, max queue delay %s µs; single: max batch 1. Latency runs from the moment a request was due to "
-                + "the end of its answer. A rate is *held* when ≥ 99 %% of its requests got 200, none 503 or "
+                + "the end of its answer; throughput counts the answers that arrived within the measured seconds "
+                + "(a backlog served later does not count). Every configuration is warmed up first (4 s at 200 "
+                + "req/s). A rate is *held* when ≥ 99 %% of its requests got 200, none 503 or "
                 + "failed, and p99 ≤ %.0f ms. Command: `bench/serving/run`.\n\n",
                 report.get("time"), report.get("revision"), report.get("machine"), report.get("source"),
                 (Double) report.get("secondsPerStep"), report.get("maxBatch"), report.get("maxQueueDelayMicros"),
                 (Double) report.get("p99LimitMs")));
         md.append("## Highest rate held\n\n| configuration | model | backend | batching | held rate (req/s) | "
-                + "peak throughput (ok/s) |\n|---|---|---|---|---:|---:|\n");
+                + "peak throughput (answers/s) |\n|---|---|---|---|---:|---:|\n");
         for (Deployments.Served s : served) {
             Map<String, Object> row = (Map<String, Object>) summary.get(s.name());
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.0f | %.0f |%n", s.name(), s.model(),
@@ -39,7 +41,7 @@ final class ServingMarkdown {
                 (Double) summary.get("oursOverOrtDense"),
                 (Double) summary.get("oursOverOrtDense") >= 1 ? "met" : "not met"));
         for (Deployments.Served s : served) {
-            md.append("## ").append(s.name()).append("\n\n| offered (req/s) | ok/s | p50 ms | p99 ms | max ms | mean "
+            md.append("## ").append(s.name()).append("\n\n| offered (req/s) | answers/s | p50 ms | p99 ms | max ms | mean "
                     + "batch | 503 | failed | held | load |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
             for (Map<String, Object> step : steps) {
                 if (!step.get("config").equals(s.name())) {
