@@ -3,7 +3,6 @@ package io.penni.bench.serving;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.penni.api.model.Model;
@@ -22,6 +21,18 @@ final class Deployments {
     /** One served configuration: a repository name, its model and its deployment. */
     record Served(String name, String model, String backend, boolean batched) {
     }
+
+    private static final String DENSE = "dense original";
+    private static final String COMPRESSED = "compressed";
+
+    /** Every configuration under test, batching off first: what {@link #write} writes and the load test runs. */
+    static final List<Served> CONFIGURATIONS = List.of(
+            new Served("ours-compressed-single", COMPRESSED, "cpu", false),
+            new Served("ort-dense-single", DENSE, "onnxruntime", false),
+            new Served("ort-compressed-single", COMPRESSED, "onnxruntime", false),
+            new Served("ours-compressed-batched", COMPRESSED, "cpu", true),
+            new Served("ort-dense-batched", DENSE, "onnxruntime", true),
+            new Served("ort-compressed-batched", COMPRESSED, "onnxruntime", true));
 
     private Deployments() {
     }
@@ -50,26 +61,18 @@ final class Deployments {
             compressed = SyntheticCompression.prune(SyntheticCompression.decompose(dense, 5, 1),
                     Double.parseDouble(parts.length > 1 ? parts[1] : "0.97"), 1);
         }
-        List<Served> served = new ArrayList<>();
-        for (boolean batched : new boolean[] {false, true}) {
-            String suffix = batched ? "batched" : "single";
-            served.add(write(repository, "ours-compressed-" + suffix, compressed, "compressed", "cpu", batched,
-                    maxBatch, delayMicros));
-            served.add(write(repository, "ort-dense-" + suffix, dense, "dense original", "onnxruntime", batched,
-                    maxBatch, delayMicros));
-            served.add(write(repository, "ort-compressed-" + suffix, compressed, "compressed", "onnxruntime",
-                    batched, maxBatch, delayMicros));
+        for (Served s : CONFIGURATIONS) {
+            write(repository, s, s.model().equals(DENSE) ? dense : compressed, maxBatch, delayMicros);
         }
-        return served;
+        return CONFIGURATIONS;
     }
 
-    private static Served write(Path repository, String name, Model model, String what, String backend,
-            boolean batched, int maxBatch, long delayMicros) throws IOException {
-        Path folder = Files.createDirectories(repository.resolve(name).resolve("1"));
+    private static void write(Path repository, Served s, Model model, int maxBatch, long delayMicros)
+            throws IOException {
+        Path folder = Files.createDirectories(repository.resolve(s.name()).resolve("1"));
         Files.writeString(folder.resolve("deployment.json"), """
                 {"backend": "%s", "maxBatch": %d, "maxQueueDelayMicros": %d, "source": "bench/serving"}
-                """.formatted(backend, batched ? maxBatch : 1, batched ? delayMicros : 0));
+                """.formatted(s.backend(), s.batched() ? maxBatch : 1, s.batched() ? delayMicros : 0));
         ModelFiles.save(model, folder.resolve("model.json"));
-        return new Served(name, what, backend, batched);
     }
 }

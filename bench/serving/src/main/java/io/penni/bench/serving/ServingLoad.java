@@ -67,13 +67,7 @@ public final class ServingLoad {
         long delay = Long.parseLong(args[8]);
         String revision = args[9];
 
-        List<Deployments.Served> served = List.of(
-                new Deployments.Served("ours-compressed-single", "compressed", "cpu", false),
-                new Deployments.Served("ort-dense-single", "dense original", "onnxruntime", false),
-                new Deployments.Served("ort-compressed-single", "compressed", "onnxruntime", false),
-                new Deployments.Served("ours-compressed-batched", "compressed", "cpu", true),
-                new Deployments.Served("ort-dense-batched", "dense original", "onnxruntime", true),
-                new Deployments.Served("ort-compressed-batched", "compressed", "onnxruntime", true));
+        List<Deployments.Served> served = Deployments.CONFIGURATIONS;
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         for (Deployments.Served s : served) {
