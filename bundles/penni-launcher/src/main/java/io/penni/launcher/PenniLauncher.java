@@ -110,8 +110,11 @@ public final class PenniLauncher {
             shutdown.run();
             throw e;
         }
+        String metricsUrl = settings.http().metricsUrl();
+        String ready = Probes.awaitReadiness(metricsUrl.substring(0, metricsUrl.length() - "/metrics".length())
+                + "/health/ready", Duration.ofSeconds(30));
         double seconds = (System.nanoTime() - started) / 1e9;
-        printReady(settings, container, seconds);
+        printReady(settings, container, ready, seconds);
         writeServerFile(settings, seconds);
 
         try {
@@ -286,7 +289,7 @@ public final class PenniLauncher {
         return p;
     }
 
-    private void printReady(Settings settings, Container container, double seconds) {
+    private void printReady(Settings settings, Container container, String ready, double seconds) {
         Settings.KafkaSettings kafka = settings.kafka();
         out.println("PENNI Server " + version());
         out.printf("  Kafka     %s%n", kafka.external().isPresent() ? kafka.bootstrapServers() + " (external cluster)"
@@ -301,9 +304,7 @@ public final class PenniLauncher {
         out.printf("  Deploy    %s (drop a bundle jar here: it starts live)%n", settings.deployDir());
         out.printf("  Logs      %s%n", settings.varDir().resolve("log/penni.log"));
         out.printf("  Features  %s: %d bundles%n", String.join(", ", container.featureNames()), container.bundleCount());
-        String metrics = settings.http().metricsUrl();
-        out.printf("  Ready     %s%n", Probes.readiness(metrics.substring(0, metrics.length() - "/metrics".length())
-                + "/health/ready"));
+        out.printf("  Ready     %s%n", ready);
         for (String problem : container.problems()) {
             out.println("  PROBLEM   " + problem);
         }

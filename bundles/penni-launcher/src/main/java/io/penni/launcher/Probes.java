@@ -117,6 +117,29 @@ final class Probes {
     }
 
     /**
+     * Asks a readiness endpoint until it answers ready or the time is up (parts of the server, the dashboard's
+     * reading of the job table say, become ready a little after the HTTP port answers).
+     *
+     * @param url the endpoint, e.g. {@code http://127.0.0.1:8181/health/ready}
+     * @param timeout how long to wait at most
+     * @return its last answer, as {@link #readiness(String)} gives it
+     */
+    static String awaitReadiness(String url, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String answer = readiness(url);
+        while (!answer.startsWith("yes") && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return answer;
+            }
+            answer = readiness(url);
+        }
+        return answer;
+    }
+
+    /**
      * Asks a readiness endpoint once.
      *
      * @param url the endpoint, e.g. {@code http://127.0.0.1:8181/health/ready}

@@ -59,6 +59,11 @@ class DashboardApiTest {
     static void start() throws Exception {
         server = ServerProcess.prepare(dir.resolve("server"), dir.resolve("artifacts"), null).start();
         api = "http://127.0.0.1:" + server.httpPort() + "/penni/api/jobs";
+        // the server says it is ready only once the dashboard has read the job table (before that, a POST gets 503)
+        HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.httpPort() + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("\"dashboard\":\"ready\""), ready.body());
     }
 
     @AfterAll

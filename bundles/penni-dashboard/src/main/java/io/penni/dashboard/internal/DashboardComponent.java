@@ -56,6 +56,7 @@ public final class DashboardComponent {
     private EventStreams streams;
     private ServerView server;
     private ServiceRegistration<Servlet> page;
+    private ServiceRegistration<ReadinessCheck> readiness;
     private ServiceRegistration<Servlet> api;
 
     @Activate
@@ -84,12 +85,18 @@ public final class DashboardComponent {
         api = context.registerService(Servlet.class, apiServlet, servlet("penni-dashboard-api", "/penni/api/*", true));
         page = context.registerService(Servlet.class, new PageServlet(guard),
                 servlet("penni-dashboard", new String[] {"/penni", "/penni/*"}, false));
+        Hashtable<String, Object> part = new Hashtable<>();
+        part.put(ReadinessCheck.NAME, "dashboard");
+        // until the board has read the job table its answers are stale and submissions get 503: not ready
+        readiness = context.registerService(ReadinessCheck.class, () -> feed.caughtUp() ? Optional.empty()
+                : Optional.of("the dashboard is still reading the job table and events"), part);
         LOG.info("dashboard at /penni/ ({}); job API at /penni/api/jobs", guard.open()
                 ? "clients beyond loopback with the access token" : "clients on this machine only");
     }
 
     @Deactivate
     void deactivate() {
+        readiness.unregister();
         page.unregister();
         api.unregister();
         streams.close();

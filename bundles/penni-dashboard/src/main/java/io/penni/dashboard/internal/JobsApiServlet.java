@@ -51,6 +51,9 @@ final class JobsApiServlet extends HttpServlet {
     private final transient JobSubmissions submissions;
     private final transient ArtifactStore store;
     private final transient Supplier<Map<String, Object>> server;
+    /** An oversized body up to this many bytes is read away before the 413, so the client sees the answer. */
+    private static final long DRAINED_BYTES = 1 << 20;
+
     private final transient Supplier<Boolean> caughtUp;
     private final int maxBodyBytes;
 
@@ -128,6 +131,16 @@ final class JobsApiServlet extends HttpServlet {
             return;
         }
         if (request.getContentLengthLong() > maxBodyBytes) {
+            // read a moderately oversized body away first: a client still sending while the connection closes may
+            // see a reset instead of this answer
+            if (request.getContentLengthLong() <= DRAINED_BYTES) {
+                try (InputStream in = request.getInputStream()) {
+                    in.skipNBytes(request.getContentLengthLong());
+                } catch (IOException e) {
+                    // the client went away; the answer below is best effort
+                }
+            }
+            response.setHeader("Connection", "close");
             error(response, 413, "the request has " + request.getContentLengthLong() + " bytes; at most " + maxBodyBytes
                     + " are accepted");
             return;
