@@ -86,15 +86,17 @@ class DeployCommandTest {
     }
 
     @Test
-    void backendAndBatchingAreWrittenIntoTheVersionsDeploymentFile() throws IOException {
+    void backendBatchingAndLimitsAreWrittenIntoTheVersionsDeploymentFile() throws IOException {
         Path graph = savedModel("fashion");
         String out = deploy(graph.toString(), "--backend", "onnxruntime", "--max-batch", "8",
-                "--max-queue-delay-micros", "500");
+                "--max-queue-delay-micros", "500", "--queue-capacity", "64", "--request-timeout-millis", "1500");
         assertTrue(out.contains("as fashion version 1 (") && out.contains(") on the onnxruntime backend"), out);
         JsonNode deployment = new ObjectMapper().readTree(dir.resolve("var/models/fashion/1/deployment.json").toFile());
         assertEquals("onnxruntime", deployment.get("backend").asText());
         assertEquals(8, deployment.get("maxBatch").asInt());
         assertEquals(500, deployment.get("maxQueueDelayMicros").asInt());
+        assertEquals(64, deployment.get("queueCapacity").asInt());
+        assertEquals(1500, deployment.get("requestTimeoutMillis").asInt());
         assertEquals("file " + graph.toAbsolutePath().normalize(), deployment.get("source").asText());
         deploy(graph.toString());
         JsonNode plain = new ObjectMapper().readTree(dir.resolve("var/models/fashion/2/deployment.json").toFile());
@@ -108,6 +110,9 @@ class DeployCommandTest {
                 assertThrows(CliException.class, () -> deploy(graph.toString(), "--backend", "../x")).getMessage());
         assertEquals("deploy: --max-batch must be a whole number from 1 to 4096, was '0'",
                 assertThrows(CliException.class, () -> deploy(graph.toString(), "--max-batch", "0")).getMessage());
+        assertEquals("deploy: --request-timeout-millis must be a whole number from 1 to 3600000, was 'soon'",
+                assertThrows(CliException.class, () -> deploy(graph.toString(), "--request-timeout-millis", "soon"))
+                        .getMessage());
         assertTrue(Files.notExists(dir.resolve("var/models/m")));
     }
 

@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -75,7 +73,7 @@ public final class ModelRepositoryFolder {
      * @return the version written
      * @throws IOException when the repository cannot be written
      */
-    public static Deployed writeNext(Path root, String name, Map<String, Object> deployment, ModelWriter files)
+    public static Deployed writeNext(Path root, String name, ModelDeployment deployment, ModelWriter files)
             throws IOException {
         if (!validName(name)) {
             throw new IllegalArgumentException("'" + name + "' is not a model name: letters, digits, '_', '.', '-', "
@@ -89,7 +87,7 @@ public final class ModelRepositoryFolder {
             Files.createDirectories(staging);
             files.write(staging.resolve(GRAPH), staging.resolve(WEIGHTS));
             Files.write(staging.resolve(DEPLOYMENT), JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(new LinkedHashMap<>(deployment)));
+                    .writeValueAsBytes(deployment.toMap()));
             Path target = folder.resolve(version);
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             return new Deployed(name, version, target, false);

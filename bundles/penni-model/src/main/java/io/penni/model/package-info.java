@@ -6,11 +6,12 @@
  * and {@link io.penni.model.SafeTensors}), {@link io.penni.model.ModelCounter} counts parameters, MACs and
  * activation memory, {@link io.penni.model.ModelSummary} prints them, and
  * {@link io.penni.model.ReferenceForward} is the plain, obviously correct forward pass that faster backends
- * are checked against. Anything wrong with a model surfaces as a {@link io.penni.model.ModelException} whose
+ * are checked against. {@link io.penni.model.ModelRepositoryFolder} and {@link io.penni.model.ModelDeployment}
+ * are the serving repository's layout and a served version's settings. Anything wrong with a model surfaces as a {@link io.penni.model.ModelException} whose
  * one-line message names the file, layer or tensor.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.penni.model;
 
 import org.osgi.annotation.bundle.Export;

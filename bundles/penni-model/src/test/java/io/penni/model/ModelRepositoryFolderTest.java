@@ -21,7 +21,7 @@ class ModelRepositoryFolderTest {
     Path root;
 
     private ModelRepositoryFolder.Deployed write(String name, String source) throws IOException {
-        return ModelRepositoryFolder.writeNext(root, name, Map.of("source", source), (graph, weights) -> {
+        return ModelRepositoryFolder.writeNext(root, name, new ModelDeployment(Optional.empty(), Map.of(), Optional.of(source)), (graph, weights) -> {
             Files.writeString(graph, "{}");
             Files.writeString(weights, "w");
         });
@@ -53,7 +53,7 @@ class ModelRepositoryFolderTest {
 
     @Test
     void aFailedWriteLeavesNothingAndABadNameIsRefused() {
-        assertThrows(IOException.class, () -> ModelRepositoryFolder.writeNext(root, "m", Map.of(), (g, w) -> {
+        assertThrows(IOException.class, () -> ModelRepositoryFolder.writeNext(root, "m", ModelDeployment.NONE, (g, w) -> {
             throw new IOException("disk full");
         }));
         assertEquals(0, root.resolve("m").toFile().list().length);

@@ -188,4 +188,21 @@ class CompressionRequestsTest {
             }
         }
     }
+
+    @Test
+    void theDeployFieldHasTheBoundsTheServingRepositoryChecks() throws IOException {
+        com.fasterxml.jackson.databind.JsonNode deploy = new ObjectMapper().readTree(
+                CompressionRequests.class.getResourceAsStream(CompressionRequests.SCHEMA_RESOURCE))
+                .path("properties").path("deploy").path("properties");
+        for (io.penni.model.ModelDeployment.Limit limit : io.penni.model.ModelDeployment.LIMITS) {
+            assertEquals(limit.min(), deploy.path(limit.key()).path("minimum").asLong(), limit.key());
+            assertEquals(limit.max(), deploy.path(limit.key()).path("maximum").asLong(), limit.key());
+        }
+        assertInstanceOf(RequestOutcome.Accepted.class, parse("""
+                {"model": {"architecture": "vgg-small"}, "dataset": {"format": "fashion-mnist", "path": "fashion-mnist"},
+                 "deploy": {"name": "m", "queueCapacity": 4, "requestTimeoutMillis": 250}}"""));
+        assertMentions(rejected("""
+                {"model": {"architecture": "vgg-small"}, "dataset": {"format": "fashion-mnist", "path": "fashion-mnist"},
+                 "deploy": {"queueCapacity": 0}}"""), "/deploy/queueCapacity");
+    }
 }

@@ -8,28 +8,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.model.ModelArtifacts;
+import io.penni.model.ModelDeployment;
 import io.penni.model.ModelException;
 import io.penni.model.ModelFiles;
 import io.penni.model.ModelRepositoryFolder;
 
 /**
  * {@code penni deploy JOB|MODEL.json [--name NAME] [--backend NAME] [--max-batch N] [--max-queue-delay-micros N]
- * [--repository DIR] [--bootstrap HOST:PORT]}: puts a model into the
+ * [--queue-capacity N] [--request-timeout-millis N] [--repository DIR] [--bootstrap HOST:PORT]}: puts a model into the
  * server's model repository as the next version of NAME ({@code var/models/NAME/VERSION/model.json} with
  * {@code model.safetensors}), which the server then serves under {@code /v2/models/NAME}, replacing the version
  * before without a failed request. The model is a completed job's compressed model (checked against its SHA-256)
  * or a model file with its weights beside it (read whole first, so a broken one is refused here). The version
  * appears at once, whole: it is written into a hidden folder and renamed. The version's {@code deployment.json} says
- * where it came from and, when asked, the backend that runs it and its own batching (the server's configuration
+ * where it came from and, when asked, the backend that runs it, its own batching and overload limits (the server's configuration
  * applies to what it does not name).
  */
 public final class DeployCommand implements Command {
-
-    private static final Pattern BACKEND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final Path base;
 
@@ -52,8 +52,15 @@ public final class DeployCommand implements Command {
 
     @Override
     public String arguments() {
-        return "JOB|MODEL.json [--name NAME] [--backend cpu|onnxruntime|cuda|dense-reference] [--max-batch N] "
-                + "[--max-queue-delay-micros N] [--repository DIR] [--bootstrap HOST:PORT]";
+        return "JOB|MODEL.json [--name NAME] [--backend cpu|onnxruntime|cuda|dense-reference] "
+                + ModelDeployment.LIMITS.stream().map(l -> "[" + l.option() + " N] ").collect(Collectors.joining())
+                + "[--repository DIR] [--bootstrap HOST:PORT]";
+    }
+
+    private static Set<String> options() {
+        Set<String> options = new java.util.HashSet<>(Set.of("--name", "--backend", "--repository", "--bootstrap"));
+        ModelDeployment.LIMITS.forEach(l -> options.add(l.option()));
+        return options;
     }
 
     @Override
@@ -64,7 +71,7 @@ public final class DeployCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out) {
         Arguments a = Arguments.parse("deploy", arguments(), args, Set.of(),
-                Set.of("--name", "--backend", "--max-batch", "--max-queue-delay-micros", "--repository", "--bootstrap"));
+                options());
         String source = a.exactly(1, "a job id or a model file").get(0);
         Path graph = Path.of(source);
         boolean file = source.endsWith(".json") && Files.isRegularFile(graph);
@@ -73,7 +80,7 @@ public final class DeployCommand implements Command {
             throw CliException.usage("deploy: '" + name + "' is not a model name: letters, digits, '_', '.', '-', "
                     + "starting with a letter or digit; give --name");
         }
-        Map<String, Object> deployment = deployment(a, file ? "file " + graph.toAbsolutePath().normalize()
+        ModelDeployment deployment = deployment(a, file ? "file " + graph.toAbsolutePath().normalize()
                 : "job " + source);
         Path repository = a.option("--repository").map(Path::of).orElse(base.resolve("var/models"));
         ModelRepositoryFolder.ModelWriter files;
@@ -99,8 +106,8 @@ public final class DeployCommand implements Command {
             ModelRepositoryFolder.Deployed written = ModelRepositoryFolder.writeNext(repository, name, deployment,
                     files);
             out.printf("deployed %s as %s version %s (%s)%s; served at /v2/models/%s once loaded (bin/penni models)%n",
-                    source, name, written.version(), written.folder(), deployment.containsKey("backend")
-                            ? " on the " + deployment.get("backend") + " backend" : "", name);
+                    source, name, written.version(), written.folder(), deployment.backend()
+                            .map(b -> " on the " + b + " backend").orElse(""), name);
             return 0;
         } catch (IOException e) {
             throw new CliException("deploy: cannot write " + repository.resolve(name) + ": " + e.getMessage(),
@@ -109,33 +116,32 @@ public final class DeployCommand implements Command {
     }
 
     /** The deployment file's content: the source and whatever the options ask for. */
-    private static Map<String, Object> deployment(Arguments a, String source) {
-        Map<String, Object> deployment = new LinkedHashMap<>();
-        a.option("--backend").ifPresent(backend -> {
-            if (!BACKEND.matcher(backend).matches()) {
-                throw CliException.usage("deploy: '" + backend + "' is not a backend name (cpu, onnxruntime, cuda, "
+    private static ModelDeployment deployment(Arguments a, String source) {
+        Optional<String> backend = a.option("--backend");
+        backend.ifPresent(b -> {
+            if (!ModelDeployment.BACKEND.matcher(b).matches()) {
+                throw CliException.usage("deploy: '" + b + "' is not a backend name (cpu, onnxruntime, cuda, "
                         + "dense-reference)");
             }
-            deployment.put("backend", backend);
         });
-        a.option("--max-batch").ifPresent(v -> deployment.put("maxBatch", whole("--max-batch", v, 1, 4096)));
-        a.option("--max-queue-delay-micros").ifPresent(v -> deployment.put("maxQueueDelayMicros",
-                whole("--max-queue-delay-micros", v, 0, 10_000_000)));
-        deployment.put("source", source);
-        return deployment;
+        Map<String, Long> limits = new LinkedHashMap<>();
+        for (ModelDeployment.Limit limit : ModelDeployment.LIMITS) {
+            a.option(limit.option()).ifPresent(v -> limits.put(limit.key(), whole(limit, v)));
+        }
+        return new ModelDeployment(backend, limits, Optional.of(source));
     }
 
-    private static long whole(String option, String value, long min, long max) {
+    private static long whole(ModelDeployment.Limit limit, String value) {
         try {
             long v = Long.parseLong(value);
-            if (v >= min && v <= max) {
+            if (v >= limit.min() && v <= limit.max()) {
                 return v;
             }
         } catch (NumberFormatException e) {
             // said below
         }
-        throw CliException.usage("deploy: " + option + " must be a whole number from " + min + " to " + max
-                + ", was '" + value + "'");
+        throw CliException.usage("deploy: " + limit.option() + " must be a whole number from " + limit.min() + " to "
+                + limit.max() + ", was '" + value + "'");
     }
 
     /** The model's name from its file: the file's name, or its folder's when the file is the usual model.json. */

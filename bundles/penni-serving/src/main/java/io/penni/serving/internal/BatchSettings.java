@@ -3,6 +3,8 @@ package io.penni.serving.internal;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.penni.model.ModelDeployment;
+
 /**
  * How a model's requests are batched and bounded.
  *
@@ -25,5 +27,22 @@ record BatchSettings(int maxBatch, Duration maxDelay, int queueCapacity, Duratio
             throw new IllegalArgumentException("max delay must be >= 0 and timeout > 0, were " + maxDelay + " and "
                     + timeout);
         }
+    }
+
+    /**
+     * The batching of a version deployed with its own settings.
+     *
+     * @param deployment the version's deployment file
+     * @return these settings with the file's overrides
+     */
+    BatchSettings with(ModelDeployment deployment) {
+        return new BatchSettings((int) deployment.limit(ModelDeployment.MAX_BATCH).orElse(maxBatch),
+                deployment.limit(ModelDeployment.MAX_QUEUE_DELAY_MICROS).isPresent()
+                        ? Duration.ofNanos(deployment.limit(ModelDeployment.MAX_QUEUE_DELAY_MICROS).getAsLong() * 1000)
+                        : maxDelay,
+                (int) deployment.limit(ModelDeployment.QUEUE_CAPACITY).orElse(queueCapacity),
+                deployment.limit(ModelDeployment.REQUEST_TIMEOUT_MILLIS).isPresent()
+                        ? Duration.ofMillis(deployment.limit(ModelDeployment.REQUEST_TIMEOUT_MILLIS).getAsLong())
+                        : timeout);
     }
 }

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import io.penni.api.inference.LoadOutcome;
 import io.penni.api.inference.LoadedModel;
+import io.penni.model.ModelDeployment;
 
 /**
  * The model repository: a folder {@code ROOT/NAME/VERSION/} of {@value #GRAPH} with its weights beside it, VERSION a
@@ -26,7 +27,7 @@ import io.penni.api.inference.LoadedModel;
  * the old one serves, swapped in atomically, and the old one closed once its queued requests ran, so no request
  * fails in between; so are the newest version's files replaced in place. A version that does not load is not served
  * (the previous stays) and is tried again when its files change. A model whose folder or versions are gone stops
- * being served. A version folder's optional {@value Deployment#FILE} names the backend that runs it and its own
+ * being served. A version folder's optional {@code deployment.json} ({@link ModelDeployment}) names the backend that runs it and its own
  * batching; the listener hears of every version that starts or stops serving.
  */
 final class ModelRepository implements AutoCloseable {
@@ -205,10 +206,10 @@ final class ModelRepository implements AutoCloseable {
     /** Loads a version and swaps it in; the reason when it cannot. */
     private Optional<String> load(ServedModel model, String version, String stamp, Path folder) {
         LoadOutcome outcome;
-        Deployment deployment;
+        ModelDeployment deployment;
         String runner;
         try {
-            deployment = Deployment.read(folder);
+            deployment = ModelDeployment.read(folder);
             runner = deployment.backend().orElse(backend);
             outcome = loader.apply(runner, folder.resolve(GRAPH));
         } catch (RuntimeException e) {
@@ -223,7 +224,7 @@ final class ModelRepository implements AutoCloseable {
         try {
             signature = ModelSignature.of(loaded.inputShape(), loaded.outputSize());
             batcher = new DynamicBatcher(model.name() + "-" + version, signature.imageSize(), signature.classes(),
-                    loaded::run, loaded::close, metrics.batches(model.name(), runner), deployment.applyTo(settings));
+                    loaded::run, loaded::close, metrics.batches(model.name(), runner), settings.with(deployment));
         } catch (RuntimeException | LinkageError e) {
             loaded.close();
             return Optional.of("cannot serve it: " + e);

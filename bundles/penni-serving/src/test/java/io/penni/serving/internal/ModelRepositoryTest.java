@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.penni.api.inference.LoadOutcome;
 import io.penni.api.inference.LoadedModel;
 import io.penni.api.model.ActivationShape;
+import io.penni.model.ModelRepositoryFolder;
 
 /**
  * The repository over a real folder, with a loader whose model answers its version number for every image, and
@@ -216,16 +217,17 @@ class ModelRepositoryTest {
     }
 
     @Test
-    void aVersionsDeploymentFileNamesItsBackendAndItsBatching() throws Exception {
+    void aVersionsDeploymentFileNamesItsBackendItsBatchingAndItsLimits() throws Exception {
         drop("m", "1", "{}");
-        Files.writeString(root.resolve("m/1").resolve(Deployment.FILE),
-                "{\"backend\": \"other\", \"maxBatch\": 4, \"maxQueueDelayMicros\": 250, \"source\": \"job j1\"}");
+        Files.writeString(root.resolve("m/1").resolve(ModelRepositoryFolder.DEPLOYMENT),
+                "{\"backend\": \"other\", \"maxBatch\": 4, \"maxQueueDelayMicros\": 250, \"queueCapacity\": 3, "
+                        + "\"requestTimeoutMillis\": 700, \"source\": \"job j1\"}");
         ModelRepository repo = repository();
         repo.scan();
         ModelVersion served = repo.model("m").orElseThrow().current().orElseThrow();
         assertEquals("other", served.backend());
         assertEquals(List.of("other"), loadedBy);
-        assertEquals(new BatchSettings(4, Duration.ofNanos(250_000), 16, Duration.ofSeconds(10)),
+        assertEquals(new BatchSettings(4, Duration.ofNanos(250_000), 3, Duration.ofMillis(700)),
                 served.batcher().settings());
         assertEquals(1f, infer(repo, "m"));
     }
@@ -236,13 +238,13 @@ class ModelRepositoryTest {
         ModelRepository repo = repository();
         repo.scan();
         drop("m", "2", "{}");
-        Files.writeString(root.resolve("m/2").resolve(Deployment.FILE), "{\"maxBatch\": 0}");
+        Files.writeString(root.resolve("m/2").resolve(ModelRepositoryFolder.DEPLOYMENT), "{\"maxBatch\": 0}");
         repo.scan();
         assertEquals(1f, infer(repo, "m"));
         ServedModel.VersionState failed = repo.model("m").orElseThrow().versions().get(0);
         assertEquals("FAILED", failed.state());
         assertEquals("deployment.json: maxBatch must be a whole number from 1 to 4096, was 0", failed.reason());
-        Files.writeString(root.resolve("m/2").resolve(Deployment.FILE), "{\"backend\": \"missing\"}");
+        Files.writeString(root.resolve("m/2").resolve(ModelRepositoryFolder.DEPLOYMENT), "{\"backend\": \"missing\"}");
         repo.scan();
         assertEquals("no such backend", repo.model("m").orElseThrow().versions().get(0).reason());
         repo.backendsChanged();

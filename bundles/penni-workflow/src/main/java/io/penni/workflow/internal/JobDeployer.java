@@ -8,10 +8,12 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.artifact.ArtifactStore;
 import io.penni.model.ModelArtifacts;
+import io.penni.model.ModelDeployment;
 import io.penni.model.ModelRepositoryFolder;
 
 /**
@@ -55,14 +57,10 @@ final class JobDeployer {
             ModelRepositoryFolder.Deployed deployed = ModelRepositoryFolder.deployedFrom(repository, name, source)
                     .orElse(null);
             if (deployed == null) {
-                Map<String, Object> deployment = new LinkedHashMap<>();
-                for (String key : new String[] {"backend", "maxBatch", "maxQueueDelayMicros"}) {
-                    JsonNode v = spec.get(key);
-                    if (v != null) {
-                        deployment.put(key, v.isNumber() ? (Object) v.longValue() : v.asText());
-                    }
-                }
-                deployment.put("source", source);
+                ObjectNode settings = ((ObjectNode) spec).deepCopy();
+                settings.remove("name");
+                settings.put("source", source);
+                ModelDeployment deployment = ModelDeployment.of(settings);
                 ArtifactRef model = artifacts.get(ModelArtifacts.MODEL);
                 ArtifactRef weights = artifacts.get(ModelArtifacts.WEIGHTS);
                 if (model == null || weights == null) {

@@ -39,7 +39,7 @@ class JobDeployerTest {
                 ModelArtifacts.WEIGHTS, store.write("j1", "shrink/model.safetensors", new byte[] {1, 2, 3}));
         JobDeployer deployer = new JobDeployer(dir.resolve("models"));
         JsonNode request = request(", \"deploy\": {\"name\": \"fashion\", \"backend\": \"onnxruntime\", "
-                + "\"maxBatch\": 8}");
+                + "\"maxBatch\": 8, \"queueCapacity\": 12}");
 
         Map<String, Object> said = deployer.deploy("j1", request, store, artifacts).orElseThrow();
         assertEquals(Map.of("name", "fashion", "version", "1", "endpoint", "/v2/models/fashion/versions/1"), said);
@@ -49,6 +49,7 @@ class JobDeployerTest {
         JsonNode deployment = JSON.readTree(version.resolve("deployment.json").toFile());
         assertEquals("onnxruntime", deployment.get("backend").asText());
         assertEquals(8, deployment.get("maxBatch").asInt());
+        assertEquals(12, deployment.get("queueCapacity").asInt());
         assertEquals("job j1", deployment.get("source").asText());
 
         assertEquals(said, deployer.deploy("j1", request, store, artifacts).orElseThrow(), "a rerun keeps version 1");
