@@ -385,6 +385,29 @@ class ServingEndpointTest {
         }
     }
 
+    @Test
+    void aVersionsOwnQueueCapacityOverridesTheConfigurations() throws Exception {
+        // the configuration keeps its 256 waiting requests; this version's deployment file allows one, no batching
+        Files.writeString(Files.createDirectories(models().resolve(name).resolve("1")).resolve("deployment.json"),
+                "{\"queueCapacity\": 1, \"maxBatch\": 1, \"requestTimeoutMillis\": 60000}");
+        deploy(compressedVgg(16), "1");
+        awaitVersion("1");
+        String body = request(images(32), "");
+        List<HttpResponse<String>> overloaded = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        Await.until("a 503 from the version's own full queue", Duration.ofSeconds(90), () -> {
+            List<HttpResponse<String>> answers = burst(body, 8);
+            answers.stream().filter(r -> r.statusCode() != 200 && r.statusCode() != 503)
+                    .forEach(r -> others.add(r.statusCode() + " " + r.body()));
+            answers.stream().filter(r -> r.statusCode() == 503 && r.body().contains("requests waiting"))
+                    .forEach(overloaded::add);
+            return !overloaded.isEmpty();
+        });
+        assertEquals(List.of(), others);
+        assertTrue(overloaded.get(0).body().contains(" has 1 requests waiting"),
+                "the version's capacity, not the configuration's 256: " + overloaded.get(0).body());
+    }
+
     /** Sends the same request from n threads at once; the answers that came (a refused connection is none). */
     private List<HttpResponse<String>> burst(String body, int n) {
         CountDownLatch go = new CountDownLatch(1);

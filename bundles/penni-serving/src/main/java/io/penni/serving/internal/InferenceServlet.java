@@ -168,7 +168,7 @@ public final class InferenceServlet extends HttpServlet {
                 ModelVersion ran = version;
                 InferenceCall asked = call;
                 AsyncContext async = request.startAsync();
-                async.setTimeout(config.request_timeout_millis() + 30_000);
+                async.setTimeout(version.batcher().settings().timeout().toMillis() + 30_000);
                 queued.result().whenComplete((rows, error) -> async.start(() -> {
                     try {
                         answer(response, model.name(), ran, asked, rows, error, start);
@@ -179,7 +179,8 @@ public final class InferenceServlet extends HttpServlet {
                 return;
             }
             if (submission instanceof DynamicBatcher.Submission.Full) {
-                throw BadRequestException.overloaded("model " + model.name() + " has " + config.queue_capacity()
+                throw BadRequestException.overloaded("model " + model.name() + " has "
+                        + version.batcher().settings().queueCapacity()
                         + " requests waiting; retry later");
             }
             // Closed: a newer version took over between the look-up and the submission; it serves the request
