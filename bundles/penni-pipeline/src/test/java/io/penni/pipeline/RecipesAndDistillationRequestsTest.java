@@ -32,7 +32,7 @@ class RecipesAndDistillationRequestsTest {
 
     private RequestEnvironment environment(Path recipes) {
         return new RequestEnvironment(Path.of("/usr/share/datasets"), folder, Set.of("vgg-small"),
-                Set.of("std-threshold"), Set.of("cpu"), AdmissionBudget.UNLIMITED).withRecipes(recipes);
+                Set.of("std-threshold", "global-magnitude"), Set.of("cpu"), AdmissionBudget.UNLIMITED).withRecipes(recipes);
     }
 
     /** The repository's own recipes, as the server reads them. */
@@ -165,5 +165,22 @@ class RecipesAndDistillationRequestsTest {
         assertEquals(minimal.penni(), every.penni());
         assertEquals(minimal.pretrain(), every.pretrain());
         assertEquals(minimal.pruning().linear(), every.pruning().linear());
+    }
+
+    /** {@code bin/penni demo} submits examples/fashion-demo.json after copying examples/models/ under the model root. */
+    @Test
+    void theDemosRequestIsAcceptedWithTheShippedModelAndRecipe() throws IOException {
+        Path repository = shipped().getParent().getParent();
+        Path examples = Files.createDirectories(folder.resolve("examples"));
+        for (String file : List.of("vgg-small-fashion.json", "vgg-small-fashion.safetensors")) {
+            Files.copy(repository.resolve("examples/models").resolve(file), examples.resolve(file));
+        }
+        RequestOutcome outcome = CompressionRequests.parse(Files.readAllBytes(repository.resolve(
+                "examples/fashion-demo.json")), Optional.of("demo-1"), environment(shipped()));
+        CompressionRequest r = assertInstanceOf(RequestOutcome.Accepted.class, outcome, outcome.toString()).request();
+        assertEquals(new io.penni.api.job.ModelSource.Stored("examples/vgg-small-fashion.json"), r.model());
+        assertEquals(Optional.of("demo"), r.recipe().map(Recipe::name));
+        assertTrue(r.penni().distillation().enabled(), "the demo distils from the shipped dense model");
+        assertEquals(0, r.dataset().testLimit(), "the demo scores the full test split");
     }
 }
