@@ -26,8 +26,11 @@ public final class ArtifactFiles {
     private ArtifactFiles() {
     }
 
-    /** An artifact opened for reading, and how messages name where it is (a file, or the object's URI). */
-    private record Opened(InputStream in, String where) {
+    /**
+     * An artifact opened for reading, how messages name where it is (a file, or the object's URI) and what it is
+     * there ({@code file} or {@code object}).
+     */
+    private record Opened(InputStream in, String where, String kind) {
     }
 
     /**
@@ -45,7 +48,7 @@ public final class ArtifactFiles {
             throw new CliException(source.where() + " (" + what + "): cannot read it: " + e.getMessage(),
                     CliException.FAILED);
         }
-        check(ref, sha256(bytes), source.where(), what);
+        check(ref, sha256(bytes), source, what);
         return bytes;
     }
 
@@ -73,7 +76,7 @@ public final class ArtifactFiles {
                     + e.getMessage(), CliException.FAILED);
         }
         try {
-            check(ref, HexFormat.of().formatHex(digest.digest()), source.where(), what);
+            check(ref, HexFormat.of().formatHex(digest.digest()), source, what);
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new CliException("cannot write " + target + ": " + e.getMessage(), CliException.FAILED);
@@ -102,7 +105,7 @@ public final class ArtifactFiles {
     private static Opened open(ArtifactRef ref, String what) {
         URI uri = ref.uri();
         if ("s3".equals(uri.getScheme())) {
-            return new Opened(S3Artifacts.open(ref, what), uri.toString());
+            return new Opened(S3Artifacts.open(ref, what), uri.toString(), "object");
         }
         if (!"file".equals(uri.getScheme())) {
             throw new CliException(what + " is at " + uri + ", which is neither a file: nor an s3: URI; the CLI "
@@ -117,7 +120,7 @@ public final class ArtifactFiles {
                     CliException.FAILED);
         }
         try {
-            return new Opened(Files.newInputStream(file), file.toString());
+            return new Opened(Files.newInputStream(file), file.toString(), "file");
         } catch (NoSuchFileException e) {
             throw missing(file, what);
         } catch (IOException e) {
@@ -125,11 +128,11 @@ public final class ArtifactFiles {
         }
     }
 
-    private static void check(ArtifactRef ref, String actual, String where, String what) {
+    private static void check(ArtifactRef ref, String actual, Opened source, String what) {
         if (!actual.equalsIgnoreCase(ref.sha256())) {
-            throw new CliException(where + " (" + what + ") does not match its SHA-256: the job recorded "
-                    + ref.sha256() + ", the stored bytes have " + actual + "; they were changed after the job wrote "
-                    + "them", CliException.FAILED);
+            throw new CliException(source.where() + " (" + what + ") does not match its SHA-256: the job recorded "
+                    + ref.sha256() + ", the " + source.kind() + " has " + actual + "; it was changed after the job "
+                    + "wrote it", CliException.FAILED);
         }
     }
 

@@ -137,7 +137,7 @@ class S3ArtifactsTest {
         withBase(() -> {
             CliException e = assertThrows(CliException.class, () -> ArtifactFiles.copy(changed, target, "report.md"));
             assertTrue(e.getMessage().startsWith("s3://penni/jobs/7/report.md (report.md) does not match its SHA-256: "
-                    + "the job recorded " + changed.sha256()), e.getMessage());
+                    + "the job recorded " + changed.sha256() + ", the object has "), e.getMessage());
         });
         assertFalse(Files.exists(target), "nothing is written when the bytes are wrong");
     }
