@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +35,9 @@ import io.penni.artifacts.s3.testing.S3Server;
  * job run on both containers; then the container retraining a job is killed with SIGKILL, and the other one
  * finishes it from the checkpoint.
  *
+ * <p>On the way, the command line on a third host (only the configuration file, no server) fetches a completed
+ * job's files and prints its report from the bucket, byte for byte, and fails in one line when an object is gone.
+ *
  * <p>Run with {@code -Dpenni.twohosts.store=file} it gives each container the file-system store instead (in its
  * own {@code var/}), which is what a second host without a shared file system has: that run fails, because a stage
  * on one host cannot read what the other wrote.
@@ -39,6 +47,9 @@ class TwoHostsTest {
     private static final String BUCKET = "penni";
     private static final String SOURCE_A = "urn:penni:host-a:workflow";
     private static final String SOURCE_B = "urn:penni:host-b:workflow";
+    /** The credentials, from the environment as a deployment's secrets would be. */
+    private static final Map<String, String> CREDENTIALS = Map.of("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
 
     @TempDir
     Path dir;
@@ -80,6 +91,12 @@ class TwoHostsTest {
                     if (sources(watch, job).size() == 2) {
                         spanning.add(job);
                     }
+                }
+                if (!fileStore) {
+                    long start = System.nanoTime();
+                    theCommandLineReadsTheBucket(broker, s3, jobs.get(0));
+                    System.out.printf("TwoHostsTest: the command line's reads of the bucket took %.1f s%n",
+                            (System.nanoTime() - start) / 1e9);
                 }
                 assertFalse(spanning.isEmpty(), "stages of one job ran on both containers: "
                         + jobs.stream().collect(Collectors.toMap(j -> j, j -> sources(watch, j))));
@@ -126,6 +143,78 @@ class TwoHostsTest {
         }
     }
 
+    /**
+     * bin/penni fetch and report of a completed job, run as the real command line on a third host that has only the
+     * servers' runtime-config/penni.artifacts.s3.cfg (no var/, no server): the files and the report are the bucket's
+     * bytes; with the report's object deleted from the bucket, or without the configuration file, the command fails
+     * with one line.
+     */
+    private void theCommandLineReadsTheBucket(BrokerProcess broker, S3Server s3, String job) throws Exception {
+        Path laptop = Files.createDirectories(dir.resolve("laptop/runtime-config")).getParent();
+        Files.writeString(laptop.resolve("runtime-config/penni.artifacts.s3.cfg"), s3Config(s3));
+        Path objects = s3.folder().resolve(BUCKET).resolve("jobs").resolve(job);
+        Path fetched = dir.resolve("fetched");
+        CliProcess.Result fetch = CliProcess.run(laptop, CREDENTIALS, broker.bootstrap(), "fetch", job,
+                fetched.toString());
+        assertEquals(0, fetch.exitCode(), fetch.output());
+        List<Path> files;
+        try (var walk = Files.walk(fetched)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertTrue(files.stream().map(f -> f.getFileName().toString()).toList().containsAll(List.of("model.json",
+                "model.safetensors", "report.md", "report.json")), "fetched: " + files + "\n" + fetch.output());
+        for (Path file : files) {
+            byte[] bytes = Files.readAllBytes(file);
+            try (var walk = Files.walk(objects)) {
+                assertTrue(walk.filter(o -> o.getFileName().equals(file.getFileName()) && Files.isRegularFile(o))
+                        .anyMatch(o -> Arrays.equals(bytes, read(o))), file + " has the bytes of its object in the "
+                        + "bucket");
+            }
+            assertTrue(fetch.output().contains("wrote " + file + " (") && fetch.output().contains("sha256 "
+                    + sha256(bytes) + ")"), "fetch printed the file's sha256: " + fetch.output());
+        }
+        Path reportObject;
+        try (var walk = Files.walk(objects)) {
+            reportObject = walk.filter(o -> o.getFileName().toString().equals("report.md")).findFirst().orElseThrow();
+        }
+        CliProcess.Result report = CliProcess.run(laptop, CREDENTIALS, broker.bootstrap(), "report", job);
+        assertEquals(0, report.exitCode(), report.output());
+        assertEquals(Files.readString(reportObject), report.output(), "report prints the bucket's report.md, "
+                + "nothing more");
+
+        Files.delete(reportObject); // behind the store's back, as a bucket lifecycle rule or an operator would
+        CliProcess.Result gone = CliProcess.run(laptop, CREDENTIALS, broker.bootstrap(), "report", job);
+        assertEquals(1, gone.exitCode(), gone.output());
+        String uri = "s3://" + BUCKET + "/" + s3.folder().resolve(BUCKET).relativize(reportObject);
+        assertEquals("penni: report.md of job " + job + ": artifact " + uri + " is missing from the store\n",
+                gone.output(), "one line, no stack trace");
+
+        Path bare = Files.createDirectories(dir.resolve("bare"));
+        CliProcess.Result unconfigured = CliProcess.run(bare, CREDENTIALS, broker.bootstrap(), "fetch", job,
+                dir.resolve("fetched-bare").toString());
+        assertEquals(1, unconfigured.exitCode(), unconfigured.output());
+        assertTrue(unconfigured.output().startsWith("penni: model of job " + job + " is at s3://" + BUCKET
+                + "/jobs/" + job + "/") && unconfigured.output().contains("and there is no " + bare.resolve(
+                        "runtime-config/penni.artifacts.s3.cfg")) && unconfigured.output().lines().count() == 1,
+                unconfigured.output());
+    }
+
+    private static String s3Config(S3Server s3) {
+        return "endpoint=" + s3.endpoint() + "\nbucket=" + BUCKET + "\nregion=us-east-1\npathStyleAccess=true\n";
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
     /** The containers that ran stages of a job, by the events' source. */
     private static Set<String> sources(JobWatch watch, String job) {
         return watch.of(job, EventType.STAGE_STARTED).stream().map(e -> e.source().toString())
@@ -140,10 +229,8 @@ class TwoHostsTest {
         Files.writeString(workflow, Files.readString(workflow).replace("\ncontainer.id=\n", "\ncontainer.id=" + name + "\n"));
         if (!fileStore) {
             // the credentials come from the environment, as a deployment's secrets would
-            Files.writeString(server.config().resolve("penni.artifacts.s3.cfg"), "endpoint=" + s3.endpoint() + "\n"
-                    + "bucket=" + BUCKET + "\nregion=us-east-1\npathStyleAccess=true\n");
-            Map.of("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY)
-                    .forEach(server::environment);
+            Files.writeString(server.config().resolve("penni.artifacts.s3.cfg"), s3Config(s3));
+            CREDENTIALS.forEach(server::environment);
         }
         return server;
     }

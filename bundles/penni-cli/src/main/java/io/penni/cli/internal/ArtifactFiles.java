@@ -16,9 +16,10 @@ import java.util.HexFormat;
 import io.penni.api.artifact.ArtifactRef;
 
 /**
- * Reads a job's artifacts from the server's artifact store, which is on this machine ({@code file:} URIs), and
- * checks each against the SHA-256 its event or job state carries, so the CLI never shows or copies a file that is
- * not what the job produced.
+ * Reads a job's artifacts from the server's artifact store, and checks each against the SHA-256 its event or job
+ * state carries, so the CLI never shows or copies a file that is not what the job produced. The file-system store's
+ * artifacts ({@code file:} URIs) are read on this machine, the S3 store's ({@code s3:} URIs) from the bucket, with
+ * the server's configuration ({@link S3Artifacts}).
  */
 public final class ArtifactFiles {
 
@@ -26,22 +27,28 @@ public final class ArtifactFiles {
     }
 
     /**
+     * An artifact opened for reading, how messages name where it is (a file, or the object's URI) and what it is
+     * there ({@code file} or {@code object}).
+     */
+    private record Opened(InputStream in, String where, String kind) {
+    }
+
+    /**
      * @param ref an artifact
      * @param what what it is, for messages (e.g. {@code report.md of job 7})
      * @return its bytes, checked
-     * @throws CliException when it is not a local file, is missing, or does not match its checksum
+     * @throws CliException when it cannot be reached or read, is missing, or does not match its checksum
      */
     public static byte[] read(ArtifactRef ref, String what) {
-        Path file = local(ref, what);
+        Opened source = open(ref, what);
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw missing(file, what);
+        try (InputStream in = source.in()) {
+            bytes = in.readAllBytes();
         } catch (IOException e) {
-            throw new CliException(file + " (" + what + "): cannot read it: " + e.getMessage(), CliException.FAILED);
+            throw new CliException(source.where() + " (" + what + "): cannot read it: " + e.getMessage(),
+                    CliException.FAILED);
         }
-        check(ref, sha256(bytes), file, what);
+        check(ref, sha256(bytes), source, what);
         return bytes;
     }
 
@@ -55,22 +62,21 @@ public final class ArtifactFiles {
      *         written
      */
     public static void copy(ArtifactRef ref, Path target, String what) {
-        Path file = local(ref, what);
+        Opened source = open(ref, what);
         Path partial = target.resolveSibling(target.getFileName() + ".part");
         MessageDigest digest = digest();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest);
+        try (InputStream in = new DigestInputStream(source.in(), digest);
                 OutputStream out = Files.newOutputStream(partial)) {
             in.transferTo(out);
         } catch (NoSuchFileException e) {
-            throw e.getFile().equals(file.toString()) ? missing(file, what)
-                    : new CliException(target.getParent() + ": cannot write there: no such folder", CliException.FAILED);
+            throw new CliException(target.getParent() + ": cannot write there: no such folder", CliException.FAILED);
         } catch (IOException e) {
             deleteQuietly(partial);
-            throw new CliException("cannot copy " + file + " (" + what + ") to " + target + ": " + e.getMessage(),
-                    CliException.FAILED);
+            throw new CliException("cannot copy " + source.where() + " (" + what + ") to " + target + ": "
+                    + e.getMessage(), CliException.FAILED);
         }
         try {
-            check(ref, HexFormat.of().formatHex(digest.digest()), file, what);
+            check(ref, HexFormat.of().formatHex(digest.digest()), source, what);
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new CliException("cannot write " + target + ": " + e.getMessage(), CliException.FAILED);
@@ -96,25 +102,37 @@ public final class ArtifactFiles {
         return HexFormat.of().formatHex(digest().digest(bytes));
     }
 
-    private static Path local(ArtifactRef ref, String what) {
+    private static Opened open(ArtifactRef ref, String what) {
         URI uri = ref.uri();
-        if (!"file".equals(uri.getScheme())) {
-            throw new CliException(what + " is at " + uri + ", which is not a file: URI; the CLI reads artifacts "
-                    + "from the server's own artifact store, on the machine it runs on", CliException.FAILED);
+        if ("s3".equals(uri.getScheme())) {
+            return new Opened(S3Artifacts.open(ref, what), uri.toString(), "object");
         }
+        if (!"file".equals(uri.getScheme())) {
+            throw new CliException(what + " is at " + uri + ", which is neither a file: nor an s3: URI; the CLI "
+                    + "reads artifacts from the server's file-system store (on this machine) or its S3 store",
+                    CliException.FAILED);
+        }
+        Path file;
         try {
-            return Path.of(uri);
+            file = Path.of(uri);
         } catch (IllegalArgumentException e) {
             throw new CliException(what + " is at " + uri + ", which is not a usable file URI: " + e.getMessage(),
                     CliException.FAILED);
         }
+        try {
+            return new Opened(Files.newInputStream(file), file.toString(), "file");
+        } catch (NoSuchFileException e) {
+            throw missing(file, what);
+        } catch (IOException e) {
+            throw new CliException(file + " (" + what + "): cannot read it: " + e.getMessage(), CliException.FAILED);
+        }
     }
 
-    private static void check(ArtifactRef ref, String actual, Path file, String what) {
+    private static void check(ArtifactRef ref, String actual, Opened source, String what) {
         if (!actual.equalsIgnoreCase(ref.sha256())) {
-            throw new CliException(file + " (" + what + ") does not match its SHA-256: the job recorded "
-                    + ref.sha256() + ", the file has " + actual + "; it was changed after the job wrote it",
-                    CliException.FAILED);
+            throw new CliException(source.where() + " (" + what + ") does not match its SHA-256: the job recorded "
+                    + ref.sha256() + ", the " + source.kind() + " has " + actual + "; it was changed after the job "
+                    + "wrote it", CliException.FAILED);
         }
     }
 

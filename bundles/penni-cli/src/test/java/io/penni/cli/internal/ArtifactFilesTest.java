@@ -60,11 +60,12 @@ class ArtifactFilesTest {
     }
 
     @Test
-    void anArtifactThatIsNotALocalFileIsRefusedSayingWhy() {
-        ArtifactRef ref = new ArtifactRef(URI.create("s3://bucket/report.md"), "00", 1);
+    void anArtifactOfAnUnknownSchemeIsRefusedSayingWhy() {
+        ArtifactRef ref = new ArtifactRef(URI.create("https://host/report.md"), "00", 1);
         CliException e = assertThrows(CliException.class, () -> ArtifactFiles.read(ref, "report.md of job 7"));
-        assertEquals("report.md of job 7 is at s3://bucket/report.md, which is not a file: URI; the CLI reads "
-                + "artifacts from the server's own artifact store, on the machine it runs on", e.getMessage());
+        assertEquals("report.md of job 7 is at https://host/report.md, which is neither a file: nor an s3: URI; the "
+                + "CLI reads artifacts from the server's file-system store (on this machine) or its S3 store",
+                e.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.penni.artifacts.s3.internal;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -146,13 +147,9 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         Path temporary = Files.createTempFile(cached.getParent(), ".incoming-", ".tmp");
         try {
             MessageDigest digest = digest();
-            try (InputStream in = new DigestInputStream(s3.getObject(b -> b.bucket(bucket).key(key)), digest);
+            try (InputStream in = new DigestInputStream(read(ref), digest);
                     OutputStream out = Files.newOutputStream(temporary)) {
                 in.transferTo(out);
-            } catch (NoSuchKeyException e) {
-                throw new IOException("artifact " + ref.uri() + " is missing from the store", e);
-            } catch (SdkException e) {
-                throw failure("cannot read artifact " + ref.uri(), e);
             }
             String actual = HexFormat.of().formatHex(digest.digest());
             if (!actual.equals(ref.sha256())) {
@@ -164,6 +161,48 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         } finally {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    /**
+     * Reads an artifact's object as it streams from the server, unchecked: the caller checks its SHA-256 (as
+     * {@link #open} does, and the command line, which copies artifacts to where the user asked rather than into
+     * this store's cache).
+     *
+     * @param ref an artifact of this store
+     * @return its bytes; a failure while reading them is an {@link IOException} saying what the server or the
+     *         network said
+     * @throws IOException when the artifact is not in this store's bucket and prefix, its object is missing, or
+     *         the server cannot be reached after the client's retries
+     */
+    public final InputStream read(ArtifactRef ref) throws IOException {
+        String key = keyOf(ref);
+        InputStream object;
+        try {
+            object = s3.getObject(b -> b.bucket(bucket).key(key));
+        } catch (NoSuchKeyException e) {
+            throw new IOException("artifact " + ref.uri() + " is missing from the store", e);
+        } catch (SdkException e) {
+            throw failure("cannot read artifact " + ref.uri(), e);
+        }
+        return new FilterInputStream(object) {
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                } catch (SdkException e) {
+                    throw failure("cannot read artifact " + ref.uri(), e);
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    return super.read(b, off, len);
+                } catch (SdkException e) {
+                    throw failure("cannot read artifact " + ref.uri(), e);
+                }
+            }
+        };
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.penni.artifacts.s3.internal;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 
 import org.osgi.framework.BundleContext;
@@ -26,16 +25,18 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
  * registers with a higher {@code service.ranking} than the file-system store, and the components that use a store
  * take the highest-ranked one (greedily), so every stage of the container uses this one once it is configured.
  */
-@Component(service = ArtifactStore.class, configurationPid = "penni.artifacts.s3",
+@Component(service = ArtifactStore.class, configurationPid = S3ArtifactStoreComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = {Constants.SERVICE_RANKING + ":Integer=100", "penni.artifacts.store=s3"})
 @Designate(ocd = S3ArtifactStoreComponent.Config.class)
 public final class S3ArtifactStoreComponent extends S3ArtifactStore {
 
+    /** The configuration's PID: runtime-config/penni.artifacts.s3.cfg configures it. */
+    static final String PID = "penni.artifacts.s3";
     private static final Logger LOG = LoggerFactory.getLogger(S3ArtifactStoreComponent.class);
     /** The environment variables read when the configuration holds no credentials. */
-    static final String ACCESS_KEY_ENV = "AWS_ACCESS_KEY_ID";
-    static final String SECRET_KEY_ENV = "AWS_SECRET_ACCESS_KEY";
+    static final String ACCESS_KEY_ENV = S3Clients.ACCESS_KEY_ENV;
+    static final String SECRET_KEY_ENV = S3Clients.SECRET_KEY_ENV;
 
     /** Configuration of the S3 store. */
     @ObjectClassDefinition(name = "PENNI artifact store on S3",
@@ -106,25 +107,14 @@ public final class S3ArtifactStoreComponent extends S3ArtifactStore {
      */
     @Activate
     public S3ArtifactStoreComponent(Config config, BundleContext context) {
-        this(config, settings(config), Path.of(Optional.ofNullable(context.getProperty("penni.var.dir")).orElse("var")));
+        this(config, S3Clients.settings(config, System::getenv), Path.of(Optional.ofNullable(context.getProperty("penni.var.dir")).orElse("var")));
     }
 
     private S3ArtifactStoreComponent(Config config, S3Clients.Settings settings, Path var) {
         super(S3Clients.build(settings), config.bucket(), config.prefix(), var.resolve(config.local()),
-                Math.max(5L, config.partSizeMiB()) << 20);
+                S3Clients.partSize(config));
         checkBucket(config);
         LOG.info("artifact store: {} ({})", location(), settings);
-    }
-
-    private static S3Clients.Settings settings(Config config) {
-        String accessKey = config.accessKey().isEmpty() ? env(ACCESS_KEY_ENV) : config.accessKey();
-        String secretKey = config.secretKey().isEmpty() ? env(SECRET_KEY_ENV) : config.secretKey();
-        if (accessKey.isEmpty() || secretKey.isEmpty()) {
-            throw new IllegalArgumentException("penni.artifacts.s3: no credentials: set accessKey and secretKey, or the "
-                    + "environment variables " + ACCESS_KEY_ENV + " and " + SECRET_KEY_ENV);
-        }
-        return new S3Clients.Settings(config.endpoint(), config.region(), config.pathStyleAccess(), accessKey,
-                secretKey, Math.max(1, config.attempts()), Duration.ofSeconds(Math.max(1, config.timeoutSeconds())));
     }
 
     /** A missing bucket is said once here; stages then fail with the server's own answer, not a hang. */
@@ -151,9 +141,5 @@ public final class S3ArtifactStoreComponent extends S3ArtifactStore {
     @Deactivate
     void deactivate() {
         close();
-    }
-
-    private static String env(String name) {
-        return Optional.ofNullable(System.getenv(name)).orElse("");
     }
 }

@@ -2,6 +2,8 @@ package io.penni.artifacts.s3.internal;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -14,8 +16,15 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
-/** Builds the S3 client the store uses, with its retries, back-off and time-outs. */
+/**
+ * Builds the S3 client the store uses, with its retries, back-off and time-outs, from the store's configuration
+ * (the server's component and the command line's {@link S3ConfigFile} both come here).
+ */
 final class S3Clients {
+
+    /** The environment variables read when the configuration holds no credentials. */
+    static final String ACCESS_KEY_ENV = "AWS_ACCESS_KEY_ID";
+    static final String SECRET_KEY_ENV = "AWS_SECRET_ACCESS_KEY";
 
     private S3Clients() {
     }
@@ -41,6 +50,38 @@ final class S3Clients {
                     + pathStyle + ", accessKey=" + (accessKey.isEmpty() ? "(none)" : "(set)") + ", attempts="
                     + attempts + ", timeout=" + timeout;
         }
+    }
+
+    /**
+     * The client's settings from the store's configuration; the credentials are the configuration's, else the
+     * environment's.
+     *
+     * @param config the configuration
+     * @param env the environment (a variable's value, or null)
+     * @return the settings
+     * @throws IllegalArgumentException when neither holds credentials
+     */
+    static Settings settings(S3ArtifactStoreComponent.Config config, Function<String, String> env) {
+        String accessKey = config.accessKey().isEmpty() ? env(env, ACCESS_KEY_ENV) : config.accessKey();
+        String secretKey = config.secretKey().isEmpty() ? env(env, SECRET_KEY_ENV) : config.secretKey();
+        if (accessKey.isEmpty() || secretKey.isEmpty()) {
+            throw new IllegalArgumentException("penni.artifacts.s3: no credentials: set accessKey and secretKey, or the "
+                    + "environment variables " + ACCESS_KEY_ENV + " and " + SECRET_KEY_ENV);
+        }
+        return new Settings(config.endpoint(), config.region(), config.pathStyleAccess(), accessKey, secretKey,
+                Math.max(1, config.attempts()), Duration.ofSeconds(Math.max(1, config.timeoutSeconds())));
+    }
+
+    /**
+     * @param config the configuration
+     * @return the multipart part size in bytes (at least 5 MiB)
+     */
+    static long partSize(S3ArtifactStoreComponent.Config config) {
+        return Math.max(5L, config.partSizeMiB()) << 20;
+    }
+
+    private static String env(Function<String, String> env, String name) {
+        return Optional.ofNullable(env.apply(name)).orElse("");
     }
 
     static S3Client build(Settings s) {
