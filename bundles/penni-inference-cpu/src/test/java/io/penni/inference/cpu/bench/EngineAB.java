@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +14,6 @@ import io.penni.api.model.Model;
 import io.penni.inference.cpu.CpuEngine;
 import io.penni.inference.cpu.CpuModel;
 import io.penni.inference.cpu.EngineOptions;
-import io.penni.inference.cpu.LayerProfile;
 import io.penni.model.ModelFiles;
 
 /**
@@ -104,9 +102,7 @@ public final class EngineAB {
             md.append("\nLoad average at end: ").append(loadAverage()).append(".\n\n");
             for (int batch : batches) {
                 if (batch <= 32) {
-                    if (ma instanceof CpuModel cpu) {
-                        profile(md, "A " + a, cpu, batch);
-                    }
+                    profile(md, "A " + a, ma, batch);
                     profile(md, "B " + b, mb, batch);
                 }
             }
@@ -204,18 +200,33 @@ public final class EngineAB {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static void profile(StringBuilder md, String label, CpuModel m, int batch) {
+    /**
+     * Appends the model's per-step profile ({@code CpuModel.profile}), read reflectively: the model may be another
+     * build's, its classes from another loader.
+     */
+    private static void profile(StringBuilder md, String label, LoadedModel m, int batch)
+            throws ReflectiveOperationException {
         int runs = batch == 1 ? 200 : 30;
-        List<LayerProfile> steps = new ArrayList<>(m.profile(batch, runs));
-        double total = steps.stream().mapToDouble(LayerProfile::micros).sum();
+        List<?> steps = (List<?>) m.getClass().getMethod("profile", int.class, int.class).invoke(m, batch, runs);
+        double total = 0;
+        for (Object step : steps) {
+            total += (double) get(step, "micros");
+        }
         md.append(String.format(Locale.ROOT, "### %s, batch %d (sum of step medians %.1f µs)%n%n", label, batch,
                 total));
         md.append("| step | kind | kernel | µs | % | MMACs | GFLOP/s |\n|---|---|---|---:|---:|---:|---:|\n");
-        for (LayerProfile s : steps) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.0f | %.2f | %.1f |%n", s.layer(),
-                    s.kind(), s.kernel(), s.micros(), 100 * s.micros() / total, s.macs() / 1e6, s.gflops()));
+        for (Object s : steps) {
+            double micros = (double) get(s, "micros");
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.0f | %.2f | %.1f |%n", get(s, "layer"),
+                    get(s, "kind"), get(s, "kernel"), micros, 100 * micros / total, (long) get(s, "macs") / 1e6,
+                    (double) get(s, "gflops")));
         }
         md.append('\n');
+    }
+
+    private static Object get(Object record, String accessor) throws ReflectiveOperationException {
+        java.lang.reflect.Method method = record.getClass().getMethod(accessor);
+        return method.invoke(record);
     }
 
     private static String loadAverage() {
