@@ -33,10 +33,10 @@ final class DecomposedStep extends KernelStep {
     private static final String FUSED = "fused";
 
     /**
-     * Floats of a fused tile's maps that should stay in the core's L1 data cache (32 KB of its 48 KB): the tile
-     * is {@code 2 ×} {@link Kernels#TILE_UNIT} values wide where the layer's used maps fit, else one unit.
+     * Floats of a fused tile's maps for which it is two units wide (96 KB: L1 and the nearest part of L2), else
+     * one unit.
      */
-    static final int TILE_BUDGET = 8 * 1024;
+    static final int TILE_BUDGET = 24 * 1024;
 
     private final Value input;
     private final ConvGeometry geometry;
@@ -134,7 +134,7 @@ final class DecomposedStep extends KernelStep {
         }
         basisStart[channels] = used * taps;
         this.sparseBasis = new float[used * taps];
-        this.tile = (long) used * 2 * Kernels.TILE_UNIT <= TILE_BUDGET ? 2 * Kernels.TILE_UNIT : Kernels.TILE_UNIT;
+        this.tile = tileFor(used);
         this.tileOffsets = new int[nonZero];
         for (int c = 0; c < channels; c++) {
             for (int j = 0; j < bases; j++) {
@@ -273,6 +273,18 @@ final class DecomposedStep extends KernelStep {
             store(kernels, frame, image, count, n, block, len, y0, rows, out, s.acc, false);
             n += block;
         }
+    }
+
+    /**
+     * Two units (64 values) where the used maps fit {@link #TILE_BUDGET}, else one. Four units measured slower on
+     * the demo's model (1.05-1.08x), a budget of 8 K floats (two units only up to 128 maps) 1.03-1.07x.
+     */
+    private static int tileFor(int usedMaps) {
+        int units = 2;
+        while (units > 1 && (long) usedMaps * units * Kernels.TILE_UNIT > TILE_BUDGET) {
+            units /= 2;
+        }
+        return units * Kernels.TILE_UNIT;
     }
 
     /*
