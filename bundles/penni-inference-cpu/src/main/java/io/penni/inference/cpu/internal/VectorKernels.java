@@ -40,13 +40,8 @@ final class VectorKernels implements Kernels {
             return;
         }
         int i = 0;
-        // five rows left (d = 5 bases, the usual decomposition) in one pass, not four and then one
-        for (; i + 4 <= rows && rows - i != 5; i += 4) {
+        for (; i + 4 <= rows; i += 4) {
             block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, 4);
-        }
-        if (rows - i == 5) {
-            block5(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len);
-            return;
         }
         // two or three rows left (a pruned layer's channel often needs 2 or 3 maps) in one pass over b, the
         // missing rows' multiply-adds done and dropped: cheaper than a pass over b per row
@@ -107,61 +102,6 @@ final class VectorKernels implements Kernels {
                 x30.intoArray(c, c0 + 3 * ldc + j);
                 x31.intoArray(c, c0 + 3 * ldc + j + W);
             }
-        }
-    }
-
-    /** Five rows of a and c, two vectors wide: ten sums in registers, each loaded vector of b feeding five. */
-    private static void block5(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
-            int bShift, float[] c, int c0, int ldc, int len) {
-        int a1 = a0 + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
-        int a4 = a3 + lda;
-        // the last chunk overlaps the one before it, as in block4
-        for (int j = 0; j < len; j += 2 * W) {
-            if (j + 2 * W > len) {
-                j = len - 2 * W;
-            }
-            FloatVector x00 = FloatVector.zero(S);
-            FloatVector x01 = FloatVector.zero(S);
-            FloatVector x10 = FloatVector.zero(S);
-            FloatVector x11 = FloatVector.zero(S);
-            FloatVector x20 = FloatVector.zero(S);
-            FloatVector x21 = FloatVector.zero(S);
-            FloatVector x30 = FloatVector.zero(S);
-            FloatVector x31 = FloatVector.zero(S);
-            FloatVector x40 = FloatVector.zero(S);
-            FloatVector x41 = FloatVector.zero(S);
-            for (int p = 0; p < depth; p++) {
-                int bi = bRows[bRowsOff + p] + bShift + j;
-                FloatVector b0 = FloatVector.fromArray(S, b, bi);
-                FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
-                FloatVector s = FloatVector.broadcast(S, a[a0 + p]);
-                x00 = b0.fma(s, x00);
-                x01 = b1.fma(s, x01);
-                s = FloatVector.broadcast(S, a[a1 + p]);
-                x10 = b0.fma(s, x10);
-                x11 = b1.fma(s, x11);
-                s = FloatVector.broadcast(S, a[a2 + p]);
-                x20 = b0.fma(s, x20);
-                x21 = b1.fma(s, x21);
-                s = FloatVector.broadcast(S, a[a3 + p]);
-                x30 = b0.fma(s, x30);
-                x31 = b1.fma(s, x31);
-                s = FloatVector.broadcast(S, a[a4 + p]);
-                x40 = b0.fma(s, x40);
-                x41 = b1.fma(s, x41);
-            }
-            x00.intoArray(c, c0 + j);
-            x01.intoArray(c, c0 + j + W);
-            x10.intoArray(c, c0 + ldc + j);
-            x11.intoArray(c, c0 + ldc + j + W);
-            x20.intoArray(c, c0 + 2 * ldc + j);
-            x21.intoArray(c, c0 + 2 * ldc + j + W);
-            x30.intoArray(c, c0 + 3 * ldc + j);
-            x31.intoArray(c, c0 + 3 * ldc + j + W);
-            x40.intoArray(c, c0 + 4 * ldc + j);
-            x41.intoArray(c, c0 + 4 * ldc + j + W);
         }
     }
 
