@@ -19,12 +19,20 @@ public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget,
 
     /** How a decomposed layer's coefficient convolution runs. */
     public enum Coefficients {
-        /** Per layer, whichever of sparse and dense measured faster (by rule, from its density, without tuning). */
+        /**
+         * Per layer by rule from its density, without tuning: dense above half the coefficients, fused sparse tiles
+         * above a tenth, banded sparse below.
+         */
         MEASURED,
         /** Compressed rows of the non-zero coefficients only: the least memory, whatever the speed. */
         SPARSE,
         /** A dense matrix product over every coefficient. */
-        DENSE;
+        DENSE,
+        /**
+         * As {@link #MEASURED}, but sparse coefficients always banded (a band's C·d maps made whole, then read row
+         * by row), never fused with the basis maps tile by tile; for comparisons.
+         */
+        BANDED;
 
         /**
          * @param candidate a step's candidate kernel name
@@ -34,7 +42,8 @@ public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget,
             return switch (this) {
                 case MEASURED -> true;
                 case SPARSE -> !candidate.startsWith("dense-");
-                case DENSE -> !candidate.startsWith("sparse-");
+                case DENSE -> !candidate.startsWith("sparse-") && !candidate.startsWith("fused-");
+                case BANDED -> !candidate.startsWith("fused-");
             };
         }
     }

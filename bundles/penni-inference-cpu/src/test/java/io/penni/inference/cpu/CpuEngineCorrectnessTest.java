@@ -29,7 +29,8 @@ class CpuEngineCorrectnessTest {
     /**
      * The ways to run: each kernel set; plain and vector also with every batch-1 layer split over two threads; the
      * choices by rule on two threads and on one; the vector kernels with dense coefficients (the rule picks sparse
-     * for every pruned layer).
+     * for every pruned layer: fused tiles above a tenth of the coefficients, banded below), with sparse ones in
+     * every decomposed layer (the unpruned ones too, fused), and with sparse ones always banded (vector and plain).
      */
     enum Variant {
         PLAIN(2, EngineOptions.KernelSet.PLAIN, EngineOptions.Split.NEVER, EngineOptions.Coefficients.MEASURED),
@@ -41,7 +42,11 @@ class CpuEngineCorrectnessTest {
         ONE_THREAD(1, EngineOptions.KernelSet.MEASURED, EngineOptions.Split.MEASURED,
                 EngineOptions.Coefficients.MEASURED),
         DENSE_COEFFICIENTS(2, EngineOptions.KernelSet.VECTOR, EngineOptions.Split.NEVER,
-                EngineOptions.Coefficients.DENSE);
+                EngineOptions.Coefficients.DENSE),
+        SPARSE_COEFFICIENTS_SPLIT(2, EngineOptions.KernelSet.VECTOR, EngineOptions.Split.ALWAYS,
+                EngineOptions.Coefficients.SPARSE),
+        BANDED(2, EngineOptions.KernelSet.VECTOR, EngineOptions.Split.NEVER, EngineOptions.Coefficients.BANDED),
+        PLAIN_BANDED(1, EngineOptions.KernelSet.PLAIN, EngineOptions.Split.NEVER, EngineOptions.Coefficients.BANDED);
 
         final int threads;
         final EngineOptions.KernelSet kernels;
@@ -114,6 +119,16 @@ class CpuEngineCorrectnessTest {
     void decomposedResnetSmallPrunedTo90PercentMatchesTheReference(Variant variant) {
         Model decomposed = SyntheticCompression.decompose(TestModels.architecture("resnet-small", 4), 5, 4);
         assertMatches(SyntheticCompression.prune(decomposed, 0.9, 4), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void decomposedModelsPrunedTo65PercentLikeTheDemosMatchTheReference(Variant variant) {
+        // a third of the coefficients left: the rule fuses the sparse product with the basis maps tile by tile
+        assertMatches(SyntheticCompression.prune(SyntheticCompression.decompose(
+                TestModels.architecture("vgg-small", 7), 5, 7), 0.65, 7), variant);
+        assertMatches(SyntheticCompression.prune(SyntheticCompression.decompose(
+                TestModels.architecture("resnet-small", 7), 3, 7), 0.65, 7), variant);
     }
 
     @ParameterizedTest

@@ -30,6 +30,13 @@ final class DecomposedStep extends KernelStep {
 
     private static final String SPARSE = "sparse";
     private static final String DENSE = "dense";
+    private static final String FUSED = "fused";
+
+    /**
+     * Floats of a fused tile's maps for which it is two units wide (96 KB: L1 and the nearest part of L2), else
+     * one unit.
+     */
+    static final int TILE_BUDGET = 24 * 1024;
 
     private final Value input;
     private final ConvGeometry geometry;
@@ -53,10 +60,16 @@ final class DecomposedStep extends KernelStep {
     private int[] rowStart;
     private float[] values;
     private int[] mapOf;
+    /** Values per tile of the fused path, and where each non-zero coefficient's map starts in a tile's maps. */
+    private final int tile;
+    private int[] tileOffsets;
     private final Epilogue epilogue;
     /** Whether the 1×1 part runs sparse image by image, and in a batch. */
     private boolean sparseOne = true;
     private boolean sparseBatch = true;
+    /** Whether the sparse 1×1 part runs fused with the basis maps, tile by tile, image by image and in a batch. */
+    private boolean fusedOne;
+    private boolean fusedBatch;
     /** Whether the choices are final ({@link #release} called): scratch is then sized for them alone. */
     private boolean decided;
 
@@ -121,6 +134,8 @@ final class DecomposedStep extends KernelStep {
         }
         basisStart[channels] = used * taps;
         this.sparseBasis = new float[used * taps];
+        this.tile = tileFor(used);
+        this.tileOffsets = new int[nonZero];
         for (int c = 0; c < channels; c++) {
             for (int j = 0; j < bases; j++) {
                 if (slot[c * bases + j] >= 0) {
@@ -136,6 +151,7 @@ final class DecomposedStep extends KernelStep {
                 if (c != 0f) {
                     values[e] = c;
                     mapOf[e] = Kernels.map(m / bases, slot[m]);
+                    tileOffsets[e] = (basisStart[m / bases] / taps + slot[m]) * tile;
                     e++;
                 }
             }
@@ -214,6 +230,10 @@ final class DecomposedStep extends KernelStep {
      */
     private void band(Frame frame, int image, int count, int y0, int rows, Scratch s, boolean batch) {
         Kernels kernels = kernels(batch);
+        if (batch ? fusedBatch : fusedOne) {
+            fusedBand(frame, image, count, y0, rows, s, kernels);
+            return;
+        }
         boolean sparse = batch ? sparseBatch : sparseOne;
         float[] in = input.array(frame);
         float[] maps = s.stage;
@@ -255,6 +275,87 @@ final class DecomposedStep extends KernelStep {
         }
     }
 
+    /**
+     * Two units (64 values) where the used maps fit {@link #TILE_BUDGET}, else one. Four units measured slower on
+     * the demo's model (1.05-1.08x), a budget of 8 K floats (two units only up to 128 maps) 1.03-1.07x.
+     */
+    private static int tileFor(int usedMaps) {
+        int units = 2;
+        while (units > 1 && (long) usedMaps * units * Kernels.TILE_UNIT > TILE_BUDGET) {
+            units /= 2;
+        }
+        return units * Kernels.TILE_UNIT;
+    }
+
+    /*
+     * The fused path's scratch: every used input channel of the band staged in Scratch.stage (channel c at
+     * c · bandStageFloats, then a tile's slack), one tile's used maps in Scratch.plane (map after map, tile values
+     * each), the band's output channels in Scratch.acc (one row of the band's length rounded up to tiles each).
+     */
+
+    private long fusedStageFloats(int images, int rows) {
+        return (long) geometry.channels() * geometry.bandStageFloats(images, rows) + tile;
+    }
+
+    private int fusedRow(int images, int rows) {
+        int len = geometry.bandLength(images, rows);
+        return (len + tile - 1) / tile * tile;
+    }
+
+    private int fusedMapFloats() {
+        return sparseBasis.length / geometry.taps() * tile;
+    }
+
+    /**
+     * The band as the paper means it to run: tile by tile along the band's computed rows, the tile's used basis
+     * maps of every input channel (small enough to stay in L1), then each output channel's non-zero coefficients
+     * over them, bias and ReLU in registers. The C·d maps never exist for more than one tile. Columns past the
+     * band's length (the last tile's rest) are computed from whatever follows and never stored.
+     */
+    private void fusedBand(Frame frame, int image, int count, int y0, int rows, Scratch s, Kernels kernels) {
+        float[] in = input.array(frame);
+        float[] stage = s.stage;
+        float[] maps = s.plane;
+        float[] acc = s.acc;
+        int channelFloats = geometry.bandStageFloats(count, rows);
+        int[] taps = geometry.bandTapRows(count, rows, s.taps);
+        int k2 = geometry.taps();
+        int channels = geometry.channels();
+        for (int c = 0; c < channels; c++) {
+            if (usedBases[c] == 0) {
+                continue;
+            }
+            for (int g = 0; g < count; g++) {
+                geometry.stageBand(in, input.offset(image + g), c, stage, c * channelFloats, g, count, y0, rows);
+            }
+        }
+        int row = fusedRow(count, rows);
+        float[] bias = epilogue.bias();
+        boolean relu = epilogue.reluBeforeStore();
+        for (int j0 = 0; j0 < row; j0 += tile) {
+            for (int c = 0; c < channels; c++) {
+                int made = usedBases[c];
+                if (made != 0) {
+                    kernels.gemm(sparseBasis, basisStart[c], k2, made, k2, stage, taps, 0, c * channelFloats + j0,
+                            maps, basisStart[c] / k2 * tile, tile, tile);
+                }
+            }
+            for (int n = 0; n < outChannels; n++) {
+                kernels.sparseTile(values, tileOffsets, rowStart[n], rowStart[n + 1], maps, acc, n * row + j0, tile,
+                        bias[n], relu);
+            }
+        }
+        float[] out = output().array(frame);
+        int stride = geometry.bandImageStride(rows);
+        for (int g = 0; g < count; g++) {
+            int outOff = output().offset(image + g);
+            for (int n = 0; n < outChannels; n++) {
+                epilogue.storeBiased(kernels, frame, image + g, n, acc, n * row + g * stride, geometry.rowStride(), y0,
+                        rows, geometry.outHeight(), geometry.outWidth(), out, outOff);
+            }
+        }
+    }
+
     /** Stores a block of computed output channels; {@code biased}: the kernel added the bias (and the ReLU). */
     private void store(Kernels kernels, Frame frame, int image, int count, int n, int block, int len, int y0, int rows,
             float[] out, float[] acc, boolean biased) {
@@ -285,8 +386,15 @@ final class DecomposedStep extends KernelStep {
     @Override
     long weightBytes() {
         long bytes = (long) (basis.length + sparseBasis.length + outChannels) * Float.BYTES;
+        long nonZero = rowStart[outChannels];
         if (values != null) {
-            bytes += (long) rowStart[outChannels] * (Float.BYTES + Integer.BYTES) + (long) rowStart.length * Integer.BYTES;
+            bytes += nonZero * Float.BYTES + (long) rowStart.length * Integer.BYTES;
+        }
+        if (mapOf != null) {
+            bytes += nonZero * Integer.BYTES;
+        }
+        if (tileOffsets != null) {
+            bytes += nonZero * Integer.BYTES;
         }
         if (coefficients != null) {
             bytes += (long) outChannels * maps() * Float.BYTES;
@@ -299,10 +407,27 @@ final class DecomposedStep extends KernelStep {
         return !grouped ? new int[] {1, rowsOne} : group() > 1 ? new int[] {group(), needed} : new int[] {1, rowsGroup};
     }
 
+    /**
+     * @return whether the fused path is, or (choices not final) may be, the one that way of running takes: its
+     *     scratch must then fit
+     */
+    private boolean mayFuse(boolean grouped) {
+        return !decided || (grouped ? fusedBatch : fusedOne);
+    }
+
+    /** @return whether a path other than the fused one is, or may be, taken that way */
+    private boolean mayBand(boolean grouped) {
+        return !decided || !(grouped ? fusedBatch : fusedOne);
+    }
+
     @Override
     int stageFloats(boolean grouped) {
         int[] band = largest(grouped);
-        return (int) mapFloats(geometry, bases, band[0], band[1]);
+        long floats = mayBand(grouped) ? mapFloats(geometry, bases, band[0], band[1]) : 0;
+        if (mayFuse(grouped)) {
+            floats = Math.max(floats, fusedStageFloats(band[0], band[1]));
+        }
+        return Math.toIntExact(floats);
     }
 
     @Override
@@ -314,7 +439,8 @@ final class DecomposedStep extends KernelStep {
     @Override
     int planeFloats(boolean grouped) {
         int[] band = largest(grouped);
-        return planeFloats(geometry, band[0], band[1]);
+        int floats = mayBand(grouped) ? planeFloats(geometry, band[0], band[1]) : 0;
+        return mayFuse(grouped) ? Math.max(floats, fusedMapFloats()) : floats;
     }
 
     @Override
@@ -322,13 +448,15 @@ final class DecomposedStep extends KernelStep {
         int[] band = largest(grouped);
         // the sparse path fills one row at a time, the dense one a block of rows
         boolean sparse = decided && (grouped ? sparseBatch : sparseOne);
-        return (sparse ? 1 : ROW_BLOCK) * geometry.bandLength(band[0], band[1]);
+        int floats = mayBand(grouped) ? (sparse ? 1 : ROW_BLOCK) * geometry.bandLength(band[0], band[1]) : 0;
+        return mayFuse(grouped) ? Math.max(floats, outChannels * fusedRow(band[0], band[1])) : floats;
     }
 
     @Override
     List<String> candidates() {
         List<String> names = new ArrayList<>();
         for (String k : kernelSets().keySet()) {
+            names.add(FUSED + "-" + k);
             names.add(SPARSE + "-" + k);
             names.add(DENSE + "-" + k);
         }
@@ -337,11 +465,14 @@ final class DecomposedStep extends KernelStep {
 
     @Override
     void choose(String candidate, boolean batch) {
-        boolean sparse = candidate.startsWith(SPARSE + "-");
+        boolean fused = candidate.startsWith(FUSED + "-");
+        boolean sparse = fused || candidate.startsWith(SPARSE + "-");
         if (batch) {
             sparseBatch = sparse;
+            fusedBatch = fused;
         } else {
             sparseOne = sparse;
+            fusedOne = fused;
         }
         kernels(candidate.substring(candidate.indexOf('-') + 1), batch);
     }
@@ -352,13 +483,22 @@ final class DecomposedStep extends KernelStep {
      */
     static final double SPARSE_DENSITY = 0.5;
 
+    /**
+     * Sparse coefficient matrices denser than this run fused, tile by tile, when chosen by rule. Each non-zero
+     * reads a map: with many per output channel (the demo's real model keeps about a third) reading them from a
+     * tile in L1 rather than a band in L2 measured 0.77-0.84x the time; with a few (97 % pruned) the tiles' extra
+     * calls cost more than they save (1.02-1.14x), so the banded path stays.
+     */
+    static final double FUSED_DENSITY = 0.1;
+
     @Override
     void decide(java.util.function.Predicate<String> allowed) {
         String kernel = kernelSets().keySet().iterator().next();
         double density = rowStart[outChannels] / ((double) outChannels * maps());
-        String preferred = (density <= SPARSE_DENSITY ? SPARSE : DENSE) + "-" + kernel;
-        String other = (density <= SPARSE_DENSITY ? DENSE : SPARSE) + "-" + kernel;
-        String chosen = allowed.test(preferred) ? preferred : other;
+        List<String> order = density > SPARSE_DENSITY ? List.of(DENSE, FUSED, SPARSE)
+                : density > FUSED_DENSITY ? List.of(FUSED, SPARSE, DENSE) : List.of(SPARSE, FUSED, DENSE);
+        String chosen = order.stream().map(form -> form + "-" + kernel).filter(allowed).findFirst()
+                .orElse(DENSE + "-" + kernel);
         choose(chosen, false);
         choose(chosen, true);
     }
@@ -374,10 +514,17 @@ final class DecomposedStep extends KernelStep {
             values = null;
             mapOf = null;
         }
+        if (!fusedOne && !fusedBatch) {
+            tileOffsets = null;
+        }
+        if (!(sparseOne && !fusedOne) && !(sparseBatch && !fusedBatch)) {
+            mapOf = null;
+        }
     }
 
     @Override
     String chosen(boolean batch) {
-        return ((batch ? sparseBatch : sparseOne) ? SPARSE : DENSE) + "-" + kernels(batch).name();
+        String form = (batch ? fusedBatch : fusedOne) ? FUSED : (batch ? sparseBatch : sparseOne) ? SPARSE : DENSE;
+        return form + "-" + kernels(batch).name();
     }
 }

@@ -114,13 +114,15 @@ record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean ma
         int pw = outWidth / k;
         int o = outOff + n * (outHeight / k) * pw;
         float area = k * k;
+        if (maxPool && k == 2) {
+            int first = y0 / k;
+            kernels.maxPool2Rows(acc, accOff + (first * k - y0) * rowStride, rowStride, (y0 + rows) / k - first, out,
+                    o + first * pw, pw);
+            return;
+        }
         for (int py = y0 / k; py < (y0 + rows) / k; py++) {
             int a0 = accOff + (py * k - y0) * rowStride;
             int d = o + py * pw;
-            if (maxPool && k == 2) {
-                kernels.maxPool2(acc, a0, a0 + rowStride, out, d, pw);
-                continue;
-            }
             for (int px = 0; px < pw; px++) {
                 float best = Float.NEGATIVE_INFINITY;
                 float sum = 0;

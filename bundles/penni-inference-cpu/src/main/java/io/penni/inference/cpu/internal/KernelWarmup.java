@@ -58,10 +58,14 @@ public final class KernelWarmup {
                 kernels.gemm(a, 0, depth, 5, depth, b, rows, 0, c, 0, len, len - (i & 7));
                 kernels.gemm(a, 0, depth, 2 + (i & 1), depth, b, rows, 0, c, 0, len, len - (i & 7));
                 kernels.sparseRow(a, maps, 0, 6 + (i & 3), b, 0, len, c, 0, len - (i & 7), 0.5f, (i & 1) == 0);
+                kernels.sparseTile(a, rows, 0, 6 + (i & 3), b, c, 0, Kernels.TILE_UNIT * (1 + (i & 1)), 0.5f,
+                        (i & 1) == 0);
+                kernels.gemm(a, 0, depth, 5, 9, b, rows, 0, i & 7, c, 0, Kernels.TILE_UNIT, Kernels.TILE_UNIT);
                 kernels.matVec(b, 0, 5, depth - (i & 7), a, 0, c, 0);
                 kernels.bias(c, 0, len - (i & 7), 0.5f, (i & 1) == 0);
                 kernels.addInto(c, 0, b, 0, len - (i & 15), (i & 1) == 0);
                 kernels.maxPool2(b, 0, len, c, 0, len / 2 - (i & 7));
+                kernels.maxPool2Rows(b, 0, 2 * len, 3, c, 0, 3 + (i & 15));
             }
             long t = System.nanoTime() - t0;
             stable = t < best * 0.95 ? 0 : stable + 1;

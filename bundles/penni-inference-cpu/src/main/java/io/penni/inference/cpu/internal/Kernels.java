@@ -29,8 +29,42 @@ public interface Kernels {
      * @param ldc its row stride
      * @param len columns of b and c
      */
-    void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
-            int cOff, int ldc, int len);
+    default void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
+            float[] c, int cOff, int ldc, int len) {
+        gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, 0, c, cOff, ldc, len);
+    }
+
+    /**
+     * {@link #gemm(float[], int, int, int, int, float[], int[], int, float[], int, int, int)} with every row of b
+     * read {@code bShift} floats further on: {@code c[cOff + i·ldc + j] = Σ_p a[aOff + i·lda + p] ·
+     * b[bRows[bRowsOff + p] + bShift + j]}. A tile of a staged channel's taps, without rewriting the row table.
+     *
+     * @param bShift added to every row start of b
+     */
+    void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff, int bShift,
+            float[] c, int cOff, int ldc, int len);
+
+    /**
+     * One output channel of a tile of a fused decomposed convolution: the tile's basis maps lie one after another
+     * in {@code maps}, and {@code acc[accOff + j] = act(bias + Σ_e values[e] · maps[offsets[e] + j])} for
+     * {@code start <= e < end}, {@code j < len}, act the ReLU or the identity.
+     *
+     * @param values the channel's non-zero coefficients
+     * @param offsets where each one's map starts in {@code maps}
+     * @param start first entry
+     * @param end one past the last entry
+     * @param maps the tile's maps
+     * @param acc the result (overwritten)
+     * @param accOff its first element
+     * @param len values per map: a multiple of {@link #TILE_UNIT}
+     * @param bias added to each value
+     * @param relu whether to apply the ReLU
+     */
+    void sparseTile(float[] values, int[] offsets, int start, int end, float[] maps, float[] acc, int accOff, int len,
+            float bias, boolean relu);
+
+    /** Tiles of {@link #sparseTile} are multiples of this many floats (two 512-bit vectors). */
+    int TILE_UNIT = 32;
 
     /**
      * One output row of a sparse 1×1 convolution over maps laid out by input channel and basis: entry e's map
@@ -99,6 +133,25 @@ public interface Kernels {
             float top = a[r0 + x] > a[r0 + x + 1] ? a[r0 + x] : a[r0 + x + 1];
             float bottom = a[r1 + x] > a[r1 + x + 1] ? a[r1 + x] : a[r1 + x + 1];
             out[outOff + i] = top > bottom ? top : bottom;
+        }
+    }
+
+    /**
+     * {@link #maxPool2} over consecutive pairs of computed rows: pooled row {@code py < pooledRows} from rows
+     * {@code a0 + 2·py·rowStride} and the one after it, stored at {@code outOff + py·count}.
+     *
+     * @param a the computed rows
+     * @param a0 where the first row starts
+     * @param rowStride values per computed row, at least {@code 2·count}
+     * @param pooledRows pooled rows
+     * @param out the pooled rows' array
+     * @param outOff where the first starts
+     * @param count pooled values per row
+     */
+    default void maxPool2Rows(float[] a, int a0, int rowStride, int pooledRows, float[] out, int outOff, int count) {
+        for (int py = 0; py < pooledRows; py++) {
+            int r0 = a0 + 2 * py * rowStride;
+            maxPool2(a, r0, r0 + rowStride, out, outOff + py * count, count);
         }
     }
 

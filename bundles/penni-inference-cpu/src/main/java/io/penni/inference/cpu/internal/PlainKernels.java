@@ -23,7 +23,7 @@ public final class PlainKernels implements Kernels {
 
     @Override
     public void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
-            float[] c, int cOff, int ldc, int len) {
+            int bShift, float[] c, int cOff, int ldc, int len) {
         for (int i = 0; i < rows; i++) {
             int ci = cOff + i * ldc;
             Arrays.fill(c, ci, ci + len, 0f);
@@ -33,7 +33,7 @@ public final class PlainKernels implements Kernels {
                 if (s == 0f) {
                     continue;
                 }
-                int bi = bRows[bRowsOff + p];
+                int bi = bRows[bRowsOff + p] + bShift;
                 for (int j = 0; j < len; j++) {
                     c[ci + j] += s * b[bi + j];
                 }
@@ -65,6 +65,24 @@ public final class PlainKernels implements Kernels {
             int r = Kernels.offset(maps[e], channelStride, basisStride);
             for (int j = 0; j < len; j++) {
                 acc[accOff + j] += v * m[r + j];
+            }
+        }
+        if (relu) {
+            for (int j = 0; j < len; j++) {
+                acc[accOff + j] = Math.max(0f, acc[accOff + j]);
+            }
+        }
+    }
+
+    @Override
+    public void sparseTile(float[] values, int[] offsets, int start, int end, float[] maps, float[] acc, int accOff,
+            int len, float bias, boolean relu) {
+        Arrays.fill(acc, accOff, accOff + len, bias);
+        for (int e = start; e < end; e++) {
+            float v = values[e];
+            int r = offsets[e];
+            for (int j = 0; j < len; j++) {
+                acc[accOff + j] += v * maps[r + j];
             }
         }
         if (relu) {

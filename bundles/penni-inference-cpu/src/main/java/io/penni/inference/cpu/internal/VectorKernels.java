@@ -19,6 +19,11 @@ final class VectorKernels implements Kernels {
     /** Ints in half the preferred vector: the even floats of a vector, narrowed out of its longs. */
     private static final VectorSpecies<Integer> HALF_INTS = VectorSpecies.of(int.class,
             VectorShape.forBitSize(S.vectorBitSize() / 2));
+    /** Floats in half the preferred vector, and ints in a quarter of it: pooling of short rows. */
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
+    private static final VectorSpecies<Integer> QUARTER_INTS = VectorSpecies.of(int.class,
+            VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 4)));
 
     @Override
     public String name() {
@@ -27,29 +32,29 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
-            float[] c, int cOff, int ldc, int len) {
+            int bShift, float[] c, int cOff, int ldc, int len) {
         if (len < 2 * W) {
             // masked vector loads and stores are not intrinsified here (JDK 17): they run the Java fallback, a
             // hundred times slower than plain loops
-            PlainKernels.INSTANCE.gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, c, cOff, ldc, len);
+            PlainKernels.INSTANCE.gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
             return;
         }
         int i = 0;
         for (; i + 4 <= rows; i += 4) {
-            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len, 4);
+            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, 4);
         }
         // two or three rows left (a pruned layer's channel often needs 2 or 3 maps) in one pass over b, the
         // missing rows' multiply-adds done and dropped: cheaper than a pass over b per row
         if (rows - i >= 2) {
-            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, ldc, len, rows - i);
+            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, rows - i);
         } else if (rows - i == 1) {
-            block1(a, aOff + i * lda, depth, b, bRows, bRowsOff, c, cOff + i * ldc, len);
+            block1(a, aOff + i * lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, len);
         }
     }
 
     /** Four rows of a and c, or two or three: a missing row reads the last real row of a and is not stored. */
     private static void block4(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
-            float[] c, int c0, int ldc, int len, int rows) {
+            int bShift, float[] c, int c0, int ldc, int len, int rows) {
         int a1 = a0 + lda;
         int a2 = rows > 2 ? a1 + lda : a1;
         int a3 = rows > 3 ? a2 + lda : a2;
@@ -69,7 +74,7 @@ final class VectorKernels implements Kernels {
             FloatVector x30 = FloatVector.zero(S);
             FloatVector x31 = FloatVector.zero(S);
             for (int p = 0; p < depth; p++) {
-                int bi = bRows[bRowsOff + p] + j;
+                int bi = bRows[bRowsOff + p] + bShift + j;
                 FloatVector b0 = FloatVector.fromArray(S, b, bi);
                 FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
                 FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
@@ -100,8 +105,8 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    private static void block1(float[] a, int a0, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
-            int c0, int len) {
+    private static void block1(float[] a, int a0, int depth, float[] b, int[] bRows, int bRowsOff, int bShift,
+            float[] c, int c0, int len) {
         int j = 0;
         for (int full = len >= 2 * W ? len : 0; j < full; j += 2 * W) {
             if (j + 2 * W > len) {
@@ -110,7 +115,7 @@ final class VectorKernels implements Kernels {
             FloatVector x0 = FloatVector.zero(S);
             FloatVector x1 = FloatVector.zero(S);
             for (int p = 0; p < depth; p++) {
-                int bi = bRows[bRowsOff + p] + j;
+                int bi = bRows[bRowsOff + p] + bShift + j;
                 FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
                 x0 = FloatVector.fromArray(S, b, bi).fma(s0, x0);
                 x1 = FloatVector.fromArray(S, b, bi + W).fma(s0, x1);
@@ -171,6 +176,76 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void sparseTile(float[] values, int[] offsets, int start, int end, float[] maps, float[] acc, int accOff,
+            int len, float bias, boolean relu) {
+        if (len % (2 * W) != 0) {
+            PlainKernels.INSTANCE.sparseTile(values, offsets, start, end, maps, acc, accOff, len, bias, relu);
+            return;
+        }
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector zero = FloatVector.zero(S);
+        int j = 0;
+        // four independent sums in flight either way: a row's non-zeros form one dependent chain per vector, and
+        // two chains leave the FMA units waiting on the latency
+        for (; j + 4 * W <= len; j += 4 * W) {
+            FloatVector x0 = b;
+            FloatVector x1 = b;
+            FloatVector x2 = b;
+            FloatVector x3 = b;
+            for (int e = start; e < end; e++) {
+                FloatVector v = FloatVector.broadcast(S, values[e]);
+                int r = offsets[e] + j;
+                x0 = FloatVector.fromArray(S, maps, r).fma(v, x0);
+                x1 = FloatVector.fromArray(S, maps, r + W).fma(v, x1);
+                x2 = FloatVector.fromArray(S, maps, r + 2 * W).fma(v, x2);
+                x3 = FloatVector.fromArray(S, maps, r + 3 * W).fma(v, x3);
+            }
+            if (relu) {
+                x0 = x0.max(zero);
+                x1 = x1.max(zero);
+                x2 = x2.max(zero);
+                x3 = x3.max(zero);
+            }
+            x0.intoArray(acc, accOff + j);
+            x1.intoArray(acc, accOff + j + W);
+            x2.intoArray(acc, accOff + j + 2 * W);
+            x3.intoArray(acc, accOff + j + 3 * W);
+        }
+        for (; j < len; j += 2 * W) {
+            // two vectors: even and odd non-zeros summed apart, added at the end
+            FloatVector x0 = b;
+            FloatVector x1 = b;
+            FloatVector y0 = zero;
+            FloatVector y1 = zero;
+            int e = start;
+            for (; e + 1 < end; e += 2) {
+                FloatVector v = FloatVector.broadcast(S, values[e]);
+                FloatVector u = FloatVector.broadcast(S, values[e + 1]);
+                int r = offsets[e] + j;
+                int q = offsets[e + 1] + j;
+                x0 = FloatVector.fromArray(S, maps, r).fma(v, x0);
+                x1 = FloatVector.fromArray(S, maps, r + W).fma(v, x1);
+                y0 = FloatVector.fromArray(S, maps, q).fma(u, y0);
+                y1 = FloatVector.fromArray(S, maps, q + W).fma(u, y1);
+            }
+            if (e < end) {
+                FloatVector v = FloatVector.broadcast(S, values[e]);
+                int r = offsets[e] + j;
+                x0 = FloatVector.fromArray(S, maps, r).fma(v, x0);
+                x1 = FloatVector.fromArray(S, maps, r + W).fma(v, x1);
+            }
+            x0 = x0.add(y0);
+            x1 = x1.add(y1);
+            if (relu) {
+                x0 = x0.max(zero);
+                x1 = x1.max(zero);
+            }
+            x0.intoArray(acc, accOff + j);
+            x1.intoArray(acc, accOff + j + W);
+        }
+    }
+
+    @Override
     public void matVec(float[] w, int wOff, int out, int in, float[] x, int xOff, float[] y, int yOff) {
         for (int o = 0; o < out; o++) {
             int wo = wOff + o * in;
@@ -190,6 +265,51 @@ final class VectorKernels implements Kernels {
             }
             y[yOff + o] = s0.add(s1).reduceLanes(VectorOperators.ADD) + tail;
         }
+    }
+
+    @Override
+    public void maxPool2Rows(float[] a, int a0, int rowStride, int pooledRows, float[] out, int outOff, int count) {
+        int step = count >= W / 2 ? W / 2 : count >= W / 4 ? W / 4 : 0;
+        if (step == 0) {
+            Kernels.super.maxPool2Rows(a, a0, rowStride, pooledRows, out, outOff, count);
+            return;
+        }
+        for (int py = 0; py < pooledRows; py++) {
+            int r0 = a0 + 2 * py * rowStride;
+            int r1 = r0 + rowStride;
+            int d = outOff + py * count;
+            // the last vector overlaps the one before it rather than a scalar tail: the pooled values it computes
+            // again are the same, and they lie inside this pooled row
+            for (int i = 0;; i += step) {
+                if (i + step > count) {
+                    i = count - step;
+                }
+                if (step == W / 2) {
+                    pairs(a, r0 + 2 * i, r1 + 2 * i, out, d + i);
+                } else {
+                    halfPairs(a, r0 + 2 * i, r1 + 2 * i, out, d + i);
+                }
+                if (i + step >= count) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** W / 2 pooled values: the two rows' maximum, each pair's odd value shifted onto its even one, narrowed. */
+    private static void pairs(float[] a, int r0, int r1, float[] out, int d) {
+        FloatVector v = FloatVector.fromArray(S, a, r0).max(FloatVector.fromArray(S, a, r1));
+        FloatVector odd = v.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).reinterpretAsFloats();
+        v.max(odd).reinterpretAsLongs().convertShape(VectorOperators.L2I, HALF_INTS, 0).reinterpretAsFloats()
+                .intoArray(out, d);
+    }
+
+    /** As {@link #pairs}, W / 4 pooled values from half-width vectors: rows of 4 to 7 pooled values. */
+    private static void halfPairs(float[] a, int r0, int r1, float[] out, int d) {
+        FloatVector v = FloatVector.fromArray(HALF, a, r0).max(FloatVector.fromArray(HALF, a, r1));
+        FloatVector odd = v.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).reinterpretAsFloats();
+        v.max(odd).reinterpretAsLongs().convertShape(VectorOperators.L2I, QUARTER_INTS, 0).reinterpretAsFloats()
+                .intoArray(out, d);
     }
 
     @Override

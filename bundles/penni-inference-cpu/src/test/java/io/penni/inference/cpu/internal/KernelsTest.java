@@ -1,0 +1,125 @@
+package io.penni.inference.cpu.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernels of the fused decomposed path and of the pooled store, each kernel set against a plain scalar
+ * statement of what it computes: odd sizes, shifts, tiles of one and two units, rows shorter than a vector.
+ */
+class KernelsTest {
+
+    private static List<Kernels> sets() {
+        List<Kernels> sets = new ArrayList<>(List.of(PlainKernels.INSTANCE));
+        VectorSupport.kernels().ifPresent(sets::add);
+        return sets;
+    }
+
+    private static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    @Test
+    void theVectorKernelsAreHereOnThisJvm() {
+        // the engine runs with --add-modules jdk.incubator.vector; without it the tests below would test plain only
+        assertEquals(2, sets().size());
+    }
+
+    @Test
+    void shiftedMatrixProductReadsEveryRowOfBThatFarOn() {
+        for (Kernels k : sets()) {
+            for (int rows : new int[] {1, 2, 3, 4, 5, 6, 9}) {
+                for (int len : new int[] {32, 64, 70}) {
+                    int depth = 9;
+                    float[] a = random(rows * depth, rows);
+                    float[] b = random(depth * 100 + len + 200, len);
+                    int[] bRows = new int[depth];
+                    for (int p = 0; p < depth; p++) {
+                        bRows[p] = p * 100 + p % 3;
+                    }
+                    int shift = 37;
+                    float[] c = new float[rows * len];
+                    k.gemm(a, 0, depth, rows, depth, b, bRows, 0, shift, c, 0, len, len);
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < len; j++) {
+                            double want = 0;
+                            for (int p = 0; p < depth; p++) {
+                                want += a[i * depth + p] * b[bRows[p] + shift + j];
+                            }
+                            assertEquals(want, c[i * len + j], 1e-4, k.name() + " rows " + rows + " len " + len);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sparseTileAddsBiasAndEachNonZeroTimesItsMapThenTheRelu() {
+        for (Kernels k : sets()) {
+            for (int len : new int[] {Kernels.TILE_UNIT, 2 * Kernels.TILE_UNIT}) {
+                for (int nonZero : new int[] {0, 1, 2, 5, 7}) {
+                    for (boolean relu : new boolean[] {false, true}) {
+                        float[] maps = random(10 * len, len + nonZero);
+                        float[] values = random(nonZero + 3, nonZero);
+                        int[] offsets = new int[nonZero + 3];
+                        for (int e = 0; e < offsets.length; e++) {
+                            offsets[e] = ((e * 7) % 10) * len;
+                        }
+                        float[] acc = new float[len + 8];
+                        acc[len + 2] = 42f;
+                        k.sparseTile(values, offsets, 3, 3 + nonZero, maps, acc, 2, len, 0.25f, relu);
+                        for (int j = 0; j < len; j++) {
+                            double want = 0.25;
+                            for (int e = 3; e < 3 + nonZero; e++) {
+                                want += values[e] * maps[offsets[e] + j];
+                            }
+                            assertEquals(relu ? Math.max(0, want) : want, acc[2 + j], 1e-5, k.name() + " " + len);
+                        }
+                        assertEquals(0f, acc[0]);
+                        assertEquals(42f, acc[len + 2], "nothing past the tile is written");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void pooledRowsOfEveryWidthTakeEachWindowsMaximumAndWriteNothingElse() {
+        for (Kernels k : sets()) {
+            for (int count = 1; count <= 21; count++) {
+                int rowStride = 2 * count + 3;
+                int pooled = 3;
+                float[] a = random(2 * pooled * rowStride + 4, count);
+                float[] out = new float[pooled * count + 2];
+                out[0] = -7f;
+                out[out.length - 1] = -9f;
+                k.maxPool2Rows(a, 1, rowStride, pooled, out, 1, count);
+                float[] want = new float[out.length];
+                want[0] = -7f;
+                want[out.length - 1] = -9f;
+                for (int py = 0; py < pooled; py++) {
+                    for (int x = 0; x < count; x++) {
+                        int r0 = 1 + 2 * py * rowStride + 2 * x;
+                        int r1 = r0 + rowStride;
+                        want[1 + py * count + x] = Math.max(Math.max(a[r0], a[r0 + 1]), Math.max(a[r1], a[r1 + 1]));
+                    }
+                }
+                assertArrayEquals(want, out, k.name() + " count " + count);
+            }
+        }
+        assertTrue(Kernels.TILE_UNIT % 16 == 0, "a tile unit is whole 512-bit vectors");
+    }
+}
