@@ -143,6 +143,11 @@ final class ServerProcess implements AutoCloseable {
      *
      * @return its exit code
      */
+    @Override
+    public String toString() {
+        return "the server in " + base.getFileName();
+    }
+
     int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(90, TimeUnit.SECONDS)) {
