@@ -18,6 +18,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
+import io.penni.api.model.Padding;
 import io.penni.api.model.ParameterNames;
 import io.penni.api.model.Tensor;
 
@@ -379,12 +380,33 @@ public final class ModelGraph {
                     .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
         }
 
+        /**
+         * The window's input as SameDiff's conv and pool layers can take it: they pad every side alike, so a layer
+         * padded per side gets its input padded explicitly with {@code value} (a pad op, whose gradient is the
+         * slice back) and then no padding of its own.
+         *
+         * @return the input, padded explicitly when the padding is not uniform
+         */
+        private SDVariable windowInput(SDVariable x, Padding padding, double value) {
+            if (padding.isUniform()) {
+                return x;
+            }
+            INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {padding.top(), padding.bottom()},
+                {padding.left(), padding.right()}});
+            return sd.nn().pad(x, sd.constant(pads), value);
+        }
+
+        /** @return the padding SameDiff's layer adds itself: all of it when uniform, else none (see windowInput) */
+        private static int ownPadding(Padding padding) {
+            return padding.isUniform() ? padding.top() : 0;
+        }
+
         private SDVariable conv(Layer.Conv2d conv) {
             ranks.put(conv.name(), 4);
-            SDVariable x = input(conv.input());
+            SDVariable x = windowInput(input(conv.input()), conv.padding(), 0);
             SDVariable weight = trainable(conv.name(), ParameterNames.WEIGHT);
             SDVariable bias = conv.bias() ? trainable(conv.name(), ParameterNames.BIAS) : null;
-            Conv2DConfig config = convConfig(conv.kernel(), conv.stride(), conv.padding());
+            Conv2DConfig config = convConfig(conv.kernel(), conv.stride(), ownPadding(conv.padding()));
             if (conv.groups() == 1) {
                 // [N, C, k, k] -> [k, k, C, N], the layout conv2d's backward pass accepts in ND4J 1.0.0-M2.1
                 SDVariable w = weight.permute(2, 3, 1, 0);
@@ -400,7 +422,7 @@ public final class ModelGraph {
 
         private SDVariable decomposed(Layer.DecomposedConv2d conv) {
             ranks.put(conv.name(), 4);
-            SDVariable x = input(conv.input());
+            SDVariable x = windowInput(input(conv.input()), conv.padding(), 0);
             SDVariable coefficients = trainable(conv.name(), ParameterNames.COEFFICIENTS);
             SDVariable basis = trainable(conv.name(), ParameterNames.BASIS);
             SDVariable bias = conv.bias() ? trainable(conv.name(), ParameterNames.BIAS) : null;
@@ -409,7 +431,7 @@ public final class ModelGraph {
             int k = conv.kernel();
             SDVariable kernel = coefficients.reshape(n * c, conv.bases()).mmul(basis).reshape(n, c, k, k)
                     .permute(2, 3, 1, 0);
-            Conv2DConfig config = convConfig(k, conv.stride(), conv.padding());
+            Conv2DConfig config = convConfig(k, conv.stride(), ownPadding(conv.padding()));
             return bias == null ? sd.cnn().conv2d(x, kernel, config) : sd.cnn().conv2d(x, kernel, bias, config);
         }
 
@@ -462,14 +484,18 @@ public final class ModelGraph {
         }
 
         private SDVariable pool(Layer.Pool pool) {
+            int own = ownPadding(pool.padding());
             Pooling2DConfig config = Pooling2DConfig.builder().kH(pool.kernel()).kW(pool.kernel()).sH(pool.stride())
-                    .sW(pool.stride()).pH(pool.padding()).pW(pool.padding()).paddingMode(PaddingMode.VALID)
+                    .sW(pool.stride()).pH(own).pW(own).paddingMode(PaddingMode.VALID)
                     .isNHWC(false).build();
-            SDVariable x = input(pool.input());
             if (pool.kind() == Layer.PoolKind.MAX) {
-                return sd.cnn().maxPooling2d(x, config);
+                // padding never wins a max: the explicit pad is the lowest float (the shape rules keep every window
+                // on at least one input value)
+                return sd.cnn().maxPooling2d(windowInput(input(pool.input()), pool.padding(), -Float.MAX_VALUE),
+                        config);
             }
-            if (pool.padding() > 0) {
+            SDVariable x = input(pool.input());
+            if (!pool.padding().isNone()) {
                 throw new IllegalArgumentException("layer " + pool.name()
                         + ": training average pooling with padding is not supported");
             }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.penni.api.model.ActivationShape;
 import io.penni.api.model.Layer;
+import io.penni.api.model.Padding;
 import io.penni.model.ModelException;
 
 /**
@@ -92,9 +93,10 @@ public final class ShapeRules {
 
         @Override
         public ActivationShape visitPool(Layer.Pool l) {
-            if (l.padding() * 2 > l.kernel()) {
+            if (l.padding().max() * 2 > l.kernel()) {
                 // a window lying wholly in the padding would have no input value to take
-                throw error(l.name(), "padding " + l.padding() + " must be at most half the kernel " + l.kernel());
+                throw error(l.name(), "padding " + l.padding() + " must be at most half the kernel " + l.kernel()
+                        + " on every side");
             }
             return windows(l.name(), in().channels(), l.kernel(), l.stride(), l.padding(), in());
         }
@@ -168,22 +170,22 @@ public final class ShapeRules {
     }
 
     /** The output of a k×k window sliding over both axes, with {@code channels} channels. */
-    private static ActivationShape windows(String layer, int channels, int kernel, int stride, int padding,
+    private static ActivationShape windows(String layer, int channels, int kernel, int stride, Padding padding,
             ActivationShape in) {
-        return new ActivationShape(channels, window(layer, kernel, stride, padding, in.height(), "height"),
-                window(layer, kernel, stride, padding, in.width(), "width"));
+        return new ActivationShape(channels, window(layer, kernel, stride, padding.height(), in.height(), "height"),
+                window(layer, kernel, stride, padding.width(), in.width(), "width"));
     }
 
-    /** The output size of a sliding window along one axis: floor((size + 2·padding − kernel) / stride) + 1. */
-    private static int window(String layer, int kernel, int stride, int padding, int size, String axis) {
+    /**
+     * The output size of a sliding window along one axis: floor((size + padding − kernel) / stride) + 1, where
+     * padding is what both ends of the axis add together.
+     */
+    private static int window(String layer, int kernel, int stride, long padding, int size, String axis) {
         positive(layer, "kernel", kernel);
         positive(layer, "stride", stride);
-        if (padding < 0) {
-            throw error(layer, "padding must not be negative, was " + padding);
-        }
-        long span = (long) size + 2L * padding - kernel;
+        long span = (long) size + padding - kernel;
         if (span < 0) {
-            throw error(layer, "kernel " + kernel + " with padding " + padding + " does not fit the input " + axis
+            throw error(layer, "kernel " + kernel + " with padding " + padding + " in all does not fit the input " + axis
                     + " " + size + " (output size would be below 1)");
         }
         long out = span / stride + 1;

@@ -34,7 +34,8 @@ public final class GraphImporter {
     /** The operators read, for messages. */
     static final String SUPPORTED = "Conv, BatchNormalization, Relu, Clip (min 0: ReLU6 and ReLU), MaxPool,"
             + " AveragePool, GlobalAveragePool, Add, Gemm, MatMul (+ Add), Flatten, Reshape and Squeeze (as a"
-            + " flatten), Dropout, Identity, Pad (zero pads), Constant, Shape, Gather, Unsqueeze, Concat";
+            + " flatten), Dropout, Identity, Pad (zeros, folded into the Conv after it), Constant, Shape, Gather,"
+            + " Unsqueeze, Concat";
 
     final String source;
     final int opset;
