@@ -94,6 +94,24 @@ class OnnxExportRuntimeTest {
         assertRunsAsTheReference(shrunk);
     }
 
+    /**
+     * Pads that differ per side export as the Conv's and pools' own pads: the PyTorch fixtures as imported (their
+     * Pad nodes folded into the convolutions), decomposed and pruned, and a graph padding every side differently
+     * on dense, decomposed, depthwise and pooling layers. ONNX Runtime and the reference agree, so the reference's
+     * per-side padding is ONNX's; the import matching PyTorch closes the circle.
+     */
+    @Test
+    void windowsPaddedPerSideRunInOnnxRuntimeAsTheReference() throws OrtException {
+        for (String fixture : List.of("zero-pad", "asymmetric-pads")) {
+            Model imported = OnnxImport.read(OnnxFixtures.model(fixture));
+            assertRunsAsTheReference(imported);
+            assertRunsAsTheReference(SyntheticCompression.prune(SyntheticCompression.decompose(imported, 3, 5), 0.5,
+                    5));
+        }
+        assertRunsAsTheReference(TestModels.asymmetric(8));
+        assertRunsAsTheReference(SyntheticCompression.decompose(TestModels.asymmetric(8), 2, 8));
+    }
+
     @Test
     void shrunkLookingStridedAndPooledGraphsRunAsTheReference() throws OrtException {
         assertRunsAsTheReference(TestModels.shrunkShaped(5));

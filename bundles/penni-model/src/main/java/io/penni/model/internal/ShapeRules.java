@@ -95,8 +95,7 @@ public final class ShapeRules {
         public ActivationShape visitPool(Layer.Pool l) {
             if (l.padding().max() * 2 > l.kernel()) {
                 // a window lying wholly in the padding would have no input value to take
-                throw error(l.name(), "padding " + l.padding() + " must be at most half the kernel " + l.kernel()
-                        + " on every side");
+                throw error(l.name(), "padding " + l.padding() + " must be at most half the kernel " + l.kernel());
             }
             return windows(l.name(), in().channels(), l.kernel(), l.stride(), l.padding(), in());
         }
@@ -172,20 +171,21 @@ public final class ShapeRules {
     /** The output of a k×k window sliding over both axes, with {@code channels} channels. */
     private static ActivationShape windows(String layer, int channels, int kernel, int stride, Padding padding,
             ActivationShape in) {
-        return new ActivationShape(channels, window(layer, kernel, stride, padding.height(), in.height(), "height"),
-                window(layer, kernel, stride, padding.width(), in.width(), "width"));
+        return new ActivationShape(channels,
+                window(layer, kernel, stride, padding.top(), padding.bottom(), in.height(), "height"),
+                window(layer, kernel, stride, padding.left(), padding.right(), in.width(), "width"));
     }
 
     /**
-     * The output size of a sliding window along one axis: floor((size + padding − kernel) / stride) + 1, where
-     * padding is what both ends of the axis add together.
+     * The output size of a sliding window along one axis: floor((size + before + after − kernel) / stride) + 1.
      */
-    private static int window(String layer, int kernel, int stride, long padding, int size, String axis) {
+    private static int window(String layer, int kernel, int stride, int before, int after, int size, String axis) {
         positive(layer, "kernel", kernel);
         positive(layer, "stride", stride);
-        long span = (long) size + padding - kernel;
+        long span = (long) size + before + after - kernel;
         if (span < 0) {
-            throw error(layer, "kernel " + kernel + " with padding " + padding + " in all does not fit the input " + axis
+            String padding = before == after ? Integer.toString(before) : before + " before and " + after + " after";
+            throw error(layer, "kernel " + kernel + " with padding " + padding + " does not fit the input " + axis
                     + " " + size + " (output size would be below 1)");
         }
         long out = span / stride + 1;

@@ -6,10 +6,10 @@ import io.penni.api.model.Padding;
 
 /**
  * The sliding-window attributes of Conv, MaxPool and AveragePool mapped onto the IR's one kernel size, stride
- * and per-side padding per layer. ONNX's pads [top, left, bottom, right] are the IR's order. An end pad larger
- * than its begin pad that no window reaches (TensorFlow's SAME at stride 2 on some sizes) is trimmed to the begin
- * pad, so such a layer stays uniformly padded, as every backend runs it; an end pad that a window does reach is
- * kept, and the layer is padded asymmetrically.
+ * and per-side padding per layer. ONNX's pads [top, left, bottom, right] are the IR's order. An end pad that
+ * differs from its begin pad where the difference is never reached by a window (TensorFlow's SAME at stride 2 on
+ * some sizes) is set to the begin pad, so such a layer stays uniformly padded, as every backend runs it; an end pad
+ * whose difference a window does reach is kept, and the layer is padded asymmetrically.
  *
  * @param kernel the square kernel's size
  * @param stride the stride on both axes
@@ -74,7 +74,7 @@ record Windows(int kernel, int stride, Padding padding) {
                         + " agree");
             }
             long trimmed = size + 2 * pads[axis] - kernel;
-            if (pads[axis + 2] > pads[axis] && trimmed >= 0 && trimmed / stride + 1 == floorOut) {
+            if (pads[axis + 2] != pads[axis] && trimmed >= 0 && trimmed / stride + 1 == floorOut) {
                 ir[axis + 2] = pads[axis];
             }
         }
