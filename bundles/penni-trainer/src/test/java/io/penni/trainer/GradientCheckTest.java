@@ -43,6 +43,30 @@ class GradientCheckTest {
         check(TinyModels.clipped(3), 3, 2, 5, 5, 4);
     }
 
+    /** The explicit pad op before each window padded per side passes the gradient back to the layers before it. */
+    @Test
+    void windowsPaddedPerSideHaveExactGradients() {
+        check(TinyModels.padded(5), 3, 2, 5, 5, 3);
+    }
+
+    @Test
+    void windowsPaddedPerSideComputeWhatTheReferenceForwardPassComputes() {
+        Model model = TinyModels.padded(6);
+        ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.INFER, DataType.FLOAT);
+        Random random = new Random(10);
+        float[] images = new float[3 * 2 * 5 * 5];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) random.nextGaussian();
+        }
+        float[] logits = graph.sameDiff().output(Map.of(ModelGraph.INPUT, Nd4j.create(images, new long[] {3, 2, 5,
+            5})), ModelGraph.LOGITS).get(ModelGraph.LOGITS).reshape(-1).toFloatVector();
+        float[] reference = ReferenceForward.forward(model, new Tensor(new int[] {3, 2, 5, 5}, images)).data();
+        assertEquals(reference.length, logits.length);
+        for (int i = 0; i < reference.length; i++) {
+            assertEquals(reference[i], logits[i], 1e-4, "logit " + i);
+        }
+    }
+
     @Test
     void aBoundedReluComputesWhatTheReferenceForwardPassComputes() {
         Model model = TinyModels.clipped(4);
