@@ -112,6 +112,39 @@ class OnnxExportRuntimeTest {
         assertRunsAsTheReference(SyntheticCompression.decompose(TestModels.asymmetric(8), 2, 8));
     }
 
+    /** The shrinker keeps each layer's padding: a per-side padded graph loses two dead filters and still runs. */
+    @Test
+    void aShrunkModelPaddedPerSideKeepsItsPaddingAndRunsAsTheReference() throws OrtException {
+        Model decomposed = SyntheticCompression.decompose(TestModels.asymmetric(8), 2, 8);
+        Map<String, Tensor> parameters = new LinkedHashMap<>(decomposed.parameters());
+        zeroOutputs(parameters, "conv2", 1, 3);
+        negativeConstant(parameters, "bn2", 1, 3);
+        Model dead = new Model(decomposed.network(), parameters);
+
+        Model shrunk = ChannelShrinker.shrink(dead);
+
+        assertEquals(5 - 2, outChannels(shrunk, "conv2"), "conv2 was not shrunk");
+        for (Layer layer : dead.network().layers()) {
+            Layer after = shrunk.network().layers().stream().filter(l -> l.name().equals(layer.name())).findFirst()
+                    .orElseThrow();
+            assertEquals(padding(layer), padding(after), layer.name());
+        }
+        assertTrue(TestModels.relativeError(ReferenceForward.forward(shrunk, TestModels.images(dead, 2, 3)).data(),
+                ReferenceForward.forward(dead, TestModels.images(dead, 2, 3)).data()) <= TOLERANCE,
+                "the shrunk model computes what the pruned one did");
+        assertRunsAsTheReference(shrunk);
+    }
+
+    private static Object padding(Layer layer) {
+        if (layer instanceof Layer.Conv2d c) {
+            return c.padding();
+        }
+        if (layer instanceof Layer.DecomposedConv2d d) {
+            return d.padding();
+        }
+        return layer instanceof Layer.Pool p ? p.padding() : null;
+    }
+
     @Test
     void shrunkLookingStridedAndPooledGraphsRunAsTheReference() throws OrtException {
         assertRunsAsTheReference(TestModels.shrunkShaped(5));

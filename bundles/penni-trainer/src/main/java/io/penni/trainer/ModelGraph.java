@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.PadMode;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
@@ -383,17 +384,20 @@ public final class ModelGraph {
         /**
          * The window's input as SameDiff's conv and pool layers can take it: they pad every side alike, so a layer
          * padded per side gets its input padded explicitly with {@code value} (a pad op, whose gradient is the
-         * slice back) and then no padding of its own.
+         * slice back) and then no padding of its own: zeros for a convolution; for a max pool, the values mirrored at
+         * the edge (symmetric mode), so that padding never wins the max. That is exact where no side pads more than
+         * half the window, as the shape rules require: a window reaching p values past an edge spans at least p
+         * values inside it, and those are the ones mirrored.
          *
          * @return the input, padded explicitly when the padding is not uniform
          */
-        private SDVariable windowInput(SDVariable x, Padding padding, double value) {
+        private SDVariable windowInput(SDVariable x, Padding padding, PadMode mode) {
             if (padding.isUniform()) {
                 return x;
             }
             INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {padding.top(), padding.bottom()},
                 {padding.left(), padding.right()}});
-            return sd.nn().pad(x, sd.constant(pads), value);
+            return sd.nn().pad(x, sd.constant(pads), mode, 0);
         }
 
         /** @return the padding SameDiff's layer adds itself: all of it when uniform, else none (see windowInput) */
@@ -403,7 +407,7 @@ public final class ModelGraph {
 
         private SDVariable conv(Layer.Conv2d conv) {
             ranks.put(conv.name(), 4);
-            SDVariable x = windowInput(input(conv.input()), conv.padding(), 0);
+            SDVariable x = windowInput(input(conv.input()), conv.padding(), PadMode.CONSTANT);
             SDVariable weight = trainable(conv.name(), ParameterNames.WEIGHT);
             SDVariable bias = conv.bias() ? trainable(conv.name(), ParameterNames.BIAS) : null;
             Conv2DConfig config = convConfig(conv.kernel(), conv.stride(), ownPadding(conv.padding()));
@@ -422,7 +426,7 @@ public final class ModelGraph {
 
         private SDVariable decomposed(Layer.DecomposedConv2d conv) {
             ranks.put(conv.name(), 4);
-            SDVariable x = windowInput(input(conv.input()), conv.padding(), 0);
+            SDVariable x = windowInput(input(conv.input()), conv.padding(), PadMode.CONSTANT);
             SDVariable coefficients = trainable(conv.name(), ParameterNames.COEFFICIENTS);
             SDVariable basis = trainable(conv.name(), ParameterNames.BASIS);
             SDVariable bias = conv.bias() ? trainable(conv.name(), ParameterNames.BIAS) : null;
@@ -489,9 +493,7 @@ public final class ModelGraph {
                     .sW(pool.stride()).pH(own).pW(own).paddingMode(PaddingMode.VALID)
                     .isNHWC(false).build();
             if (pool.kind() == Layer.PoolKind.MAX) {
-                // padding never wins a max: the explicit pad is the lowest float (the shape rules keep every window
-                // on at least one input value)
-                return sd.cnn().maxPooling2d(windowInput(input(pool.input()), pool.padding(), -Float.MAX_VALUE),
+                return sd.cnn().maxPooling2d(windowInput(input(pool.input()), pool.padding(), PadMode.SYMMETRIC),
                         config);
             }
             SDVariable x = input(pool.input());
