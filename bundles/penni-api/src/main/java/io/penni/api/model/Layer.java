@@ -114,6 +114,22 @@ public sealed interface Layer {
     }
 
     /**
+     * A layer that slides a k×k window over its input: a convolution, decomposed or not, or a pooling. Code that
+     * only needs the window (its padding, say) reads it here instead of telling the three apart.
+     */
+    sealed interface Windowed extends Layer permits Conv2d, DecomposedConv2d, Pool {
+
+        /** @return the window's size k */
+        int kernel();
+
+        /** @return the stride on both axes */
+        int stride();
+
+        /** @return the zero padding per side */
+        Padding padding();
+    }
+
+    /**
      * The network's input.
      *
      * @param name the layer's name
@@ -152,7 +168,7 @@ public sealed interface Layer {
      * @param bias whether it has a bias
      */
     record Conv2d(String name, String input, int outChannels, int inChannels, int kernel, int stride, Padding padding,
-            int groups, boolean bias) implements Layer {
+            int groups, boolean bias) implements Windowed {
         /** Checks the fields. */
         public Conv2d {
             Objects.requireNonNull(name, "name");
@@ -204,7 +220,7 @@ public sealed interface Layer {
      * @param bias whether it has a bias
      */
     record DecomposedConv2d(String name, String input, int outChannels, int inChannels, int kernel, int stride,
-            Padding padding, int bases, boolean bias) implements Layer {
+            Padding padding, int bases, boolean bias) implements Windowed {
         /** Checks the fields. */
         public DecomposedConv2d {
             Objects.requireNonNull(name, "name");
@@ -339,7 +355,8 @@ public sealed interface Layer {
      * @param stride stride
      * @param padding padding per side (average pooling counts padded zeros; max pooling never takes padding)
      */
-    record Pool(String name, String input, PoolKind kind, int kernel, int stride, Padding padding) implements Layer {
+    record Pool(String name, String input, PoolKind kind, int kernel, int stride, Padding padding)
+            implements Windowed {
         /** Checks the fields. */
         public Pool {
             Objects.requireNonNull(name, "name");

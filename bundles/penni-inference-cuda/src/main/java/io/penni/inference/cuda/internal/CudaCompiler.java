@@ -14,7 +14,6 @@ import io.penni.api.inference.LoadOutcome;
 import io.penni.api.model.ActivationShape;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
-import io.penni.api.model.Padding;
 import io.penni.api.model.ParameterNames;
 import io.penni.model.ModelException;
 import io.penni.model.ModelParameters;
@@ -60,9 +59,8 @@ final class CudaCompiler {
                     return new LoadOutcome.Unsupported("layer " + r.name() + ": the CUDA backend has no bounded ReLU "
                             + "(ReLU6) kernel yet; the cpu and onnxruntime backends run it");
                 }
-                Padding padding = padding(layer);
-                if (padding != null && !padding.isUniform()) {
-                    return new LoadOutcome.Unsupported("layer " + layer.name() + ": pads " + padding + " differ per"
+                if (layer instanceof Layer.Windowed w && !w.padding().isUniform()) {
+                    return new LoadOutcome.Unsupported("layer " + w.name() + ": pads " + w.padding() + " differ per"
                             + " side and the CUDA kernels pad every side alike; the cpu and onnxruntime backends run it");
                 }
                 if (layer instanceof Layer.DecomposedConv2d d && d.bases() > MAX_BASES) {
@@ -76,17 +74,6 @@ final class CudaCompiler {
         } catch (IOException | IllegalStateException e) {
             return new LoadOutcome.Unsupported("the GPU could not take the model: " + e.getMessage());
         }
-    }
-
-    /** @return the padding of a windowed layer, null for any other */
-    private static Padding padding(Layer layer) {
-        if (layer instanceof Layer.Conv2d c) {
-            return c.padding();
-        }
-        if (layer instanceof Layer.DecomposedConv2d d) {
-            return d.padding();
-        }
-        return layer instanceof Layer.Pool p ? p.padding() : null;
     }
 
     private CudaModel build(LoweringPlan plan) throws IOException {

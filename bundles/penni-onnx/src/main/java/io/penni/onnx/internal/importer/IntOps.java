@@ -133,21 +133,14 @@ final class IntOps {
             step[axis] = s;
             dims[axis] = span <= 0 ? 0 : (span + magnitude - 1) / magnitude;
         }
-        long count = Arrays.stream(dims).reduce(1, Math::multiplyExact);
-        long[] values = new long[(int) count];
         long[] strides = strides(data.dims());
-        long[] index = new long[rank];
-        for (int o = 0; o < count; o++) {
-            long from = 0;
-            for (int axis = 0; axis < rank; axis++) {
-                from += (first[axis] + index[axis] * step[axis]) * strides[axis];
-            }
-            values[o] = data.values()[(int) from];
-            for (int axis = rank - 1; axis >= 0 && ++index[axis] == dims[axis]; axis--) {
-                index[axis] = 0;
-            }
+        long start = 0;
+        long[] jumps = new long[rank];
+        for (int axis = 0; axis < rank; axis++) {
+            start += first[axis] * strides[axis];
+            jumps[axis] = step[axis] * strides[axis];
         }
-        return new OnnxValue.Ints(dims, values);
+        return new OnnxValue.Ints(dims, gather(data.values(), dims, start, jumps));
     }
 
     /** Transpose of an integer constant ({@code perm} defaults to reversing the axes). */
@@ -170,23 +163,13 @@ final class IntOps {
             }
         }
         long[] dims = new long[rank];
+        long[] strides = strides(data.dims());
+        long[] jumps = new long[rank];
         for (int i = 0; i < rank; i++) {
             dims[i] = data.dims()[(int) perm[i]];
+            jumps[i] = strides[(int) perm[i]];
         }
-        long[] inStrides = strides(data.dims());
-        long[] values = new long[data.values().length];
-        long[] index = new long[rank];
-        for (int o = 0; o < values.length; o++) {
-            long from = 0;
-            for (int axis = 0; axis < rank; axis++) {
-                from += index[axis] * inStrides[(int) perm[axis]];
-            }
-            values[o] = data.values()[(int) from];
-            for (int axis = rank - 1; axis >= 0 && ++index[axis] == dims[axis]; axis--) {
-                index[axis] = 0;
-            }
-        }
-        return new OnnxValue.Ints(dims, values);
+        return new OnnxValue.Ints(dims, gather(data.values(), dims, 0, jumps));
     }
 
     /** Cast of an integer constant to an integer type: the values are unchanged (they are small). */
@@ -206,6 +189,26 @@ final class IntOps {
             return data;
         }
         throw context.error("its input '" + node.getInput(0) + "' is " + value.describe() + "; " + SUPPORTED);
+    }
+
+    /**
+     * The values of a strided view: output index (i0, i1, ...) of {@code dims}, in row-major order, reads
+     * {@code source[start + Σ i_axis · jumps[axis]]}.
+     */
+    private static long[] gather(long[] source, long[] dims, long start, long[] jumps) {
+        long[] values = new long[Math.toIntExact(Arrays.stream(dims).reduce(1, Math::multiplyExact))];
+        long[] index = new long[dims.length];
+        for (int o = 0; o < values.length; o++) {
+            long from = start;
+            for (int axis = 0; axis < dims.length; axis++) {
+                from += index[axis] * jumps[axis];
+            }
+            values[o] = source[(int) from];
+            for (int axis = dims.length - 1; axis >= 0 && ++index[axis] == dims[axis]; axis--) {
+                index[axis] = 0;
+            }
+        }
+        return values;
     }
 
     private static long[] strides(long[] dims) {
