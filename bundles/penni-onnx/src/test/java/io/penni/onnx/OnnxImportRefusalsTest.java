@@ -205,6 +205,15 @@ class OnnxImportRefusalsTest {
     }
 
     @Test
+    void sameUpperAutoPadAtStrideTwoPadsTheEndOnly() {
+        // Keras' SAME at stride 2 on 8×8 with a 3×3 kernel: 4 outputs need one more row and column at the end
+        Model model = OnnxImport.read(classifier(text("auto_pad", "SAME_UPPER"), ints("strides", 2, 2)).bytes(), FILE,
+                "m");
+
+        assertEquals(new Padding(0, 0, 1, 1), ((Layer.Conv2d) model.network().layers().get(1)).padding());
+    }
+
+    @Test
     void aPoolRoundingUpIsRefused() {
         GraphBuilder graph = classifier();
         graph.graph().getNodeBuilder(2).setOpType("MaxPool").addAllAttribute(List.of(ints("kernel_shape", 3, 3),
