@@ -125,6 +125,80 @@ class SmallCnn(nn.Module):
         return self.classifier(torch.flatten(self.features(x), 1))
 
 
+class ZeroPadNet(nn.Module):
+    """Asymmetric zero padding as PyTorch exports it: ZeroPad2d((0, 1, 0, 1)) before a stride-2 3x3 conv (TensorFlow's
+    SAME at stride 2) and F.pad before a 2x2 conv (what padding='same' does for an even kernel), each a Pad node whose
+    pads come from a ConstantOfShape/Concat/Reshape/Slice/Transpose/Cast chain. On 16x16 images both pads change the
+    output size (8 where no padding gives 7)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(True))
+        self.down = nn.Sequential(nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(8, 16, 3, 2, bias=False), nn.BatchNorm2d(16),
+                                  nn.ReLU(True))
+        self.same = nn.Conv2d(16, 16, 2)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.down(self.stem(x))
+        x = F.relu(self.same(F.pad(x, (0, 1, 0, 1))))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+class PaddedWindowsNet(nn.Module):
+    """Asymmetric pads on a conv, a max pool and an average pool. PyTorch can only write them as Pad nodes (zeros
+    before the conv and the average pool, -inf before the max pool); fold_pads() then moves each into its consumer's
+    pads attribute [0, 0, 1, 1] with the onnx helper, as TensorFlow converters write SAME padding."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.down = nn.Conv2d(8, 16, 3, 2)
+        self.fc = nn.Linear(16 * 2 * 2, 10)
+
+    def forward(self, x):
+        x = F.relu(self.stem(x))
+        x = F.relu(self.down(F.pad(x, (0, 1, 0, 1))))
+        x = F.max_pool2d(F.pad(x, (0, 1, 0, 1), value=float("-inf")), 3, 2)
+        x = F.avg_pool2d(F.pad(x, (0, 1, 0, 1)), 3, 2)
+        return self.fc(torch.flatten(x, 1))
+
+
+def fold_pads(path, pads):
+    """Rewrites an exported model: each Pad node is dropped and its pads (the same for every one, [top, left,
+    bottom, right]) become the pads attribute of the Conv, MaxPool or AveragePool reading it (an average pool
+    counting the padded zeros); the integer arithmetic only the Pads read goes too."""
+    model = onnx.load(path)
+    graph = model.graph
+    pad_inputs = {n.output[0]: n.input[0] for n in graph.node if n.op_type == "Pad"}
+    kept = []
+    for node in graph.node:
+        if node.op_type == "Pad":
+            continue
+        if node.input and node.input[0] in pad_inputs:
+            # through the all-zero Pad PyTorch puts before an average pool as well
+            while node.input[0] in pad_inputs:
+                node.input[0] = pad_inputs[node.input[0]]
+            for a in list(node.attribute):
+                if a.name in ("pads", "count_include_pad"):
+                    node.attribute.remove(a)
+            node.attribute.append(onnx.helper.make_attribute("pads", pads))
+            if node.op_type == "AveragePool":
+                node.attribute.append(onnx.helper.make_attribute("count_include_pad", 1))
+        kept.append(node)
+    needed = {o.name for o in graph.output}
+    live = []
+    for node in reversed(kept):
+        if any(o in needed for o in node.output):
+            live.append(node)
+            needed.update(i for i in node.input if i)
+    del graph.node[:]
+    graph.node.extend(reversed(live))
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    print(f"  pads folded: ops {sorted({n.op_type for n in graph.node})}")
+
+
 def randomise_batch_norm(model, generator):
     """Trained-looking running statistics and affine parameters, so a wrong BN import shows in the outputs."""
     for m in model.modules():
@@ -137,7 +211,7 @@ def randomise_batch_norm(model, generator):
 
 
 def export(name, model, opset, training, constant_folding, dynamic_batch, properties, how, size=32, channels=3,
-           out=OUT):
+           out=OUT, rewrite=None):
     generator = torch.Generator().manual_seed(sum(map(ord, name)))
     randomise_batch_norm(model, generator)
     model.eval()
@@ -149,6 +223,8 @@ def export(name, model, opset, training, constant_folding, dynamic_batch, proper
                       do_constant_folding=constant_folding, input_names=["images"], output_names=["logits"],
                       dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"}} if dynamic_batch else None)
     onnx.checker.check_model(onnx.load(path))
+    if rewrite:
+        rewrite(path)
     print(f"{name}: opset {opset}, {os.path.getsize(path)} bytes, ops {sorted({n.op_type for n in onnx.load(path).graph.node})}")
     if out != OUT:
         return
@@ -186,6 +262,12 @@ def main():
            "the same, for the request intake's tests", size=28, channels=1, out=REQUESTS)
     export("cifar-cnn", SmallCnn(3, 32), 17, TrainingMode.EVAL, True, True, properties,
            "a CNN for 3x32x32 images, which Fashion-MNIST cannot feed", size=32, channels=3, out=REQUESTS)
+    # last, so that the models above are initialised from the same random numbers as before they were added
+    export("zero-pad", ZeroPadNet(), 11, TrainingMode.EVAL, True, True, properties,
+           "ZeroPad2d((0, 1, 0, 1)) + stride-2 conv and F.pad + 2x2 conv: Pad nodes folded into the convs", size=16)
+    export("asymmetric-pads", PaddedWindowsNet(), 13, TrainingMode.EVAL, True, True, properties,
+           "Conv, MaxPool and AveragePool with pads [0, 0, 1, 1] (the exported Pads folded in by the onnx helper)",
+           size=16, rewrite=lambda path: fold_pads(path, [0, 0, 1, 1]))
     with open(os.path.join(OUT, "golden.properties"), "w") as f:
         f.write("\n".join(properties) + "\n")
 

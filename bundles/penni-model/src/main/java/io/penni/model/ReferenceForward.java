@@ -10,6 +10,7 @@ import java.util.Map;
 import io.penni.api.model.ActivationShape;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
+import io.penni.api.model.Padding;
 import io.penni.api.model.ParameterNames;
 import io.penni.api.model.Tensor;
 import io.penni.model.internal.Kernels;
@@ -245,7 +246,7 @@ public final class ReferenceForward {
                 l.padding(), maps);
         // coefficients [N, C, d] in row-major order are already the 1×1 weight [N, C·d, 1, 1]
         return Kernels.conv(filtered, maps, parameter(model, l.name(), ParameterNames.COEFFICIENTS),
-                bias(model, l.name(), l.bias()), 1, 1, 1, 0, outShape);
+                bias(model, l.name(), l.bias()), 1, 1, 1, Padding.NONE, outShape);
     }
 
     private static float[] parameter(Model model, String layer, String parameter) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import io.penni.api.model.Layer;
 import io.penni.api.model.Network;
+import io.penni.api.model.Padding;
 
 class GraphJsonTest {
 
@@ -57,6 +58,46 @@ class GraphJsonTest {
         assertTrue(json.contains("{\"type\":\"pool\",\"name\":\"maxpool\",\"input\":\"sum\",\"kind\":\"max\","), json);
         assertTrue(json.contains("{\"type\":\"clipped_relu\",\"name\":\"relu6\",\"input\":\"dconv\",\"max\":6.0}"), json);
         assertTrue(json.startsWith("{\n  \"format\": \"penni-model\",\n  \"version\": 1,\n"), json);
+    }
+
+    /** Layers padded per side, as ONNX files of TensorFlow's SAME padding or PyTorch's ZeroPad2d import. */
+    static final Network PADDED_PER_SIDE = new Network("padded", List.of(
+            new Layer.Input("input", 3, 16, 15),
+            new Layer.Conv2d("conv", "input", 8, 3, 3, 2, new Padding(0, 0, 1, 1), 1, false),
+            new Layer.DecomposedConv2d("dconv", "conv", 8, 8, 2, 1, new Padding(1, 0, 0, 1), 3, true),
+            new Layer.Pool("maxpool", "dconv", Layer.PoolKind.MAX, 3, 2, new Padding(0, 1, 1, 0)),
+            new Layer.GlobalAvgPool("gap", "maxpool"),
+            new Layer.Linear("fc", "gap", 10, 8, true)), "fc");
+
+    @Test
+    void perSidePaddingRoundTripsAsPadsAndUniformPaddingStaysOneNumber() {
+        String json = GraphJson.write(PADDED_PER_SIDE);
+
+        assertEquals(PADDED_PER_SIDE, read(json));
+        assertTrue(json.contains("\"stride\":2,\"pads\":[0,0,1,1],\"groups\":1"), json);
+        assertTrue(json.contains("\"kind\":\"max\",\"kernel\":3,\"stride\":2,\"pads\":[0,1,1,0]}"), json);
+        assertTrue(!json.contains("\"padding\""), "no uniform padding to write: " + json);
+        Layer.Conv2d uniform = (Layer.Conv2d) read(graph(",{\"type\": \"conv2d\", \"name\": \"c\", \"input\":"
+                + " \"input\", \"outChannels\": 2, \"inChannels\": 1, \"kernel\": 3, \"stride\": 1, \"pads\": [1, 1, 1,"
+                + " 1], \"groups\": 1, \"bias\": false}").replace("\"output\": \"input\"", "\"output\": \"c\""))
+                .layers().get(1);
+        assertEquals(Padding.of(1), uniform.padding(), "four equal pads are the uniform padding");
+    }
+
+    @Test
+    void paddingGivenTwiceWronglyOrNotAtAllIsNamed() {
+        String pool = ",{\"type\": \"pool\", \"name\": \"p\", \"input\": \"input\", \"kind\": \"max\", \"kernel\": 2,"
+                + " \"stride\": 2";
+        assertEquals("g.json: layer 1 ('p'): fields 'padding' and 'pads' are both given; give 'padding' when every"
+                + " side is padded alike, else 'pads'", error(graph(pool + ", \"padding\": 0, \"pads\": [0, 0, 1, 1]}")));
+        assertEquals("g.json: layer 1 ('p'): field 'pads' must be four integers [top, left, bottom, right], was"
+                + " [0,1]", error(graph(pool + ", \"pads\": [0, 1]}")));
+        assertEquals("g.json: layer 1 ('p'): padding must not be negative, was [0, -1, 0, 0]",
+                error(graph(pool + ", \"pads\": [0, -1, 0, 0]}")));
+        assertEquals("g.json: layer 1 ('p'): field 'padding' (or 'pads': [top, left, bottom, right]) is missing",
+                error(graph(pool + "}")));
+        assertEquals("g.json: layer 1 ('r'): unknown field 'pads'; relu has name, input",
+                error(graph(",{\"type\": \"relu\", \"name\": \"r\", \"input\": \"input\", \"pads\": [0, 0, 1, 1]}")));
     }
 
     @Test

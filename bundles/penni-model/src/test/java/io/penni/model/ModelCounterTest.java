@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
 import io.penni.api.model.Network;
+import io.penni.api.model.Padding;
 import io.penni.api.model.Tensor;
 
 class ModelCounterTest {
@@ -65,6 +66,14 @@ class ModelCounterTest {
         assertEquals(8L * 4 * 9 * 25, conv.macs());
         assertEquals(2 * conv.macs(), conv.flops());
         assertEquals(4L * 8 * 25, conv.activationBytes());
+    }
+
+    @Test
+    void perSidePaddingCountsTheOutputPixelsItGives() {
+        // 10×10, 3×3 stride 2 padded [0, 0, 1, 1]: 5×5 outputs, where no padding gives 4×4
+        ModelCount count = ModelCounter.count(new Network("t", List.of(new Layer.Input("in", 4, 10, 10),
+                new Layer.Conv2d("conv", "in", 8, 4, 3, 2, new Padding(0, 0, 1, 1), 1, true)), "conv"));
+        assertEquals(8L * 4 * 9 * 25, count.layers().get(1).macs());
     }
 
     @Test

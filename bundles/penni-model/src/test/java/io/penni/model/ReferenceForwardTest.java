@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
 import io.penni.api.model.Network;
+import io.penni.api.model.Padding;
 import io.penni.api.model.Tensor;
 
 class ReferenceForwardTest {
@@ -62,6 +63,32 @@ class ReferenceForwardTest {
                 Map.of("conv.weight", tensor(new int[] {1, 1, 3, 3}, ones)));
         float[] out = run(model, tensor(new int[] {1, 1, 3, 3}, 1, 2, 3, 4, 5, 6, 7, 8, 9));
         assertArrayEquals(new float[] {12, 16, 24, 28}, out);
+    }
+
+    @Test
+    void convolutionPadsEachSideByItsOwnAmount() {
+        // the 3×3 box filter on 1..9 padded [top 0, left 1, bottom 1, right 0]: windows start at rows 0 and 1 and
+        // at columns -1 and 0; row 3 and column -1 are zeros
+        float[] ones = new float[9];
+        Arrays.fill(ones, 1f);
+        Model model = model(List.of(new Layer.Input("in", 1, 3, 3),
+                new Layer.Conv2d("conv", "in", 1, 1, 3, 1, new Padding(0, 1, 1, 0), 1, false)),
+                Map.of("conv.weight", tensor(new int[] {1, 1, 3, 3}, ones)));
+        float[] out = run(model, tensor(new int[] {1, 1, 3, 3}, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+        // (1+2+4+5+7+8), (1+...+9), (4+5+7+8), (4+5+6+7+8+9)
+        assertArrayEquals(new float[] {27, 45, 24, 39}, out);
+    }
+
+    @Test
+    void poolingPadsEachSideByItsOwnAmount() {
+        // 2×2 windows at stride 2 on a 3×3 map padded at the bottom and right: the last row and column get a window
+        Model max = model(List.of(new Layer.Input("in", 1, 3, 3),
+                new Layer.Pool("pool", "in", Layer.PoolKind.MAX, 2, 2, new Padding(0, 0, 1, 1))), Map.of());
+        Tensor image = tensor(new int[] {1, 1, 3, 3}, -1, -2, -3, -4, -5, -6, -7, -8, -9);
+        assertArrayEquals(new float[] {-1, -3, -7, -9}, run(max, image), "max never takes the padded zeros");
+        Model avg = model(List.of(new Layer.Input("in", 1, 3, 3),
+                new Layer.Pool("pool", "in", Layer.PoolKind.AVG, 2, 2, new Padding(0, 0, 1, 1))), Map.of());
+        assertArrayEquals(new float[] {-3, -9 / 4f, -15 / 4f, -9 / 4f}, run(avg, image), "average counts them");
     }
 
     @Test

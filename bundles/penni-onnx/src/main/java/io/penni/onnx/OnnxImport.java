@@ -21,7 +21,8 @@ import io.penni.onnx.internal.proto.OnnxIr.ModelProto;
  * {@link Model} whose layers are named after the ONNX nodes and whose parameters are the graph's float32
  * initializers. Opsets {@value OnnxFormat#MIN_IMPORT_OPSET} to {@value OnnxFormat#MAX_IMPORT_OPSET};
  * Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, Add, Gemm, MatMul + Add, Flatten,
- * Dropout, Identity and Clip with min 0 and no max (a ReLU) map onto IR layers; Reshape and Squeeze that only flatten, Pad with zero pads, and the
+ * Dropout, Identity and Clip with min 0 and no max (a ReLU) map onto IR layers, with per-side (asymmetric) pads;
+ * Reshape and Squeeze that only flatten, a zero Pad (into the Conv after it), and the
  * Constant/Shape/Gather/Unsqueeze/Concat arithmetic computing a flatten's shape are folded away. Anything else
  * is refused with one {@link ModelException} naming the file, the node, its operator and what is supported.
  *

@@ -94,6 +94,49 @@ class OnnxExportRuntimeTest {
         assertRunsAsTheReference(shrunk);
     }
 
+    /**
+     * Pads that differ per side export as the Conv's and pools' own pads: the PyTorch fixtures as imported (their
+     * Pad nodes folded into the convolutions), decomposed and pruned, and a graph padding every side differently
+     * on dense, decomposed, depthwise and pooling layers. ONNX Runtime and the reference agree, so the reference's
+     * per-side padding is ONNX's; the import matching PyTorch closes the circle.
+     */
+    @Test
+    void windowsPaddedPerSideRunInOnnxRuntimeAsTheReference() throws OrtException {
+        for (String fixture : List.of("zero-pad", "asymmetric-pads")) {
+            Model imported = OnnxImport.read(OnnxFixtures.model(fixture));
+            assertRunsAsTheReference(imported);
+            assertRunsAsTheReference(SyntheticCompression.prune(SyntheticCompression.decompose(imported, 3, 5), 0.5,
+                    5));
+        }
+        assertRunsAsTheReference(TestModels.asymmetric(8));
+        assertRunsAsTheReference(SyntheticCompression.decompose(TestModels.asymmetric(8), 2, 8));
+    }
+
+    /** The shrinker keeps each layer's padding: a per-side padded graph loses two dead filters and still runs. */
+    @Test
+    void aShrunkModelPaddedPerSideKeepsItsPaddingAndRunsAsTheReference() throws OrtException {
+        Model decomposed = SyntheticCompression.decompose(TestModels.asymmetric(8), 2, 8);
+        Map<String, Tensor> parameters = new LinkedHashMap<>(decomposed.parameters());
+        zeroOutputs(parameters, "conv2", 1, 3);
+        negativeConstant(parameters, "bn2", 1, 3);
+        Model dead = new Model(decomposed.network(), parameters);
+
+        Model shrunk = ChannelShrinker.shrink(dead);
+
+        assertEquals(5 - 2, outChannels(shrunk, "conv2"), "conv2 was not shrunk");
+        for (Layer layer : dead.network().layers()) {
+            if (layer instanceof Layer.Windowed w) {
+                Layer after = shrunk.network().layers().stream().filter(l -> l.name().equals(w.name())).findFirst()
+                        .orElseThrow();
+                assertEquals(w.padding(), ((Layer.Windowed) after).padding(), w.name());
+            }
+        }
+        assertTrue(TestModels.relativeError(ReferenceForward.forward(shrunk, TestModels.images(dead, 2, 3)).data(),
+                ReferenceForward.forward(dead, TestModels.images(dead, 2, 3)).data()) <= TOLERANCE,
+                "the shrunk model computes what the pruned one did");
+        assertRunsAsTheReference(shrunk);
+    }
+
     @Test
     void shrunkLookingStridedAndPooledGraphsRunAsTheReference() throws OrtException {
         assertRunsAsTheReference(TestModels.shrunkShaped(5));

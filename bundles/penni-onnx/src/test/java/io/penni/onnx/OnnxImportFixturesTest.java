@@ -11,10 +11,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
+import io.penni.api.model.ActivationShape;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
+import io.penni.api.model.Padding;
 import io.penni.api.model.Tensor;
 import io.penni.model.ModelException;
+import io.penni.model.NetworkShapes;
 import io.penni.model.ReferenceForward;
 
 /** Models exported by torch.onnx.export import into the IR and compute what PyTorch computed. */
@@ -22,7 +25,7 @@ class OnnxImportFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"resnet-bn", "resnet-folded", "vgg-bn", "vgg-folded", "depthwise", "depthwise-relu6",
-        "fashion-cnn"})
+        "fashion-cnn", "zero-pad", "asymmetric-pads"})
     void theImportedModelComputesPyTorchsOutput(String fixture) {
         Model model = OnnxImport.read(OnnxFixtures.model(fixture));
 
@@ -95,6 +98,31 @@ class OnnxImportFixturesTest {
         Layer.ClippedRelu relu6 = (Layer.ClippedRelu) layer(model, "stem.stem.2.Clip");
         assertEquals(6.0, relu6.max());
         assertEquals(0, count(model.network().layers(), Layer.Relu.class), "every activation of the net is a ReLU6");
+    }
+
+    @Test
+    void aZeroPadBeforeAConvIsFoldedIntoItsPads() {
+        Model model = OnnxImport.read(OnnxFixtures.model("zero-pad"));
+
+        // ZeroPad2d((0, 1, 0, 1)): one more column on the right and one more row at the bottom
+        Layer.Conv2d down = (Layer.Conv2d) layer(model, "down.down.1.Conv");
+        assertEquals(new Padding(0, 0, 1, 1), down.padding());
+        assertEquals("stem.stem.2.Relu", down.input(), "the Pad and its pads arithmetic leave no layer");
+        assertEquals(new Padding(0, 0, 1, 1), ((Layer.Conv2d) layer(model, "same.Conv")).padding());
+        assertEquals(new ActivationShape(16, 8, 8), NetworkShapes.infer(model.network()).get("same.Conv"),
+                "8 where the conv without the extra row and column would give 7");
+    }
+
+    @Test
+    void asymmetricPadsOfConvAndPoolsAreKeptPerSide() {
+        Model model = OnnxImport.read(OnnxFixtures.model("asymmetric-pads"));
+
+        Padding endPadded = new Padding(0, 0, 1, 1);
+        assertEquals(endPadded, ((Layer.Conv2d) layer(model, "down.Conv")).padding());
+        List<Layer.Pool> pools = model.network().layers().stream().filter(l -> l instanceof Layer.Pool)
+                .map(l -> (Layer.Pool) l).toList();
+        assertEquals(List.of(Layer.PoolKind.MAX, Layer.PoolKind.AVG), pools.stream().map(Layer.Pool::kind).toList());
+        assertTrue(pools.stream().allMatch(p -> p.padding().equals(endPadded)), pools.toString());
     }
 
     private static long count(List<Layer> layers, Class<? extends Layer> type) {

@@ -20,6 +20,7 @@ import com.google.protobuf.ByteString;
 
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
+import io.penni.api.model.Padding;
 import io.penni.model.FileLimits;
 import io.penni.model.ModelException;
 import io.penni.onnx.internal.proto.OnnxIr.AttributeProto;
@@ -128,10 +129,64 @@ class OnnxImportRefusalsTest {
     }
 
     @Test
-    void asymmetricPadsThatChangeTheOutputAreRefused() {
-        assertMessage("node 'conv' (Conv): pads [0, 0, 1, 1] are asymmetric (the height is padded 0 before and 1"
-                + " after), giving output height 7 where the IR's padding of 0 on every side gives 6",
-                refusal(classifier(ints("pads", 0, 0, 1, 1))));
+    void asymmetricPadsThatChangeTheOutputImportPerSide() {
+        Model model = OnnxImport.read(classifier(ints("pads", 0, 0, 1, 1)).bytes(), FILE, "m");
+        assertEquals(new Layer.Conv2d("conv", "x", 4, 3, 3, 1, new Padding(0, 0, 1, 1), 1, true),
+                model.network().layers().get(1));
+
+        Model lowered = OnnxImport.read(classifier(ints("pads", 2, 0, 0, 1), ints("strides", 2, 2)).bytes(), FILE,
+                "m");
+        assertEquals(new Padding(2, 0, 0, 1), ((Layer.Conv2d) lowered.network().layers().get(1)).padding(),
+                "top and left may differ too");
+        // the bottom's second row of [2, 0, 1, 1] is never reached at stride 2: the height keeps 2 on both ends
+        Model even = OnnxImport.read(classifier(ints("pads", 2, 0, 1, 1), ints("strides", 2, 2)).bytes(), FILE, "m");
+        assertEquals(new Padding(2, 0, 2, 1), ((Layer.Conv2d) even.network().layers().get(1)).padding());
+    }
+
+    /** x → Pad (pads as an int64 initializer, opset 13) → Conv 3→4 3×3 → the rest of {@link #classifier}. */
+    private static GraphBuilder padded(String mode, float value, long... pads) {
+        GraphBuilder graph = classifier(ints("pads", 0, 0, 0, 0));
+        graph.initializer(TensorProto.newBuilder().setName("pads").setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(pads.length).addAllInt64Data(Arrays.stream(pads).boxed().toList()).build());
+        graph.initializer(TensorProto.newBuilder().setName("zero").setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addFloatData(value).build());
+        graph.graph().addNode(0, io.penni.onnx.internal.proto.OnnxIr.NodeProto.newBuilder().setOpType("Pad")
+                .setName("pad").addAllInput(List.of("x", "pads", "zero")).addOutput("p")
+                .addAttribute(GraphBuilder.text("mode", mode)));
+        graph.graph().getNodeBuilder(1).setInput(0, "p");
+        return graph.opset(13);
+    }
+
+    @Test
+    void aZeroPadBeforeAConvIsFoldedIntoItsPads() {
+        Model model = OnnxImport.read(padded("constant", 0f, 0, 0, 0, 0, 0, 0, 1, 1).bytes(), FILE, "m");
+
+        assertEquals(List.of("x", "conv", "relu", "gap", "fc"), model.network().layers().stream().map(Layer::name)
+                .toList());
+        assertEquals(new Padding(0, 0, 1, 1), ((Layer.Conv2d) model.network().layers().get(1)).padding());
+    }
+
+    @Test
+    void aPadThatIsNotZerosBeforeAConvIsRefusedNamingIt() {
+        assertMessage("node 'pad' (Pad): pads with the constant 1.5; supported: Pad with zeros directly before"
+                + " a Conv", refusal(padded("constant", 1.5f, 0, 0, 0, 0, 0, 0, 1, 1)));
+        assertMessage("node 'pad' (Pad): mode 'reflect' is not supported; supported: Pad in constant mode with"
+                + " zeros directly before a Conv", refusal(padded("reflect", 0f, 0, 0, 1, 1, 0, 0, 1, 1)));
+        assertMessage("node 'pad' (Pad): pads [0, 1, 0, 0, 0, 0, 0, 0] pad the batch or channels",
+                refusal(padded("constant", 0f, 0, 1, 0, 0, 0, 0, 0, 0)));
+        assertMessage("node 'pad' (Pad): pads [0, 0, -1, 0, 0, 0, 0, 0] are not supported; supported: pads from 0",
+                refusal(padded("constant", 0f, 0, 0, -1, 0, 0, 0, 0, 0)));
+    }
+
+    @Test
+    void aZeroPadReadByAnythingButAConvIsRefusedNamingThePad() {
+        GraphBuilder graph = padded("constant", 0f, 0, 0, 0, 0, 0, 0, 1, 1);
+        graph.graph().getNodeBuilder(1).setOpType("MaxPool").clearAttribute().addAttribute(ints("kernel_shape", 3,
+                3)).clearInput().addInput("p");
+
+        assertMessage("node 'conv' (MaxPool): its input 1 'p' is the output of Pad node 'pad' (zeros added [top,"
+                + " left, bottom, right] = [0, 0, 1, 1]), which only a Conv reading it directly takes into its own"
+                + " pads", refusal(graph));
     }
 
     @Test
@@ -146,7 +201,16 @@ class OnnxImportRefusalsTest {
     void sameUpperAutoPadImports() {
         Model model = OnnxImport.read(classifier(text("auto_pad", "SAME_UPPER")).bytes(), FILE, "m");
 
-        assertEquals(1, ((Layer.Conv2d) model.network().layers().get(1)).padding());
+        assertEquals(Padding.of(1), ((Layer.Conv2d) model.network().layers().get(1)).padding());
+    }
+
+    @Test
+    void sameUpperAutoPadAtStrideTwoPadsTheEndOnly() {
+        // Keras' SAME at stride 2 on 8×8 with a 3×3 kernel: 4 outputs need one more row and column at the end
+        Model model = OnnxImport.read(classifier(text("auto_pad", "SAME_UPPER"), ints("strides", 2, 2)).bytes(), FILE,
+                "m");
+
+        assertEquals(new Padding(0, 0, 1, 1), ((Layer.Conv2d) model.network().layers().get(1)).padding());
     }
 
     @Test

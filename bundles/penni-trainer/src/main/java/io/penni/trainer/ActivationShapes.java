@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.penni.api.model.Layer;
+import io.penni.api.model.Padding;
 import io.penni.api.model.Network;
 
 /**
@@ -45,8 +46,9 @@ final class ActivationShapes {
         return shape;
     }
 
+    /** The output size along an axis whose two ends add {@code padding} in all. */
     private static int out(int size, int kernel, int stride, int padding) {
-        return (size + 2 * padding - kernel) / stride + 1;
+        return (size + padding - kernel) / stride + 1;
     }
 
     private int[] shapeOf(Layer layer) {
@@ -116,7 +118,8 @@ final class ActivationShapes {
         });
     }
 
-    private static int[] spatial(int[] input, int channels, int kernel, int stride, int padding) {
-        return new int[] {channels, out(input[1], kernel, stride, padding), out(input[2], kernel, stride, padding)};
+    private static int[] spatial(int[] input, int channels, int kernel, int stride, Padding padding) {
+        return new int[] {channels, out(input[1], kernel, stride, padding.height()),
+            out(input[2], kernel, stride, padding.width())};
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.PadMode;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
@@ -18,6 +19,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
+import io.penni.api.model.Padding;
 import io.penni.api.model.ParameterNames;
 import io.penni.api.model.Tensor;
 
@@ -379,12 +381,36 @@ public final class ModelGraph {
                     .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
         }
 
+        /**
+         * The window's input as SameDiff's conv and pool layers can take it: they pad every side alike, so a layer
+         * padded per side gets its input padded explicitly with {@code value} (a pad op, whose gradient is the
+         * slice back) and then no padding of its own: zeros for a convolution; for a max pool, the values mirrored at
+         * the edge (symmetric mode), so that padding never wins the max. That is exact where no side pads more than
+         * half the window, as the shape rules require: a window reaching p values past an edge spans at least p
+         * values inside it, and those are the ones mirrored.
+         *
+         * @return the input, padded explicitly when the padding is not uniform
+         */
+        private SDVariable windowInput(SDVariable x, Padding padding, PadMode mode) {
+            if (padding.isUniform()) {
+                return x;
+            }
+            INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {padding.top(), padding.bottom()},
+                {padding.left(), padding.right()}});
+            return sd.nn().pad(x, sd.constant(pads), mode, 0);
+        }
+
+        /** @return the padding SameDiff's layer adds itself: all of it when uniform, else none (see windowInput) */
+        private static int ownPadding(Padding padding) {
+            return padding.isUniform() ? padding.top() : 0;
+        }
+
         private SDVariable conv(Layer.Conv2d conv) {
             ranks.put(conv.name(), 4);
-            SDVariable x = input(conv.input());
+            SDVariable x = windowInput(input(conv.input()), conv.padding(), PadMode.CONSTANT);
             SDVariable weight = trainable(conv.name(), ParameterNames.WEIGHT);
             SDVariable bias = conv.bias() ? trainable(conv.name(), ParameterNames.BIAS) : null;
-            Conv2DConfig config = convConfig(conv.kernel(), conv.stride(), conv.padding());
+            Conv2DConfig config = convConfig(conv.kernel(), conv.stride(), ownPadding(conv.padding()));
             if (conv.groups() == 1) {
                 // [N, C, k, k] -> [k, k, C, N], the layout conv2d's backward pass accepts in ND4J 1.0.0-M2.1
                 SDVariable w = weight.permute(2, 3, 1, 0);
@@ -400,7 +426,7 @@ public final class ModelGraph {
 
         private SDVariable decomposed(Layer.DecomposedConv2d conv) {
             ranks.put(conv.name(), 4);
-            SDVariable x = input(conv.input());
+            SDVariable x = windowInput(input(conv.input()), conv.padding(), PadMode.CONSTANT);
             SDVariable coefficients = trainable(conv.name(), ParameterNames.COEFFICIENTS);
             SDVariable basis = trainable(conv.name(), ParameterNames.BASIS);
             SDVariable bias = conv.bias() ? trainable(conv.name(), ParameterNames.BIAS) : null;
@@ -409,7 +435,7 @@ public final class ModelGraph {
             int k = conv.kernel();
             SDVariable kernel = coefficients.reshape(n * c, conv.bases()).mmul(basis).reshape(n, c, k, k)
                     .permute(2, 3, 1, 0);
-            Conv2DConfig config = convConfig(k, conv.stride(), conv.padding());
+            Conv2DConfig config = convConfig(k, conv.stride(), ownPadding(conv.padding()));
             return bias == null ? sd.cnn().conv2d(x, kernel, config) : sd.cnn().conv2d(x, kernel, bias, config);
         }
 
@@ -462,14 +488,16 @@ public final class ModelGraph {
         }
 
         private SDVariable pool(Layer.Pool pool) {
+            int own = ownPadding(pool.padding());
             Pooling2DConfig config = Pooling2DConfig.builder().kH(pool.kernel()).kW(pool.kernel()).sH(pool.stride())
-                    .sW(pool.stride()).pH(pool.padding()).pW(pool.padding()).paddingMode(PaddingMode.VALID)
+                    .sW(pool.stride()).pH(own).pW(own).paddingMode(PaddingMode.VALID)
                     .isNHWC(false).build();
-            SDVariable x = input(pool.input());
             if (pool.kind() == Layer.PoolKind.MAX) {
-                return sd.cnn().maxPooling2d(x, config);
+                return sd.cnn().maxPooling2d(windowInput(input(pool.input()), pool.padding(), PadMode.SYMMETRIC),
+                        config);
             }
-            if (pool.padding() > 0) {
+            SDVariable x = input(pool.input());
+            if (!pool.padding().isNone()) {
                 throw new IllegalArgumentException("layer " + pool.name()
                         + ": training average pooling with padding is not supported");
             }

@@ -3,6 +3,7 @@ package io.penni.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Random;
@@ -43,20 +44,30 @@ class GradientCheckTest {
         check(TinyModels.clipped(3), 3, 2, 5, 5, 4);
     }
 
+    /** The explicit pad op before each window padded per side passes the gradient back to the layers before it. */
+    @Test
+    void windowsPaddedPerSideHaveExactGradients() {
+        check(TinyModels.padded(5), 3, 2, 5, 5, 3);
+    }
+
+    @Test
+    void windowsPaddedPerSideComputeWhatTheReferenceForwardPassComputes() {
+        Model model = TinyModels.padded(6);
+        Tensor images = gaussian(10, 3, 2, 5, 5);
+        float[] logits = inferredLogits(model, images);
+        float[] reference = ReferenceForward.forward(model, images).data();
+        assertEquals(reference.length, logits.length);
+        for (int i = 0; i < reference.length; i++) {
+            assertEquals(reference[i], logits[i], 1e-4, "logit " + i);
+        }
+    }
+
     @Test
     void aBoundedReluComputesWhatTheReferenceForwardPassComputes() {
         Model model = TinyModels.clipped(4);
-        ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.INFER, DataType.FLOAT);
-        Random random = new Random(9);
-        float[] images = new float[2 * 2 * 5 * 5];
-        for (int i = 0; i < images.length; i++) {
-            images[i] = (float) random.nextGaussian();
-        }
-        INDArray input = Nd4j.create(images, new long[] {2, 2, 5, 5});
-        float[] logits = graph.sameDiff().output(Map.of(ModelGraph.INPUT, input), ModelGraph.LOGITS)
-                .get(ModelGraph.LOGITS).reshape(-1).toFloatVector();
-        Map<String, Tensor> activations = ReferenceForward.activations(model,
-                new Tensor(new int[] {2, 2, 5, 5}, images));
+        Tensor images = gaussian(9, 2, 2, 5, 5);
+        float[] logits = inferredLogits(model, images);
+        Map<String, Tensor> activations = ReferenceForward.activations(model, images);
         float[] clipped = activations.get("relu6").data();
         float below = 0;
         float above = 0;
@@ -70,6 +81,24 @@ class GradientCheckTest {
         for (int i = 0; i < reference.length; i++) {
             assertEquals(reference[i], logits[i], 1e-4, "logit " + i);
         }
+    }
+
+    /** @return standard normal images of that shape, seeded */
+    private static Tensor gaussian(long seed, int... shape) {
+        Random random = new Random(seed);
+        float[] values = new float[Arrays.stream(shape).reduce(1, (x, y) -> x * y)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return new Tensor(shape, values);
+    }
+
+    /** @return the logits of the model's inference graph in float, flat */
+    private static float[] inferredLogits(Model model, Tensor images) {
+        ModelGraph graph = ModelGraph.build(model, ModelGraph.Mode.INFER, DataType.FLOAT);
+        INDArray input = Nd4j.create(images.data(), Arrays.stream(images.shape()).asLongStream().toArray());
+        return graph.sameDiff().output(Map.of(ModelGraph.INPUT, input), ModelGraph.LOGITS).get(ModelGraph.LOGITS)
+                .reshape(-1).toFloatVector();
     }
 
     @Test

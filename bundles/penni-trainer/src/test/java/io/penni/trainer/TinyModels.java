@@ -8,6 +8,7 @@ import java.util.Random;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
 import io.penni.api.model.Network;
+import io.penni.api.model.Padding;
 import io.penni.api.model.ParameterNames;
 import io.penni.api.model.Tensor;
 
@@ -54,6 +55,24 @@ final class TinyModels {
                 new Layer.Relu("relu2", "add"),
                 new Layer.GlobalAvgPool("gap", "relu2"),
                 new Layer.Linear("fc", "gap", 3, 4, true)), "fc");
+        return withRandomParameters(network, seed);
+    }
+
+    /**
+     * Windows padded differently per side [top, left, bottom, right], which SameDiff's layers cannot pad themselves:
+     * input 2×5×5 → conv 3 3×3 [0, 0, 1, 1] → ReLU → decomposed 2×2 stride 2 d=2 [1, 0, 0, 1] → depthwise 3×3
+     * [1, 1, 1, 0] → max pool 2×2 stride 1 [0, 0, 1, 1] → flatten → linear 8→3.
+     */
+    static Model padded(long seed) {
+        Network network = new Network("padded", List.of(
+                new Layer.Input("in", 2, 5, 5),
+                new Layer.Conv2d("conv1", "in", 3, 2, 3, 1, new Padding(0, 0, 1, 1), 1, true),
+                new Layer.Relu("relu1", "conv1"),
+                new Layer.DecomposedConv2d("conv2", "relu1", 4, 3, 2, 2, new Padding(1, 0, 0, 1), 2, false),
+                new Layer.Conv2d("conv3", "conv2", 4, 4, 3, 1, new Padding(1, 1, 1, 0), 4, true),
+                new Layer.Pool("pool", "conv3", Layer.PoolKind.MAX, 2, 1, new Padding(0, 0, 1, 1)),
+                new Layer.Flatten("flat", "pool"),
+                new Layer.Linear("fc", "flat", 3, 8, true)), "fc");
         return withRandomParameters(network, seed);
     }
 

@@ -114,6 +114,22 @@ public sealed interface Layer {
     }
 
     /**
+     * A layer that slides a k×k window over its input: a convolution, decomposed or not, or a pooling. Code that
+     * only needs the window (its padding, say) reads it here instead of telling the three apart.
+     */
+    sealed interface Windowed extends Layer permits Conv2d, DecomposedConv2d, Pool {
+
+        /** @return the window's size k */
+        int kernel();
+
+        /** @return the stride on both axes */
+        int stride();
+
+        /** @return the zero padding per side */
+        Padding padding();
+    }
+
+    /**
      * The network's input.
      *
      * @param name the layer's name
@@ -147,16 +163,35 @@ public sealed interface Layer {
      * @param inChannels input channels C
      * @param kernel kernel size k
      * @param stride stride
-     * @param padding zero padding on each side
+     * @param padding zero padding per side
      * @param groups channel groups (1: ordinary convolution)
      * @param bias whether it has a bias
      */
-    record Conv2d(String name, String input, int outChannels, int inChannels, int kernel, int stride, int padding,
-            int groups, boolean bias) implements Layer {
+    record Conv2d(String name, String input, int outChannels, int inChannels, int kernel, int stride, Padding padding,
+            int groups, boolean bias) implements Windowed {
         /** Checks the fields. */
         public Conv2d {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(input, "input");
+            Objects.requireNonNull(padding, "padding");
+        }
+
+        /**
+         * A convolution that pads every side alike.
+         *
+         * @param name the layer's name
+         * @param input the layer it reads
+         * @param outChannels output channels N
+         * @param inChannels input channels C
+         * @param kernel kernel size k
+         * @param stride stride
+         * @param padding zero padding on each side
+         * @param groups channel groups (1: ordinary convolution)
+         * @param bias whether it has a bias
+         */
+        public Conv2d(String name, String input, int outChannels, int inChannels, int kernel, int stride, int padding,
+                int groups, boolean bias) {
+            this(name, input, outChannels, inChannels, kernel, stride, Padding.of(padding), groups, bias);
         }
 
         @Override
@@ -180,16 +215,35 @@ public sealed interface Layer {
      * @param inChannels input channels C
      * @param kernel kernel size k
      * @param stride stride
-     * @param padding zero padding on each side
+     * @param padding zero padding per side
      * @param bases basis kernels d
      * @param bias whether it has a bias
      */
     record DecomposedConv2d(String name, String input, int outChannels, int inChannels, int kernel, int stride,
-            int padding, int bases, boolean bias) implements Layer {
+            Padding padding, int bases, boolean bias) implements Windowed {
         /** Checks the fields. */
         public DecomposedConv2d {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(input, "input");
+            Objects.requireNonNull(padding, "padding");
+        }
+
+        /**
+         * A decomposed convolution that pads every side alike.
+         *
+         * @param name the layer's name
+         * @param input the layer it reads
+         * @param outChannels output channels N
+         * @param inChannels input channels C
+         * @param kernel kernel size k
+         * @param stride stride
+         * @param padding zero padding on each side
+         * @param bases basis kernels d
+         * @param bias whether it has a bias
+         */
+        public DecomposedConv2d(String name, String input, int outChannels, int inChannels, int kernel, int stride,
+                int padding, int bases, boolean bias) {
+            this(name, input, outChannels, inChannels, kernel, stride, Padding.of(padding), bases, bias);
         }
 
         @Override
@@ -299,14 +353,30 @@ public sealed interface Layer {
      * @param kind max or average
      * @param kernel window size
      * @param stride stride
-     * @param padding padding on each side (average pooling counts padded zeros)
+     * @param padding padding per side (average pooling counts padded zeros; max pooling never takes padding)
      */
-    record Pool(String name, String input, PoolKind kind, int kernel, int stride, int padding) implements Layer {
+    record Pool(String name, String input, PoolKind kind, int kernel, int stride, Padding padding)
+            implements Windowed {
         /** Checks the fields. */
         public Pool {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(input, "input");
             Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(padding, "padding");
+        }
+
+        /**
+         * A pooling that pads every side alike.
+         *
+         * @param name the layer's name
+         * @param input the layer it reads
+         * @param kind max or average
+         * @param kernel window size
+         * @param stride stride
+         * @param padding padding on each side
+         */
+        public Pool(String name, String input, PoolKind kind, int kernel, int stride, int padding) {
+            this(name, input, kind, kernel, stride, Padding.of(padding));
         }
 
         @Override

@@ -3,7 +3,7 @@
  * the parameters as safetensors; every stage and backend works on these types.
  */
 @Export
-@Version("2.0.0")
+@Version("3.0.0")
 package io.penni.api.model;
 
 import org.osgi.annotation.bundle.Export;

@@ -158,6 +158,14 @@ class CpuEngineCorrectnessTest {
 
     @ParameterizedTest
     @EnumSource(Variant.class)
+    void windowsPaddedDifferentlyPerSideMatchTheReference(Variant variant) {
+        assertMatches(TestModels.asymmetric(19), variant);
+        assertMatches(SyntheticCompression.prune(SyntheticCompression.decompose(TestModels.asymmetric(19), 2, 19), 0.5,
+                19), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
     void aLayerWithOneCoefficientLeftMatchesTheReference(Variant variant) {
         assertMatches(TestModels.onlyOneCoefficient(7), variant);
     }

@@ -10,6 +10,7 @@ import io.penni.api.inference.LoadedModel;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
 import io.penni.api.model.Network;
+import io.penni.api.model.Padding;
 import io.penni.api.model.ParameterNames;
 import io.penni.api.model.Tensor;
 import io.penni.model.Architectures;
@@ -153,6 +154,32 @@ public final class TestModels {
                 new Layer.Flatten("flatten", "add"),
                 new Layer.Linear("fc", "flatten", 3, 5, true));
         return withStatistics(Architectures.initialise(new Network("fused-pooling", layers, "fc"), seed), seed);
+    }
+
+    /**
+     * Windows padded differently per side ([top, left, bottom, right]), on a non-square odd-sized image: a dense
+     * stride-2 convolution padded like TensorFlow's SAME ([0, 0, 1, 1]), a decomposed 3×3 padded on every side
+     * differently, a max pool padded on the left and bottom, a decomposed 2×2 (an even kernel, PyTorch's
+     * padding='same'), an average pool padded at the top left and a depthwise convolution padded on three sides.
+     *
+     * @param seed random seed
+     * @return the model
+     */
+    public static Model asymmetric(long seed) {
+        List<Layer> layers = List.of(
+                new Layer.Input("input", 3, 13, 11),
+                new Layer.Conv2d("conv1", "input", 6, 3, 3, 2, new Padding(0, 0, 1, 1), 1, true),
+                new Layer.Relu("relu1", "conv1"),
+                new Layer.DecomposedConv2d("conv2", "relu1", 5, 6, 3, 1, new Padding(1, 0, 2, 1), 3, false),
+                new Layer.BatchNorm("bn2", "conv2", 5, 1e-5, 0.1),
+                new Layer.Relu("relu2", "bn2"),
+                new Layer.Pool("pool1", "relu2", Layer.PoolKind.MAX, 3, 2, new Padding(0, 1, 1, 0)),
+                new Layer.DecomposedConv2d("conv3", "pool1", 4, 5, 2, 1, new Padding(0, 0, 1, 1), 2, true),
+                new Layer.Pool("pool2", "conv3", Layer.PoolKind.AVG, 2, 1, new Padding(1, 1, 0, 0)),
+                new Layer.Conv2d("conv4", "pool2", 4, 4, 3, 1, new Padding(1, 1, 1, 0), 4, true),
+                new Layer.Flatten("flatten", "conv4"),
+                new Layer.Linear("fc", "flatten", 3, 12, true));
+        return withStatistics(Architectures.initialise(new Network("asymmetric", layers, "fc"), seed), seed);
     }
 
     /**

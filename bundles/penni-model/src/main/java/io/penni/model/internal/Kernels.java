@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.penni.api.model.ActivationShape;
+import io.penni.api.model.Padding;
 
 /**
  * The reference forward pass's arithmetic on one image's C×H×W activations, written for obvious correctness:
@@ -25,12 +26,12 @@ public final class Kernels {
      * @param groups channel groups
      * @param kernel k
      * @param stride stride
-     * @param padding zero padding on each side
+     * @param padding zero padding per side (the output shape already says how far the bottom and right reach)
      * @param outShape output shape
      * @return output values
      */
     public static float[] conv(float[] in, ActivationShape inShape, float[] weight, float[] bias, int groups,
-            int kernel, int stride, int padding, ActivationShape outShape) {
+            int kernel, int stride, Padding padding, ActivationShape outShape) {
         int inH = inShape.height();
         int inW = inShape.width();
         int outH = outShape.height();
@@ -52,14 +53,14 @@ public final class Kernels {
                             continue;
                         }
                         for (int oy = 0; oy < outH; oy++) {
-                            int iy = oy * stride - padding + ky;
+                            int iy = oy * stride - padding.top() + ky;
                             if (iy < 0 || iy >= inH) {
                                 continue;
                             }
                             int rowIn = channelStart + iy * inW;
                             int rowOut = oy * outW;
                             for (int ox = 0; ox < outW; ox++) {
-                                int ix = ox * stride - padding + kx;
+                                int ix = ox * stride - padding.left() + kx;
                                 if (ix >= 0 && ix < inW) {
                                     sum[rowOut + ox] += (double) w * in[rowIn + ix];
                                 }
@@ -125,12 +126,12 @@ public final class Kernels {
      * @param max max (true) or average (false)
      * @param kernel window size
      * @param stride stride
-     * @param padding padding on each side
+     * @param padding padding per side (the output shape already says how far the bottom and right reach)
      * @param outShape output shape
      * @return output values
      */
-    public static float[] pool(float[] in, ActivationShape inShape, boolean max, int kernel, int stride, int padding,
-            ActivationShape outShape) {
+    public static float[] pool(float[] in, ActivationShape inShape, boolean max, int kernel, int stride,
+            Padding padding, ActivationShape outShape) {
         int inH = inShape.height();
         int inW = inShape.width();
         int outH = outShape.height();
@@ -142,9 +143,9 @@ public final class Kernels {
                     double best = Double.NEGATIVE_INFINITY;
                     double sum = 0;
                     for (int ky = 0; ky < kernel; ky++) {
-                        int iy = oy * stride - padding + ky;
+                        int iy = oy * stride - padding.top() + ky;
                         for (int kx = 0; kx < kernel; kx++) {
-                            int ix = ox * stride - padding + kx;
+                            int ix = ox * stride - padding.left() + kx;
                             if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) {
                                 float v = in[(c * inH + iy) * inW + ix];
                                 best = Math.max(best, v);

@@ -17,17 +17,22 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.penni.api.model.Layer;
+import io.penni.api.model.Padding;
 
 /**
  * Maps layer records to JSON objects and back, field by record component: {@code {"type": "conv2d",
  * "name": "conv1", "input": "input", "outChannels": 64, ...}}. Going by the components rather than by hand per
  * type keeps the file format and the API records in step: a new field in a record is a new field in the file.
- * Component types are String, int, double, boolean, a list of strings and {@link Layer.PoolKind} (written in
- * lower case).
+ * Component types are String, int, double, boolean, a list of strings, {@link Layer.PoolKind} (written in
+ * lower case) and {@link Padding}: a uniform padding is one number, {@code "padding": 1}, as files have always had it;
+ * any other is {@code "pads": [top, left, bottom, right]} in its place (ONNX's order).
  */
 public final class LayerJson {
 
     private static final String TYPE = "type";
+
+    /** The field that holds a {@link Padding} component when its sides differ. */
+    private static final String PADS = "pads";
 
     private LayerJson() {
     }
@@ -54,6 +59,11 @@ public final class LayerJson {
                 node.put(field, b);
             } else if (value instanceof Layer.PoolKind k) {
                 node.put(field, k.name().toLowerCase(Locale.ROOT));
+            } else if (value instanceof Padding p && p.isUniform()) {
+                node.put(field, p.top());
+            } else if (value instanceof Padding p) {
+                ArrayNode array = node.putArray(PADS);
+                Arrays.stream(p.toArray()).forEach(array::add);
             } else if (value instanceof List<?> list) {
                 ArrayNode array = node.putArray(field);
                 list.forEach(item -> array.add((String) item));
@@ -84,9 +94,10 @@ public final class LayerJson {
                 new IllegalArgumentException("unknown type '" + typeNode.textValue() + "'; types: " + LayerKinds.known()));
         RecordComponent[] components = type.getRecordComponents();
         List<String> fields = Arrays.stream(components).map(RecordComponent::getName).toList();
+        boolean padded = Arrays.stream(components).anyMatch(c -> c.getType() == Padding.class);
         for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
             String field = it.next();
-            if (!field.equals(TYPE) && !fields.contains(field)) {
+            if (!field.equals(TYPE) && !fields.contains(field) && !(padded && field.equals(PADS))) {
                 throw new IllegalArgumentException("unknown field '" + field + "'; " + typeNode.textValue() + " has "
                         + String.join(", ", fields));
             }
@@ -95,6 +106,11 @@ public final class LayerJson {
         Class<?>[] types = new Class<?>[components.length];
         for (int i = 0; i < components.length; i++) {
             JsonNode value = node.get(components[i].getName());
+            if (components[i].getType() == Padding.class) {
+                values[i] = padding(components[i].getName(), value, node.get(PADS));
+                types[i] = Padding.class;
+                continue;
+            }
             if (value == null || value.isNull()) {
                 throw new IllegalArgumentException("field '" + components[i].getName() + "' is missing");
             }
@@ -164,6 +180,38 @@ public final class LayerJson {
             return items;
         }
         throw new IllegalStateException("cannot read " + component + " of " + component.getDeclaringRecord().getName());
+    }
+
+    /** A padding from either its one number or its four sides; exactly one of the two fields. */
+    private static Padding padding(String field, JsonNode uniform, JsonNode pads) {
+        boolean hasUniform = uniform != null && !uniform.isNull();
+        boolean hasPads = pads != null && !pads.isNull();
+        if (hasUniform == hasPads) {
+            throw new IllegalArgumentException(hasUniform ? "fields '" + field + "' and '" + PADS + "' are both given;"
+                    + " give '" + field + "' when every side is padded alike, else '" + PADS + "'"
+                    : "field '" + field + "' (or '" + PADS + "': [top, left, bottom, right]) is missing");
+        }
+        if (hasUniform) {
+            if (!uniform.isIntegralNumber() || !uniform.canConvertToInt()) {
+                throw new IllegalArgumentException("field '" + field + "' must be an integer, was " + uniform);
+            }
+            return Padding.of(uniform.intValue());
+        }
+        if (!pads.isArray() || pads.size() != 4 || !allInts(pads)) {
+            throw new IllegalArgumentException("field '" + PADS + "' must be four integers [top, left, bottom, right],"
+                    + " was " + pads);
+        }
+        return new Padding(pads.get(0).intValue(), pads.get(1).intValue(), pads.get(2).intValue(),
+                pads.get(3).intValue());
+    }
+
+    private static boolean allInts(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isIntegralNumber() || !item.canConvertToInt()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isListOfStrings(Type type) {

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.penni.api.model.ActivationShape;
 import io.penni.api.model.Layer;
+import io.penni.api.model.Padding;
 import io.penni.model.ModelException;
 
 /**
@@ -92,7 +93,7 @@ public final class ShapeRules {
 
         @Override
         public ActivationShape visitPool(Layer.Pool l) {
-            if (l.padding() * 2 > l.kernel()) {
+            if (l.padding().max() * 2 > l.kernel()) {
                 // a window lying wholly in the padding would have no input value to take
                 throw error(l.name(), "padding " + l.padding() + " must be at most half the kernel " + l.kernel());
             }
@@ -168,21 +169,22 @@ public final class ShapeRules {
     }
 
     /** The output of a k×k window sliding over both axes, with {@code channels} channels. */
-    private static ActivationShape windows(String layer, int channels, int kernel, int stride, int padding,
+    private static ActivationShape windows(String layer, int channels, int kernel, int stride, Padding padding,
             ActivationShape in) {
-        return new ActivationShape(channels, window(layer, kernel, stride, padding, in.height(), "height"),
-                window(layer, kernel, stride, padding, in.width(), "width"));
+        return new ActivationShape(channels,
+                window(layer, kernel, stride, padding.top(), padding.bottom(), in.height(), "height"),
+                window(layer, kernel, stride, padding.left(), padding.right(), in.width(), "width"));
     }
 
-    /** The output size of a sliding window along one axis: floor((size + 2·padding − kernel) / stride) + 1. */
-    private static int window(String layer, int kernel, int stride, int padding, int size, String axis) {
+    /**
+     * The output size of a sliding window along one axis: floor((size + before + after − kernel) / stride) + 1.
+     */
+    private static int window(String layer, int kernel, int stride, int before, int after, int size, String axis) {
         positive(layer, "kernel", kernel);
         positive(layer, "stride", stride);
-        if (padding < 0) {
-            throw error(layer, "padding must not be negative, was " + padding);
-        }
-        long span = (long) size + 2L * padding - kernel;
+        long span = (long) size + before + after - kernel;
         if (span < 0) {
+            String padding = before == after ? Integer.toString(before) : before + " before and " + after + " after";
             throw error(layer, "kernel " + kernel + " with padding " + padding + " does not fit the input " + axis
                     + " " + size + " (output size would be below 1)");
         }

@@ -293,7 +293,7 @@ public final class LoweringPlan {
              */
             @Override
             public Boolean visitPool(Layer.Pool p) {
-                if (p.padding() != 0 || p.kernel() != p.stride() || !fusions.contains(Fusion.POOL)) {
+                if (!p.padding().isNone() || p.kernel() != p.stride() || !fusions.contains(Fusion.POOL)) {
                     return false;
                 }
                 String value = root(p.input());

@@ -230,7 +230,7 @@ final class ConstantChannels {
             int window = pool.kernel() * pool.kernel();
             for (int c = 0; c < size; c++) {
                 // padded zeros enter an average, so only a zero constant survives padded average pooling
-                is[c] = constant[in][c] && (!average || pool.padding() == 0 || value[in][c] == 0f);
+                is[c] = constant[in][c] && (!average || pool.padding().isNone() || value[in][c] == 0f);
                 v[c] = !is[c] ? 0f : average ? mean(value[in][c], window) : value[in][c];
             }
             return null;

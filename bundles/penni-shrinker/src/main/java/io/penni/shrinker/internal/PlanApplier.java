@@ -70,8 +70,12 @@ public final class PlanApplier {
         @Override
         public Layer visitConv2d(Layer.Conv2d l) {
             LayerShrink p = require(entry, l, l.outChannels(), l.inChannels(), 0);
-            if (l.groups() > 1 && !p.keepsAll()) {
-                throw misfit(l.name(), "a grouped convolution cannot lose channels");
+            if (l.groups() > 1) {
+                if (!p.keepsAll()) {
+                    throw misfit(l.name(), "a grouped convolution cannot lose channels");
+                }
+                // its weight is [out, in/groups, k, k]: slicing it by the kept inputs would read past dimension 1
+                return l;
             }
             slice(parameters, l.name(), ParameterNames.WEIGHT, p.outputs().indices(), p.inputs().indices());
             sliceBias(parameters, l.name(), l.bias(), p);

@@ -3,12 +3,13 @@ package io.penni.inference.cpu.internal;
 import java.util.Arrays;
 
 import io.penni.api.model.ActivationShape;
+import io.penni.api.model.Padding;
 
 /**
  * How a k×k window slides over an image, and how a channel of a group of images is staged so that each kernel
  * tap is one contiguous row for {@link Kernels#gemm} spanning every image of the group.
  *
- * <p>The zero-padded input plane (width {@code Wp = W + 2p}) is split into its stride phases: phase (a, b) holds
+ * <p>The zero-padded input plane (width {@code Wp = W + left + right}) is split into its stride phases: phase (a, b) holds
  * the padded pixels (s·i + a, s·j + b), a plane of width {@code Wq = ⌈Wp / s⌉}. Tap (ky, kx) of output (y, x)
  * is then pixel (y + ky / s, x + kx / s) of phase (ky mod s, kx mod s): every tap is one phase plane read from a
  * fixed offset, and outputs are computed on the phase width across the whole group (the columns past each
@@ -25,20 +26,20 @@ import io.penni.api.model.ActivationShape;
  * @param width input width
  * @param kernel k
  * @param stride stride
- * @param padding zero padding
+ * @param padding zero padding per side (a side may be padded more than its opposite, e.g. TensorFlow's SAME)
  * @param outHeight output height
  * @param outWidth output width
  */
-record ConvGeometry(int channels, int height, int width, int kernel, int stride, int padding, int outHeight,
+record ConvGeometry(int channels, int height, int width, int kernel, int stride, Padding padding, int outHeight,
         int outWidth) {
 
-    static ConvGeometry of(ActivationShape in, ActivationShape out, int kernel, int stride, int padding) {
+    static ConvGeometry of(ActivationShape in, ActivationShape out, int kernel, int stride, Padding padding) {
         return new ConvGeometry(in.channels(), in.height(), in.width(), kernel, stride, padding, out.height(),
                 out.width());
     }
 
     int paddedWidth() {
-        return width + 2 * padding;
+        return width + padding.width();
     }
 
     int taps() {
@@ -179,14 +180,16 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
         int wq = rowStride();
         int plane = bandImageStride(rows);
         int phases = phases();
+        int top = padding.top();
+        int left = padding.left();
         for (int a = 0; a < phases; a++) {
             for (int b = 0; b < phases; b++) {
                 int destOff = channelOff + ((a * phases + b) * images + image) * plane;
-                // phase columns j whose input column j·s + b − p lies inside the image
-                int first = Math.min(wq, Math.max(0, -Math.floorDiv(b - padding, stride)));
-                int last = Math.max(first, Math.min(wq, Math.floorDiv(width - 1 + padding - b, stride) + 1));
+                // phase columns j whose input column j·s + b − left lies inside the image
+                int first = Math.min(wq, Math.max(0, -Math.floorDiv(b - left, stride)));
+                int last = Math.max(first, Math.min(wq, Math.floorDiv(width - 1 + left - b, stride) + 1));
                 for (int r = 0; r < phaseRows(rows); r++) {
-                    int y = (y0 + r) * stride + a - padding;
+                    int y = (y0 + r) * stride + a - top;
                     int row = destOff + r * wq;
                     if (y < 0 || y >= height) {
                         Arrays.fill(dest, row, row + wq, 0f);
@@ -196,7 +199,7 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
                     for (int j = 0; j < first; j++) {
                         dest[row + j] = 0f;
                     }
-                    int line = src + y * width + b - padding;
+                    int line = src + y * width + b - left;
                     if (stride == 1) {
                         System.arraycopy(in, line + first, dest, row + first, last - first);
                     } else {

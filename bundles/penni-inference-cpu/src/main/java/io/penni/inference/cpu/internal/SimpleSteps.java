@@ -122,7 +122,7 @@ final class SimpleSteps {
             int i0 = input.offset(image);
             int o0 = output().offset(image);
             int k = g.kernel();
-            if (max && k == 2 && g.stride() == 2 && g.padding() == 0) {
+            if (max && k == 2 && g.stride() == 2 && g.padding().isNone()) {
                 maxTwoByTwo(in, i0, out, o0);
                 return;
             }
@@ -131,9 +131,9 @@ final class SimpleSteps {
                 int plane = i0 + c * g.height() * g.width();
                 int outPlane = o0 + c * g.outHeight() * g.outWidth();
                 for (int oy = 0; oy < g.outHeight(); oy++) {
-                    int y0 = oy * g.stride() - g.padding();
+                    int y0 = oy * g.stride() - g.padding().top();
                     for (int ox = 0; ox < g.outWidth(); ox++) {
-                        int x0 = ox * g.stride() - g.padding();
+                        int x0 = ox * g.stride() - g.padding().left();
                         float best = Float.NEGATIVE_INFINITY;
                         float sum = 0;
                         for (int y = Math.max(0, y0); y < Math.min(g.height(), y0 + k); y++) {

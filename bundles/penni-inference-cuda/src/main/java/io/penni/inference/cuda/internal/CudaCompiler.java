@@ -59,6 +59,10 @@ final class CudaCompiler {
                     return new LoadOutcome.Unsupported("layer " + r.name() + ": the CUDA backend has no bounded ReLU "
                             + "(ReLU6) kernel yet; the cpu and onnxruntime backends run it");
                 }
+                if (layer instanceof Layer.Windowed w && !w.padding().isUniform()) {
+                    return new LoadOutcome.Unsupported("layer " + w.name() + ": pads " + w.padding() + " differ per"
+                            + " side and the CUDA kernels pad every side alike; the cpu and onnxruntime backends run it");
+                }
                 if (layer instanceof Layer.DecomposedConv2d d && d.bases() > MAX_BASES) {
                     return new LoadOutcome.Unsupported("layer " + d.name() + ": the CUDA basis kernel keeps at most "
                             + MAX_BASES + " bases per thread, the layer has " + d.bases());
@@ -169,7 +173,7 @@ final class CudaCompiler {
                     m.pointer(in), m.pointer(out), w, affine[0], affine[1], residual == null ? 0 : m.pointer(residual),
                     CudaModel.i(b), CudaModel.i(is.channels()), CudaModel.i(is.height()), CudaModel.i(is.width()),
                     CudaModel.i(c.outChannels()), CudaModel.i(c.kernel()), CudaModel.i(c.stride()),
-                    CudaModel.i(c.padding()), CudaModel.i(c.groups()), CudaModel.i(os.height()),
+                    CudaModel.i(c.padding().top()), CudaModel.i(c.groups()), CudaModel.i(os.height()),
                     CudaModel.i(os.width()), CudaModel.i(relu));
         }
 
@@ -187,7 +191,7 @@ final class CudaCompiler {
             int max = p.kind() == Layer.PoolKind.MAX ? 1 : 0;
             return (m, b) -> CudaModel.launch(m.function("pool"), b * os.size(), m.pointer(in), m.pointer(out),
                     CudaModel.i(b), CudaModel.i(is.channels()), CudaModel.i(is.height()), CudaModel.i(is.width()),
-                    CudaModel.i(p.kernel()), CudaModel.i(p.stride()), CudaModel.i(p.padding()),
+                    CudaModel.i(p.kernel()), CudaModel.i(p.stride()), CudaModel.i(p.padding().top()),
                     CudaModel.i(os.height()), CudaModel.i(os.width()), CudaModel.i(max));
         }
 
@@ -294,7 +298,7 @@ final class CudaCompiler {
             CudaModel.launch(m.function("basis_conv"), (long) b * d.inChannels() * pixels, m.pointer(in), m.maps(),
                     basis, CudaModel.i(b), CudaModel.i(d.inChannels()), CudaModel.i(is.height()),
                     CudaModel.i(is.width()), CudaModel.i(d.bases()), CudaModel.i(d.kernel()),
-                    CudaModel.i(d.stride()), CudaModel.i(d.padding()), CudaModel.i(os.height()),
+                    CudaModel.i(d.stride()), CudaModel.i(d.padding().top()), CudaModel.i(os.height()),
                     CudaModel.i(os.width()));
             CudaModel.launch(m.function("sparse_coefficients"), (long) b * d.outChannels() * pixels, m.maps(),
                     m.pointer(out), starts, columnPointer, valuePointer, scale, shift,

@@ -1,5 +1,6 @@
 package io.penni.inference.cuda.internal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +45,16 @@ class CudaBackendTest {
         assumeTrue(problem.isPresent(), "a GPU is present");
         assertFalse(problem.get().isBlank());
         assertFalse(problem.get().contains("\n"), problem.get());
+    }
+
+    /** Its kernels pad every side alike: a model padded per side is refused by layer name, before the GPU is used. */
+    @Test
+    void windowsPaddedPerSideAreRefusedNamingTheLayer() {
+        LoadOutcome outcome = CudaCompiler.load(TestModels.asymmetric(1));
+
+        LoadOutcome.Unsupported refused = assertInstanceOf(LoadOutcome.Unsupported.class, outcome, outcome.toString());
+        assertEquals("layer conv1: pads [0, 0, 1, 1] differ per side and the CUDA kernels pad every side alike; the"
+                + " cpu and onnxruntime backends run it", refused.reason());
     }
 
     @Test

@@ -10,12 +10,14 @@ import java.util.Set;
 import io.penni.api.model.ActivationShape;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
+import io.penni.api.model.Padding;
 import io.penni.api.model.ParameterNames;
 import io.penni.model.NetworkShapes;
 import io.penni.model.lowering.LoweringPlan;
 import io.penni.onnx.ExportForm;
 import io.penni.onnx.OnnxExport;
 import io.penni.onnx.OnnxFormat;
+import io.penni.onnx.internal.proto.OnnxIr.AttributeProto;
 import io.penni.onnx.internal.proto.OnnxIr.GraphProto;
 import io.penni.onnx.internal.proto.OnnxIr.ModelProto;
 import io.penni.onnx.internal.proto.OnnxIr.OperatorSetIdProto;
@@ -174,7 +176,7 @@ public final class GraphWriter implements Layer.Visitor<Void> {
         String coefficients = graph.initializer(ParameterNames.of(l.name(), ParameterNames.COEFFICIENTS),
                 new long[] {l.outChannels(), maps, 1, 1}, w.weight());
         String out = output(l.name());
-        conv(l.name(), filtered, coefficients, bias(l.name(), w), out, 1, 1, 0, 1);
+        conv(l.name(), filtered, coefficients, bias(l.name(), w), out, 1, 1, Padding.NONE, 1);
         define(l.name(), out, 4);
         return null;
     }
@@ -221,7 +223,7 @@ public final class GraphWriter implements Layer.Visitor<Void> {
                 List.of(graph.fourD(l.input(), l.name())), out)
                 .addAttribute(OnnxGraph.ints("kernel_shape", l.kernel(), l.kernel()))
                 .addAttribute(OnnxGraph.ints("strides", l.stride(), l.stride()))
-                .addAttribute(OnnxGraph.ints("pads", l.padding(), l.padding(), l.padding(), l.padding()));
+                .addAttribute(pads(l.padding()));
         if (l.kind() == Layer.PoolKind.AVG) {
             // the reference divides by the whole window, padded zeros included
             node.addAttribute(OnnxGraph.integer("count_include_pad", 1));
@@ -308,7 +310,7 @@ public final class GraphWriter implements Layer.Visitor<Void> {
     }
 
     private void conv(String name, String in, String weight, String bias, String out, int kernel, int stride,
-            int padding, int groups) {
+            Padding padding, int groups) {
         List<String> inputs = new ArrayList<>(List.of(in, weight));
         if (bias != null) {
             inputs.add(bias);
@@ -316,8 +318,13 @@ public final class GraphWriter implements Layer.Visitor<Void> {
         graph.node("Conv", name, inputs, out)
                 .addAttribute(OnnxGraph.ints("kernel_shape", kernel, kernel))
                 .addAttribute(OnnxGraph.ints("strides", stride, stride))
-                .addAttribute(OnnxGraph.ints("pads", padding, padding, padding, padding))
+                .addAttribute(pads(padding))
                 .addAttribute(OnnxGraph.ints("dilations", 1, 1))
                 .addAttribute(OnnxGraph.integer("group", groups));
+    }
+
+    /** ONNX's pads are [top, left, bottom, right] for a 2-D window, the order the IR keeps them in. */
+    private static AttributeProto pads(Padding padding) {
+        return OnnxGraph.ints("pads", padding.top(), padding.left(), padding.bottom(), padding.right());
     }
 }

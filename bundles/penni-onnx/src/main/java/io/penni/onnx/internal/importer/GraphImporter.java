@@ -34,7 +34,9 @@ public final class GraphImporter {
     /** The operators read, for messages. */
     static final String SUPPORTED = "Conv, BatchNormalization, Relu, Clip (min 0: ReLU6 and ReLU), MaxPool,"
             + " AveragePool, GlobalAveragePool, Add, Gemm, MatMul (+ Add), Flatten, Reshape and Squeeze (as a"
-            + " flatten), Dropout, Identity, Pad (zero pads), Constant, Shape, Gather, Unsqueeze, Concat";
+            + " flatten), Dropout, Identity, Pad (zeros, folded into the Conv after it), Constant, Shape, Gather,"
+            + " Unsqueeze, Concat, and ConstantOfShape, Reshape, Slice, Transpose and Cast on integer constants (the"
+            + " arithmetic of a Pad's pads)";
 
     final String source;
     final int opset;
@@ -80,6 +82,7 @@ public final class GraphImporter {
         addInput(input);
         LayerOps layerOps = new LayerOps(this);
         ShapeOps shapeOps = new ShapeOps(this);
+        IntOps intOps = new IntOps(this);
         for (int i = 0; i < graph.getNodeCount(); i++) {
             NodeProto node = graph.getNode(i);
             NodeContext context = new NodeContext(source,
@@ -102,7 +105,8 @@ public final class GraphImporter {
                 case "MatMul" -> layerOps.matMul(context, node);
                 case "Dropout" -> layerOps.dropout(context, node, attributes);
                 case "Flatten" -> shapeOps.flatten(context, node, attributes);
-                case "Reshape" -> shapeOps.reshape(context, node, attributes);
+                case "Reshape" -> operand(context, node, 0) instanceof OnnxValue.Ints data
+                        ? intOps.reshape(context, node, attributes, data) : shapeOps.reshape(context, node, attributes);
                 case "Squeeze" -> shapeOps.squeeze(context, node, attributes);
                 case "Identity" -> operand(context, node, 0);
                 case "Pad" -> shapeOps.pad(context, node, attributes);
@@ -111,6 +115,10 @@ public final class GraphImporter {
                 case "Gather" -> shapeOps.gather(context, node, attributes);
                 case "Unsqueeze" -> shapeOps.unsqueeze(context, node, attributes);
                 case "Concat" -> shapeOps.concat(context, node, attributes);
+                case "ConstantOfShape" -> intOps.constantOfShape(context, node, attributes);
+                case "Slice" -> intOps.slice(context, node, attributes);
+                case "Transpose" -> intOps.transpose(context, node, attributes);
+                case "Cast" -> intOps.cast(context, node, attributes);
                 default -> throw context.error("operator " + node.getOpType() + " is not supported; supported: "
                         + SUPPORTED);
             };

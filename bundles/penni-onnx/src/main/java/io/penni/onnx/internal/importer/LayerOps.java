@@ -19,8 +19,16 @@ final class LayerOps {
         this.graph = graph;
     }
 
+    /** A Conv; a zero Pad directly before it adds its pads to the Conv's own. */
     OnnxValue conv(NodeContext context, NodeProto node, NodeAttributes attributes) {
-        OnnxValue.Activation x = graph.map(context, node, 0);
+        long[] padded = new long[4];
+        OnnxValue.Activation x;
+        if (graph.operand(context, node, 0) instanceof OnnxValue.Padded p) {
+            x = p.source();
+            padded = p.pads();
+        } else {
+            x = graph.map(context, node, 0);
+        }
         OnnxValue.Floats w = graph.floats(context, node, 1, "weight");
         long group = attributes.integer("group", 1);
         long channels = x.dims()[0];
@@ -36,7 +44,7 @@ final class LayerOps {
             throw context.error("kernel_shape " + Arrays.toString(kernelShape) + " differs from the weight's "
                     + Arrays.toString(w.dims()));
         }
-        Windows windows = Windows.of(context, attributes, kernelShape, x.dims(), false);
+        Windows windows = Windows.of(context, attributes, kernelShape, x.dims(), false, padded);
         int out = Math.toIntExact(w.dims()[0]);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         tensors.put(ParameterNames.WEIGHT, tensor(w));
@@ -115,9 +123,9 @@ final class LayerOps {
             throw context.error("storage_order 1 is not supported; supported: 0 (row-major)");
         }
         Windows windows = Windows.of(context, attributes, kernelShape, x.dims(),
-                attributes.integer("ceil_mode", 0) != 0);
+                attributes.integer("ceil_mode", 0) != 0, new long[4]);
         boolean max = node.getOpType().equals("MaxPool");
-        if (!max && windows.padded() && attributes.integer("count_include_pad", 0) == 0) {
+        if (!max && !windows.padding().isNone() && attributes.integer("count_include_pad", 0) == 0) {
             throw context.error("averages over padding without counting the padded zeros (count_include_pad 0);"
                     + " the IR's average pool counts them; supported: no padding, or count_include_pad 1"
                     + " (PyTorch's default)");

@@ -66,4 +66,20 @@ sealed interface OnnxValue {
             return "an integer constant " + Arrays.toString(dims);
         }
     }
+
+    /**
+     * A feature map with zeros added around it by a Pad node: only a Conv that reads it takes it, adding the pads to
+     * its own; anything else refuses it, naming the Pad node.
+     *
+     * @param source the map before padding
+     * @param pads zeros added [top, left, bottom, right]
+     * @param node the Pad node's name
+     */
+    record Padded(Activation source, long[] pads, String node) implements OnnxValue {
+        @Override
+        public String describe() {
+            return "the output of Pad node '" + node + "' (zeros added [top, left, bottom, right] = "
+                    + Arrays.toString(pads) + "), which only a Conv reading it directly takes into its own pads";
+        }
+    }
 }

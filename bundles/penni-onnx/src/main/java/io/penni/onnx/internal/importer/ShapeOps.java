@@ -72,16 +72,77 @@ final class ShapeOps {
         return new OnnxValue.Activation(x.layer(), dims);
     }
 
-    /** Pad with all pads zero is the identity (PyTorch emits one before some average pools); any other is refused. */
+    /**
+     * Pad in constant mode with zeros on height and width: the identity when all pads are zero (PyTorch emits one
+     * before some average pools), else a {@link OnnxValue.Padded} map that the Conv reading it folds into its own
+     * pads (PyTorch's {@code ZeroPad2d} and {@code padding='same'} with an even kernel export so). Other modes, a
+     * non-zero constant, negative pads (a crop) and pads on the batch or channels are refused.
+     */
     OnnxValue pad(NodeContext context, NodeProto node, NodeAttributes attributes) {
         OnnxValue.Activation x = graph.activation(context, node, 0);
-        long[] pads = graph.opset < 11 ? attributes.integers("pads").orElse(new long[0])
-                : graph.ints(context, node, 1, "pads").values();
-        if (Arrays.stream(pads).anyMatch(p -> p != 0)) {
-            throw context.error("pads " + Arrays.toString(pads) + " are not supported; supported: Pad with all"
-                    + " pads zero (padding belongs in the Conv's or pool's own pads)");
+        String mode = attributes.text("mode", "constant");
+        if (!mode.equals("constant")) {
+            throw context.error("mode '" + mode + "' is not supported; supported: Pad in constant mode with zeros"
+                    + " directly before a Conv");
         }
-        return x;
+        float value;
+        long[] pads;
+        if (graph.opset < 11) {
+            pads = attributes.integers("pads").orElse(new long[0]);
+            value = attributes.real("value", 0f);
+        } else {
+            pads = graph.ints(context, node, 1, "pads").values();
+            value = 0f;
+            if (GraphImporter.hasInput(node, 2)) {
+                float[] constant = graph.floats(context, node, 2, "constant_value").values();
+                if (constant.length != 1) {
+                    throw context.error("its constant_value has " + constant.length + " values; supported: one");
+                }
+                value = constant[0];
+            }
+            if (GraphImporter.hasInput(node, 3)) {
+                pads = spread(context, pads, graph.ints(context, node, 3, "axes").values(), x.dims().length + 1);
+            }
+        }
+        if (Arrays.stream(pads).allMatch(p -> p == 0)) {
+            return x;
+        }
+        if (value != 0f) {
+            throw context.error("pads with the constant " + value + "; supported: Pad with zeros directly before a"
+                    + " Conv (a max pool's padding belongs in its own pads)");
+        }
+        int rank = x.dims().length + 1;
+        if (!x.isMap() || pads.length != 2 * rank) {
+            throw context.error("pads " + Arrays.toString(pads) + " do not fit " + x.describe() + "; supported:"
+                    + " pads of a feature map [batch, channels, height, width]");
+        }
+        if (Arrays.stream(pads).anyMatch(p -> p < 0 || p > Windows.MAX_PADDING)) {
+            throw context.error("pads " + Arrays.toString(pads) + " are not supported; supported: pads from 0 to "
+                    + Windows.MAX_PADDING + " (a negative pad crops)");
+        }
+        if (pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0) {
+            throw context.error("pads " + Arrays.toString(pads) + " pad the batch or channels; supported: pads of"
+                    + " height and width only");
+        }
+        return new OnnxValue.Padded(x, new long[] {pads[2], pads[3], pads[6], pads[7]}, context.name());
+    }
+
+    /** Pads given for some axes (opset 18's axes input) as pads for all {@code rank} axes. */
+    private static long[] spread(NodeContext context, long[] pads, long[] axes, int rank) {
+        if (pads.length != 2 * axes.length) {
+            throw context.error("has " + pads.length + " pads for " + axes.length + " axes; supported: two pads per"
+                    + " axis");
+        }
+        long[] all = new long[2 * rank];
+        for (int i = 0; i < axes.length; i++) {
+            long axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+            if (axis < 0 || axis >= rank) {
+                throw context.error("axes " + Arrays.toString(axes) + " are not axes of a rank-" + rank + " tensor");
+            }
+            all[(int) axis] = pads[i];
+            all[(int) axis + rank] = pads[i + axes.length];
+        }
+        return all;
     }
 
     OnnxValue constant(NodeContext context, NodeAttributes attributes) {

@@ -2,18 +2,20 @@ package io.penni.onnx.internal.importer;
 
 import java.util.Arrays;
 
+import io.penni.api.model.Padding;
+
 /**
  * The sliding-window attributes of Conv, MaxPool and AveragePool mapped onto the IR's one kernel size, stride
- * and padding per layer. The IR pads every side alike; ONNX pads begin and end of each axis separately. Pads
- * map when both axes begin with the same padding and each end pad gives the same output size as the IR's (the
- * extra end padding then is never reached by a window, e.g. TensorFlow's SAME padding at stride 2).
+ * and per-side padding per layer. ONNX's pads [top, left, bottom, right] are the IR's order. An end pad that
+ * differs from its begin pad where the difference is never reached by a window (TensorFlow's SAME at stride 2 on
+ * some sizes) is set to the begin pad, so such a layer stays uniformly padded, as every backend runs it; an end pad
+ * whose difference a window does reach is kept, and the layer is padded asymmetrically.
  *
  * @param kernel the square kernel's size
  * @param stride the stride on both axes
- * @param padding the IR's padding on every side
- * @param padded whether any ONNX pad is non-zero
+ * @param padding the IR's padding per side
  */
-record Windows(int kernel, int stride, int padding, boolean padded) {
+record Windows(int kernel, int stride, Padding padding) {
 
     /** More padding than any real network uses; keeps every size computed from a file's attributes far from overflow. */
     static final long MAX_PADDING = 1 << 16;
@@ -24,9 +26,11 @@ record Windows(int kernel, int stride, int padding, boolean padded) {
      * @param kernelShape the kernel's [height, width] (from kernel_shape or the weight)
      * @param map its input [C, H, W]
      * @param ceil whether the output size is rounded up (a pool's ceil_mode)
+     * @param padded zeros a Pad node before it added to the map [top, left, bottom, right], added to its own pads
      * @return the IR's window fields
      */
-    static Windows of(NodeContext context, NodeAttributes attributes, long[] kernelShape, long[] map, boolean ceil) {
+    static Windows of(NodeContext context, NodeAttributes attributes, long[] kernelShape, long[] map, boolean ceil,
+            long[] padded) {
         if (kernelShape.length != 2 || kernelShape[0] != kernelShape[1]) {
             throw context.error("kernel " + Arrays.toString(kernelShape) + " is not square; supported: 2-D square"
                     + " kernels");
@@ -47,12 +51,13 @@ record Windows(int kernel, int stride, int padding, boolean padded) {
                     + " dilation 1");
         }
         int stride = (int) strides[0];
-        long[] pads = pads(context, attributes, kernel, stride, map);
-        if (pads[0] != pads[1]) {
-            throw context.error("pads " + Arrays.toString(pads) + " pad the top (" + pads[0] + ") and the left ("
-                    + pads[1] + ") differently; the IR pads height and width alike");
+        // auto_pad pads the map as the Pad node left it; the pads then reach back to the map before it
+        long[] pads = pads(context, attributes, kernel, stride,
+                new long[] {map[0], map[1] + padded[0] + padded[2], map[2] + padded[1] + padded[3]});
+        for (int i = 0; i < 4; i++) {
+            pads[i] += padded[i];
         }
-        int padding = Math.toIntExact(pads[0]);
+        long[] ir = pads.clone();
         String[] axes = {"height", "width"};
         for (int axis = 0; axis < 2; axis++) {
             long size = map[axis + 1];
@@ -62,26 +67,25 @@ record Windows(int kernel, int stride, int padding, boolean padded) {
                         + " the input " + axes[axis] + " " + size);
             }
             long onnxOut = (ceil ? -Math.floorDiv(-span, stride) : span / stride) + 1;
-            long irSpan = size + 2L * padding - kernel;
-            long irOut = irSpan < 0 ? 0 : irSpan / stride + 1;
-            if (onnxOut != irOut) {
-                throw context.error(pads[axis] != pads[axis + 2]
-                        ? "pads " + Arrays.toString(pads) + " are asymmetric (the " + axes[axis] + " is padded "
-                                + pads[axis] + " before and " + pads[axis + 2] + " after), giving output "
-                                + axes[axis] + " " + onnxOut + " where the IR's padding of " + padding
-                                + " on every side gives " + irOut + "; supported: the same padding on every"
-                                + " side, or extra end padding that no window reaches"
-                        : "ceil_mode 1 rounds the output " + axes[axis] + " up to " + onnxOut + " where the IR"
-                                + " rounds down to " + irOut + "; supported: ceil_mode 0, or an input size"
-                                + " where both agree");
+            long floorOut = span / stride + 1;
+            if (onnxOut != floorOut) {
+                throw context.error("ceil_mode 1 rounds the output " + axes[axis] + " up to " + onnxOut + " where the"
+                        + " IR rounds down to " + floorOut + "; supported: ceil_mode 0, or an input size where both"
+                        + " agree");
+            }
+            long trimmed = size + 2 * pads[axis] - kernel;
+            if (pads[axis + 2] != pads[axis] && trimmed >= 0 && trimmed / stride + 1 == floorOut) {
+                ir[axis + 2] = pads[axis];
             }
         }
-        return new Windows(kernel, stride, padding, Arrays.stream(pads).anyMatch(p -> p != 0));
+        return new Windows(kernel, stride, new Padding(Math.toIntExact(ir[0]), Math.toIntExact(ir[1]),
+                Math.toIntExact(ir[2]), Math.toIntExact(ir[3])));
     }
 
     /** @return the output [H, W] of these windows on a map */
     long[] output(long[] map) {
-        return new long[] {(map[1] + 2L * padding - kernel) / stride + 1, (map[2] + 2L * padding - kernel) / stride + 1};
+        return new long[] {(map[1] + padding.height() - kernel) / stride + 1,
+            (map[2] + padding.width() - kernel) / stride + 1};
     }
 
     /** Pads [top, left, bottom, right] from pads or auto_pad. */
