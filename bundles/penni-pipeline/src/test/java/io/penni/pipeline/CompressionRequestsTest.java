@@ -183,7 +183,12 @@ class CompressionRequestsTest {
         }
         try (var files = Files.list(examples)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
-                RequestOutcome outcome = CompressionRequests.parse(Files.readAllBytes(file), Optional.empty(), environment());
+                // as the server reads them: its recipes, its strategies, the demo's model copied into its model root
+                RequestOutcome outcome = CompressionRequests.parse(Files.readAllBytes(file), Optional.empty(),
+                        new RequestEnvironment(Path.of("/usr/share/datasets"), examples.resolve("models"),
+                                Set.of("vgg-small", "resnet-small"), Set.of("std-threshold", "global-magnitude"),
+                                Set.of("cpu"), AdmissionBudget.UNLIMITED)
+                                .withRecipes(examples.resolveSibling("runtime-config/recipes")));
                 assertInstanceOf(RequestOutcome.Accepted.class, outcome, file + ": " + outcome);
             }
         }

@@ -124,7 +124,8 @@ class CostEstimateTest {
             try (var files = java.nio.file.Files.list(folder)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
                     RequestOutcome outcome = CompressionRequests.parse(java.nio.file.Files.readAllBytes(file),
-                            Optional.empty(), environment(DEFAULTS));
+                            Optional.empty(), environment(DEFAULTS, repo.resolve("examples/models"))
+                                    .withRecipes(repo.resolve("runtime-config/recipes")));
                     assertInstanceOf(RequestOutcome.Accepted.class, outcome, file + ": " + outcome);
                     checked++;
                 }

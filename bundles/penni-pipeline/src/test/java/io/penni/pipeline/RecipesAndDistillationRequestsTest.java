@@ -31,8 +31,10 @@ class RecipesAndDistillationRequestsTest {
     Path folder;
 
     private RequestEnvironment environment(Path recipes) {
+        // the strategies every container with the compression features has
         return new RequestEnvironment(Path.of("/usr/share/datasets"), folder, Set.of("vgg-small"),
-                Set.of("std-threshold", "global-magnitude"), Set.of("cpu"), AdmissionBudget.UNLIMITED).withRecipes(recipes);
+                Set.of("std-threshold", "global-magnitude", "layer-sparsity", "protect-critical"), Set.of("cpu"),
+                AdmissionBudget.UNLIMITED).withRecipes(recipes);
     }
 
     /** The repository's own recipes, as the server reads them. */
@@ -167,18 +169,17 @@ class RecipesAndDistillationRequestsTest {
         assertEquals(minimal.pruning().linear(), every.pruning().linear());
     }
 
-    /** {@code bin/penni demo} submits examples/fashion-demo.json after copying examples/models/ under the model root. */
+    /** {@code bin/penni demo} submits examples/fashion-demo.json after copying examples/models/ into the model root. */
     @Test
     void theDemosRequestIsAcceptedWithTheShippedModelAndRecipe() throws IOException {
         Path repository = shipped().getParent().getParent();
-        Path examples = Files.createDirectories(folder.resolve("examples"));
-        for (String file : List.of("vgg-small-fashion.json", "vgg-small-fashion.safetensors")) {
-            Files.copy(repository.resolve("examples/models").resolve(file), examples.resolve(file));
-        }
         RequestOutcome outcome = CompressionRequests.parse(Files.readAllBytes(repository.resolve(
-                "examples/fashion-demo.json")), Optional.of("demo-1"), environment(shipped()));
+                "examples/fashion-demo.json")), Optional.of("demo-1"), new RequestEnvironment(
+                        Path.of("/usr/share/datasets"), repository.resolve("examples/models"), Set.of("vgg-small"),
+                        Set.of("std-threshold", "global-magnitude"), Set.of("cpu"), AdmissionBudget.UNLIMITED)
+                        .withRecipes(shipped()));
         CompressionRequest r = assertInstanceOf(RequestOutcome.Accepted.class, outcome, outcome.toString()).request();
-        assertEquals(new io.penni.api.job.ModelSource.Stored("examples/vgg-small-fashion.json"), r.model());
+        assertEquals(new io.penni.api.job.ModelSource.Stored("vgg-small-fashion.json"), r.model());
         assertEquals(Optional.of("demo"), r.recipe().map(Recipe::name));
         assertTrue(r.penni().distillation().enabled(), "the demo distils from the shipped dense model");
         assertEquals(0, r.dataset().testLimit(), "the demo scores the full test split");
