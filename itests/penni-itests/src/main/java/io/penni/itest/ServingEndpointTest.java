@@ -366,20 +366,10 @@ class ServingEndpointTest {
             // a queue of one request, no batching: a burst of large requests must overflow it
             Files.writeString(config, shipped.replace("queue.capacity=256", "queue.capacity=1")
                     .replace("max.batch=32", "max.batch=1"));
-            List<HttpResponse<String>> overloaded = new ArrayList<>();
-            List<String> others = new ArrayList<>();
-            Await.until("a 503 from the full queue", Duration.ofSeconds(90), () -> {
-                List<HttpResponse<String>> answers = burst(body, 8);
-                // the new settings reach the model by a reload swapped in like a new version: nothing fails meanwhile
-                answers.stream().filter(r -> r.statusCode() != 200 && r.statusCode() != 503)
-                        .forEach(r -> others.add(r.statusCode() + " " + r.body()));
-                answers.stream().filter(r -> r.statusCode() == 503 && r.headers().firstValue("Retry-After")
-                        .isPresent() && r.body().contains("requests waiting")).forEach(overloaded::add);
-                return !overloaded.isEmpty();
-            });
-            assertEquals(List.of(), others);
-            assertEquals("1", overloaded.get(0).headers().firstValue("Retry-After").orElseThrow());
-            assertTrue(JSON.readTree(overloaded.get(0).body()).get("error").isTextual());
+            // the new settings reach the model by a reload swapped in like a new version: nothing fails meanwhile
+            HttpResponse<String> overloaded = awaitOverload(body, "a 503 from the full queue");
+            assertEquals("1", overloaded.headers().firstValue("Retry-After").orElseThrow());
+            assertTrue(JSON.readTree(overloaded.body()).get("error").isTextual());
         } finally {
             Files.writeString(config, shipped);
         }
@@ -393,19 +383,29 @@ class ServingEndpointTest {
         deploy(compressedVgg(16), "1");
         awaitVersion("1");
         String body = request(images(32), "");
+        HttpResponse<String> overloaded = awaitOverload(body, "a 503 from the version's own full queue");
+        assertTrue(overloaded.body().contains(" has 1 requests waiting"),
+                "the version's capacity, not the configuration's 256: " + overloaded.body());
+    }
+
+    /**
+     * Sends bursts of the request until one is refused for a full queue; every answer meanwhile is 200 or that 503.
+     *
+     * @return the first overload answer (a 503 with Retry-After naming the waiting requests)
+     */
+    private HttpResponse<String> awaitOverload(String body, String what) throws Exception {
         List<HttpResponse<String>> overloaded = new ArrayList<>();
         List<String> others = new ArrayList<>();
-        Await.until("a 503 from the version's own full queue", Duration.ofSeconds(90), () -> {
+        Await.until(what, Duration.ofSeconds(90), () -> {
             List<HttpResponse<String>> answers = burst(body, 8);
             answers.stream().filter(r -> r.statusCode() != 200 && r.statusCode() != 503)
                     .forEach(r -> others.add(r.statusCode() + " " + r.body()));
-            answers.stream().filter(r -> r.statusCode() == 503 && r.body().contains("requests waiting"))
-                    .forEach(overloaded::add);
+            answers.stream().filter(r -> r.statusCode() == 503 && r.headers().firstValue("Retry-After")
+                    .isPresent() && r.body().contains("requests waiting")).forEach(overloaded::add);
             return !overloaded.isEmpty();
         });
         assertEquals(List.of(), others);
-        assertTrue(overloaded.get(0).body().contains(" has 1 requests waiting"),
-                "the version's capacity, not the configuration's 256: " + overloaded.get(0).body());
+        return overloaded.get(0);
     }
 
     /** Sends the same request from n threads at once; the answers that came (a refused connection is none). */
