@@ -122,11 +122,12 @@ final class Probes {
      *
      * @param url the endpoint, e.g. {@code http://127.0.0.1:8181/health/ready}
      * @param timeout how long to wait at most
-     * @return its last answer, as {@link #readiness(String)} gives it
+     * @return its last answer, as {@link #readiness(HttpClient, String)} gives it
      */
     static String awaitReadiness(String url, Duration timeout) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
-        String answer = readiness(url);
+        String answer = readiness(client, url);
         while (!answer.startsWith("yes") && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(200);
@@ -134,7 +135,7 @@ final class Probes {
                 Thread.currentThread().interrupt();
                 return answer;
             }
-            answer = readiness(url);
+            answer = readiness(client, url);
         }
         return answer;
     }
@@ -142,11 +143,11 @@ final class Probes {
     /**
      * Asks a readiness endpoint once.
      *
+     * @param client the client to ask with
      * @param url the endpoint, e.g. {@code http://127.0.0.1:8181/health/ready}
      * @return its answer in one line: {@code yes}, or {@code no: <its body>}, or why it could not be asked
      */
-    static String readiness(String url) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static String readiness(HttpClient client, String url) {
         try {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
