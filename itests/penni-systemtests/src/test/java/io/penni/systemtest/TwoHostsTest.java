@@ -65,7 +65,10 @@ class TwoHostsTest {
             try (JobWatch watch = new JobWatch(broker.bootstrap())) {
                 List<String> jobs = SharedWorkTest.jobsOnEveryPartition();
                 for (String job : jobs) {
-                    watch.submit(job, JobWatch.request(job, 512, 1));
+                    // long enough (three retraining epochs on 1024 images) that jobs are still running when the
+                    // second host has joined, on a loaded machine too: a job that ends before the rebalance stays
+                    // on one host (a CI run saw all four end first with one epoch on 512 images)
+                    watch.submit(job, JobWatch.request(job, 1024, 3));
                 }
                 // Kafka keeps a job on one partition number of every stage topic, and the sticky assignment gives
                 // two members the same numbers of every topic: with both present from the start each job would stay
