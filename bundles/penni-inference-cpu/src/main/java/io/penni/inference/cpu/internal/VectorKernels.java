@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Kernels on the JDK Vector API ({@code jdk.incubator.vector}), at the machine's widest float vector. The
- * matrix product keeps a 4-row × 2-vector block of results in registers across the whole depth, so every
- * loaded vector of b feeds four fused multiply-adds and c is written once; plain loops cannot express that
- * register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java fallback, about a
+ * matrix product keeps an 8-row × 3-vector block of results in registers across the whole depth (rows of a
+ * packed depth-major first), so every loaded vector of b feeds eight fused multiply-adds and c is written once;
+ * rows too short for three vectors, and the last few rows, take a 4-row × 2-vector block. Plain loops cannot
+ * express that register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java fallback, about a
  * hundred times slower; tails overlap the last full vector or go one value at a time. Only loaded where {@link VectorSupport#available()} says the module is there.
  */
 final class VectorKernels implements Kernels {
@@ -24,6 +25,11 @@ final class VectorKernels implements Kernels {
             VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
     private static final VectorSpecies<Integer> QUARTER_INTS = VectorSpecies.of(int.class,
             VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 4)));
+    /** Rows of the wide matrix-product block, and the fewest real rows worth running it for. */
+    private static final int WIDE_ROWS = 8;
+    private static final int WIDE_MIN = 5;
+    /** Each thread's packed block of a for the wide block (grown to the deepest product it has run). */
+    private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
 
     @Override
     public String name() {
@@ -40,6 +46,15 @@ final class VectorKernels implements Kernels {
             return;
         }
         int i = 0;
+        if (len >= 3 * W && rows >= WIDE_MIN) {
+            float[] packed = packBuffer(WIDE_ROWS * depth);
+            while (rows - i >= WIDE_MIN) {
+                int block = Math.min(WIDE_ROWS, rows - i);
+                pack(a, aOff + i * lda, lda, block, depth, packed);
+                block8x3(packed, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, block);
+                i += block;
+            }
+        }
         for (; i + 4 <= rows; i += 4) {
             block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, 4);
         }
@@ -49,6 +64,155 @@ final class VectorKernels implements Kernels {
             block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, rows - i);
         } else if (rows - i == 1) {
             block1(a, aOff + i * lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, len);
+        }
+    }
+
+    /** @return this thread's buffer for a packed block of a, at least {@code floats} long */
+    private static float[] packBuffer(int floats) {
+        float[] buffer = PACKED.get();
+        if (buffer.length < floats) {
+            buffer = new float[floats];
+            PACKED.set(buffer);
+        }
+        return buffer;
+    }
+
+    /**
+     * Copies rows {@code [0, rows)} of a into {@code packed} depth-major, {@link #WIDE_ROWS} values per depth
+     * index, the missing rows zero: the block's eight broadcasts per depth index then read one cache line, and
+     * their bounds checks are on one linear index that C2 hoists out of the loop.
+     */
+    private static void pack(float[] a, int a0, int lda, int rows, int depth, float[] packed) {
+        for (int r = 0; r < WIDE_ROWS; r++) {
+            int from = a0 + r * lda;
+            if (r < rows) {
+                for (int p = 0; p < depth; p++) {
+                    packed[p * WIDE_ROWS + r] = a[from + p];
+                }
+            } else {
+                for (int p = 0; p < depth; p++) {
+                    packed[p * WIDE_ROWS + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Eight rows of c (five to seven stored when fewer are real) × three vectors of columns, all 24 sums in
+     * registers across the whole depth: per depth index three loads of b and eight broadcasts feed 24 fused
+     * multiply-adds, where the 4 × 2 block feeds 8 from two loads and four broadcasts (the loads of b, shifted
+     * rows that mostly straddle two cache lines, were what kept that block from the FMA units).
+     */
+    private static void block8x3(float[] packed, int depth, float[] b, int[] bRows, int bRowsOff, int bShift,
+            float[] c, int c0, int ldc, int len, int rows) {
+        // the last chunk overlaps the one before it (c is overwritten, so columns computed twice get equal values)
+        for (int j = 0; j < len; j += 3 * W) {
+            if (j + 3 * W > len) {
+                j = len - 3 * W;
+            }
+            FloatVector x00 = FloatVector.zero(S);
+            FloatVector x01 = FloatVector.zero(S);
+            FloatVector x02 = FloatVector.zero(S);
+            FloatVector x10 = FloatVector.zero(S);
+            FloatVector x11 = FloatVector.zero(S);
+            FloatVector x12 = FloatVector.zero(S);
+            FloatVector x20 = FloatVector.zero(S);
+            FloatVector x21 = FloatVector.zero(S);
+            FloatVector x22 = FloatVector.zero(S);
+            FloatVector x30 = FloatVector.zero(S);
+            FloatVector x31 = FloatVector.zero(S);
+            FloatVector x32 = FloatVector.zero(S);
+            FloatVector x40 = FloatVector.zero(S);
+            FloatVector x41 = FloatVector.zero(S);
+            FloatVector x42 = FloatVector.zero(S);
+            FloatVector x50 = FloatVector.zero(S);
+            FloatVector x51 = FloatVector.zero(S);
+            FloatVector x52 = FloatVector.zero(S);
+            FloatVector x60 = FloatVector.zero(S);
+            FloatVector x61 = FloatVector.zero(S);
+            FloatVector x62 = FloatVector.zero(S);
+            FloatVector x70 = FloatVector.zero(S);
+            FloatVector x71 = FloatVector.zero(S);
+            FloatVector x72 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + bShift + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi);
+                FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
+                FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * W);
+                int q = p * WIDE_ROWS;
+                FloatVector s = FloatVector.broadcast(S, packed[q]);
+                x00 = b0.fma(s, x00);
+                x01 = b1.fma(s, x01);
+                x02 = b2.fma(s, x02);
+                s = FloatVector.broadcast(S, packed[q + 1]);
+                x10 = b0.fma(s, x10);
+                x11 = b1.fma(s, x11);
+                x12 = b2.fma(s, x12);
+                s = FloatVector.broadcast(S, packed[q + 2]);
+                x20 = b0.fma(s, x20);
+                x21 = b1.fma(s, x21);
+                x22 = b2.fma(s, x22);
+                s = FloatVector.broadcast(S, packed[q + 3]);
+                x30 = b0.fma(s, x30);
+                x31 = b1.fma(s, x31);
+                x32 = b2.fma(s, x32);
+                s = FloatVector.broadcast(S, packed[q + 4]);
+                x40 = b0.fma(s, x40);
+                x41 = b1.fma(s, x41);
+                x42 = b2.fma(s, x42);
+                s = FloatVector.broadcast(S, packed[q + 5]);
+                x50 = b0.fma(s, x50);
+                x51 = b1.fma(s, x51);
+                x52 = b2.fma(s, x52);
+                s = FloatVector.broadcast(S, packed[q + 6]);
+                x60 = b0.fma(s, x60);
+                x61 = b1.fma(s, x61);
+                x62 = b2.fma(s, x62);
+                s = FloatVector.broadcast(S, packed[q + 7]);
+                x70 = b0.fma(s, x70);
+                x71 = b1.fma(s, x71);
+                x72 = b2.fma(s, x72);
+            }
+            // stores written out, not through a helper: a call C2 declines to inline (this method is near its
+            // node limit) boxes the vectors, and that costs the loop more than ten times its speed
+            int d = c0 + j;
+            x00.intoArray(c, d);
+            x01.intoArray(c, d + W);
+            x02.intoArray(c, d + 2 * W);
+            d += ldc;
+            x10.intoArray(c, d);
+            x11.intoArray(c, d + W);
+            x12.intoArray(c, d + 2 * W);
+            d += ldc;
+            x20.intoArray(c, d);
+            x21.intoArray(c, d + W);
+            x22.intoArray(c, d + 2 * W);
+            d += ldc;
+            x30.intoArray(c, d);
+            x31.intoArray(c, d + W);
+            x32.intoArray(c, d + 2 * W);
+            d += ldc;
+            x40.intoArray(c, d);
+            x41.intoArray(c, d + W);
+            x42.intoArray(c, d + 2 * W);
+            if (rows > 5) {
+                d += ldc;
+                x50.intoArray(c, d);
+                x51.intoArray(c, d + W);
+                x52.intoArray(c, d + 2 * W);
+            }
+            if (rows > 6) {
+                d += ldc;
+                x60.intoArray(c, d);
+                x61.intoArray(c, d + W);
+                x62.intoArray(c, d + 2 * W);
+            }
+            if (rows > 7) {
+                d += ldc;
+                x70.intoArray(c, d);
+                x71.intoArray(c, d + W);
+                x72.intoArray(c, d + 2 * W);
+            }
         }
     }
 

@@ -67,6 +67,46 @@ class KernelsTest {
     }
 
     @Test
+    void everyBlockOfTheMatrixProductGivesTheScalarSumAndWritesNothingElse() {
+        // the 8 × 3-vector block (five to eight rows, rows of 48+ values), the 4 × 2 block after it, one row
+        // left, and the overlapping last chunk of columns; c's rows are wider than len so a stray store shows
+        for (Kernels k : sets()) {
+            for (int rows : new int[] {1, 4, 5, 7, 8, 9, 12, 13, 16, 17, 19}) {
+                for (int len : new int[] {31, 32, 47, 48, 49, 63, 64, 96, 97, 150}) {
+                    int depth = 21;
+                    int ldc = len + 5;
+                    float[] a = random(3 + rows * depth, rows * 31L + len);
+                    float[] b = random(depth * 40 + len + 64, len);
+                    int[] bRows = new int[depth + 2];
+                    for (int p = 0; p < bRows.length; p++) {
+                        bRows[p] = ((p * 17) % depth) * 40 + p % 3;
+                    }
+                    float[] c = new float[2 + rows * ldc];
+                    java.util.Arrays.fill(c, Float.NaN);
+                    k.gemm(a, 3, depth, rows, depth, b, bRows, 2, c, 2, ldc, len);
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < ldc; j++) {
+                            float got = c[2 + i * ldc + j];
+                            if (j >= len) {
+                                assertTrue(Float.isNaN(got), k.name() + " wrote past the row: rows " + rows + " len "
+                                        + len);
+                                continue;
+                            }
+                            double want = 0;
+                            for (int p = 0; p < depth; p++) {
+                                want += a[3 + i * depth + p] * b[bRows[2 + p] + j];
+                            }
+                            assertEquals(want, got, 1e-4, k.name() + " rows " + rows + " len " + len + " at " + i
+                                    + "," + j);
+                        }
+                    }
+                    assertTrue(Float.isNaN(c[0]) && Float.isNaN(c[1]), k.name() + " wrote before c");
+                }
+            }
+        }
+    }
+
+    @Test
     void sparseTileAddsBiasAndEachNonZeroTimesItsMapThenTheRelu() {
         for (Kernels k : sets()) {
             for (int len : new int[] {Kernels.TILE_UNIT, 2 * Kernels.TILE_UNIT}) {

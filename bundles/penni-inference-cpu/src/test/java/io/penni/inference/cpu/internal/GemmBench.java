@@ -1,0 +1,72 @@
+package io.penni.inference.cpu.internal;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.SplittableRandom;
+
+import io.penni.api.model.Padding;
+
+/**
+ * Kernel microbenchmark (not a test): the dense convolutions of vgg-small as {@link ConvStep} runs them in a
+ * batch, every output channel's product on the staged rows, timed in thread CPU time so that a busy machine
+ * does not skew it. Prints GFLOP/s of CPU time per layer for {@link VectorKernels#gemm} called four rows at a
+ * time (its 4-row × 2-vector block, the engine's block before issue 15) and {@link Step#ROW_BLOCK} rows at a
+ * time (the 8-row × 3-vector block), interleaved in each round.
+ *
+ * <p>Run: {@code java --add-modules jdk.incubator.vector -cp test-classes:classes:... 
+ * io.penni.inference.cpu.internal.GemmBench [rounds]}
+ */
+public final class GemmBench {
+
+    private GemmBench() {
+    }
+
+    /** One layer: input channels, side, output channels. */
+    private record Layer(String name, int channels, int side, int out) {
+    }
+
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        Kernels k = VectorSupport.kernels().orElseThrow();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Layer[] layers = {new Layer("pool1", 32, 28, 32), new Layer("relu3", 32, 14, 64),
+            new Layer("pool2", 64, 14, 64), new Layer("relu5", 64, 7, 128), new Layer("pool3", 128, 7, 128)};
+        for (int round = 0; round < rounds; round++) {
+            StringBuilder line = new StringBuilder("round " + round + ":");
+            for (Layer l : layers) {
+                ConvGeometry g = new ConvGeometry(l.channels(), l.side(), l.side(), 3, 1, Padding.of(1), l.side(),
+                        l.side());
+                int images = g.groupFor(l.channels(), Step.GROUP_BUDGET);
+                int depth = l.channels() * 9;
+                int len = g.length(images);
+                float[] stage = random(g.stageFloats(l.channels(), images), 1);
+                int[] rows = g.rows(l.channels(), images);
+                float[] w = random(l.out() * depth, 2);
+                float[] acc = new float[Step.ROW_BLOCK * len];
+                long macs = (long) l.out() * depth * len;
+                int reps = (int) Math.max(1, 200_000_000L / macs);
+                line.append(' ').append(l.name()).append(" (").append(images).append(" images)");
+                for (int block : new int[] {4, Step.ROW_BLOCK}) {
+                    long t0 = mx.getCurrentThreadCpuTime();
+                    for (int r = 0; r < reps; r++) {
+                        for (int n = 0; n < l.out(); n += block) {
+                            k.gemm(w, n * depth, depth, block, depth, stage, rows, 0, acc, 0, len, len);
+                        }
+                    }
+                    long ns = mx.getCurrentThreadCpuTime() - t0;
+                    line.append(String.format(" %d rows %.1f", block, 2.0 * macs * reps / ns));
+                }
+            }
+            System.out.println(line + "  (GFLOP/s per CPU second)");
+        }
+    }
+
+    private static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+}
