@@ -55,8 +55,10 @@ public final class KernelWarmup {
         for (int round = 0; round < MAX_ROUNDS && stable < STABLE_ROUNDS; round++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < CALLS; i++) {
-                // five to eight rows: every row count of the vector kernel's wide block, each of its stores
-                kernels.gemm(a, 0, depth, 5 + (i & 3), depth, b, rows, 0, c, 0, len, len - (i & 7));
+                kernels.gemm(a, 0, depth, 5, depth, b, rows, 0, c, 0, len, len - (i & 7));
+                // a packed block's five to eight rows (the wide block, each of its stores), and rows after the first
+                kernels.gemmPacked(a, 0, 0, 5 + (i & 3), depth, b, rows, 0, c, 0, len, len - (i & 7));
+                kernels.gemmPacked(a, 0, 1 + (i & 1), 6, depth, b, rows, 0, c, 0, len, len - (i & 7));
                 kernels.gemm(a, 0, depth, 2 + (i & 1), depth, b, rows, 0, c, 0, len, len - (i & 7));
                 kernels.sparseRow(a, maps, 0, 6 + (i & 3), b, 0, len, c, 0, len - (i & 7), 0.5f, (i & 1) == 0);
                 kernels.sparseTile(a, rows, 0, 6 + (i & 3), b, c, 0, Kernels.TILE_UNIT * (1 + (i & 1)), 0.5f,

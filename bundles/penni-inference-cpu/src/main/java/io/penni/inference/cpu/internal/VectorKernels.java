@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Kernels on the JDK Vector API ({@code jdk.incubator.vector}), at the machine's widest float vector. The
- * matrix product keeps an 8-row × 3-vector block of results in registers across the whole depth (rows of a
- * packed depth-major first), so every loaded vector of b feeds eight fused multiply-adds and c is written once;
- * rows too short for three vectors, and the last few rows, take a 4-row × 2-vector block. Plain loops cannot
+ * matrix product on a packed left matrix keeps an 8-row × 3-vector block of results in registers across the
+ * whole depth, so every loaded vector of b feeds eight fused multiply-adds and c is written once; an unpacked
+ * one, rows too short for three vectors and a block's last few rows take a 4-row × 2-vector block. Plain loops cannot
  * express that register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java fallback, about a
  * hundred times slower; tails overlap the last full vector or go one value at a time. Only loaded where {@link VectorSupport#available()} says the module is there.
  */
@@ -25,11 +25,10 @@ final class VectorKernels implements Kernels {
             VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
     private static final VectorSpecies<Integer> QUARTER_INTS = VectorSpecies.of(int.class,
             VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 4)));
-    /** Rows of the wide matrix-product block, and the fewest real rows worth running it for. */
-    private static final int WIDE_ROWS = 8;
+    /** The fewest real rows of a packed block worth the wide block (it computes all eight). */
     private static final int WIDE_MIN = 5;
-    /** Each thread's packed block of a for the wide block (grown to the deepest product it has run). */
-    private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+    /** Each thread's copy of the packed block the wide block runs on (grown to the deepest it has run). */
+    private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[0]);
 
     @Override
     public String name() {
@@ -45,66 +44,58 @@ final class VectorKernels implements Kernels {
             PlainKernels.INSTANCE.gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
             return;
         }
-        int i = 0;
-        if (len >= 3 * W && rows >= WIDE_MIN) {
-            float[] packed = packBuffer(WIDE_ROWS * depth);
-            while (rows - i >= WIDE_MIN) {
-                int block = Math.min(WIDE_ROWS, rows - i);
-                pack(a, aOff + i * lda, lda, block, depth, packed);
-                block8x3(packed, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, block);
-                i += block;
+        narrow(a, aOff, lda, 1, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
+    }
+
+    @Override
+    public void gemmPacked(float[] packed, int block, int first, int rows, int depth, float[] b, int[] bRows,
+            int bRowsOff, float[] c, int cOff, int ldc, int len) {
+        if (len < 2 * W) {
+            PlainKernels.INSTANCE.gemmPacked(packed, block, first, rows, depth, b, bRows, bRowsOff, c, cOff, ldc,
+                    len);
+        } else if (len >= 3 * W && first == 0 && rows >= WIDE_MIN) {
+            // the block copied to this thread's buffer first: read in place from the packed weight the block ran
+            // at 1.2x the 4 × 2 block, from the copy at 1.7-1.8x (GemmBench, vgg-small's layers, interleaved); the
+            // copy is one memcpy per call
+            float[] copy = BLOCK.get();
+            if (copy.length < PACK_ROWS * depth) {
+                copy = new float[PACK_ROWS * depth];
+                BLOCK.set(copy);
             }
+            System.arraycopy(packed, block, copy, 0, PACK_ROWS * depth);
+            block8x3(copy, depth, b, bRows, bRowsOff, c, cOff, ldc, len, rows);
+        } else {
+            narrow(packed, block + first, 1, PACK_ROWS, rows, depth, b, bRows, bRowsOff, 0, c, cOff, ldc, len);
         }
+    }
+
+    /** The 4 × 2 blocks, row i's value p of a at {@code aOff + i·rowStride + p·depthStride}. */
+    private static void narrow(float[] a, int aOff, int rowStride, int depthStride, int rows, int depth, float[] b,
+            int[] bRows, int bRowsOff, int bShift, float[] c, int cOff, int ldc, int len) {
+        int i = 0;
         for (; i + 4 <= rows; i += 4) {
-            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, 4);
+            block4(a, aOff + i * rowStride, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c,
+                    cOff + i * ldc, ldc, len, 4);
         }
         // two or three rows left (a pruned layer's channel often needs 2 or 3 maps) in one pass over b, the
         // missing rows' multiply-adds done and dropped: cheaper than a pass over b per row
         if (rows - i >= 2) {
-            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, rows - i);
+            block4(a, aOff + i * rowStride, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c,
+                    cOff + i * ldc, ldc, len, rows - i);
         } else if (rows - i == 1) {
-            block1(a, aOff + i * lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, len);
-        }
-    }
-
-    /** @return this thread's buffer for a packed block of a, at least {@code floats} long */
-    private static float[] packBuffer(int floats) {
-        float[] buffer = PACKED.get();
-        if (buffer.length < floats) {
-            buffer = new float[floats];
-            PACKED.set(buffer);
-        }
-        return buffer;
-    }
-
-    /**
-     * Copies rows {@code [0, rows)} of a into {@code packed} depth-major, {@link #WIDE_ROWS} values per depth
-     * index, the missing rows zero: the block's eight broadcasts per depth index then read one cache line, and
-     * their bounds checks are on one linear index that C2 hoists out of the loop.
-     */
-    private static void pack(float[] a, int a0, int lda, int rows, int depth, float[] packed) {
-        for (int r = 0; r < WIDE_ROWS; r++) {
-            int from = a0 + r * lda;
-            if (r < rows) {
-                for (int p = 0; p < depth; p++) {
-                    packed[p * WIDE_ROWS + r] = a[from + p];
-                }
-            } else {
-                for (int p = 0; p < depth; p++) {
-                    packed[p * WIDE_ROWS + r] = 0f;
-                }
-            }
+            block1(a, aOff + i * rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, len);
         }
     }
 
     /**
-     * Eight rows of c (five to seven stored when fewer are real) × three vectors of columns, all 24 sums in
+     * Eight rows of a packed block ({@link Kernels#pack}, at the start of {@code packed}) and of c (five to seven stored when fewer are real) ×
+     * three vectors of columns, all 24 sums in
      * registers across the whole depth: per depth index three loads of b and eight broadcasts feed 24 fused
      * multiply-adds, where the 4 × 2 block feeds 8 from two loads and four broadcasts (the loads of b, shifted
      * rows that mostly straddle two cache lines, were what kept that block from the FMA units).
      */
-    private static void block8x3(float[] packed, int depth, float[] b, int[] bRows, int bRowsOff, int bShift,
-            float[] c, int c0, int ldc, int len, int rows) {
+    private static void block8x3(float[] packed, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
+            int c0, int ldc, int len, int rows) {
         // the last chunk overlaps the one before it (c is overwritten, so columns computed twice get equal values)
         for (int j = 0; j < len; j += 3 * W) {
             if (j + 3 * W > len) {
@@ -135,11 +126,11 @@ final class VectorKernels implements Kernels {
             FloatVector x71 = FloatVector.zero(S);
             FloatVector x72 = FloatVector.zero(S);
             for (int p = 0; p < depth; p++) {
-                int bi = bRows[bRowsOff + p] + bShift + j;
+                int bi = bRows[bRowsOff + p] + j;
                 FloatVector b0 = FloatVector.fromArray(S, b, bi);
                 FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
                 FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * W);
-                int q = p * WIDE_ROWS;
+                int q = p * PACK_ROWS;
                 FloatVector s = FloatVector.broadcast(S, packed[q]);
                 x00 = b0.fma(s, x00);
                 x01 = b1.fma(s, x01);
@@ -217,8 +208,8 @@ final class VectorKernels implements Kernels {
     }
 
     /** Four rows of a and c, or two or three: a missing row reads the last real row of a and is not stored. */
-    private static void block4(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
-            int bShift, float[] c, int c0, int ldc, int len, int rows) {
+    private static void block4(float[] a, int a0, int lda, int ps, int depth, float[] b, int[] bRows,
+            int bRowsOff, int bShift, float[] c, int c0, int ldc, int len, int rows) {
         int a1 = a0 + lda;
         int a2 = rows > 2 ? a1 + lda : a1;
         int a3 = rows > 3 ? a2 + lda : a2;
@@ -241,10 +232,10 @@ final class VectorKernels implements Kernels {
                 int bi = bRows[bRowsOff + p] + bShift + j;
                 FloatVector b0 = FloatVector.fromArray(S, b, bi);
                 FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
-                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
-                FloatVector s1 = FloatVector.broadcast(S, a[a1 + p]);
-                FloatVector s2 = FloatVector.broadcast(S, a[a2 + p]);
-                FloatVector s3 = FloatVector.broadcast(S, a[a3 + p]);
+                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p * ps]);
+                FloatVector s1 = FloatVector.broadcast(S, a[a1 + p * ps]);
+                FloatVector s2 = FloatVector.broadcast(S, a[a2 + p * ps]);
+                FloatVector s3 = FloatVector.broadcast(S, a[a3 + p * ps]);
                 x00 = b0.fma(s0, x00);
                 x01 = b1.fma(s0, x01);
                 x10 = b0.fma(s1, x10);
@@ -269,8 +260,8 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    private static void block1(float[] a, int a0, int depth, float[] b, int[] bRows, int bRowsOff, int bShift,
-            float[] c, int c0, int len) {
+    private static void block1(float[] a, int a0, int ps, int depth, float[] b, int[] bRows, int bRowsOff,
+            int bShift, float[] c, int c0, int len) {
         int j = 0;
         for (int full = len >= 2 * W ? len : 0; j < full; j += 2 * W) {
             if (j + 2 * W > len) {
@@ -280,7 +271,7 @@ final class VectorKernels implements Kernels {
             FloatVector x1 = FloatVector.zero(S);
             for (int p = 0; p < depth; p++) {
                 int bi = bRows[bRowsOff + p] + bShift + j;
-                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
+                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p * ps]);
                 x0 = FloatVector.fromArray(S, b, bi).fma(s0, x0);
                 x1 = FloatVector.fromArray(S, b, bi + W).fma(s0, x1);
             }

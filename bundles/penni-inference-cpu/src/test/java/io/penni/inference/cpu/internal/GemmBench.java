@@ -9,9 +9,9 @@ import io.penni.api.model.Padding;
 /**
  * Kernel microbenchmark (not a test): the dense convolutions of vgg-small as {@link ConvStep} runs them in a
  * batch, every output channel's product on the staged rows, timed in thread CPU time so that a busy machine
- * does not skew it. Prints GFLOP/s of CPU time per layer for {@link VectorKernels#gemm} called four rows at a
- * time (its 4-row × 2-vector block, the engine's block before issue 15) and {@link Step#ROW_BLOCK} rows at a
- * time (the 8-row × 3-vector block), interleaved in each round.
+ * does not skew it. Prints GFLOP/s of CPU time per layer for {@link VectorKernels#gemm} (its 4-row × 2-vector
+ * block, the engine's only block before issue 15) and {@link VectorKernels#gemmPacked} on the packed weight (the
+ * 8-row × 3-vector block), interleaved in each round.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp test-classes:classes:... 
  * io.penni.inference.cpu.internal.GemmBench [rounds]}
@@ -46,15 +46,21 @@ public final class GemmBench {
                 long macs = (long) l.out() * depth * len;
                 int reps = (int) Math.max(1, 200_000_000L / macs);
                 line.append(' ').append(l.name()).append(" (").append(images).append(" images)");
-                for (int block : new int[] {4, Step.ROW_BLOCK}) {
+                float[] packed = Kernels.pack(w, 0, depth, l.out(), depth);
+                for (boolean wide : new boolean[] {false, true}) {
                     long t0 = mx.getCurrentThreadCpuTime();
                     for (int r = 0; r < reps; r++) {
-                        for (int n = 0; n < l.out(); n += block) {
-                            k.gemm(w, n * depth, depth, block, depth, stage, rows, 0, acc, 0, len, len);
+                        for (int n = 0; n < l.out(); n += Step.ROW_BLOCK) {
+                            if (wide) {
+                                k.gemmPacked(packed, n * depth, 0, Step.ROW_BLOCK, depth, stage, rows, 0, acc, 0, len,
+                                        len);
+                            } else {
+                                k.gemm(w, n * depth, depth, Step.ROW_BLOCK, depth, stage, rows, 0, acc, 0, len, len);
+                            }
                         }
                     }
                     long ns = mx.getCurrentThreadCpuTime() - t0;
-                    line.append(String.format(" %d rows %.1f", block, 2.0 * macs * reps / ns));
+                    line.append(String.format(" %s %.1f", wide ? "8x3 packed" : "4x2", 2.0 * macs * reps / ns));
                 }
             }
             System.out.println(line + "  (GFLOP/s per CPU second)");
