@@ -2,7 +2,6 @@ package io.penni.inference.cpu.internal;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.SplittableRandom;
 
 import io.penni.api.model.Padding;
 
@@ -39,9 +38,9 @@ public final class GemmBench {
                 int images = g.groupFor(l.channels(), Step.GROUP_BUDGET);
                 int depth = l.channels() * 9;
                 int len = g.length(images);
-                float[] stage = random(g.stageFloats(l.channels(), images), 1);
+                float[] stage = KernelsTest.random(g.stageFloats(l.channels(), images), 1);
                 int[] rows = g.rows(l.channels(), images);
-                float[] w = random(l.out() * depth, 2);
+                float[] w = KernelsTest.random(l.out() * depth, 2);
                 float[] acc = new float[Step.ROW_BLOCK * len];
                 long macs = (long) l.out() * depth * len;
                 int reps = (int) Math.max(1, 200_000_000L / macs);
@@ -65,14 +64,5 @@ public final class GemmBench {
             }
             System.out.println(line + "  (GFLOP/s per CPU second)");
         }
-    }
-
-    private static float[] random(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
     }
 }

@@ -22,7 +22,8 @@ class KernelsTest {
         return sets;
     }
 
-    private static float[] random(int n, long seed) {
+    /** @return n Gaussian values of a seeded generator (also {@link GemmBench}'s data) */
+    static float[] random(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
