@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Kernels on the JDK Vector API ({@code jdk.incubator.vector}), at the machine's widest float vector. The
  * matrix product on a packed left matrix keeps an 8-row × 3-vector block of results in registers across the
  * whole depth, so every loaded vector of b feeds eight fused multiply-adds and c is written once; an unpacked
- * one, rows too short for three vectors and a block's last few rows take a 4-row × 2-vector block. Plain loops cannot
- * express that register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java fallback, about a
- * hundred times slower; tails overlap the last full vector or go one value at a time. Only loaded where {@link VectorSupport#available()} says the module is there.
+ * one, rows too short for three vectors and a block's last few rows take a 4-row × 2-vector block. Plain loops
+ * cannot express that register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java
+ * fallback, about a hundred times slower; tails overlap the last full vector or go one value at a time. Only
+ * loaded where {@link VectorSupport#available()} says the module is there.
  */
 final class VectorKernels implements Kernels {
 
@@ -88,11 +89,12 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * Eight rows of a packed block ({@link Kernels#pack}, at the start of {@code packed}) and of c (five to seven stored when fewer are real) ×
-     * three vectors of columns, all 24 sums in
-     * registers across the whole depth: per depth index three loads of b and eight broadcasts feed 24 fused
-     * multiply-adds, where the 4 × 2 block feeds 8 from two loads and four broadcasts (the loads of b, shifted
-     * rows that mostly straddle two cache lines, were what kept that block from the FMA units).
+     * Eight rows of a packed block ({@link Kernels#pack}, at the start of {@code packed}) and of c (five to seven
+     * stored when fewer are real) × three vectors of columns, all 24 sums in registers across the whole depth:
+     * per depth index three loads of b and eight broadcasts feed 24 fused multiply-adds, where the 4 × 2 block
+     * feeds 8 from two loads and four broadcasts (the loads of b, shifted rows that mostly straddle two cache
+     * lines, were what kept that block from the FMA units). Written out row by row: C2 keeps only separate
+     * variables in registers.
      */
     private static void block8x3(float[] packed, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
             int c0, int ldc, int len, int rows) {
