@@ -12,6 +12,7 @@ final class ConvStep extends KernelStep {
 
     private final Value input;
     private final ConvGeometry geometry;
+    /** The weight [N, C / groups, k, k], each group's output channels packed by {@link Kernels#pack}. */
     private final float[] weight;
     private final int groups;
     private final int outChannels;
@@ -24,12 +25,23 @@ final class ConvStep extends KernelStep {
         super(layer, kind, output, kernels, geometry.groupFor(geometry.channels(), GROUP_BUDGET));
         this.input = input;
         this.geometry = geometry;
-        this.weight = weight;
         this.groups = groups;
+        this.weight = pack(weight, groups, outChannels / groups, depth());
         this.outChannels = outChannels;
         this.rowsOne = geometry.rows(geometry.channels(), 1);
         this.rowsGroup = geometry.rows(geometry.channels(), group());
         this.epilogue = epilogue;
+    }
+
+    /** Each channel group's rows of the weight packed, group after group. */
+    private static float[] pack(float[] weight, int groups, int perGroup, int depth) {
+        int groupFloats = Kernels.packedFloats(perGroup, depth);
+        float[] packed = new float[groups * groupFloats];
+        for (int g = 0; g < groups; g++) {
+            float[] group = Kernels.pack(weight, g * perGroup * depth, depth, perGroup, depth);
+            System.arraycopy(group, 0, packed, g * groupFloats, groupFloats);
+        }
+        return packed;
     }
 
     private int depth() {
@@ -77,12 +89,16 @@ final class ConvStep extends KernelStep {
         int[] rows = count == 1 ? rowsOne : count == group() ? rowsGroup : geometry.rows(geometry.channels(), count);
         int perGroup = outChannels / groups;
         float[] out = output().array(frame);
+        int groupFloats = Kernels.packedFloats(perGroup, depth);
         for (int n = from; n < to;) {
-            int block = Math.min(ROW_BLOCK, to - n);
-            // a block never straddles two channel groups: split it where a group ends
+            // a block never straddles two channel groups or two packed blocks: split it where either ends (a
+            // thread's share starts on a packed block unless groups are not multiples of one)
             int channelGroup = n / perGroup;
-            block = Math.min(block, (channelGroup + 1) * perGroup - n);
-            kernels.gemm(weight, n * depth, depth, block, depth, stage, rows, channelGroup * depth, s.acc, 0, len, len);
+            int inGroup = n - channelGroup * perGroup;
+            int first = inGroup % Kernels.PACK_ROWS;
+            int block = Math.min(Math.min(Kernels.PACK_ROWS - first, to - n), perGroup - inGroup);
+            kernels.gemmPacked(weight, channelGroup * groupFloats + (inGroup - first) * depth, first, block, depth,
+                    stage, rows, channelGroup * depth, s.acc, 0, len, len);
             for (int g = 0; g < count; g++) {
                 int outOff = output().offset(image + g);
                 for (int i = 0; i < block; i++) {

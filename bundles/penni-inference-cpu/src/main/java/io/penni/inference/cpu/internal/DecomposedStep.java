@@ -92,7 +92,8 @@ final class DecomposedStep extends KernelStep {
         this.basis = basis;
         this.bases = bases;
         this.outChannels = outChannels;
-        this.coefficients = coefficients;
+        // the dense form's product reads them packed ({@link Kernels#pack}); the analysis below reads the parameter
+        this.coefficients = Kernels.pack(coefficients, 0, maps(), outChannels, maps());
         this.epilogue = epilogue;
         this.needed = epilogue.neededRows(geometry.outHeight());
         this.align = epilogue.pool() == 0 ? 1 : epilogue.pool();
@@ -269,7 +270,8 @@ final class DecomposedStep extends KernelStep {
         }
         for (int n = 0; n < outChannels;) {
             int block = Math.min(ROW_BLOCK, outChannels - n);
-            kernels.gemm(coefficients, n * depth, depth, block, depth, maps, mapRows, 0, s.acc, 0, len, len);
+            // n is a multiple of ROW_BLOCK, a packed block's rows
+            kernels.gemmPacked(coefficients, n * depth, 0, block, depth, maps, mapRows, 0, s.acc, 0, len, len);
             store(kernels, frame, image, count, n, block, len, y0, rows, out, s.acc, false);
             n += block;
         }
@@ -397,7 +399,7 @@ final class DecomposedStep extends KernelStep {
             bytes += nonZero * Integer.BYTES;
         }
         if (coefficients != null) {
-            bytes += (long) outChannels * maps() * Float.BYTES;
+            bytes += (long) Kernels.packedFloats(outChannels, maps()) * Float.BYTES;
         }
         return bytes;
     }

@@ -34,9 +34,9 @@ public final class KernelWarmup {
         // big enough that every loop of every kernel, main and tail, runs many times per call
         int len = 100;
         int depth = 80;
-        float[] a = new float[5 * depth];
+        float[] a = new float[Step.ROW_BLOCK * depth];
         float[] b = new float[depth * len + 64];
-        float[] c = new float[5 * len];
+        float[] c = new float[Step.ROW_BLOCK * len];
         int[] rows = new int[depth];
         int[] maps = new int[depth];
         for (int i = 0; i < a.length; i++) {
@@ -56,6 +56,9 @@ public final class KernelWarmup {
             long t0 = System.nanoTime();
             for (int i = 0; i < CALLS; i++) {
                 kernels.gemm(a, 0, depth, 5, depth, b, rows, 0, c, 0, len, len - (i & 7));
+                // a packed block's five to eight rows (the wide block, each of its stores), and rows after the first
+                kernels.gemmPacked(a, 0, 0, 5 + (i & 3), depth, b, rows, 0, c, 0, len, len - (i & 7));
+                kernels.gemmPacked(a, 0, 1 + (i & 1), 6, depth, b, rows, 0, c, 0, len, len - (i & 7));
                 kernels.gemm(a, 0, depth, 2 + (i & 1), depth, b, rows, 0, c, 0, len, len - (i & 7));
                 kernels.sparseRow(a, maps, 0, 6 + (i & 3), b, 0, len, c, 0, len - (i & 7), 0.5f, (i & 1) == 0);
                 kernels.sparseTile(a, rows, 0, 6 + (i & 3), b, c, 0, Kernels.TILE_UNIT * (1 + (i & 1)), 0.5f,

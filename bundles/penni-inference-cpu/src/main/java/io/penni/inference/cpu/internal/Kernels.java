@@ -44,6 +44,59 @@ public interface Kernels {
     void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff, int bShift,
             float[] c, int cOff, int ldc, int len);
 
+    /** Rows of a block of a packed left matrix ({@link #pack}): the vector kernel's widest block. */
+    int PACK_ROWS = 8;
+
+    /**
+     * Packs a left matrix for {@link #gemmPacked}: its rows in blocks of {@link #PACK_ROWS} from the first,
+     * each block depth-major (row r of a block, value p, at {@code block·PACK_ROWS·depth + p·PACK_ROWS + r}), the
+     * last block's missing rows zero. A block's values at one depth then lie in one cache line, and a product
+     * reads them through one linear index.
+     *
+     * @param a the matrix
+     * @param aOff its first element
+     * @param lda its row stride
+     * @param rows its rows
+     * @param depth its columns
+     * @return the packed matrix, {@link #packedFloats(int, int)} long
+     */
+    static float[] pack(float[] a, int aOff, int lda, int rows, int depth) {
+        float[] packed = new float[packedFloats(rows, depth)];
+        for (int i = 0; i < rows; i++) {
+            int dest = i / PACK_ROWS * PACK_ROWS * depth + i % PACK_ROWS;
+            for (int p = 0; p < depth; p++) {
+                packed[dest + p * PACK_ROWS] = a[aOff + i * lda + p];
+            }
+        }
+        return packed;
+    }
+
+    /** @return floats {@link #pack} makes of {@code rows} rows of {@code depth} values */
+    static int packedFloats(int rows, int depth) {
+        return (rows + PACK_ROWS - 1) / PACK_ROWS * PACK_ROWS * depth;
+    }
+
+    /**
+     * {@link #gemm(float[], int, int, int, int, float[], int[], int, float[], int, int, int)} on a packed left
+     * matrix: rows {@code [first, first + rows)} of the block of {@link #pack} that starts at {@code block}, c's
+     * row i being the block's row {@code first + i}.
+     *
+     * @param packed the packed matrix
+     * @param block where the block starts: a multiple of {@code PACK_ROWS · depth}
+     * @param first the block's first row used
+     * @param rows rows used, {@code first + rows <= PACK_ROWS}
+     * @param depth values per row, rows of b
+     * @param b the array holding b's rows
+     * @param bRows where each of b's rows starts
+     * @param bRowsOff the first entry of bRows used
+     * @param c the result (overwritten)
+     * @param cOff its first element
+     * @param ldc its row stride
+     * @param len columns of b and c
+     */
+    void gemmPacked(float[] packed, int block, int first, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
+            float[] c, int cOff, int ldc, int len);
+
     /**
      * One output channel of a tile of a fused decomposed convolution: the tile's basis maps lie one after another
      * in {@code maps}, and {@code acc[accOff + j] = act(bias + Σ_e values[e] · maps[offsets[e] + j])} for

@@ -24,12 +24,24 @@ public final class PlainKernels implements Kernels {
     @Override
     public void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
             int bShift, float[] c, int cOff, int ldc, int len) {
+        product(a, aOff, lda, 1, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
+    }
+
+    @Override
+    public void gemmPacked(float[] packed, int block, int first, int rows, int depth, float[] b, int[] bRows,
+            int bRowsOff, float[] c, int cOff, int ldc, int len) {
+        product(packed, block + first, 1, PACK_ROWS, rows, depth, b, bRows, bRowsOff, 0, c, cOff, ldc, len);
+    }
+
+    /** The product with row i's value p of a at {@code aOff + i·rowStride + p·depthStride}. */
+    private static void product(float[] a, int aOff, int rowStride, int depthStride, int rows, int depth, float[] b,
+            int[] bRows, int bRowsOff, int bShift, float[] c, int cOff, int ldc, int len) {
         for (int i = 0; i < rows; i++) {
             int ci = cOff + i * ldc;
             Arrays.fill(c, ci, ci + len, 0f);
-            int ai = aOff + i * lda;
+            int ai = aOff + i * rowStride;
             for (int p = 0; p < depth; p++) {
-                float s = a[ai + p];
+                float s = a[ai + p * depthStride];
                 if (s == 0f) {
                     continue;
                 }

@@ -7,8 +7,8 @@ package io.penni.inference.cpu.internal;
  */
 abstract class Step {
 
-    /** Rows of output a thread computes before its epilogue, matching the vector kernel's block. */
-    static final int ROW_BLOCK = 4;
+    /** Rows of output a thread computes before its epilogue, matching the vector kernel's widest block. */
+    static final int ROW_BLOCK = Kernels.PACK_ROWS;
 
     /**
      * Floats of staged input (and a decomposed layer's maps) a thread aims for when it runs images of a batch

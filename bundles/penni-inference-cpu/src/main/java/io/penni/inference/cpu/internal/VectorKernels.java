@@ -7,10 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Kernels on the JDK Vector API ({@code jdk.incubator.vector}), at the machine's widest float vector. The
- * matrix product keeps a 4-row × 2-vector block of results in registers across the whole depth, so every
- * loaded vector of b feeds four fused multiply-adds and c is written once; plain loops cannot express that
- * register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java fallback, about a
- * hundred times slower; tails overlap the last full vector or go one value at a time. Only loaded where {@link VectorSupport#available()} says the module is there.
+ * matrix product on a packed left matrix keeps an 8-row × 3-vector block of results in registers across the
+ * whole depth, so every loaded vector of b feeds eight fused multiply-adds and c is written once; an unpacked
+ * one, rows too short for three vectors and a block's last few rows take a 4-row × 2-vector block. Plain loops
+ * cannot express that register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java
+ * fallback, about a hundred times slower; tails overlap the last full vector or go one value at a time. Only
+ * loaded where {@link VectorSupport#available()} says the module is there.
  */
 final class VectorKernels implements Kernels {
 
@@ -24,6 +26,10 @@ final class VectorKernels implements Kernels {
             VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
     private static final VectorSpecies<Integer> QUARTER_INTS = VectorSpecies.of(int.class,
             VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 4)));
+    /** The fewest real rows of a packed block worth the wide block (it computes all eight). */
+    private static final int WIDE_MIN = 5;
+    /** Each thread's copy of the packed block the wide block runs on (grown to the deepest it has run). */
+    private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[0]);
 
     @Override
     public String name() {
@@ -39,22 +45,173 @@ final class VectorKernels implements Kernels {
             PlainKernels.INSTANCE.gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
             return;
         }
+        narrow(a, aOff, lda, 1, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
+    }
+
+    @Override
+    public void gemmPacked(float[] packed, int block, int first, int rows, int depth, float[] b, int[] bRows,
+            int bRowsOff, float[] c, int cOff, int ldc, int len) {
+        if (len < 2 * W) {
+            PlainKernels.INSTANCE.gemmPacked(packed, block, first, rows, depth, b, bRows, bRowsOff, c, cOff, ldc,
+                    len);
+        } else if (len >= 3 * W && first == 0 && rows >= WIDE_MIN) {
+            // the block copied to this thread's buffer first: read in place from the packed weight the block ran
+            // at 1.2x the 4 × 2 block, from the copy at 1.7-1.8x (GemmBench, vgg-small's layers, interleaved); the
+            // copy is one memcpy per call
+            float[] copy = BLOCK.get();
+            if (copy.length < PACK_ROWS * depth) {
+                copy = new float[PACK_ROWS * depth];
+                BLOCK.set(copy);
+            }
+            System.arraycopy(packed, block, copy, 0, PACK_ROWS * depth);
+            block8x3(copy, depth, b, bRows, bRowsOff, c, cOff, ldc, len, rows);
+        } else {
+            narrow(packed, block + first, 1, PACK_ROWS, rows, depth, b, bRows, bRowsOff, 0, c, cOff, ldc, len);
+        }
+    }
+
+    /** The 4 × 2 blocks, row i's value p of a at {@code aOff + i·rowStride + p·depthStride}. */
+    private static void narrow(float[] a, int aOff, int rowStride, int depthStride, int rows, int depth, float[] b,
+            int[] bRows, int bRowsOff, int bShift, float[] c, int cOff, int ldc, int len) {
         int i = 0;
         for (; i + 4 <= rows; i += 4) {
-            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, 4);
+            block4(a, aOff + i * rowStride, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c,
+                    cOff + i * ldc, ldc, len, 4);
         }
         // two or three rows left (a pruned layer's channel often needs 2 or 3 maps) in one pass over b, the
         // missing rows' multiply-adds done and dropped: cheaper than a pass over b per row
         if (rows - i >= 2) {
-            block4(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len, rows - i);
+            block4(a, aOff + i * rowStride, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c,
+                    cOff + i * ldc, ldc, len, rows - i);
         } else if (rows - i == 1) {
-            block1(a, aOff + i * lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, len);
+            block1(a, aOff + i * rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, len);
+        }
+    }
+
+    /**
+     * Eight rows of a packed block ({@link Kernels#pack}, at the start of {@code packed}) and of c (five to seven
+     * stored when fewer are real) × three vectors of columns, all 24 sums in registers across the whole depth:
+     * per depth index three loads of b and eight broadcasts feed 24 fused multiply-adds, where the 4 × 2 block
+     * feeds 8 from two loads and four broadcasts (the loads of b, shifted rows that mostly straddle two cache
+     * lines, were what kept that block from the FMA units). Written out row by row: C2 keeps only separate
+     * variables in registers.
+     */
+    private static void block8x3(float[] packed, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
+            int c0, int ldc, int len, int rows) {
+        // the last chunk overlaps the one before it (c is overwritten, so columns computed twice get equal values)
+        for (int j = 0; j < len; j += 3 * W) {
+            if (j + 3 * W > len) {
+                j = len - 3 * W;
+            }
+            FloatVector x00 = FloatVector.zero(S);
+            FloatVector x01 = FloatVector.zero(S);
+            FloatVector x02 = FloatVector.zero(S);
+            FloatVector x10 = FloatVector.zero(S);
+            FloatVector x11 = FloatVector.zero(S);
+            FloatVector x12 = FloatVector.zero(S);
+            FloatVector x20 = FloatVector.zero(S);
+            FloatVector x21 = FloatVector.zero(S);
+            FloatVector x22 = FloatVector.zero(S);
+            FloatVector x30 = FloatVector.zero(S);
+            FloatVector x31 = FloatVector.zero(S);
+            FloatVector x32 = FloatVector.zero(S);
+            FloatVector x40 = FloatVector.zero(S);
+            FloatVector x41 = FloatVector.zero(S);
+            FloatVector x42 = FloatVector.zero(S);
+            FloatVector x50 = FloatVector.zero(S);
+            FloatVector x51 = FloatVector.zero(S);
+            FloatVector x52 = FloatVector.zero(S);
+            FloatVector x60 = FloatVector.zero(S);
+            FloatVector x61 = FloatVector.zero(S);
+            FloatVector x62 = FloatVector.zero(S);
+            FloatVector x70 = FloatVector.zero(S);
+            FloatVector x71 = FloatVector.zero(S);
+            FloatVector x72 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi);
+                FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
+                FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * W);
+                int q = p * PACK_ROWS;
+                FloatVector s = FloatVector.broadcast(S, packed[q]);
+                x00 = b0.fma(s, x00);
+                x01 = b1.fma(s, x01);
+                x02 = b2.fma(s, x02);
+                s = FloatVector.broadcast(S, packed[q + 1]);
+                x10 = b0.fma(s, x10);
+                x11 = b1.fma(s, x11);
+                x12 = b2.fma(s, x12);
+                s = FloatVector.broadcast(S, packed[q + 2]);
+                x20 = b0.fma(s, x20);
+                x21 = b1.fma(s, x21);
+                x22 = b2.fma(s, x22);
+                s = FloatVector.broadcast(S, packed[q + 3]);
+                x30 = b0.fma(s, x30);
+                x31 = b1.fma(s, x31);
+                x32 = b2.fma(s, x32);
+                s = FloatVector.broadcast(S, packed[q + 4]);
+                x40 = b0.fma(s, x40);
+                x41 = b1.fma(s, x41);
+                x42 = b2.fma(s, x42);
+                s = FloatVector.broadcast(S, packed[q + 5]);
+                x50 = b0.fma(s, x50);
+                x51 = b1.fma(s, x51);
+                x52 = b2.fma(s, x52);
+                s = FloatVector.broadcast(S, packed[q + 6]);
+                x60 = b0.fma(s, x60);
+                x61 = b1.fma(s, x61);
+                x62 = b2.fma(s, x62);
+                s = FloatVector.broadcast(S, packed[q + 7]);
+                x70 = b0.fma(s, x70);
+                x71 = b1.fma(s, x71);
+                x72 = b2.fma(s, x72);
+            }
+            // stores written out, not through a helper: a call C2 declines to inline (this method is near its
+            // node limit) boxes the vectors, and that costs the loop more than ten times its speed
+            int d = c0 + j;
+            x00.intoArray(c, d);
+            x01.intoArray(c, d + W);
+            x02.intoArray(c, d + 2 * W);
+            d += ldc;
+            x10.intoArray(c, d);
+            x11.intoArray(c, d + W);
+            x12.intoArray(c, d + 2 * W);
+            d += ldc;
+            x20.intoArray(c, d);
+            x21.intoArray(c, d + W);
+            x22.intoArray(c, d + 2 * W);
+            d += ldc;
+            x30.intoArray(c, d);
+            x31.intoArray(c, d + W);
+            x32.intoArray(c, d + 2 * W);
+            d += ldc;
+            x40.intoArray(c, d);
+            x41.intoArray(c, d + W);
+            x42.intoArray(c, d + 2 * W);
+            if (rows > 5) {
+                d += ldc;
+                x50.intoArray(c, d);
+                x51.intoArray(c, d + W);
+                x52.intoArray(c, d + 2 * W);
+            }
+            if (rows > 6) {
+                d += ldc;
+                x60.intoArray(c, d);
+                x61.intoArray(c, d + W);
+                x62.intoArray(c, d + 2 * W);
+            }
+            if (rows > 7) {
+                d += ldc;
+                x70.intoArray(c, d);
+                x71.intoArray(c, d + W);
+                x72.intoArray(c, d + 2 * W);
+            }
         }
     }
 
     /** Four rows of a and c, or two or three: a missing row reads the last real row of a and is not stored. */
-    private static void block4(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
-            int bShift, float[] c, int c0, int ldc, int len, int rows) {
+    private static void block4(float[] a, int a0, int lda, int ps, int depth, float[] b, int[] bRows,
+            int bRowsOff, int bShift, float[] c, int c0, int ldc, int len, int rows) {
         int a1 = a0 + lda;
         int a2 = rows > 2 ? a1 + lda : a1;
         int a3 = rows > 3 ? a2 + lda : a2;
@@ -77,10 +234,10 @@ final class VectorKernels implements Kernels {
                 int bi = bRows[bRowsOff + p] + bShift + j;
                 FloatVector b0 = FloatVector.fromArray(S, b, bi);
                 FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
-                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
-                FloatVector s1 = FloatVector.broadcast(S, a[a1 + p]);
-                FloatVector s2 = FloatVector.broadcast(S, a[a2 + p]);
-                FloatVector s3 = FloatVector.broadcast(S, a[a3 + p]);
+                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p * ps]);
+                FloatVector s1 = FloatVector.broadcast(S, a[a1 + p * ps]);
+                FloatVector s2 = FloatVector.broadcast(S, a[a2 + p * ps]);
+                FloatVector s3 = FloatVector.broadcast(S, a[a3 + p * ps]);
                 x00 = b0.fma(s0, x00);
                 x01 = b1.fma(s0, x01);
                 x10 = b0.fma(s1, x10);
@@ -105,8 +262,8 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    private static void block1(float[] a, int a0, int depth, float[] b, int[] bRows, int bRowsOff, int bShift,
-            float[] c, int c0, int len) {
+    private static void block1(float[] a, int a0, int ps, int depth, float[] b, int[] bRows, int bRowsOff,
+            int bShift, float[] c, int c0, int len) {
         int j = 0;
         for (int full = len >= 2 * W ? len : 0; j < full; j += 2 * W) {
             if (j + 2 * W > len) {
@@ -116,7 +273,7 @@ final class VectorKernels implements Kernels {
             FloatVector x1 = FloatVector.zero(S);
             for (int p = 0; p < depth; p++) {
                 int bi = bRows[bRowsOff + p] + bShift + j;
-                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
+                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p * ps]);
                 x0 = FloatVector.fromArray(S, b, bi).fma(s0, x0);
                 x1 = FloatVector.fromArray(S, b, bi + W).fma(s0, x1);
             }

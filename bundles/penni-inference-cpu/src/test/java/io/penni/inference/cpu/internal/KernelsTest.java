@@ -22,7 +22,8 @@ class KernelsTest {
         return sets;
     }
 
-    private static float[] random(int n, long seed) {
+    /** @return n Gaussian values of a seeded generator (also {@link GemmBench}'s data) */
+    static float[] random(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
@@ -62,6 +63,73 @@ class KernelsTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void everyBlockOfTheMatrixProductGivesTheScalarSumAndWritesNothingElse() {
+        // unpacked and packed: the 8 × 3-vector block (five to eight rows of a block from its first, rows of 48+
+        // values), the 4 × 2 block, one row, a block's rows from a later first, and the overlapping last chunk of
+        // columns; c's rows are wider than len so that a stray store shows
+        for (Kernels k : sets()) {
+            for (int rows : new int[] {1, 2, 4, 5, 7, 8, 9, 12, 13, 17}) {
+                for (int len : new int[] {31, 32, 47, 48, 49, 63, 64, 96, 97, 150}) {
+                    int depth = 21;
+                    float[] a = random(3 + rows * depth, rows * 31L + len);
+                    float[] b = random(depth * 40 + len + 64, len);
+                    int[] bRows = new int[depth + 2];
+                    for (int p = 0; p < bRows.length; p++) {
+                        bRows[p] = ((p * 17) % depth) * 40 + p % 3;
+                    }
+                    String what = k.name() + " rows " + rows + " len " + len;
+                    float[] c = product(rows, len, (cc, ldc) -> k.gemm(a, 3, depth, rows, depth, b, bRows, 2, cc, 2,
+                            ldc, len));
+                    check(c, a, b, bRows, 0, rows, depth, len, what);
+                    float[] packed = Kernels.pack(a, 3, depth, rows, depth);
+                    for (int first = 0; first < Math.min(rows, Kernels.PACK_ROWS); first += 3) {
+                        int used = Math.min(rows, Kernels.PACK_ROWS) - first;
+                        int f = first;
+                        c = product(used, len, (cc, ldc) -> k.gemmPacked(packed, 0, f, used, depth, b, bRows, 2, cc,
+                                2, ldc, len));
+                        check(c, a, b, bRows, first, used, depth, len, what + " packed from " + first);
+                    }
+                    if (rows > Kernels.PACK_ROWS) {
+                        int used = Math.min(rows - Kernels.PACK_ROWS, Kernels.PACK_ROWS);
+                        c = product(used, len, (cc, ldc) -> k.gemmPacked(packed, Kernels.PACK_ROWS * depth, 0, used,
+                                depth, b, bRows, 2, cc, 2, ldc, len));
+                        check(c, a, b, bRows, Kernels.PACK_ROWS, used, depth, len, what + " second packed block");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Runs a product into a fresh c of {@code rows} rows of {@code len + 5} values after two, all NaN. */
+    private static float[] product(int rows, int len, java.util.function.ObjIntConsumer<float[]> run) {
+        float[] c = new float[2 + rows * (len + 5)];
+        java.util.Arrays.fill(c, Float.NaN);
+        run.accept(c, len + 5);
+        return c;
+    }
+
+    /** c's rows are a's rows {@code [first, first + rows)} times b, and nothing else of c is written. */
+    private static void check(float[] c, float[] a, float[] b, int[] bRows, int first, int rows, int depth, int len,
+            String what) {
+        int ldc = len + 5;
+        assertTrue(Float.isNaN(c[0]) && Float.isNaN(c[1]), what + " wrote before c");
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < ldc; j++) {
+                float got = c[2 + i * ldc + j];
+                if (j >= len) {
+                    assertTrue(Float.isNaN(got), what + " wrote past row " + i);
+                    continue;
+                }
+                double want = 0;
+                for (int p = 0; p < depth; p++) {
+                    want += a[3 + (first + i) * depth + p] * b[bRows[2 + p] + j];
+                }
+                assertEquals(want, got, 1e-4, what + " at " + i + "," + j);
             }
         }
     }
