@@ -13,9 +13,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Gathers one benchmark run into {@code bench/results/training-fashion.{json,md}}: for each model the pipeline's
- * report (accuracies, conv params and MACs before and after, the per-layer table, stage wall times, peak resident
- * memory, the request's epoch budget) and the throughput comparison measured in the same session.
+ * Gathers one benchmark run into {@code bench/results/NAME.{json,md}} (NAME from the system property
+ * {@code bench.name}, default {@code training-fashion}): for each model the pipeline's report (accuracies, conv params
+ * and MACs before and after, the per-layer table, stage wall times, peak resident memory, the request's epoch
+ * budget) and the throughput comparison measured in the same session, when there was one.
  */
 public final class TrainingSummary {
 
@@ -25,20 +26,25 @@ public final class TrainingSummary {
     }
 
     /**
-     * @param args {@code RESULTS_DIR THROUGHPUT.json (MODEL=REQUEST.json:WORK_DIR:WALL_SECONDS)...}
+     * @param args {@code RESULTS_DIR THROUGHPUT.json|- (MODEL=REQUEST.json:WORK_DIR:WALL_SECONDS)...}; {@code -} for a
+     *     run without the throughput rounds
      */
     public static void main(String[] args) throws IOException {
         Path results = Path.of(args[0]);
-        JsonNode throughput = JSON.readTree(Path.of(args[1]).toFile());
+        String name = System.getProperty("bench.name", "training-fashion");
+        JsonNode throughput = args[1].equals("-") ? null : JSON.readTree(Path.of(args[1]).toFile());
         ObjectNode root = JSON.createObjectNode();
-        root.put("benchmark", "training-fashion");
+        root.put("benchmark", name);
         root.put("date", Instant.now().toString());
         root.put("data", "Fashion-MNIST, all 60,000 training and 10,000 test images");
-        root.set("throughput", throughput);
+        if (throughput != null) {
+            root.set("throughput", throughput);
+        }
         ObjectNode models = root.putObject("models");
         StringBuilder md = new StringBuilder("# Training benchmark: the whole PENNI pipeline on Fashion-MNIST\n\n");
         md.append("Written by `bench/training/run` on ").append(root.get("date").asText())
-                .append(". One run on the shared 2-core machine; the throughput rounds interleave the variants.\n\n");
+                .append(". One run on the shared 2-core machine")
+                .append(throughput == null ? ".\n\n" : "; the throughput rounds interleave the variants.\n\n");
         md.append("| model | epochs (pretrain / retrain / finetune) | baseline top-1 | compressed top-1 | Δ top-1 | conv params | conv MACs | peak RSS | wall time |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         StringBuilder tables = new StringBuilder();
@@ -81,17 +87,19 @@ public final class TrainingSummary {
             tables.append(Files.readString(work.resolve("report.md")).replaceFirst("(?s)^# [^\n]*\n", "")).append("\n");
         }
         md.append(inferenceTable(models));
-        JsonNode v = throughput.path("variants");
-        md.append(String.format(Locale.ROOT, "%nTraining throughput, vgg-small, batch 128 (median of %d rounds, images/s): "
-                        + "SameDiff dense %.0f, SameDiff decomposed %.0f, DL4J ConvolutionLayer %.0f — dense / DL4J "
-                        + "**%.2fx**, decomposed / dense **%.2fx**.%n",
-                throughput.path("rounds").asInt(), v.at("/samediff-dense/median").asDouble(),
-                v.at("/samediff-decomposed/median").asDouble(), v.at("/dl4j-convolutionlayer/median").asDouble(),
-                throughput.at("/ratios/denseOverDl4j").asDouble(), throughput.at("/ratios/decomposedOverDense").asDouble()));
+        if (throughput != null) {
+            JsonNode v = throughput.path("variants");
+            md.append(String.format(Locale.ROOT, "%nTraining throughput, vgg-small, batch 128 (median of %d rounds, images/s): "
+                            + "SameDiff dense %.0f, SameDiff decomposed %.0f, DL4J ConvolutionLayer %.0f — dense / DL4J "
+                            + "**%.2fx**, decomposed / dense **%.2fx**.%n",
+                    throughput.path("rounds").asInt(), v.at("/samediff-dense/median").asDouble(),
+                    v.at("/samediff-decomposed/median").asDouble(), v.at("/dl4j-convolutionlayer/median").asDouble(),
+                    throughput.at("/ratios/denseOverDl4j").asDouble(), throughput.at("/ratios/decomposedOverDense").asDouble()));
+        }
         md.append(tables);
         Files.createDirectories(results);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(results.resolve("training-fashion.json").toFile(), root);
-        Files.writeString(results.resolve("training-fashion.md"), md);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(results.resolve(name + ".json").toFile(), root);
+        Files.writeString(results.resolve(name + ".md"), md);
         System.out.println(md);
     }
 
