@@ -35,10 +35,28 @@ final class InferenceMarkdown {
         return md.append('\n').toString();
     }
 
-    /** A backend's kernel per layer, for one image and per image of a batch, with what each measured. */
+    /**
+     * A backend's kernel per layer, for one image and per image of a batch, with what each measured; the time
+     * columns only where the backend timed its kernels (the CPU engine does when it tunes them, not when it
+     * chooses them by rule, its default).
+     */
     @SuppressWarnings("unchecked")
     private static void plan(StringBuilder md, String backend, List<Object> plan) {
         if (plan == null || plan.isEmpty()) {
+            return;
+        }
+        boolean timed = plan.stream().map(o -> (Map<String, Object>) o)
+                .anyMatch(step -> step.get("micros") != null || step.get("batch_micros_per_image") != null);
+        if (!timed) {
+            md.append(String.format(Locale.ROOT, "%nHow `%s` runs it (the kernel each step was given at load, by "
+                    + "rule; `tune_millis` in `penni.inference.cpu.cfg` times the candidates and adds each "
+                    + "step's µs here):%n%n", backend));
+            md.append("| layer | computes | batch 1: kernel | batches: kernel |\n|---|---|---|---|\n");
+            for (Object o : plan) {
+                Map<String, Object> step = (Map<String, Object>) o;
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", step.get("layer"), step.get("kind"),
+                        kernel(step), step.get("batch_kernel")));
+            }
             return;
         }
         md.append(String.format(Locale.ROOT, "%nHow `%s` runs it (the kernel each step was given at load; "
@@ -47,11 +65,14 @@ final class InferenceMarkdown {
                 + "|---|---|---|---:|---:|---|---:|---:|\n");
         for (Object o : plan) {
             Map<String, Object> step = (Map<String, Object>) o;
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s%s | %s | %s | %s | %s | %s |%n", step.get("layer"),
-                    step.get("kind"), step.get("kernel"), Boolean.TRUE.equals(step.get("split_at_batch_1"))
-                            ? ", split" : "", figure(step, "micros"), figure(step, "gflops"), step.get("batch_kernel"),
-                    figure(step, "batch_micros_per_image"), figure(step, "batch_gflops")));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", step.get("layer"),
+                    step.get("kind"), kernel(step), figure(step, "micros"), figure(step, "gflops"),
+                    step.get("batch_kernel"), figure(step, "batch_micros_per_image"), figure(step, "batch_gflops")));
         }
+    }
+
+    private static String kernel(Map<String, Object> step) {
+        return step.get("kernel") + (Boolean.TRUE.equals(step.get("split_at_batch_1")) ? ", split" : "");
     }
 
     private static String figure(Map<String, Object> m, String key) {
