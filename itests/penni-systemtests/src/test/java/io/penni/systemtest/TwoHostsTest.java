@@ -31,9 +31,9 @@ import io.penni.artifacts.s3.testing.S3Server;
 /**
  * Two containers as two hosts would run them: separate base folders ({@code var/} included), no shared artifact
  * path, one standalone Kafka broker, and one real S3 server (S3Proxy) they both keep artifacts and checkpoints in.
- * Several jobs start on the first container, the second joins, and the jobs complete once each with stages of one
- * job run on both containers; then the container retraining a job is killed with SIGKILL, and the other one
- * finishes it from the checkpoint.
+ * Several jobs start on the first container, the second joins, and the jobs complete once each; then the container
+ * retraining a job is killed with SIGKILL, and the other one finishes it from the checkpoint, so stages of that job
+ * ran on both containers.
  *
  * <p>On the way, the command line on a third host (only the configuration file, no server) fetches a completed
  * job's files and prints its report from the bucket, byte for byte, and fails in one line when an object is gone.
@@ -101,8 +101,10 @@ class TwoHostsTest {
                     System.out.printf("TwoHostsTest: the command line's reads of the bucket took %.1f s%n",
                             (System.nanoTime() - start) / 1e9);
                 }
-                assertFalse(spanning.isEmpty(), "stages of one job ran on both containers: "
-                        + jobs.stream().collect(Collectors.toMap(j -> j, j -> sources(watch, j))));
+                // whether a shared job still had stages left when the rebalance gave host-b partitions depends on
+                // timing (two CI runs saw all of them finish on host-a first); the job below spans both for sure
+                System.out.printf("TwoHostsTest: %d of %d shared jobs ran stages on both containers: %s%n",
+                        spanning.size(), jobs.size(), jobs.stream().collect(Collectors.toMap(j -> j, j -> sources(watch, j))));
                 String outputs = watch.of(jobs.get(0), EventType.STAGE_COMPLETED).get(0).data().toString();
                 assertTrue(outputs.contains("s3://" + BUCKET + "/jobs/" + jobs.get(0) + "/"),
                         "events carry the object store's URIs: " + outputs);
@@ -136,6 +138,8 @@ class TwoHostsTest {
                 List<JobEvent> completed = watch.of(job, EventType.JOB_COMPLETED);
                 assertEquals(1, completed.size(), "exactly one job.completed");
                 assertEquals(survivor, completed.get(0).source().toString());
+                assertEquals(Set.of(SOURCE_A, SOURCE_B), sources(watch, job), "stages of one job ran on both "
+                        + "containers, reading what the other wrote from the object store");
             } finally {
                 // stop both before judging either, so a server that does not stop cleanly leaves no other running
                 List<String> unclean = new ArrayList<>();
