@@ -300,7 +300,7 @@ public final class ModelGraph {
 
         @Override
         public SDVariable visitRelu(Layer.Relu relu) {
-            return same(relu, sd.nn().relu(input(relu.input()), 0));
+            return same(relu, FastOps.relu(sd, input(relu.input())));
         }
 
         @Override

@@ -101,7 +101,7 @@ public final class ThroughputBenchmark {
     }
 
     /** One epoch of the real training loop over the images; its measured throughput. */
-    private static double samediff(Model model, DataSplit data, Normalization normalization, int seed) throws IOException {
+    static double samediff(Model model, DataSplit data, Normalization normalization, int seed) throws IOException {
         TrainingRun run = new TrainingRun("benchmark", new TrainingSchedule(1, 0.01, List.of(), 0.1, BATCH, 0.9, true,
                 1e-4), OptionalInt.empty(), 0, Map.of(), Augmentation.NONE, seed, 0);
         List<EpochReport> reports = new Trainer(run, new CheckpointStore() {
