@@ -11,10 +11,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One model version's request queue and the one thread that runs it: requests wait in a bounded queue; the thread
- * takes the first, waits up to the max delay for more to join while the batch has room, runs them as one batch
- * and hands each request its rows. A full queue refuses at once; a request past its timeout completes with a
- * {@link TimeoutException} and leaves the queue. {@link #close()} refuses new requests, lets the queued ones run,
- * then closes the model: that is how a new version replaces an old one without a failed request.
+ * takes the first and everything queued behind it, and runs them at once as one batch, handing each request its
+ * rows. A model that is idle therefore answers a lone request without delay, and under load batches grow by
+ * themselves: what arrives while one batch computes forms the next. The max queue delay bounds the only waiting
+ * there is: while the batch has room, it waits for one more request only when requests have lately been arriving
+ * (a moving mean of the gaps) closer together than the last batch took to compute, since a request due within
+ * that time would otherwise wait for this batch to finish and then run in a batch of its own; and it never waits
+ * past the delay, counted from the first request's being taken. Zero turns waiting off. A full queue refuses at once; a request past its timeout
+ * completes with a {@link TimeoutException} and leaves the queue. {@link #close()} refuses new requests, lets the
+ * queued ones run, then closes the model: that is how a new version replaces an old one without a failed request.
  */
 final class DynamicBatcher implements AutoCloseable {
 
@@ -79,6 +84,11 @@ final class DynamicBatcher implements AutoCloseable {
     private final Thread worker;
     private boolean closing;
     private Pending carried;
+    // arrivals, under this object's lock: when the last came and a moving mean of the gaps between them
+    private long lastArrival;
+    private long meanGapNanos = Long.MAX_VALUE;
+    // the worker's own: how long the last batch took to compute
+    private long lastComputeNanos;
 
     /**
      * Creates the batcher and starts its thread.
@@ -125,6 +135,7 @@ final class DynamicBatcher implements AutoCloseable {
             if (!queue.offer(pending)) {
                 return new Submission.Full();
             }
+            arrived(System.nanoTime());
         }
         pending.result().orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS).whenComplete((rows, error) -> {
             if (error instanceof TimeoutException) {
@@ -132,6 +143,20 @@ final class DynamicBatcher implements AutoCloseable {
             }
         });
         return new Submission.Queued(pending.result());
+    }
+
+    /** Folds an arrival into the mean gap: 1/8 of each new gap, so a burst shows within a few requests. */
+    private void arrived(long now) {
+        if (lastArrival != 0) {
+            long gap = now - lastArrival;
+            meanGapNanos = meanGapNanos == Long.MAX_VALUE ? gap : meanGapNanos + (gap - meanGapNanos) / 8;
+        }
+        lastArrival = now;
+    }
+
+    /** @return the recent arrivals' mean gap, nanoseconds; {@link Long#MAX_VALUE} before the second arrival */
+    synchronized long meanGapNanos() {
+        return meanGapNanos;
     }
 
     /** @return requests waiting now */
@@ -187,10 +212,17 @@ final class DynamicBatcher implements AutoCloseable {
         int images = first.images();
         long deadline = System.nanoTime() + settings.maxDelay().toNanos();
         while (images < settings.maxBatch()) {
-            long left = deadline - System.nanoTime();
-            Pending more = nextWithin(Math.max(0, left));
+            // what is queued now joins at once; beyond it, wait only for a request due before this batch would end
+            Pending more = nextWithin(0);
             if (more == null) {
-                break;
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || meanGapNanos() >= Math.min(left, lastComputeNanos)) {
+                    break;
+                }
+                more = nextWithin(left);
+                if (more == null) {
+                    break;
+                }
             }
             if (images + more.images() > settings.maxBatch()) {
                 carried = more;
@@ -209,8 +241,8 @@ final class DynamicBatcher implements AutoCloseable {
         while (true) {
             Pending p;
             try {
-                p = isClosing() ? queue.poll() : queue.poll(Math.max(0, deadline - System.nanoTime()),
-                        TimeUnit.NANOSECONDS);
+                long left = deadline - System.nanoTime();
+                p = isClosing() || left <= 0 ? queue.poll() : queue.poll(left, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 close(); // only a framework shutting down interrupts this thread: drain and end
                 p = queue.poll();
@@ -241,7 +273,8 @@ final class DynamicBatcher implements AutoCloseable {
             batch.forEach(p -> p.result().completeExceptionally(e));
             return;
         }
-        listener.ran(images, System.nanoTime() - start);
+        lastComputeNanos = System.nanoTime() - start;
+        listener.ran(images, lastComputeNanos);
         int row = 0;
         for (Pending p : batch) {
             float[] rows = new float[p.images() * outputSize];
