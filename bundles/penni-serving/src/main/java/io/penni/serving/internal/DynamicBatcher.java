@@ -14,12 +14,13 @@ import java.util.concurrent.TimeoutException;
  * takes the first and everything queued behind it, and runs them at once as one batch, handing each request its
  * rows. A model that is idle therefore answers a lone request without delay, and under load batches grow by
  * themselves: what arrives while one batch computes forms the next. The max queue delay bounds the only waiting
- * there is: while the batch has room, it waits for one more request only when requests have lately been arriving
- * (a moving mean of the gaps) closer together than the last batch took to compute, since a request due within
- * that time would otherwise wait for this batch to finish and then run in a batch of its own; and it never waits
- * past the delay, counted from the first request's being taken. Zero turns waiting off. A full queue refuses at once; a request past its timeout
- * completes with a {@link TimeoutException} and leaves the queue. {@link #close()} refuses new requests, lets the
- * queued ones run, then closes the model: that is how a new version replaces an old one without a failed request.
+ * there is: while the batch has room, it waits for one more request only when requests have lately been arriving (a
+ * moving mean of the gaps) closer together than the last batch took to compute, since a request due within that
+ * time would otherwise wait for this batch to finish and then run in a batch of its own; and it never waits past
+ * the delay, counted from the first request's being taken. Zero turns waiting off. A full queue refuses at once; a
+ * request past its timeout completes with a {@link TimeoutException} at once and is dropped when the worker reaches
+ * it. {@link #close()} refuses new requests, lets the queued ones run, then closes the model: that is how a new
+ * version replaces an old one without a failed request.
  */
 final class DynamicBatcher implements AutoCloseable {
 
@@ -137,11 +138,10 @@ final class DynamicBatcher implements AutoCloseable {
             }
             arrived(System.nanoTime());
         }
-        pending.result().orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS).whenComplete((rows, error) -> {
-            if (error instanceof TimeoutException) {
-                queue.remove(pending);
-            }
-        });
+        // a request that times out stays queued until the worker reaches it and drops it (nextWithin skips what is
+        // done): removing it here would scan the queue under its lock once per timeout, which is what an overloaded
+        // server can least afford
+        pending.result().orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
         return new Submission.Queued(pending.result());
     }
 
