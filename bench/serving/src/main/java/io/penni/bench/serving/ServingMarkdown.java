@@ -21,7 +21,7 @@ final class ServingMarkdown {
                 + "%s, max queue delay %s µs; single: max batch 1. Latency runs from the moment a request was due to "
                 + "the end of its answer; throughput counts the answers that arrived within the measured seconds "
                 + "(a backlog served later does not count). Every configuration is warmed up first (4 s at 200 "
-                + "req/s). A rate is *held* when ≥ 99 %% of its requests got 200, none 503 or "
+                + "req/s, then 4 s at the lower of 800 req/s and the highest rate, so that batched code is compiled). A rate is *held* when ≥ 99 %% of its requests got 200, none 503 or "
                 + "failed, and p99 ≤ %.0f ms. CPU per answer: the server process's CPU time (user + system, all its "
                 + "threads) over the measured window and the step's 1 s warm-up, divided by the answers in that time; "
                 + "the load generator's likewise per request sent: what the two cost of the 2 cores, which a busy "
