@@ -15,9 +15,11 @@ import java.util.concurrent.TimeoutException;
  * rows. A model that is idle therefore answers a lone request without delay, and under load batches grow by
  * themselves: what arrives while one batch computes forms the next. The max queue delay bounds the only waiting
  * there is: while the batch has room, it waits for one more request only when requests have lately been arriving (a
- * moving mean of the gaps) closer together than the last batch took to compute, since a request due within that
- * time would otherwise wait for this batch to finish and then run in a batch of its own; and it never waits past
- * the delay, counted from the first request's being taken. Zero turns waiting off. A full queue refuses at once; a
+ * moving mean of the gaps) closer together than the model computes one image (the last batch's time per image), that
+ * is when the model could not keep up image by image anyway; and it never waits past the delay, counted from the
+ * first request's being taken. Zero turns waiting off. (Comparing the gap with a whole batch's time instead fed on
+ * itself: a longer wait made a bigger batch, whose longer compute made the next wait longer, up to the max delay
+ * every time.) A full queue refuses at once; a
  * request past its timeout completes with a {@link TimeoutException} at once and is dropped when the worker reaches
  * it. {@link #close()} refuses new requests, lets the queued ones run, then closes the model: that is how a new
  * version replaces an old one without a failed request.
@@ -88,8 +90,8 @@ final class DynamicBatcher implements AutoCloseable {
     // arrivals, under this object's lock: when the last came and a moving mean of the gaps between them
     private long lastArrival;
     private long meanGapNanos = Long.MAX_VALUE;
-    // the worker's own: how long the last batch took to compute
-    private long lastComputeNanos;
+    // the worker's own: how long the last batch took to compute, per image
+    private long imageComputeNanos;
 
     /**
      * Creates the batcher and starts its thread.
@@ -212,11 +214,11 @@ final class DynamicBatcher implements AutoCloseable {
         int images = first.images();
         long deadline = System.nanoTime() + settings.maxDelay().toNanos();
         while (images < settings.maxBatch()) {
-            // what is queued now joins at once; beyond it, wait only for a request due before this batch would end
+            // what is queued now joins at once; beyond it, wait only while requests come faster than images compute
             Pending more = nextWithin(0);
             if (more == null) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || meanGapNanos() >= Math.min(left, lastComputeNanos)) {
+                if (left <= 0 || meanGapNanos() >= Math.min(left, imageComputeNanos)) {
                     break;
                 }
                 more = nextWithin(left);
@@ -273,8 +275,9 @@ final class DynamicBatcher implements AutoCloseable {
             batch.forEach(p -> p.result().completeExceptionally(e));
             return;
         }
-        lastComputeNanos = System.nanoTime() - start;
-        listener.ran(images, lastComputeNanos);
+        long nanos = System.nanoTime() - start;
+        imageComputeNanos = nanos / images;
+        listener.ran(images, nanos);
         int row = 0;
         for (Pending p : batch) {
             float[] rows = new float[p.images() * outputSize];

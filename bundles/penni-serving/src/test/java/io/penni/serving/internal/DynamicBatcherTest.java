@@ -166,13 +166,13 @@ class DynamicBatcherTest {
         assertArrayEquals(new float[2], queued(batcher.submit(image(1, 0), 1)).get(10, TimeUnit.SECONDS));
     }
 
-    /** A model that takes {@code millis} a batch, recording each batch's size and the time it started. */
+    /** A model that takes {@code millis} per image, recording each batch's size and the time it started. */
     private DynamicBatcher timed(int maxBatch, Duration maxDelay, long millis, List<Long> startedAt) {
         batcher = new DynamicBatcher("timed", 2, 2, (input, images) -> {
             startedAt.add(System.nanoTime());
             batches.add(images);
             try {
-                Thread.sleep(millis);
+                Thread.sleep(millis * images);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -197,27 +197,27 @@ class DynamicBatcherTest {
     }
 
     @Test
-    void requestsDueWithinABatchsComputeTimeWaitForEachOtherButNeverLongerThanTheMaxDelay() throws Exception {
-        // a batch computes 80 ms; requests come 50 ms apart: each would otherwise find the model busy with a batch
-        // of one and then run alone, so the batcher waits the ~50 ms for the next one instead
+    void requestsComingFasterThanImagesComputeWaitForEachOtherButNeverLongerThanTheMaxDelay() throws Exception {
+        // an image computes in 80 ms; requests come 50 ms apart, faster than the model can take them one by one, so
+        // a batch with room waits the ~50 ms for the next request instead of running short
         List<Long> started = new CopyOnWriteArrayList<>();
         Duration maxDelay = Duration.ofMillis(300);
         timed(2, maxDelay, 80, started);
         List<CompletableFuture<float[]>> results = new ArrayList<>();
-        List<Long> submitted = new ArrayList<>();
-        for (int i = 0; i < 9; i++) {
-            submitted.add(System.nanoTime());
+        for (int i = 0; i < 10; i++) {
             results.add(queued(batcher.submit(image(i, 0), 1)));
             Thread.sleep(50);
         }
         for (CompletableFuture<float[]> r : results) {
             r.get(10, TimeUnit.SECONDS);
         }
-        // the first runs alone (no compute time known yet), then pairs; the ninth has no partner coming
-        assertEquals(List.of(1, 2, 2, 2, 2), batches);
-        long waited = started.get(started.size() - 1) - submitted.get(8);
-        assertTrue(waited < maxDelay.toNanos() + TimeUnit.MILLISECONDS.toNanos(200), "the last request waited "
-                + waited / 1_000_000 + " ms for a partner; the max delay is 300 ms");
+        // the first runs alone (no compute time known yet), then pairs; the tenth waits for a partner that never comes
+        assertEquals(List.of(1, 2, 2, 2, 2, 1), batches);
+        long taken = started.get(4) + TimeUnit.MILLISECONDS.toNanos(160); // when the batch before it ended
+        long waited = started.get(5) - taken;
+        assertTrue(waited > TimeUnit.MILLISECONDS.toNanos(200) && waited < maxDelay.toNanos()
+                + TimeUnit.MILLISECONDS.toNanos(150), "the last request waited " + waited / 1_000_000
+                + " ms for a partner once taken; the max delay is 300 ms");
     }
 
     @Test
