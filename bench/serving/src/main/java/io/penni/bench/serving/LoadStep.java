@@ -1,12 +1,10 @@
 package io.penni.bench.serving;
 
+import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One open-loop step: requests sent at a fixed rate whatever the answers do (a slow server does not slow the
  * sender, so no coordinated omission), each latency measured from the moment the request was due to be sent to the
- * moment its whole answer arrived.
+ * moment its whole answer arrived. The requests go through {@link OpenLoopClient}, which costs little CPU.
  */
 final class LoadStep {
 
@@ -55,7 +53,6 @@ final class LoadStep {
     /**
      * Runs one step: a warm-up at the rate, not counted, then the measured window.
      *
-     * @param client the HTTP client
      * @param endpoint the model's infer URL
      * @param body the request body (binary tensor extension)
      * @param headerLength its JSON part's length
@@ -64,15 +61,12 @@ final class LoadStep {
      * @param seconds seconds measured
      * @return what was measured
      * @throws InterruptedException when interrupted
+     * @throws IOException when the client cannot start
      */
-    static Result run(HttpClient client, URI endpoint, byte[] body, int headerLength, double rate, double warmup,
-            double seconds) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/octet-stream")
-                .header("Inference-Header-Content-Length", String.valueOf(headerLength))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    static Result run(URI endpoint, byte[] body, int headerLength, double rate, double warmup, double seconds)
+            throws InterruptedException, IOException {
         long interval = (long) (1e9 / rate);
-        long start = System.nanoTime();
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         long measureFrom = start + (long) (warmup * 1e9);
         long end = measureFrom + (long) (seconds * 1e9);
         int capacity = (int) Math.ceil(rate * seconds) + 16;
@@ -81,55 +75,65 @@ final class LoadStep {
         AtomicLong served = new AtomicLong();
         AtomicLong rejected = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        AtomicLong unanswered = new AtomicLong();
         ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-        ConcurrentLinkedQueue<CompletableFuture<?>> pending = new ConcurrentLinkedQueue<>();
+        // tag: the slot of a measured request, or -1 for a warm-up one; called on the client's reader thread
+        OpenLoopClient.Answers answers = new OpenLoopClient.Answers() {
+            @Override
+            public void answered(long tag, long due, int status, String error) {
+                long now = System.nanoTime();
+                if (status == 200 && now >= measureFrom && now <= end) {
+                    served.incrementAndGet();
+                }
+                if (tag < 0) {
+                    return;
+                }
+                if (status == 200) {
+                    latencies[(int) tag] = now - due;
+                    okCount.incrementAndGet();
+                } else if (status == 503) {
+                    rejected.incrementAndGet();
+                } else {
+                    failed.incrementAndGet();
+                    errors.add("HTTP " + status + ": " + error);
+                }
+                unanswered.decrementAndGet();
+            }
+
+            @Override
+            public void failed(long tag, String error) {
+                if (tag >= 0) {
+                    failed.incrementAndGet();
+                    errors.add(error);
+                    unanswered.decrementAndGet();
+                }
+            }
+        };
         long sent = 0;
-        for (long due = start; due < end; due += interval) {
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
+        try (OpenLoopClient client = new OpenLoopClient(endpoint, List.of("Content-Type: application/octet-stream",
+                "Inference-Header-Content-Length: " + headerLength), body, Duration.ofSeconds(10), answers)) {
+            for (long due = start; due < end; due += interval) {
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                boolean measured = due >= measureFrom;
+                if (measured) {
+                    unanswered.incrementAndGet();
+                }
+                client.send(measured ? sent++ : -1, due);
             }
-            boolean measured = due >= measureFrom;
-            int slot = measured ? (int) sent++ : -1;
-            long scheduled = due;
-            CompletableFuture<?> f = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                    .whenComplete((response, error) -> {
-                        long now = System.nanoTime();
-                        if (error == null && response.statusCode() == 200 && now >= measureFrom && now <= end) {
-                            served.incrementAndGet();
-                        }
-                        if (slot < 0) {
-                            return;
-                        }
-                        if (error != null) {
-                            failed.incrementAndGet();
-                            errors.add(error.toString());
-                        } else if (response.statusCode() == 200) {
-                            latencies[slot] = System.nanoTime() - scheduled;
-                            okCount.incrementAndGet();
-                        } else if (response.statusCode() == 503) {
-                            rejected.incrementAndGet();
-                        } else {
-                            failed.incrementAndGet();
-                            errors.add("HTTP " + response.statusCode() + ": " + new String(response.body()));
-                        }
-                    });
-            if (measured) {
-                pending.add(f);
-            }
-        }
-        for (CompletableFuture<?> f : pending) {
-            try {
-                f.get(15, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // counted by its completion handler
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (unanswered.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
             }
         }
         long[] answered = Arrays.stream(latencies, 0, (int) sent).filter(l -> l > 0).sorted().toArray();
-        return new Result(rate, sent, served.get(), okCount.get(), rejected.get(), failed.get(), seconds,
+        long lost = unanswered.get(); // neither answered nor failed within 15 s of the step's end
+        return new Result(rate, sent, served.get(), okCount.get(), rejected.get(), failed.get() + lost, seconds,
                 percentile(answered, 0.50), percentile(answered, 0.99),
                 answered.length == 0 ? Double.NaN : answered[answered.length - 1] / 1e6,
-                errors.isEmpty() ? "" : errors.peek());
+                errors.isEmpty() ? (lost > 0 ? lost + " requests unanswered" : "") : errors.peek());
     }
 
     private static double percentile(long[] sorted, double q) {

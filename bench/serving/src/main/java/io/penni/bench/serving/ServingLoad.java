@@ -67,7 +67,10 @@ public final class ServingLoad {
         long delay = Long.parseLong(args[8]);
         String revision = args[9];
 
-        List<Deployments.Served> served = Deployments.CONFIGURATIONS;
+        // CONFIGS (environment) picks a subset, for short runs while developing
+        String only = System.getenv().getOrDefault("CONFIGS", "");
+        List<Deployments.Served> served = only.isBlank() ? Deployments.CONFIGURATIONS
+                : Deployments.CONFIGURATIONS.stream().filter(s -> List.of(only.split(",")).contains(s.name())).toList();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         for (Deployments.Served s : served) {
@@ -77,10 +80,21 @@ public final class ServingLoad {
         byte[] body = body();
 
         // every configuration warmed up first (class loading, JIT, the first batches), nothing recorded
+        // then again at a rate that makes batches of several images: the batched code paths get compiled before
+        // the first measured step instead of during it (a per-thread CPU profile of a 10 s step found the JIT's
+        // compiler threads at 45 % of a core with only the 200 req/s warm-up behind it)
+        double busy = Math.min(800, Arrays.stream(rates).max().orElse(200));
         for (Deployments.Served s : served) {
-            LoadStep.run(client, URI.create(base + "/v2/models/" + s.name() + "/infer"), body, headerLength, 200, 4.0,
+            LoadStep.run(URI.create(base + "/v2/models/" + s.name() + "/infer"), body, headerLength, 200, 4.0,
+                    0.5);
+            LoadStep.run(URI.create(base + "/v2/models/" + s.name() + "/infer"), body, headerLength, busy, 4.0,
                     0.5);
         }
+        // what the server costs doing nothing (its broker, its scans): the floor under every CPU-per-answer figure
+        double idleFrom = serverCpuSeconds();
+        Thread.sleep(3000);
+        double idlePercent = (serverCpuSeconds() - idleFrom) / 3.0 * 100;
+        System.out.printf(Locale.ROOT, "server idle: %.1f %% of a core%n", idlePercent);
         List<Map<String, Object>> steps = new ArrayList<>();
         Set<String> saturated = new HashSet<>();
         for (int r = 0; r < rates.length; r++) {
@@ -91,8 +105,12 @@ public final class ServingLoad {
                 }
                 Map<String, Double> before = batches(client, base, s.name());
                 String loadBefore = loadAverage();
-                LoadStep.Result result = LoadStep.run(client, URI.create(base + "/v2/models/" + s.name() + "/infer"),
+                double serverCpuBefore = serverCpuSeconds();
+                double ownCpuBefore = ownCpuSeconds();
+                LoadStep.Result result = LoadStep.run(URI.create(base + "/v2/models/" + s.name() + "/infer"),
                         body, headerLength, rates[r], 1.0, seconds);
+                double serverCpu = serverCpuSeconds() - serverCpuBefore;
+                double ownCpu = ownCpuSeconds() - ownCpuBefore;
                 Map<String, Double> after = batches(client, base, s.name());
                 double batchCount = after.get("count") - before.get("count");
                 double meanBatch = batchCount == 0 ? Double.NaN : (after.get("sum") - before.get("sum")) / batchCount;
@@ -114,11 +132,18 @@ public final class ServingLoad {
                 step.put("meanBatch", meanBatch);
                 step.put("held", result.held(P99_LIMIT_MS));
                 step.put("load", loadBefore + " → " + loadAverage());
+                // the whole step (1 s warm-up + measured window) over the requests sent in it, at the offered rate
+                double stepRequests = rates[r] * (1.0 + seconds);
+                step.put("serverCpuMicrosPerAnswer", serverCpu * 1e6 / Math.max(1, Math.min(stepRequests,
+                        result.ok() * (1.0 + seconds) / seconds)));
+                step.put("generatorCpuMicrosPerRequest", ownCpu * 1e6 / stepRequests);
                 step.put("firstError", result.firstError());
                 steps.add(step);
                 System.out.printf(Locale.ROOT, "%-24s %7.0f/s: %7.1f answers/s  p50 %7.2f ms  p99 %8.2f ms  batch %5.1f"
-                        + "  503 %d  failed %d%n", s.name(), rates[r], result.throughput(), result.p50(),
-                        result.p99(), meanBatch, result.rejected(), result.failed());
+                        + "  503 %d  failed %d  cpu/answer server %4.0f µs  generator %4.0f µs%n", s.name(), rates[r],
+                        result.throughput(), result.p50(), result.p99(), meanBatch, result.rejected(),
+                        result.failed(), (Double) step.get("serverCpuMicrosPerAnswer"),
+                        (Double) step.get("generatorCpuMicrosPerRequest"));
                 // a configuration that cannot keep up with a rate is not offered higher ones
                 if (result.throughput() < 0.9 * rates[r] || result.rejected() + result.failed() > 0) {
                     saturated.add(s.name());
@@ -135,6 +160,8 @@ public final class ServingLoad {
         report.put("maxBatch", maxBatch);
         report.put("maxQueueDelayMicros", delay);
         report.put("p99LimitMs", P99_LIMIT_MS);
+        report.put("serverIdleCpuPercent", idlePercent);
+        report.put("engineThreads", System.getenv().getOrDefault("ENGINE_THREADS", "one per core"));
         report.put("steps", steps);
         Map<String, Object> summary = summary(served, steps);
         report.put("summary", summary);
@@ -172,7 +199,8 @@ public final class ServingLoad {
 
     @SuppressWarnings("unchecked")
     private static double rate(Map<String, Object> summary, String config) {
-        return (Double) ((Map<String, Object>) summary.get(config)).get("heldRate");
+        Map<String, Object> entry = (Map<String, Object>) summary.get(config);
+        return entry == null ? 0 : (Double) entry.get("heldRate"); // not run: a subset was asked for
     }
 
     private static void awaitReady(HttpClient client, URI ready) throws InterruptedException {
@@ -222,6 +250,28 @@ public final class ServingLoad {
             values.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
         }
         return values;
+    }
+
+    /** The server's CPU time so far, from /proc (SERVER_PID from bench/serving/run); NaN when unknown. */
+    private static double serverCpuSeconds() {
+        String pid = System.getenv().getOrDefault("SERVER_PID", "");
+        if (pid.isBlank()) {
+            return Double.NaN;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            // fields after the command's closing parenthesis: utime and stime are the 12th and 13th
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** This process's CPU time so far. */
+    private static double ownCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
     private static String loadAverage() {

@@ -21,8 +21,11 @@ final class ServingMarkdown {
                 + "%s, max queue delay %s µs; single: max batch 1. Latency runs from the moment a request was due to "
                 + "the end of its answer; throughput counts the answers that arrived within the measured seconds "
                 + "(a backlog served later does not count). Every configuration is warmed up first (4 s at 200 "
-                + "req/s). A rate is *held* when ≥ 99 %% of its requests got 200, none 503 or "
-                + "failed, and p99 ≤ %.0f ms. Command: `bench/serving/run`.\n\n",
+                + "req/s, then 4 s at the lower of 800 req/s and the highest rate, so that batched code is compiled). A rate is *held* when ≥ 99 %% of its requests got 200, none 503 or "
+                + "failed, and p99 ≤ %.0f ms. CPU per answer: the server process's CPU time (user + system, all its "
+                + "threads) over the measured window and the step's 1 s warm-up, divided by the answers in that time; "
+                + "the load generator's likewise per request sent: what the two cost of the 2 cores, which a busy "
+                + "machine does not change as much as it changes latency. Command: `bench/serving/run`.\n\n",
                 report.get("time"), report.get("revision"), report.get("machine"), report.get("source"),
                 (Double) report.get("secondsPerStep"), report.get("maxBatch"), report.get("maxQueueDelayMicros"),
                 (Double) report.get("p99LimitMs")));
@@ -42,16 +45,18 @@ final class ServingMarkdown {
                 (Double) summary.get("oursOverOrtDense") >= 1 ? "met" : "not met"));
         for (Deployments.Served s : served) {
             md.append("## ").append(s.name()).append("\n\n| offered (req/s) | answers/s | p50 ms | p99 ms | max ms | mean "
-                    + "batch | 503 | failed | held | load |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+                    + "batch | 503 | failed | held | load | server CPU µs/answer | generator CPU µs/request |\n"
+                    + "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|\n");
             for (Map<String, Object> step : steps) {
                 if (!step.get("config").equals(s.name())) {
                     continue;
                 }
-                md.append(String.format(Locale.ROOT, "| %.0f | %.1f | %.2f | %.2f | %.1f | %.1f | %d | %d | %s | %s |%n",
+                md.append(String.format(Locale.ROOT, "| %.0f | %.1f | %.2f | %.2f | %.1f | %.1f | %d | %d | %s | %s | %.0f | %.0f |%n",
                         (Double) step.get("offered"), (Double) step.get("throughput"), (Double) step.get("p50Ms"),
                         (Double) step.get("p99Ms"), (Double) step.get("maxMs"), (Double) step.get("meanBatch"),
                         (Long) step.get("rejected503"), (Long) step.get("failed"),
-                        (Boolean) step.get("held") ? "yes" : "no", step.get("load")));
+                        (Boolean) step.get("held") ? "yes" : "no", step.get("load"),
+                        (Double) step.get("serverCpuMicrosPerAnswer"), (Double) step.get("generatorCpuMicrosPerRequest")));
             }
             md.append('\n');
         }

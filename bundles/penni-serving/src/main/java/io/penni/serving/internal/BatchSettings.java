@@ -9,7 +9,9 @@ import io.penni.model.ModelDeployment;
  * How a model's requests are batched and bounded.
  *
  * @param maxBatch images a batch holds at most (a single request with more runs alone)
- * @param maxDelay how long the first request of a batch waits for others to join it
+ * @param maxDelay how long a batch may wait at most, from its first request's being taken, for requests that are
+ *        not queued yet (it waits only while they have lately been arriving closer together than that); zero: a
+ *        batch is what is queued when it starts
  * @param queueCapacity requests waiting at most; one more is refused at once
  * @param timeout how long a request may wait for its result, queue and compute together
  */

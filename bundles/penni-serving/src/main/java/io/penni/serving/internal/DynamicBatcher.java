@@ -11,10 +11,18 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One model version's request queue and the one thread that runs it: requests wait in a bounded queue; the thread
- * takes the first, waits up to the max delay for more to join while the batch has room, runs them as one batch
- * and hands each request its rows. A full queue refuses at once; a request past its timeout completes with a
- * {@link TimeoutException} and leaves the queue. {@link #close()} refuses new requests, lets the queued ones run,
- * then closes the model: that is how a new version replaces an old one without a failed request.
+ * takes the first and everything queued behind it, and runs them at once as one batch, handing each request its
+ * rows. A model that is idle therefore answers a lone request without delay, and under load batches grow by
+ * themselves: what arrives while one batch computes forms the next. The max queue delay bounds the only waiting
+ * there is: while the batch has room, it waits for one more request only when requests have lately been arriving (a
+ * moving mean of the gaps) closer together than the model computes one image (the last batch's time per image), that
+ * is when the model could not keep up image by image anyway; and it never waits past the delay, counted from the
+ * first request's being taken. Zero turns waiting off. (Comparing the gap with a whole batch's time instead fed on
+ * itself: a longer wait made a bigger batch, whose longer compute made the next wait longer, up to the max delay
+ * every time.) A full queue refuses at once; a
+ * request past its timeout completes with a {@link TimeoutException} at once and is dropped when the worker reaches
+ * it. {@link #close()} refuses new requests, lets the queued ones run, then closes the model: that is how a new
+ * version replaces an old one without a failed request.
  */
 final class DynamicBatcher implements AutoCloseable {
 
@@ -79,6 +87,11 @@ final class DynamicBatcher implements AutoCloseable {
     private final Thread worker;
     private boolean closing;
     private Pending carried;
+    // arrivals, under this object's lock: when the last came and a moving mean of the gaps between them
+    private long lastArrival;
+    private long meanGapNanos = Long.MAX_VALUE;
+    // the worker's own: how long the last batch took to compute, per image
+    private long imageComputeNanos;
 
     /**
      * Creates the batcher and starts its thread.
@@ -125,13 +138,27 @@ final class DynamicBatcher implements AutoCloseable {
             if (!queue.offer(pending)) {
                 return new Submission.Full();
             }
+            arrived(System.nanoTime());
         }
-        pending.result().orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS).whenComplete((rows, error) -> {
-            if (error instanceof TimeoutException) {
-                queue.remove(pending);
-            }
-        });
+        // a request that times out stays queued until the worker reaches it and drops it (nextWithin skips what is
+        // done): removing it here would scan the queue under its lock once per timeout, which is what an overloaded
+        // server can least afford
+        pending.result().orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
         return new Submission.Queued(pending.result());
+    }
+
+    /** Folds an arrival into the mean gap: 1/8 of each new gap, so a burst shows within a few requests. */
+    private void arrived(long now) {
+        if (lastArrival != 0) {
+            long gap = now - lastArrival;
+            meanGapNanos = meanGapNanos == Long.MAX_VALUE ? gap : meanGapNanos + (gap - meanGapNanos) / 8;
+        }
+        lastArrival = now;
+    }
+
+    /** @return the recent arrivals' mean gap, nanoseconds; {@link Long#MAX_VALUE} before the second arrival */
+    synchronized long meanGapNanos() {
+        return meanGapNanos;
     }
 
     /** @return requests waiting now */
@@ -187,10 +214,17 @@ final class DynamicBatcher implements AutoCloseable {
         int images = first.images();
         long deadline = System.nanoTime() + settings.maxDelay().toNanos();
         while (images < settings.maxBatch()) {
-            long left = deadline - System.nanoTime();
-            Pending more = nextWithin(Math.max(0, left));
+            // what is queued now joins at once; beyond it, wait only while requests come faster than images compute
+            Pending more = nextWithin(0);
             if (more == null) {
-                break;
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || meanGapNanos() >= Math.min(left, imageComputeNanos)) {
+                    break;
+                }
+                more = nextWithin(left);
+                if (more == null) {
+                    break;
+                }
             }
             if (images + more.images() > settings.maxBatch()) {
                 carried = more;
@@ -209,8 +243,8 @@ final class DynamicBatcher implements AutoCloseable {
         while (true) {
             Pending p;
             try {
-                p = isClosing() ? queue.poll() : queue.poll(Math.max(0, deadline - System.nanoTime()),
-                        TimeUnit.NANOSECONDS);
+                long left = deadline - System.nanoTime();
+                p = isClosing() || left <= 0 ? queue.poll() : queue.poll(left, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 close(); // only a framework shutting down interrupts this thread: drain and end
                 p = queue.poll();
@@ -241,7 +275,9 @@ final class DynamicBatcher implements AutoCloseable {
             batch.forEach(p -> p.result().completeExceptionally(e));
             return;
         }
-        listener.ran(images, System.nanoTime() - start);
+        long nanos = System.nanoTime() - start;
+        imageComputeNanos = nanos / images;
+        listener.ran(images, nanos);
         int row = 0;
         for (Pending p : batch) {
             float[] rows = new float[p.images() * outputSize];

@@ -34,8 +34,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     int max_batch() default 32;
 
     /** @return the batching delay */
-    @AttributeDefinition(name = "Max queue delay (µs)", description = "How long the first request of a batch "
-            + "waits for others to join it.")
+    @AttributeDefinition(name = "Max queue delay (µs)", description = "An upper bound on waiting: a batch is "
+            + "run at once with what is queued, and waits for more, up to this long from its first request, only "
+            + "while requests have lately been arriving closer together than the time left. 0: never waits.")
     long max_queue_delay_micros() default 2000;
 
     /** @return the queue capacity */

@@ -2,6 +2,8 @@ package io.penni.serving.internal;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -56,6 +58,12 @@ final class ServingMetrics {
     }
 
     private final MeterRegistry registry;
+    // each model's meters, built once: registering on every request looked its meter up by name and tags each time
+    private final Map<String, RequestMeters> requestMeters = new ConcurrentHashMap<>();
+
+    /** One model's request counters, by outcome, and its latency timer. */
+    private record RequestMeters(Counter[] byOutcome, Timer latency) {
+    }
 
     /**
      * Meters in a registry.
@@ -74,13 +82,23 @@ final class ServingMetrics {
      * @param nanos since it arrived
      */
     void answered(String model, Outcome outcome, long nanos) {
-        Counter.builder(REQUESTS).description("Inference requests answered, by outcome").baseUnit("requests")
-                .tag("model", model).tag("outcome", outcome.tag()).register(registry).increment();
+        RequestMeters meters = requestMeters.computeIfAbsent(model, this::requestMeters);
+        meters.byOutcome()[outcome.ordinal()].increment();
         if (outcome == Outcome.OK) {
-            Timer.builder(REQUEST_LATENCY).description("Inference request latency, arrival to answer")
-                    .tag("model", model).publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30)).register(registry)
-                    .record(nanos, TimeUnit.NANOSECONDS);
+            meters.latency().record(nanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    private RequestMeters requestMeters(String model) {
+        Counter[] counters = new Counter[Outcome.values().length];
+        for (Outcome o : Outcome.values()) {
+            counters[o.ordinal()] = Counter.builder(REQUESTS).description("Inference requests answered, by outcome")
+                    .baseUnit("requests").tag("model", model).tag("outcome", o.tag()).register(registry);
+        }
+        Timer latency = Timer.builder(REQUEST_LATENCY).description("Inference request latency, arrival to answer")
+                .tag("model", model).publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        return new RequestMeters(counters, latency);
     }
 
     /**

@@ -165,4 +165,74 @@ class DynamicBatcherTest {
         assertInstanceOf(IllegalStateException.class, failed.getCause());
         assertArrayEquals(new float[2], queued(batcher.submit(image(1, 0), 1)).get(10, TimeUnit.SECONDS));
     }
+
+    /** A model that takes {@code millis} per image, recording each batch's size and the time it started. */
+    private DynamicBatcher timed(int maxBatch, Duration maxDelay, long millis, List<Long> startedAt) {
+        batcher = new DynamicBatcher("timed", 2, 2, (input, images) -> {
+            startedAt.add(System.nanoTime());
+            batches.add(images);
+            try {
+                Thread.sleep(millis * images);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return new float[images * 2];
+        }, () -> { }, (images, nanos) -> { }, new BatchSettings(maxBatch, maxDelay, 64, Duration.ofSeconds(10)));
+        return batcher;
+    }
+
+    @Test
+    void aLoneRequestOnAnIdleModelRunsAtOnceNotAfterTheMaxDelay() throws Exception {
+        List<Long> started = new CopyOnWriteArrayList<>();
+        timed(32, Duration.ofSeconds(2), 0, started);
+        for (int i = 0; i < 3; i++) {
+            long submitted = System.nanoTime();
+            queued(batcher.submit(image(i, 0), 1)).get(10, TimeUnit.SECONDS);
+            long waited = started.get(i) - submitted;
+            assertTrue(waited < TimeUnit.MILLISECONDS.toNanos(500), "request " + i + " waited " + waited / 1_000_000
+                    + " ms for a batch with nothing else queued; the max delay is 2 s");
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(1, 1, 1), batches);
+    }
+
+    @Test
+    void requestsComingFasterThanImagesComputeWaitForEachOtherButNeverLongerThanTheMaxDelay() throws Exception {
+        // an image computes in 80 ms; requests come 50 ms apart, faster than the model can take them one by one, so
+        // a batch with room waits the ~50 ms for the next request instead of running short
+        List<Long> started = new CopyOnWriteArrayList<>();
+        Duration maxDelay = Duration.ofMillis(300);
+        timed(2, maxDelay, 80, started);
+        List<CompletableFuture<float[]>> results = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            results.add(queued(batcher.submit(image(i, 0), 1)));
+            Thread.sleep(50);
+        }
+        for (CompletableFuture<float[]> r : results) {
+            r.get(10, TimeUnit.SECONDS);
+        }
+        // the first runs alone (no compute time known yet), then pairs; the tenth waits for a partner that never comes
+        assertEquals(List.of(1, 2, 2, 2, 2, 1), batches);
+        long taken = started.get(4) + TimeUnit.MILLISECONDS.toNanos(160); // when the batch before it ended
+        long waited = started.get(5) - taken;
+        assertTrue(waited > TimeUnit.MILLISECONDS.toNanos(200) && waited < maxDelay.toNanos()
+                + TimeUnit.MILLISECONDS.toNanos(150), "the last request waited " + waited / 1_000_000
+                + " ms for a partner once taken; the max delay is 300 ms");
+    }
+
+    @Test
+    void aZeroMaxDelayNeverWaitsYetBatchesWhatQueuedMeanwhile() throws Exception {
+        batcher = new DynamicBatcher("zero", 2, 2, this::run, () -> { }, (images, nanos) -> { },
+                new BatchSettings(32, Duration.ZERO, 16, Duration.ofSeconds(10)));
+        occupyWorker();
+        List<CompletableFuture<float[]>> results = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            results.add(queued(batcher.submit(image(i, 1), 1)));
+        }
+        release.countDown();
+        for (CompletableFuture<float[]> r : results) {
+            r.get(10, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(1, 3), batches);
+    }
 }
