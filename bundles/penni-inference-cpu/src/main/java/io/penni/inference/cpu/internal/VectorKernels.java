@@ -39,10 +39,19 @@ final class VectorKernels implements Kernels {
     @Override
     public void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
             int bShift, float[] c, int cOff, int ldc, int len) {
-        if (len < 2 * W) {
+        if (len < W) {
             // masked vector loads and stores are not intrinsified here (JDK 17): they run the Java fallback, a
             // hundred times slower than plain loops
             PlainKernels.INSTANCE.gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
+            return;
+        }
+        if (len <= 4 * W) {
+            // a short row (a 7 × 7 map with its padding is 63 values): one block as wide as the row; in chunks of
+            // two vectors, the last overlapping, 63 values took 128 lanes
+            for (int i = 0; i < rows; i += 4) {
+                shortBlock(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len,
+                        Math.min(4, rows - i));
+            }
             return;
         }
         narrow(a, aOff, lda, 1, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
@@ -67,6 +76,108 @@ final class VectorKernels implements Kernels {
             block8x3(copy, depth, b, bRows, bRowsOff, c, cOff, ldc, len, rows);
         } else {
             narrow(packed, block + first, 1, PACK_ROWS, rows, depth, b, bRows, bRowsOff, 0, c, cOff, ldc, len);
+        }
+    }
+
+    /**
+     * One to four rows of a and c over a whole short row, {@code W <= len <= 4·W}: vectors at 0, W, 2·W and
+     * {@code len − W}, each clamped to the last (overlapping, or the same vector twice when the row is shorter
+     * than four); a missing row reads the last real row of a and is not stored. Stores go in column order, so
+     * where two vectors overlap the later writes the same values over the earlier.
+     */
+    private static void shortBlock(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
+            int bShift, float[] c, int c0, int ldc, int len, int rows) {
+        int last = len - W;
+        int o1 = Math.min(W, last);
+        int o2 = Math.min(2 * W, last);
+        if (rows == 1) {
+            FloatVector x0 = FloatVector.zero(S);
+            FloatVector x1 = FloatVector.zero(S);
+            FloatVector x2 = FloatVector.zero(S);
+            FloatVector x3 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + bShift;
+                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
+                x0 = FloatVector.fromArray(S, b, bi).fma(s0, x0);
+                x1 = FloatVector.fromArray(S, b, bi + o1).fma(s0, x1);
+                x2 = FloatVector.fromArray(S, b, bi + o2).fma(s0, x2);
+                x3 = FloatVector.fromArray(S, b, bi + last).fma(s0, x3);
+            }
+            x0.intoArray(c, c0);
+            x1.intoArray(c, c0 + o1);
+            x2.intoArray(c, c0 + o2);
+            x3.intoArray(c, c0 + last);
+            return;
+        }
+        int a1 = a0 + lda;
+        int a2 = rows > 2 ? a1 + lda : a1;
+        int a3 = rows > 3 ? a2 + lda : a2;
+        FloatVector x00 = FloatVector.zero(S);
+        FloatVector x01 = FloatVector.zero(S);
+        FloatVector x02 = FloatVector.zero(S);
+        FloatVector x03 = FloatVector.zero(S);
+        FloatVector x10 = FloatVector.zero(S);
+        FloatVector x11 = FloatVector.zero(S);
+        FloatVector x12 = FloatVector.zero(S);
+        FloatVector x13 = FloatVector.zero(S);
+        FloatVector x20 = FloatVector.zero(S);
+        FloatVector x21 = FloatVector.zero(S);
+        FloatVector x22 = FloatVector.zero(S);
+        FloatVector x23 = FloatVector.zero(S);
+        FloatVector x30 = FloatVector.zero(S);
+        FloatVector x31 = FloatVector.zero(S);
+        FloatVector x32 = FloatVector.zero(S);
+        FloatVector x33 = FloatVector.zero(S);
+        for (int p = 0; p < depth; p++) {
+            int bi = bRows[bRowsOff + p] + bShift;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + o1);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + o2);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + last);
+            FloatVector s = FloatVector.broadcast(S, a[a0 + p]);
+            x00 = b0.fma(s, x00);
+            x01 = b1.fma(s, x01);
+            x02 = b2.fma(s, x02);
+            x03 = b3.fma(s, x03);
+            s = FloatVector.broadcast(S, a[a1 + p]);
+            x10 = b0.fma(s, x10);
+            x11 = b1.fma(s, x11);
+            x12 = b2.fma(s, x12);
+            x13 = b3.fma(s, x13);
+            s = FloatVector.broadcast(S, a[a2 + p]);
+            x20 = b0.fma(s, x20);
+            x21 = b1.fma(s, x21);
+            x22 = b2.fma(s, x22);
+            x23 = b3.fma(s, x23);
+            s = FloatVector.broadcast(S, a[a3 + p]);
+            x30 = b0.fma(s, x30);
+            x31 = b1.fma(s, x31);
+            x32 = b2.fma(s, x32);
+            x33 = b3.fma(s, x33);
+        }
+        // written out, not through a helper: C2 keeps only separate variables in registers
+        x00.intoArray(c, c0);
+        x01.intoArray(c, c0 + o1);
+        x02.intoArray(c, c0 + o2);
+        x03.intoArray(c, c0 + last);
+        int d = c0 + ldc;
+        x10.intoArray(c, d);
+        x11.intoArray(c, d + o1);
+        x12.intoArray(c, d + o2);
+        x13.intoArray(c, d + last);
+        if (rows > 2) {
+            d += ldc;
+            x20.intoArray(c, d);
+            x21.intoArray(c, d + o1);
+            x22.intoArray(c, d + o2);
+            x23.intoArray(c, d + last);
+        }
+        if (rows > 3) {
+            d += ldc;
+            x30.intoArray(c, d);
+            x31.intoArray(c, d + o1);
+            x32.intoArray(c, d + o2);
+            x33.intoArray(c, d + last);
         }
     }
 
@@ -290,12 +401,21 @@ final class VectorKernels implements Kernels {
                     bias, relu);
             return;
         }
-        // Four vectors of the row stay in registers across all of its coefficients; then single vectors, the last
-        // overlapping the one before it (acc is overwritten, so columns computed twice get the same values).
+        // Four vectors of the row stay in registers across all of its coefficients, four independent chains of
+        // multiply-adds; the last block overlaps the one before it (acc is overwritten, so columns computed twice
+        // get the same values). A row shorter than four vectors (a 7 × 7 map is 63 values with its padding) runs
+        // as one block of as many vectors as it needs, the last overlapping: one vector at a time it was a
+        // single dependent chain, waiting on the FMA latency for each non-zero.
+        if (len < 4 * W) {
+            shortSparseRow(values, maps, start, end, m, channelStride, basisStride, acc, accOff, len, bias, relu);
+            return;
+        }
         FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector zero = FloatVector.zero(S);
-        int j = 0;
-        for (; j + 4 * W <= len; j += 4 * W) {
+        for (int j = 0;; j += 4 * W) {
+            if (j + 4 * W > len) {
+                j = len - 4 * W;
+            }
             FloatVector x0 = b;
             FloatVector x1 = b;
             FloatVector x2 = b;
@@ -318,18 +438,88 @@ final class VectorKernels implements Kernels {
             x1.intoArray(acc, accOff + j + W);
             x2.intoArray(acc, accOff + j + 2 * W);
             x3.intoArray(acc, accOff + j + 3 * W);
-        }
-        for (int full = len >= W ? len : 0; j < full; j += W) {
-            if (j + W > len) {
-                j = len - W;
+            if (j + 4 * W >= len) {
+                return;
             }
-            FloatVector x = b;
+        }
+    }
+
+    /**
+     * {@link #sparseRow} of {@code W <= len < 4·W} values in one pass over the non-zeros: two to four vectors at
+     * 0, W, 2·W and {@code len − W} (the last overlapping), or one vector; with fewer than three vectors the even
+     * and odd non-zeros are summed apart, so that at least three chains of multiply-adds are in flight.
+     */
+    private static void shortSparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride,
+            int basisStride, float[] acc, int accOff, int len, float bias, boolean relu) {
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector zero = FloatVector.zero(S);
+        int last = len - W;
+        if (len > 2 * W) {
+            // three or four vectors: the third at 2·W when there is a fourth, else at the last
+            int third = len > 3 * W ? 2 * W : last;
+            FloatVector x0 = b;
+            FloatVector x1 = zero;
+            FloatVector x2 = zero;
+            FloatVector x3 = zero;
             for (int e = start; e < end; e++) {
-                int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
-                x = FloatVector.fromArray(S, m, r).fma(FloatVector.broadcast(S, values[e]), x);
+                FloatVector v = FloatVector.broadcast(S, values[e]);
+                int r = Kernels.offset(maps[e], channelStride, basisStride);
+                x0 = FloatVector.fromArray(S, m, r).fma(v, x0);
+                x1 = FloatVector.fromArray(S, m, r + W).fma(v, x1);
+                x2 = FloatVector.fromArray(S, m, r + third).fma(v, x2);
+                x3 = FloatVector.fromArray(S, m, r + last).fma(v, x3);
             }
-            (relu ? x.max(zero) : x).intoArray(acc, accOff + j);
+            x1 = x1.add(b);
+            x2 = x2.add(b);
+            x3 = x3.add(b);
+            if (relu) {
+                x0 = x0.max(zero);
+                x1 = x1.max(zero);
+                x2 = x2.max(zero);
+                x3 = x3.max(zero);
+            }
+            // stored in order, each after the one it may overlap: equal values where they overlap
+            x0.intoArray(acc, accOff);
+            x1.intoArray(acc, accOff + W);
+            x2.intoArray(acc, accOff + third);
+            x3.intoArray(acc, accOff + last);
+            return;
         }
+        if (len < W) {
+            PlainKernels.INSTANCE.sparseRow(values, maps, start, end, m, channelStride, basisStride, acc, accOff, len,
+                    bias, relu);
+            return;
+        }
+        // one or two vectors (at 0 and len − W, the same vector when len is W): even and odd non-zeros apart
+        FloatVector x0 = b;
+        FloatVector x1 = b;
+        FloatVector y0 = zero;
+        FloatVector y1 = zero;
+        int e = start;
+        for (; e + 1 < end; e += 2) {
+            FloatVector v = FloatVector.broadcast(S, values[e]);
+            FloatVector u = FloatVector.broadcast(S, values[e + 1]);
+            int r = Kernels.offset(maps[e], channelStride, basisStride);
+            int q = Kernels.offset(maps[e + 1], channelStride, basisStride);
+            x0 = FloatVector.fromArray(S, m, r).fma(v, x0);
+            x1 = FloatVector.fromArray(S, m, r + last).fma(v, x1);
+            y0 = FloatVector.fromArray(S, m, q).fma(u, y0);
+            y1 = FloatVector.fromArray(S, m, q + last).fma(u, y1);
+        }
+        if (e < end) {
+            FloatVector v = FloatVector.broadcast(S, values[e]);
+            int r = Kernels.offset(maps[e], channelStride, basisStride);
+            x0 = FloatVector.fromArray(S, m, r).fma(v, x0);
+            x1 = FloatVector.fromArray(S, m, r + last).fma(v, x1);
+        }
+        x0 = x0.add(y0);
+        x1 = x1.add(y1);
+        if (relu) {
+            x0 = x0.max(zero);
+            x1 = x1.max(zero);
+        }
+        x0.intoArray(acc, accOff);
+        x1.intoArray(acc, accOff + last);
     }
 
     @Override
