@@ -48,9 +48,16 @@ final class VectorKernels implements Kernels {
         if (len <= 4 * W) {
             // a short row (a 7 × 7 map with its padding is 63 values): one block as wide as the row; in chunks of
             // two vectors, the last overlapping, 63 values took 128 lanes
-            for (int i = 0; i < rows; i += 4) {
+            for (int i = 0; i < rows;) {
+                if (rows - i == 5) {
+                    // five rows (five bases, this project's usual d) in one pass over the row
+                    shortBlock5(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc,
+                            len);
+                    return;
+                }
                 shortBlock(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len,
                         Math.min(4, rows - i));
+                i += 4;
             }
             return;
         }
@@ -181,10 +188,181 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * {@link #shortBlock} for exactly five rows (five bases): 20 sums in registers, each loaded vector of b feeding
+     * five multiply-adds, in one pass where four rows and one took two.
+     */
+    private static void shortBlock5(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
+            int bShift, float[] c, int c0, int ldc, int len) {
+        int last = len - W;
+        int o1 = Math.min(W, last);
+        int o2 = Math.min(2 * W, last);
+        FloatVector x00 = FloatVector.zero(S);
+        FloatVector x01 = FloatVector.zero(S);
+        FloatVector x02 = FloatVector.zero(S);
+        FloatVector x03 = FloatVector.zero(S);
+        FloatVector x10 = FloatVector.zero(S);
+        FloatVector x11 = FloatVector.zero(S);
+        FloatVector x12 = FloatVector.zero(S);
+        FloatVector x13 = FloatVector.zero(S);
+        FloatVector x20 = FloatVector.zero(S);
+        FloatVector x21 = FloatVector.zero(S);
+        FloatVector x22 = FloatVector.zero(S);
+        FloatVector x23 = FloatVector.zero(S);
+        FloatVector x30 = FloatVector.zero(S);
+        FloatVector x31 = FloatVector.zero(S);
+        FloatVector x32 = FloatVector.zero(S);
+        FloatVector x33 = FloatVector.zero(S);
+        FloatVector x40 = FloatVector.zero(S);
+        FloatVector x41 = FloatVector.zero(S);
+        FloatVector x42 = FloatVector.zero(S);
+        FloatVector x43 = FloatVector.zero(S);
+        for (int p = 0; p < depth; p++) {
+            int bi = bRows[bRowsOff + p] + bShift;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + o1);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + o2);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + last);
+            FloatVector s = FloatVector.broadcast(S, a[a0 + p]);
+            x00 = b0.fma(s, x00);
+            x01 = b1.fma(s, x01);
+            x02 = b2.fma(s, x02);
+            x03 = b3.fma(s, x03);
+            s = FloatVector.broadcast(S, a[a0 + lda + p]);
+            x10 = b0.fma(s, x10);
+            x11 = b1.fma(s, x11);
+            x12 = b2.fma(s, x12);
+            x13 = b3.fma(s, x13);
+            s = FloatVector.broadcast(S, a[a0 + 2 * lda + p]);
+            x20 = b0.fma(s, x20);
+            x21 = b1.fma(s, x21);
+            x22 = b2.fma(s, x22);
+            x23 = b3.fma(s, x23);
+            s = FloatVector.broadcast(S, a[a0 + 3 * lda + p]);
+            x30 = b0.fma(s, x30);
+            x31 = b1.fma(s, x31);
+            x32 = b2.fma(s, x32);
+            x33 = b3.fma(s, x33);
+            s = FloatVector.broadcast(S, a[a0 + 4 * lda + p]);
+            x40 = b0.fma(s, x40);
+            x41 = b1.fma(s, x41);
+            x42 = b2.fma(s, x42);
+            x43 = b3.fma(s, x43);
+        }
+        int d = c0;
+        x00.intoArray(c, d);
+        x01.intoArray(c, d + o1);
+        x02.intoArray(c, d + o2);
+        x03.intoArray(c, d + last);
+        d += ldc;
+        x10.intoArray(c, d);
+        x11.intoArray(c, d + o1);
+        x12.intoArray(c, d + o2);
+        x13.intoArray(c, d + last);
+        d += ldc;
+        x20.intoArray(c, d);
+        x21.intoArray(c, d + o1);
+        x22.intoArray(c, d + o2);
+        x23.intoArray(c, d + last);
+        d += ldc;
+        x30.intoArray(c, d);
+        x31.intoArray(c, d + o1);
+        x32.intoArray(c, d + o2);
+        x33.intoArray(c, d + last);
+        d += ldc;
+        x40.intoArray(c, d);
+        x41.intoArray(c, d + o1);
+        x42.intoArray(c, d + o2);
+        x43.intoArray(c, d + last);
+    }
+
+    /**
+     * Five rows of a and c × three vectors of columns (five bases over a long row): 15 sums in registers, each
+     * loaded vector of b feeding five multiply-adds, where a block of four rows and one of a single row took two
+     * passes over b. Row i's value p of a at {@code a0 + i·rowStride + p·ps}; {@code len >= 3·W}.
+     */
+    private static void block5x3(float[] a, int a0, int rowStride, int ps, int depth, float[] b, int[] bRows,
+            int bRowsOff, int bShift, float[] c, int c0, int ldc, int len) {
+        // the last chunk overlaps the one before it (c is overwritten, so columns computed twice get equal values)
+        for (int j = 0;; j += 3 * W) {
+            if (j + 3 * W > len) {
+                j = len - 3 * W;
+            }
+            FloatVector x00 = FloatVector.zero(S);
+            FloatVector x01 = FloatVector.zero(S);
+            FloatVector x02 = FloatVector.zero(S);
+            FloatVector x10 = FloatVector.zero(S);
+            FloatVector x11 = FloatVector.zero(S);
+            FloatVector x12 = FloatVector.zero(S);
+            FloatVector x20 = FloatVector.zero(S);
+            FloatVector x21 = FloatVector.zero(S);
+            FloatVector x22 = FloatVector.zero(S);
+            FloatVector x30 = FloatVector.zero(S);
+            FloatVector x31 = FloatVector.zero(S);
+            FloatVector x32 = FloatVector.zero(S);
+            FloatVector x40 = FloatVector.zero(S);
+            FloatVector x41 = FloatVector.zero(S);
+            FloatVector x42 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + bShift + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi);
+                FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
+                FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * W);
+                FloatVector s = FloatVector.broadcast(S, a[a0 + p * ps]);
+                x00 = b0.fma(s, x00);
+                x01 = b1.fma(s, x01);
+                x02 = b2.fma(s, x02);
+                s = FloatVector.broadcast(S, a[a0 + rowStride + p * ps]);
+                x10 = b0.fma(s, x10);
+                x11 = b1.fma(s, x11);
+                x12 = b2.fma(s, x12);
+                s = FloatVector.broadcast(S, a[a0 + 2 * rowStride + p * ps]);
+                x20 = b0.fma(s, x20);
+                x21 = b1.fma(s, x21);
+                x22 = b2.fma(s, x22);
+                s = FloatVector.broadcast(S, a[a0 + 3 * rowStride + p * ps]);
+                x30 = b0.fma(s, x30);
+                x31 = b1.fma(s, x31);
+                x32 = b2.fma(s, x32);
+                s = FloatVector.broadcast(S, a[a0 + 4 * rowStride + p * ps]);
+                x40 = b0.fma(s, x40);
+                x41 = b1.fma(s, x41);
+                x42 = b2.fma(s, x42);
+            }
+            int d = c0 + j;
+            x00.intoArray(c, d);
+            x01.intoArray(c, d + W);
+            x02.intoArray(c, d + 2 * W);
+            d += ldc;
+            x10.intoArray(c, d);
+            x11.intoArray(c, d + W);
+            x12.intoArray(c, d + 2 * W);
+            d += ldc;
+            x20.intoArray(c, d);
+            x21.intoArray(c, d + W);
+            x22.intoArray(c, d + 2 * W);
+            d += ldc;
+            x30.intoArray(c, d);
+            x31.intoArray(c, d + W);
+            x32.intoArray(c, d + 2 * W);
+            d += ldc;
+            x40.intoArray(c, d);
+            x41.intoArray(c, d + W);
+            x42.intoArray(c, d + 2 * W);
+            if (j + 3 * W >= len) {
+                return;
+            }
+        }
+    }
+
     /** The 4 × 2 blocks, row i's value p of a at {@code aOff + i·rowStride + p·depthStride}. */
     private static void narrow(float[] a, int aOff, int rowStride, int depthStride, int rows, int depth, float[] b,
             int[] bRows, int bRowsOff, int bShift, float[] c, int cOff, int ldc, int len) {
         int i = 0;
+        if (rows == 5 && len >= 3 * W) {
+            block5x3(a, aOff, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
+            return;
+        }
         for (; i + 4 <= rows; i += 4) {
             block4(a, aOff + i * rowStride, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c,
                     cOff + i * ldc, ldc, len, 4);
