@@ -858,9 +858,15 @@ final class VectorKernels implements Kernels {
         FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector zero = FloatVector.zero(S);
         int j = 0;
-        for (; j + W <= len; j += W) {
-            FloatVector v = FloatVector.fromArray(S, acc, off + j).add(b);
-            (relu ? v.max(zero) : v).intoArray(acc, off + j);
+        // the ReLU decided outside the loops, as in addInto
+        if (relu) {
+            for (; j + W <= len; j += W) {
+                FloatVector.fromArray(S, acc, off + j).add(b).max(zero).intoArray(acc, off + j);
+            }
+        } else {
+            for (; j + W <= len; j += W) {
+                FloatVector.fromArray(S, acc, off + j).add(b).intoArray(acc, off + j);
+            }
         }
         // the tail one value at a time: the values past len may be another row's, not yet stored
         for (; j < len; j++) {
@@ -873,9 +879,18 @@ final class VectorKernels implements Kernels {
     public void addInto(float[] acc, int accOff, float[] out, int outOff, int len, boolean relu) {
         FloatVector zero = FloatVector.zero(S);
         int j = 0;
-        for (; j + W <= len; j += W) {
-            FloatVector v = FloatVector.fromArray(S, out, outOff + j).add(FloatVector.fromArray(S, acc, accOff + j));
-            (relu ? v.max(zero) : v).intoArray(out, outOff + j);
+        // the ReLU decided outside the loops: a vector chosen between two inside a loop (a merge of two vector
+        // values) is one C2 may box, an allocation per vector
+        if (relu) {
+            for (; j + W <= len; j += W) {
+                FloatVector.fromArray(S, out, outOff + j).add(FloatVector.fromArray(S, acc, accOff + j)).max(zero)
+                        .intoArray(out, outOff + j);
+            }
+        } else {
+            for (; j + W <= len; j += W) {
+                FloatVector.fromArray(S, out, outOff + j).add(FloatVector.fromArray(S, acc, accOff + j))
+                        .intoArray(out, outOff + j);
+            }
         }
         // the tail one value at a time: a masked store would rewrite the values after it, maybe another thread's
         for (; j < len; j++) {
