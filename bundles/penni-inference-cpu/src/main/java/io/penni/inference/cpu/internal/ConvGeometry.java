@@ -103,14 +103,33 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
         return bandTapRow(tap, images, outHeight);
     }
 
-    /** The floats the last image's computed row reads past its phase plane: (k − 1) / s, and a row for safety. */
+    /**
+     * The floats the last image's computed row reads past its phase plane: (k − 1) / s, and a row for safety; and
+     * at stride 1 the zero rows an image shares with the next (the last image's stick out past the group).
+     */
     private int tail() {
-        return rowStride() + kernel;
+        return (1 + (stride == 1 ? padding.top() : 0)) * rowStride() + kernel;
     }
 
-    /** @return values between two images' outputs in a computed band (one image's phase plane) */
+    /**
+     * Zero rows an image of a band shares with the next image's at stride 1: its padding rows at the bottom are
+     * the next one's at the top (both zero), at most the top padding. Counted for a band from the image's first
+     * row, the only band several images run in together; a band of one image has no neighbour to share with.
+     */
+    private int sharedRows(int rows) {
+        if (stride != 1) {
+            return 0;
+        }
+        int bottomZero = Math.max(0, rows + kernel - 1 - padding.top() - height);
+        return Math.min(padding.top(), bottomZero);
+    }
+
+    /**
+     * @return values between two images' outputs in a computed band (one image's phase plane, less the zero rows
+     *     it shares with the next: a 7 × 7 map's images 8 rows apart, not 9)
+     */
     int bandImageStride(int rows) {
-        return phaseRows(rows) * rowStride();
+        return (phaseRows(rows) - sharedRows(rows)) * rowStride();
     }
 
     /** @return values per computed row of a band of a group */
