@@ -202,6 +202,30 @@ class KernelsTest {
     }
 
     @Test
+    void matrixVectorProductOfEveryShapeGivesEachRowsDotProductAndWritesNothingElse() {
+        // blocks of four rows and the rows left over, inputs of whole double vectors, one more vector, a tail
+        for (Kernels k : sets()) {
+            for (int out : new int[] {1, 3, 4, 5, 8, 11}) {
+                for (int in : new int[] {1, 15, 16, 17, 32, 47, 48, 50, 100}) {
+                    float[] w = random(2 + out * in, out * 100L + in);
+                    float[] x = random(3 + in, in);
+                    float[] y = new float[out + 3];
+                    java.util.Arrays.fill(y, Float.NaN);
+                    k.matVec(w, 2, out, in, x, 3, y, 1);
+                    assertTrue(Float.isNaN(y[0]) && Float.isNaN(y[out + 1]), k.name() + " wrote outside y");
+                    for (int o = 0; o < out; o++) {
+                        double want = 0;
+                        for (int i = 0; i < in; i++) {
+                            want += w[2 + o * in + i] * x[3 + i];
+                        }
+                        assertEquals(want, y[1 + o], 1e-4, k.name() + " out " + out + " in " + in + " row " + o);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void pooledRowsOfEveryWidthTakeEachWindowsMaximumAndWriteNothingElse() {
         for (Kernels k : sets()) {
             for (int count = 1; count <= 21; count++) {
