@@ -25,7 +25,8 @@ import io.penni.api.model.Padding;
  *
  * <p>A band is output rows [y0, y0 + rows) of every image of a group; the whole image is the band y0 = 0,
  * rows = outHeight. A staged channel of a band is laid out phase by phase, each phase holding the group's images
- * one after another, {@code rows + (k − 1) / s} phase rows each.
+ * one after another, {@code rows + (k − 1) / s} phase rows each (at stride 1 overlapping by the zero padding rows
+ * one image's bottom and the next one's top have in common, {@link #bandImageStride}).
  *
  * @param channels input channels C
  * @param height input height
