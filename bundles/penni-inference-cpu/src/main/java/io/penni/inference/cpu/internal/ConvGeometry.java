@@ -17,9 +17,16 @@ import io.penni.api.model.Padding;
  * one phase, the padded plane itself; only the phases some tap reads ({@code min(s, k)} per axis) are staged.
  * Each input pixel is copied once, where an im2col copy would take it up to k² times.
  *
+ * <p>At stride 1 neighbouring rows share their zero columns: a staged row is {@code W + max(left, right)} wide
+ * (its left padding, its pixels, and the rest of its right padding), and a window past a row's last pixel reads
+ * the next row's left padding. A 7 × 7 map's rows are then 8 values, not 9, and every kernel of the layer
+ * computes 11 % fewer thrown-away columns (28 × 28: 29 not 30). The last image's last row reads up to
+ * {@code min(left, right)} values past its plane, which staging writes as zeros.
+ *
  * <p>A band is output rows [y0, y0 + rows) of every image of a group; the whole image is the band y0 = 0,
  * rows = outHeight. A staged channel of a band is laid out phase by phase, each phase holding the group's images
- * one after another, {@code rows + (k − 1) / s} phase rows each.
+ * one after another, {@code rows + (k − 1) / s} phase rows each (at stride 1 overlapping by the zero padding rows
+ * one image's bottom and the next one's top have in common, {@link #bandImageStride}).
  *
  * @param channels input channels C
  * @param height input height
@@ -56,8 +63,19 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
         return rows + (kernel - 1) / stride;
     }
 
-    /** @return values per output row of the computed product: the phase width */
+    /** @return whether rows share their zero columns: at stride 1, where an output row fits the narrower row */
+    private boolean sharesColumns() {
+        return stride == 1 && outWidth <= width + Math.max(padding.left(), padding.right());
+    }
+
+    /**
+     * @return values per output row of the computed product: the phase width, or at stride 1 the width with one
+     *     side's padding (rows share their zero columns)
+     */
     int rowStride() {
+        if (sharesColumns()) {
+            return width + Math.max(padding.left(), padding.right());
+        }
         return (paddedWidth() + stride - 1) / stride;
     }
 
@@ -86,14 +104,33 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
         return bandTapRow(tap, images, outHeight);
     }
 
-    /** The floats the last image's computed row reads past its phase plane: (k − 1) / s, and a row for safety. */
+    /**
+     * The floats the last image's computed row reads past its phase plane: (k − 1) / s, and a row for safety; and
+     * at stride 1 the zero rows an image shares with the next (the last image's stick out past the group).
+     */
     private int tail() {
-        return rowStride() + kernel;
+        return (1 + (stride == 1 ? padding.top() : 0)) * rowStride() + kernel;
     }
 
-    /** @return values between two images' outputs in a computed band (one image's phase plane) */
+    /**
+     * Zero rows an image of a band shares with the next image's at stride 1: its padding rows at the bottom are
+     * the next one's at the top (both zero), at most the top padding. Counted for a band from the image's first
+     * row, the only band several images run in together; a band of one image has no neighbour to share with.
+     */
+    private int sharedRows(int rows) {
+        if (stride != 1) {
+            return 0;
+        }
+        int bottomZero = Math.max(0, rows + kernel - 1 - padding.top() - height);
+        return Math.min(padding.top(), bottomZero);
+    }
+
+    /**
+     * @return values between two images' outputs in a computed band (one image's phase plane, less the zero rows
+     *     it shares with the next: a 7 × 7 map's images 8 rows apart, not 9)
+     */
     int bandImageStride(int rows) {
-        return phaseRows(rows) * rowStride();
+        return (phaseRows(rows) - sharedRows(rows)) * rowStride();
     }
 
     /** @return values per computed row of a band of a group */
@@ -210,6 +247,11 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
                     for (int j = last; j < wq; j++) {
                         dest[row + j] = 0f;
                     }
+                }
+                if (sharesColumns() && image == images - 1) {
+                    // the shared zero columns past the last row: what the next image's first row would give
+                    int end = destOff + phaseRows(rows) * wq;
+                    Arrays.fill(dest, end, end + Math.min(left, padding.right()), 0f);
                 }
             }
         }

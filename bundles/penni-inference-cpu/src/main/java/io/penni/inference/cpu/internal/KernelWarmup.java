@@ -67,6 +67,10 @@ public final class KernelWarmup {
                 kernels.matVec(b, 0, 5, depth - (i & 7), a, 0, c, 0);
                 kernels.bias(c, 0, len - (i & 7), 0.5f, (i & 1) == 0);
                 kernels.addInto(c, 0, b, 0, len - (i & 15), (i & 1) == 0);
+                // short rows, a 7 x 7 map's band: one block of five rows or fewer, a short sparse row
+                kernels.gemm(a, 0, depth, 5, 9, b, rows, 0, c, 0, len, 54 + (i & 7));
+                kernels.gemm(a, 0, depth, 1 + (i & 3), 9, b, rows, 0, c, 0, len, 20 + (i & 31));
+                kernels.sparseRow(a, maps, 0, 6 + (i & 3), b, 0, len, c, 0, 20 + (i & 31), 0.5f, (i & 1) == 0);
                 kernels.maxPool2(b, 0, len, c, 0, len / 2 - (i & 7));
                 kernels.maxPool2Rows(b, 0, 2 * len, 3, c, 0, 3 + (i & 15));
             }

@@ -39,10 +39,26 @@ final class VectorKernels implements Kernels {
     @Override
     public void gemm(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
             int bShift, float[] c, int cOff, int ldc, int len) {
-        if (len < 2 * W) {
+        if (len < W) {
             // masked vector loads and stores are not intrinsified here (JDK 17): they run the Java fallback, a
             // hundred times slower than plain loops
             PlainKernels.INSTANCE.gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
+            return;
+        }
+        if (len <= 4 * W) {
+            // a short row (a 7 × 7 map with its padding is 63 values): one block as wide as the row; in chunks of
+            // two vectors, the last overlapping, 63 values took 128 lanes
+            for (int i = 0; i < rows;) {
+                if (rows - i == 5) {
+                    // five rows (five bases, this project's usual d) in one pass over the row
+                    shortBlock5(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc,
+                            len);
+                    return;
+                }
+                shortBlock(a, aOff + i * lda, lda, depth, b, bRows, bRowsOff, bShift, c, cOff + i * ldc, ldc, len,
+                        Math.min(4, rows - i));
+                i += 4;
+            }
             return;
         }
         narrow(a, aOff, lda, 1, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
@@ -70,10 +86,283 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * One to four rows of a and c over a whole short row, {@code W <= len <= 4·W}: vectors at 0, W, 2·W and
+     * {@code len − W}, each clamped to the last (overlapping, or the same vector twice when the row is shorter
+     * than four); a missing row reads the last real row of a and is not stored. Stores go in column order, so
+     * where two vectors overlap the later writes the same values over the earlier.
+     */
+    private static void shortBlock(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
+            int bShift, float[] c, int c0, int ldc, int len, int rows) {
+        int last = len - W;
+        int o1 = Math.min(W, last);
+        int o2 = Math.min(2 * W, last);
+        if (rows == 1) {
+            FloatVector x0 = FloatVector.zero(S);
+            FloatVector x1 = FloatVector.zero(S);
+            FloatVector x2 = FloatVector.zero(S);
+            FloatVector x3 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + bShift;
+                FloatVector s0 = FloatVector.broadcast(S, a[a0 + p]);
+                x0 = FloatVector.fromArray(S, b, bi).fma(s0, x0);
+                x1 = FloatVector.fromArray(S, b, bi + o1).fma(s0, x1);
+                x2 = FloatVector.fromArray(S, b, bi + o2).fma(s0, x2);
+                x3 = FloatVector.fromArray(S, b, bi + last).fma(s0, x3);
+            }
+            x0.intoArray(c, c0);
+            x1.intoArray(c, c0 + o1);
+            x2.intoArray(c, c0 + o2);
+            x3.intoArray(c, c0 + last);
+            return;
+        }
+        int a1 = a0 + lda;
+        int a2 = rows > 2 ? a1 + lda : a1;
+        int a3 = rows > 3 ? a2 + lda : a2;
+        FloatVector x00 = FloatVector.zero(S);
+        FloatVector x01 = FloatVector.zero(S);
+        FloatVector x02 = FloatVector.zero(S);
+        FloatVector x03 = FloatVector.zero(S);
+        FloatVector x10 = FloatVector.zero(S);
+        FloatVector x11 = FloatVector.zero(S);
+        FloatVector x12 = FloatVector.zero(S);
+        FloatVector x13 = FloatVector.zero(S);
+        FloatVector x20 = FloatVector.zero(S);
+        FloatVector x21 = FloatVector.zero(S);
+        FloatVector x22 = FloatVector.zero(S);
+        FloatVector x23 = FloatVector.zero(S);
+        FloatVector x30 = FloatVector.zero(S);
+        FloatVector x31 = FloatVector.zero(S);
+        FloatVector x32 = FloatVector.zero(S);
+        FloatVector x33 = FloatVector.zero(S);
+        for (int p = 0; p < depth; p++) {
+            int bi = bRows[bRowsOff + p] + bShift;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + o1);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + o2);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + last);
+            FloatVector s = FloatVector.broadcast(S, a[a0 + p]);
+            x00 = b0.fma(s, x00);
+            x01 = b1.fma(s, x01);
+            x02 = b2.fma(s, x02);
+            x03 = b3.fma(s, x03);
+            s = FloatVector.broadcast(S, a[a1 + p]);
+            x10 = b0.fma(s, x10);
+            x11 = b1.fma(s, x11);
+            x12 = b2.fma(s, x12);
+            x13 = b3.fma(s, x13);
+            s = FloatVector.broadcast(S, a[a2 + p]);
+            x20 = b0.fma(s, x20);
+            x21 = b1.fma(s, x21);
+            x22 = b2.fma(s, x22);
+            x23 = b3.fma(s, x23);
+            s = FloatVector.broadcast(S, a[a3 + p]);
+            x30 = b0.fma(s, x30);
+            x31 = b1.fma(s, x31);
+            x32 = b2.fma(s, x32);
+            x33 = b3.fma(s, x33);
+        }
+        // written out, not through a helper: C2 keeps only separate variables in registers
+        x00.intoArray(c, c0);
+        x01.intoArray(c, c0 + o1);
+        x02.intoArray(c, c0 + o2);
+        x03.intoArray(c, c0 + last);
+        int d = c0 + ldc;
+        x10.intoArray(c, d);
+        x11.intoArray(c, d + o1);
+        x12.intoArray(c, d + o2);
+        x13.intoArray(c, d + last);
+        if (rows > 2) {
+            d += ldc;
+            x20.intoArray(c, d);
+            x21.intoArray(c, d + o1);
+            x22.intoArray(c, d + o2);
+            x23.intoArray(c, d + last);
+        }
+        if (rows > 3) {
+            d += ldc;
+            x30.intoArray(c, d);
+            x31.intoArray(c, d + o1);
+            x32.intoArray(c, d + o2);
+            x33.intoArray(c, d + last);
+        }
+    }
+
+    /**
+     * {@link #shortBlock} for exactly five rows (five bases): 20 sums in registers, each loaded vector of b feeding
+     * five multiply-adds, in one pass where four rows and one took two.
+     */
+    private static void shortBlock5(float[] a, int a0, int lda, int depth, float[] b, int[] bRows, int bRowsOff,
+            int bShift, float[] c, int c0, int ldc, int len) {
+        int last = len - W;
+        int o1 = Math.min(W, last);
+        int o2 = Math.min(2 * W, last);
+        FloatVector x00 = FloatVector.zero(S);
+        FloatVector x01 = FloatVector.zero(S);
+        FloatVector x02 = FloatVector.zero(S);
+        FloatVector x03 = FloatVector.zero(S);
+        FloatVector x10 = FloatVector.zero(S);
+        FloatVector x11 = FloatVector.zero(S);
+        FloatVector x12 = FloatVector.zero(S);
+        FloatVector x13 = FloatVector.zero(S);
+        FloatVector x20 = FloatVector.zero(S);
+        FloatVector x21 = FloatVector.zero(S);
+        FloatVector x22 = FloatVector.zero(S);
+        FloatVector x23 = FloatVector.zero(S);
+        FloatVector x30 = FloatVector.zero(S);
+        FloatVector x31 = FloatVector.zero(S);
+        FloatVector x32 = FloatVector.zero(S);
+        FloatVector x33 = FloatVector.zero(S);
+        FloatVector x40 = FloatVector.zero(S);
+        FloatVector x41 = FloatVector.zero(S);
+        FloatVector x42 = FloatVector.zero(S);
+        FloatVector x43 = FloatVector.zero(S);
+        for (int p = 0; p < depth; p++) {
+            int bi = bRows[bRowsOff + p] + bShift;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + o1);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + o2);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + last);
+            FloatVector s = FloatVector.broadcast(S, a[a0 + p]);
+            x00 = b0.fma(s, x00);
+            x01 = b1.fma(s, x01);
+            x02 = b2.fma(s, x02);
+            x03 = b3.fma(s, x03);
+            s = FloatVector.broadcast(S, a[a0 + lda + p]);
+            x10 = b0.fma(s, x10);
+            x11 = b1.fma(s, x11);
+            x12 = b2.fma(s, x12);
+            x13 = b3.fma(s, x13);
+            s = FloatVector.broadcast(S, a[a0 + 2 * lda + p]);
+            x20 = b0.fma(s, x20);
+            x21 = b1.fma(s, x21);
+            x22 = b2.fma(s, x22);
+            x23 = b3.fma(s, x23);
+            s = FloatVector.broadcast(S, a[a0 + 3 * lda + p]);
+            x30 = b0.fma(s, x30);
+            x31 = b1.fma(s, x31);
+            x32 = b2.fma(s, x32);
+            x33 = b3.fma(s, x33);
+            s = FloatVector.broadcast(S, a[a0 + 4 * lda + p]);
+            x40 = b0.fma(s, x40);
+            x41 = b1.fma(s, x41);
+            x42 = b2.fma(s, x42);
+            x43 = b3.fma(s, x43);
+        }
+        int d = c0;
+        x00.intoArray(c, d);
+        x01.intoArray(c, d + o1);
+        x02.intoArray(c, d + o2);
+        x03.intoArray(c, d + last);
+        d += ldc;
+        x10.intoArray(c, d);
+        x11.intoArray(c, d + o1);
+        x12.intoArray(c, d + o2);
+        x13.intoArray(c, d + last);
+        d += ldc;
+        x20.intoArray(c, d);
+        x21.intoArray(c, d + o1);
+        x22.intoArray(c, d + o2);
+        x23.intoArray(c, d + last);
+        d += ldc;
+        x30.intoArray(c, d);
+        x31.intoArray(c, d + o1);
+        x32.intoArray(c, d + o2);
+        x33.intoArray(c, d + last);
+        d += ldc;
+        x40.intoArray(c, d);
+        x41.intoArray(c, d + o1);
+        x42.intoArray(c, d + o2);
+        x43.intoArray(c, d + last);
+    }
+
+    /**
+     * Five rows of a and c × three vectors of columns (five bases over a long row): 15 sums in registers, each
+     * loaded vector of b feeding five multiply-adds, where a block of four rows and one of a single row took two
+     * passes over b. Row i's value p of a at {@code a0 + i·rowStride + p·ps}; {@code len >= 3·W}.
+     */
+    private static void block5x3(float[] a, int a0, int rowStride, int ps, int depth, float[] b, int[] bRows,
+            int bRowsOff, int bShift, float[] c, int c0, int ldc, int len) {
+        // the last chunk overlaps the one before it (c is overwritten, so columns computed twice get equal values)
+        for (int j = 0;; j += 3 * W) {
+            if (j + 3 * W > len) {
+                j = len - 3 * W;
+            }
+            FloatVector x00 = FloatVector.zero(S);
+            FloatVector x01 = FloatVector.zero(S);
+            FloatVector x02 = FloatVector.zero(S);
+            FloatVector x10 = FloatVector.zero(S);
+            FloatVector x11 = FloatVector.zero(S);
+            FloatVector x12 = FloatVector.zero(S);
+            FloatVector x20 = FloatVector.zero(S);
+            FloatVector x21 = FloatVector.zero(S);
+            FloatVector x22 = FloatVector.zero(S);
+            FloatVector x30 = FloatVector.zero(S);
+            FloatVector x31 = FloatVector.zero(S);
+            FloatVector x32 = FloatVector.zero(S);
+            FloatVector x40 = FloatVector.zero(S);
+            FloatVector x41 = FloatVector.zero(S);
+            FloatVector x42 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + bShift + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi);
+                FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
+                FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * W);
+                FloatVector s = FloatVector.broadcast(S, a[a0 + p * ps]);
+                x00 = b0.fma(s, x00);
+                x01 = b1.fma(s, x01);
+                x02 = b2.fma(s, x02);
+                s = FloatVector.broadcast(S, a[a0 + rowStride + p * ps]);
+                x10 = b0.fma(s, x10);
+                x11 = b1.fma(s, x11);
+                x12 = b2.fma(s, x12);
+                s = FloatVector.broadcast(S, a[a0 + 2 * rowStride + p * ps]);
+                x20 = b0.fma(s, x20);
+                x21 = b1.fma(s, x21);
+                x22 = b2.fma(s, x22);
+                s = FloatVector.broadcast(S, a[a0 + 3 * rowStride + p * ps]);
+                x30 = b0.fma(s, x30);
+                x31 = b1.fma(s, x31);
+                x32 = b2.fma(s, x32);
+                s = FloatVector.broadcast(S, a[a0 + 4 * rowStride + p * ps]);
+                x40 = b0.fma(s, x40);
+                x41 = b1.fma(s, x41);
+                x42 = b2.fma(s, x42);
+            }
+            int d = c0 + j;
+            x00.intoArray(c, d);
+            x01.intoArray(c, d + W);
+            x02.intoArray(c, d + 2 * W);
+            d += ldc;
+            x10.intoArray(c, d);
+            x11.intoArray(c, d + W);
+            x12.intoArray(c, d + 2 * W);
+            d += ldc;
+            x20.intoArray(c, d);
+            x21.intoArray(c, d + W);
+            x22.intoArray(c, d + 2 * W);
+            d += ldc;
+            x30.intoArray(c, d);
+            x31.intoArray(c, d + W);
+            x32.intoArray(c, d + 2 * W);
+            d += ldc;
+            x40.intoArray(c, d);
+            x41.intoArray(c, d + W);
+            x42.intoArray(c, d + 2 * W);
+            if (j + 3 * W >= len) {
+                return;
+            }
+        }
+    }
+
     /** The 4 × 2 blocks, row i's value p of a at {@code aOff + i·rowStride + p·depthStride}. */
     private static void narrow(float[] a, int aOff, int rowStride, int depthStride, int rows, int depth, float[] b,
             int[] bRows, int bRowsOff, int bShift, float[] c, int cOff, int ldc, int len) {
         int i = 0;
+        if (rows == 5 && len >= 3 * W) {
+            block5x3(a, aOff, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
+            return;
+        }
         for (; i + 4 <= rows; i += 4) {
             block4(a, aOff + i * rowStride, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c,
                     cOff + i * ldc, ldc, len, 4);
@@ -290,12 +579,21 @@ final class VectorKernels implements Kernels {
                     bias, relu);
             return;
         }
-        // Four vectors of the row stay in registers across all of its coefficients; then single vectors, the last
-        // overlapping the one before it (acc is overwritten, so columns computed twice get the same values).
+        // Four vectors of the row stay in registers across all of its coefficients, four independent chains of
+        // multiply-adds; the last block overlaps the one before it (acc is overwritten, so columns computed twice
+        // get the same values). A row shorter than four vectors (a 7 × 7 map is 63 values with its padding) runs
+        // as one block of as many vectors as it needs, the last overlapping: one vector at a time it was a
+        // single dependent chain, waiting on the FMA latency for each non-zero.
+        if (len < 4 * W) {
+            shortSparseRow(values, maps, start, end, m, channelStride, basisStride, acc, accOff, len, bias, relu);
+            return;
+        }
         FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector zero = FloatVector.zero(S);
-        int j = 0;
-        for (; j + 4 * W <= len; j += 4 * W) {
+        for (int j = 0;; j += 4 * W) {
+            if (j + 4 * W > len) {
+                j = len - 4 * W;
+            }
             FloatVector x0 = b;
             FloatVector x1 = b;
             FloatVector x2 = b;
@@ -318,18 +616,88 @@ final class VectorKernels implements Kernels {
             x1.intoArray(acc, accOff + j + W);
             x2.intoArray(acc, accOff + j + 2 * W);
             x3.intoArray(acc, accOff + j + 3 * W);
-        }
-        for (int full = len >= W ? len : 0; j < full; j += W) {
-            if (j + W > len) {
-                j = len - W;
+            if (j + 4 * W >= len) {
+                return;
             }
-            FloatVector x = b;
+        }
+    }
+
+    /**
+     * {@link #sparseRow} of {@code W <= len < 4·W} values in one pass over the non-zeros: two to four vectors at
+     * 0, W, 2·W and {@code len − W} (the last overlapping), or one vector; with fewer than three vectors the even
+     * and odd non-zeros are summed apart, so that at least three chains of multiply-adds are in flight.
+     */
+    private static void shortSparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride,
+            int basisStride, float[] acc, int accOff, int len, float bias, boolean relu) {
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector zero = FloatVector.zero(S);
+        int last = len - W;
+        if (len > 2 * W) {
+            // three or four vectors: the third at 2·W when there is a fourth, else at the last
+            int third = len > 3 * W ? 2 * W : last;
+            FloatVector x0 = b;
+            FloatVector x1 = zero;
+            FloatVector x2 = zero;
+            FloatVector x3 = zero;
             for (int e = start; e < end; e++) {
-                int r = Kernels.offset(maps[e], channelStride, basisStride) + j;
-                x = FloatVector.fromArray(S, m, r).fma(FloatVector.broadcast(S, values[e]), x);
+                FloatVector v = FloatVector.broadcast(S, values[e]);
+                int r = Kernels.offset(maps[e], channelStride, basisStride);
+                x0 = FloatVector.fromArray(S, m, r).fma(v, x0);
+                x1 = FloatVector.fromArray(S, m, r + W).fma(v, x1);
+                x2 = FloatVector.fromArray(S, m, r + third).fma(v, x2);
+                x3 = FloatVector.fromArray(S, m, r + last).fma(v, x3);
             }
-            (relu ? x.max(zero) : x).intoArray(acc, accOff + j);
+            x1 = x1.add(b);
+            x2 = x2.add(b);
+            x3 = x3.add(b);
+            if (relu) {
+                x0 = x0.max(zero);
+                x1 = x1.max(zero);
+                x2 = x2.max(zero);
+                x3 = x3.max(zero);
+            }
+            // stored in order, each after the one it may overlap: equal values where they overlap
+            x0.intoArray(acc, accOff);
+            x1.intoArray(acc, accOff + W);
+            x2.intoArray(acc, accOff + third);
+            x3.intoArray(acc, accOff + last);
+            return;
         }
+        if (len < W) {
+            PlainKernels.INSTANCE.sparseRow(values, maps, start, end, m, channelStride, basisStride, acc, accOff, len,
+                    bias, relu);
+            return;
+        }
+        // one or two vectors (at 0 and len − W, the same vector when len is W): even and odd non-zeros apart
+        FloatVector x0 = b;
+        FloatVector x1 = b;
+        FloatVector y0 = zero;
+        FloatVector y1 = zero;
+        int e = start;
+        for (; e + 1 < end; e += 2) {
+            FloatVector v = FloatVector.broadcast(S, values[e]);
+            FloatVector u = FloatVector.broadcast(S, values[e + 1]);
+            int r = Kernels.offset(maps[e], channelStride, basisStride);
+            int q = Kernels.offset(maps[e + 1], channelStride, basisStride);
+            x0 = FloatVector.fromArray(S, m, r).fma(v, x0);
+            x1 = FloatVector.fromArray(S, m, r + last).fma(v, x1);
+            y0 = FloatVector.fromArray(S, m, q).fma(u, y0);
+            y1 = FloatVector.fromArray(S, m, q + last).fma(u, y1);
+        }
+        if (e < end) {
+            FloatVector v = FloatVector.broadcast(S, values[e]);
+            int r = Kernels.offset(maps[e], channelStride, basisStride);
+            x0 = FloatVector.fromArray(S, m, r).fma(v, x0);
+            x1 = FloatVector.fromArray(S, m, r + last).fma(v, x1);
+        }
+        x0 = x0.add(y0);
+        x1 = x1.add(y1);
+        if (relu) {
+            x0 = x0.max(zero);
+            x1 = x1.max(zero);
+        }
+        x0.intoArray(acc, accOff);
+        x1.intoArray(acc, accOff + last);
     }
 
     @Override
@@ -404,7 +772,13 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void matVec(float[] w, int wOff, int out, int in, float[] x, int xOff, float[] y, int yOff) {
-        for (int o = 0; o < out; o++) {
+        int o = 0;
+        // four rows at once: each loaded vector of x feeds four rows, and eight independent sums are in flight
+        // where one row's two chains waited on the FMA latency
+        for (; o + 4 <= out; o += 4) {
+            matVec4(w, wOff + o * in, in, x, xOff, y, yOff + o);
+        }
+        for (; o < out; o++) {
             int wo = wOff + o * in;
             FloatVector s0 = FloatVector.zero(S);
             FloatVector s1 = FloatVector.zero(S);
@@ -422,6 +796,57 @@ final class VectorKernels implements Kernels {
             }
             y[yOff + o] = s0.add(s1).reduceLanes(VectorOperators.ADD) + tail;
         }
+    }
+
+    /** Rows {@code w0}, {@code w0 + in}, ... of {@link #matVec}, four of them, into {@code y[yOff..yOff + 4)}. */
+    private static void matVec4(float[] w, int w0, int in, float[] x, int xOff, float[] y, int yOff) {
+        int w1 = w0 + in;
+        int w2 = w1 + in;
+        int w3 = w2 + in;
+        FloatVector s00 = FloatVector.zero(S);
+        FloatVector s01 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S);
+        FloatVector s11 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S);
+        FloatVector s21 = FloatVector.zero(S);
+        FloatVector s30 = FloatVector.zero(S);
+        FloatVector s31 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * W <= in; i += 2 * W) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector x1 = FloatVector.fromArray(S, x, xOff + i + W);
+            s00 = FloatVector.fromArray(S, w, w0 + i).fma(x0, s00);
+            s01 = FloatVector.fromArray(S, w, w0 + i + W).fma(x1, s01);
+            s10 = FloatVector.fromArray(S, w, w1 + i).fma(x0, s10);
+            s11 = FloatVector.fromArray(S, w, w1 + i + W).fma(x1, s11);
+            s20 = FloatVector.fromArray(S, w, w2 + i).fma(x0, s20);
+            s21 = FloatVector.fromArray(S, w, w2 + i + W).fma(x1, s21);
+            s30 = FloatVector.fromArray(S, w, w3 + i).fma(x0, s30);
+            s31 = FloatVector.fromArray(S, w, w3 + i + W).fma(x1, s31);
+        }
+        if (i + W <= in) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + i);
+            s00 = FloatVector.fromArray(S, w, w0 + i).fma(x0, s00);
+            s10 = FloatVector.fromArray(S, w, w1 + i).fma(x0, s10);
+            s20 = FloatVector.fromArray(S, w, w2 + i).fma(x0, s20);
+            s30 = FloatVector.fromArray(S, w, w3 + i).fma(x0, s30);
+            i += W;
+        }
+        float t0 = 0f;
+        float t1 = 0f;
+        float t2 = 0f;
+        float t3 = 0f;
+        for (; i < in; i++) {
+            float xi = x[xOff + i];
+            t0 += w[w0 + i] * xi;
+            t1 += w[w1 + i] * xi;
+            t2 += w[w2 + i] * xi;
+            t3 += w[w3 + i] * xi;
+        }
+        y[yOff] = s00.add(s01).reduceLanes(VectorOperators.ADD) + t0;
+        y[yOff + 1] = s10.add(s11).reduceLanes(VectorOperators.ADD) + t1;
+        y[yOff + 2] = s20.add(s21).reduceLanes(VectorOperators.ADD) + t2;
+        y[yOff + 3] = s30.add(s31).reduceLanes(VectorOperators.ADD) + t3;
     }
 
     @Override
@@ -490,9 +915,15 @@ final class VectorKernels implements Kernels {
         FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector zero = FloatVector.zero(S);
         int j = 0;
-        for (; j + W <= len; j += W) {
-            FloatVector v = FloatVector.fromArray(S, acc, off + j).add(b);
-            (relu ? v.max(zero) : v).intoArray(acc, off + j);
+        // the ReLU decided outside the loops, as in addInto
+        if (relu) {
+            for (; j + W <= len; j += W) {
+                FloatVector.fromArray(S, acc, off + j).add(b).max(zero).intoArray(acc, off + j);
+            }
+        } else {
+            for (; j + W <= len; j += W) {
+                FloatVector.fromArray(S, acc, off + j).add(b).intoArray(acc, off + j);
+            }
         }
         // the tail one value at a time: the values past len may be another row's, not yet stored
         for (; j < len; j++) {
@@ -505,9 +936,18 @@ final class VectorKernels implements Kernels {
     public void addInto(float[] acc, int accOff, float[] out, int outOff, int len, boolean relu) {
         FloatVector zero = FloatVector.zero(S);
         int j = 0;
-        for (; j + W <= len; j += W) {
-            FloatVector v = FloatVector.fromArray(S, out, outOff + j).add(FloatVector.fromArray(S, acc, accOff + j));
-            (relu ? v.max(zero) : v).intoArray(out, outOff + j);
+        // the ReLU decided outside the loops: a vector chosen between two inside a loop (a merge of two vector
+        // values) is one C2 may box, an allocation per vector
+        if (relu) {
+            for (; j + W <= len; j += W) {
+                FloatVector.fromArray(S, out, outOff + j).add(FloatVector.fromArray(S, acc, accOff + j)).max(zero)
+                        .intoArray(out, outOff + j);
+            }
+        } else {
+            for (; j + W <= len; j += W) {
+                FloatVector.fromArray(S, out, outOff + j).add(FloatVector.fromArray(S, acc, accOff + j))
+                        .intoArray(out, outOff + j);
+            }
         }
         // the tail one value at a time: a masked store would rewrite the values after it, maybe another thread's
         for (; j < len; j++) {

@@ -42,7 +42,7 @@ class KernelsTest {
     void shiftedMatrixProductReadsEveryRowOfBThatFarOn() {
         for (Kernels k : sets()) {
             for (int rows : new int[] {1, 2, 3, 4, 5, 6, 9}) {
-                for (int len : new int[] {32, 64, 70}) {
+                for (int len : new int[] {16, 27, 32, 54, 64, 70}) {
                     int depth = 9;
                     float[] a = random(rows * depth, rows);
                     float[] b = random(depth * 100 + len + 200, len);
@@ -74,7 +74,7 @@ class KernelsTest {
         // columns; c's rows are wider than len so that a stray store shows
         for (Kernels k : sets()) {
             for (int rows : new int[] {1, 2, 4, 5, 7, 8, 9, 12, 13, 17}) {
-                for (int len : new int[] {31, 32, 47, 48, 49, 63, 64, 96, 97, 150}) {
+                for (int len : new int[] {15, 16, 17, 20, 31, 32, 33, 47, 48, 49, 54, 63, 64, 65, 96, 97, 150}) {
                     int depth = 21;
                     float[] a = random(3 + rows * depth, rows * 31L + len);
                     float[] b = random(depth * 40 + len + 64, len);
@@ -158,6 +158,67 @@ class KernelsTest {
                         }
                         assertEquals(0f, acc[0]);
                         assertEquals(42f, acc[len + 2], "nothing past the tile is written");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sparseRowOfEveryLengthAddsBiasAndEachNonZeroTimesItsMapAndWritesNothingElse() {
+        // every length from one value to past eight vectors: the plain tail, one and two vectors (even and odd
+        // non-zeros apart), three and four (a 7 x 7 map's 54 or 63 values), the overlapping last block of four
+        int channelStride = 700;
+        int basisStride = 230;
+        for (Kernels k : sets()) {
+            for (int len = 1; len <= 140; len++) {
+                for (int nonZero : new int[] {0, 1, 2, 3, 8}) {
+                    boolean relu = (len + nonZero) % 2 == 0;
+                    float[] m = random(4 * channelStride, len * 31L + nonZero);
+                    float[] values = random(nonZero + 2, nonZero);
+                    int[] maps = new int[nonZero + 2];
+                    for (int e = 0; e < maps.length; e++) {
+                        maps[e] = Kernels.map((e * 5 + len) % 4, (e * 3) % 3);
+                    }
+                    float[] acc = new float[len + 9];
+                    java.util.Arrays.fill(acc, Float.NaN);
+                    k.sparseRow(values, maps, 2, 2 + nonZero, m, channelStride, basisStride, acc, 4, len, -0.25f,
+                            relu);
+                    for (int j = 0; j < acc.length; j++) {
+                        String what = k.name() + " len " + len + " non-zeros " + nonZero + " at " + j;
+                        if (j < 4 || j >= 4 + len) {
+                            assertTrue(Float.isNaN(acc[j]), what + ": written outside the row");
+                            continue;
+                        }
+                        double want = -0.25;
+                        for (int e = 2; e < 2 + nonZero; e++) {
+                            want += values[e] * m[Kernels.offset(maps[e], channelStride, basisStride) + j - 4];
+                        }
+                        assertEquals(relu ? Math.max(0, want) : want, acc[j], 1e-5, what);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void matrixVectorProductOfEveryShapeGivesEachRowsDotProductAndWritesNothingElse() {
+        // blocks of four rows and the rows left over, inputs of whole double vectors, one more vector, a tail
+        for (Kernels k : sets()) {
+            for (int out : new int[] {1, 3, 4, 5, 8, 11}) {
+                for (int in : new int[] {1, 15, 16, 17, 32, 47, 48, 50, 100}) {
+                    float[] w = random(2 + out * in, out * 100L + in);
+                    float[] x = random(3 + in, in);
+                    float[] y = new float[out + 3];
+                    java.util.Arrays.fill(y, Float.NaN);
+                    k.matVec(w, 2, out, in, x, 3, y, 1);
+                    assertTrue(Float.isNaN(y[0]) && Float.isNaN(y[out + 1]), k.name() + " wrote outside y");
+                    for (int o = 0; o < out; o++) {
+                        double want = 0;
+                        for (int i = 0; i < in; i++) {
+                            want += w[2 + o * in + i] * x[3 + i];
+                        }
+                        assertEquals(want, y[1 + o], 1e-4, k.name() + " out " + out + " in " + in + " row " + o);
                     }
                 }
             }
