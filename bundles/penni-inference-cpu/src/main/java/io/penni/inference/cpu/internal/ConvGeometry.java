@@ -185,6 +185,7 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
     /**
      * Stages input channel {@code c} of one image of a group.
      *
+     * @param kernels the kernels that copy the rows
      * @param in the image's array
      * @param inOff where the image starts
      * @param c the channel
@@ -193,14 +194,15 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
      * @param image the image's place in the group
      * @param images images in the group
      */
-    void stage(float[] in, int inOff, int c, float[] dest, int channelOff, int image, int images) {
-        stageBand(in, inOff, c, dest, channelOff, image, images, 0, outHeight);
+    void stage(Kernels kernels, float[] in, int inOff, int c, float[] dest, int channelOff, int image, int images) {
+        stageBand(kernels, in, inOff, c, dest, channelOff, image, images, 0, outHeight);
     }
 
     /**
      * Stages input channel {@code c} of one image of a group for the output rows {@code [y0, y0 + rows)}: the
      * phase rows they read, zero where they fall on padding.
      *
+     * @param kernels the kernels that copy the rows
      * @param in the image's array
      * @param inOff where the image starts
      * @param c the channel
@@ -211,46 +213,55 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
      * @param y0 the band's first output row
      * @param rows output rows in the band
      */
-    void stageBand(float[] in, int inOff, int c, float[] dest, int channelOff, int image, int images, int y0,
-            int rows) {
+    void stageBand(Kernels kernels, float[] in, int inOff, int c, float[] dest, int channelOff, int image,
+            int images, int y0, int rows) {
         int src = inOff + c * height * width;
         int wq = rowStride();
         int plane = bandImageStride(rows);
         int phases = phases();
         int top = padding.top();
         int left = padding.left();
+        int phaseRows = phaseRows(rows);
         for (int a = 0; a < phases; a++) {
+            // the phase rows r whose input row (y0 + r)·s + a − top lies inside the image: [r0, r1)
+            int r0 = Math.min(phaseRows, Math.max(0, -Math.floorDiv(y0 * stride + a - top, stride)));
+            int r1 = Math.max(r0, Math.min(phaseRows, Math.floorDiv(height - 1 + top - a, stride) - y0 + 1));
             for (int b = 0; b < phases; b++) {
                 int destOff = channelOff + ((a * phases + b) * images + image) * plane;
                 // phase columns j whose input column j·s + b − left lies inside the image
                 int first = Math.min(wq, Math.max(0, -Math.floorDiv(b - left, stride)));
                 int last = Math.max(first, Math.min(wq, Math.floorDiv(width - 1 + left - b, stride) + 1));
-                for (int r = 0; r < phaseRows(rows); r++) {
-                    int y = (y0 + r) * stride + a - top;
-                    int row = destOff + r * wq;
-                    if (y < 0 || y >= height) {
-                        Arrays.fill(dest, row, row + wq, 0f);
-                        continue;
+                Arrays.fill(dest, destOff, destOff + r0 * wq, 0f);
+                if (r1 > r0 && last > first) {
+                    int line = src + ((y0 + r0) * stride + a - top) * width + first * stride + b - left;
+                    int to = destOff + r0 * wq + first;
+                    // the rows first, whole vectors running on over the next row's start; then the zero columns
+                    if (stride == 1) {
+                        kernels.copyRows(in, line, width, dest, to, wq, r1 - r0, last - first);
+                    } else if (stride == 2) {
+                        kernels.copyRowsStride2(in, line, 2 * width, dest, to, wq, r1 - r0, last - first);
+                    } else {
+                        for (int r = 0; r < r1 - r0; r++) {
+                            for (int j = 0; j < last - first; j++) {
+                                dest[to + r * wq + j] = in[line + r * stride * width + j * stride];
+                            }
+                        }
                     }
+                }
+                for (int r = r0; r < r1; r++) {
+                    int row = destOff + r * wq;
                     // a column or two of padding at most: plain stores, cheaper than a call to fill them
                     for (int j = 0; j < first; j++) {
                         dest[row + j] = 0f;
                     }
-                    int line = src + y * width + b - left;
-                    if (stride == 1) {
-                        System.arraycopy(in, line + first, dest, row + first, last - first);
-                    } else {
-                        for (int j = first; j < last; j++) {
-                            dest[row + j] = in[line + j * stride];
-                        }
-                    }
-                    for (int j = last; j < wq; j++) {
+                    for (int j = r1 > r0 ? last : first; j < wq; j++) {
                         dest[row + j] = 0f;
                     }
                 }
+                Arrays.fill(dest, destOff + r1 * wq, destOff + phaseRows * wq, 0f);
                 if (sharesColumns() && image == images - 1) {
                     // the shared zero columns past the last row: what the next image's first row would give
-                    int end = destOff + phaseRows(rows) * wq;
+                    int end = destOff + phaseRows * wq;
                     Arrays.fill(dest, end, end + Math.min(left, padding.right()), 0f);
                 }
             }

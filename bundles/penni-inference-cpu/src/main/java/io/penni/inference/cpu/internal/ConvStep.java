@@ -54,7 +54,7 @@ final class ConvStep extends KernelStep {
         for (int i = 0; i < count; i++) {
             int inOff = input.offset(from + i);
             for (int c = 0; c < geometry.channels(); c++) {
-                geometry.stage(in, inOff, c, s.stage, c * geometry.channelFloats(count), i, count);
+                geometry.stage(kernels(batch), in, inOff, c, s.stage, c * geometry.channelFloats(count), i, count);
             }
         }
         rows(frame, from, count, 0, outChannels, s.stage, s, batch);
@@ -74,7 +74,7 @@ final class ConvStep extends KernelStep {
         int channels = geometry.channels();
         pool.run(parts, t -> {
             for (int c = bound(channels, parts, t, 1); c < bound(channels, parts, t + 1, 1); c++) {
-                geometry.stage(in, inOff, c, stage, c * geometry.channelFloats(1), 0, 1);
+                geometry.stage(kernels(false), in, inOff, c, stage, c * geometry.channelFloats(1), 0, 1);
             }
         });
         pool.run(parts, t -> rows(frame, image, 1, bound(outChannels, parts, t, ROW_BLOCK),

@@ -258,7 +258,7 @@ final class DecomposedStep extends KernelStep {
                 continue;
             }
             for (int g = 0; g < count; g++) {
-                geometry.stageBand(in, input.offset(image + g), c, s.plane, 0, g, count, y0, rows);
+                geometry.stageBand(kernels, in, input.offset(image + g), c, s.plane, 0, g, count, y0, rows);
             }
             kernels.gemm(sparse ? sparseBasis : basis, sparse ? basisStart[c] : 0, k2, made, k2, s.plane, taps, 0,
                     maps, c * channelStride, len, len);
@@ -337,7 +337,7 @@ final class DecomposedStep extends KernelStep {
                 continue;
             }
             for (int g = 0; g < count; g++) {
-                geometry.stageBand(in, input.offset(image + g), c, stage, c * channelFloats, g, count, y0, rows);
+                geometry.stageBand(kernels, in, input.offset(image + g), c, stage, c * channelFloats, g, count, y0, rows);
             }
         }
         int row = fusedRow(count, rows);

@@ -96,14 +96,9 @@ record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean ma
         if (rowStride == outWidth) {
             System.arraycopy(acc, accOff, out, o, rows * outWidth);
         } else {
-            // rows of a small image are a few dozen values: a loop C2 vectorises beats a call per row
-            for (int y = 0; y < rows; y++) {
-                int from = accOff + y * rowStride;
-                int to = o + y * outWidth;
-                for (int x = 0; x < outWidth; x++) {
-                    out[to + x] = acc[from + x];
-                }
-            }
+            // rows of a small image are a few dozen values: whole vectors, never past the last row's end (the
+            // rows after it may be another thread's)
+            kernels.copyRows(acc, accOff, rowStride, out, o, outWidth, rows, outWidth);
         }
     }
 

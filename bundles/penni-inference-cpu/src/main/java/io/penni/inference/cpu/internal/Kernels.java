@@ -208,6 +208,53 @@ public interface Kernels {
         }
     }
 
+    /**
+     * Copies {@code rows} rows of {@code len} values: row y from {@code src[srcOff + y·srcStride]} to
+     * {@code dst[dstOff + y·dstStride]}, in order. The vector kernel copies whole vectors where it may: a row but
+     * the last may be written past its end, over the start of the rows after it (rewritten by their own copy
+     * next) and never past the end of the last row; so the values between two destination rows (a staged
+     * row's padding) must be written after this call. The source may be read past a row's end.
+     *
+     * @param src the source array
+     * @param srcOff the first row's start
+     * @param srcStride values between two source rows
+     * @param dst the destination array, not the source's
+     * @param dstOff the first row's start
+     * @param dstStride values between two destination rows, at least {@code len}
+     * @param rows rows
+     * @param len values per row
+     */
+    default void copyRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows,
+            int len) {
+        for (int y = 0; y < rows; y++) {
+            System.arraycopy(src, srcOff + y * srcStride, dst, dstOff + y * dstStride, len);
+        }
+    }
+
+    /**
+     * Copies every second value of rows: {@code dst[dstOff + y·dstStride + j] = src[srcOff + y·srcStride + 2·j]}
+     * for {@code j < len}, {@code y < rows}; may write past a row's end as {@link #copyRows} does.
+     *
+     * @param src the source array
+     * @param srcOff the first row's start
+     * @param srcStride values between two source rows
+     * @param dst the destination array, not the source's
+     * @param dstOff the first row's start
+     * @param dstStride values between two destination rows, at least {@code len}
+     * @param rows rows
+     * @param len values written per row
+     */
+    default void copyRowsStride2(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride,
+            int rows, int len) {
+        for (int y = 0; y < rows; y++) {
+            int from = srcOff + y * srcStride;
+            int to = dstOff + y * dstStride;
+            for (int j = 0; j < len; j++) {
+                dst[to + j] = src[from + 2 * j];
+            }
+        }
+    }
+
     /** Bases per layer at most (a k×k kernel has at most k·k; 255 covers k ≤ 15). */
     int MAX_BASES = 255;
 

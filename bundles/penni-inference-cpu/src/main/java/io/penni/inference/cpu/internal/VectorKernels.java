@@ -2,7 +2,6 @@ package io.penni.inference.cpu.internal;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,21 +10,16 @@ import jdk.incubator.vector.VectorSpecies;
  * whole depth, so every loaded vector of b feeds eight fused multiply-adds and c is written once; an unpacked
  * one, rows too short for three vectors and a block's last few rows take a 4-row × 2-vector block. Plain loops
  * cannot express that register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java
- * fallback, about a hundred times slower; tails overlap the last full vector or go one value at a time. Only
- * loaded where {@link VectorSupport#available()} says the module is there.
+ * fallback, about a hundred times slower; tails overlap the last full vector or go one value at a time. One
+ * species only, and no vector stored where C2 cannot tell its exact class (a vector chosen between two branches, a
+ * load stored as it is, another shape's lanes): JDK 17 then fails its store intrinsic and stores through the same
+ * slow fallback ({@code -XX:+PrintInlining} shows "failed to inline (intrinsic)"). Only loaded where
+ * {@link VectorSupport#available()} says the module is there.
  */
 final class VectorKernels implements Kernels {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int W = S.length();
-    /** Ints in half the preferred vector: the even floats of a vector, narrowed out of its longs. */
-    private static final VectorSpecies<Integer> HALF_INTS = VectorSpecies.of(int.class,
-            VectorShape.forBitSize(S.vectorBitSize() / 2));
-    /** Floats in half the preferred vector, and ints in a quarter of it: pooling of short rows. */
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,
-            VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
-    private static final VectorSpecies<Integer> QUARTER_INTS = VectorSpecies.of(int.class,
-            VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 4)));
     /** The fewest real rows of a packed block worth the wide block (it computes all eight). */
     private static final int WIDE_MIN = 5;
     /** Each thread's copy of the packed block the wide block runs on (grown to the deepest it has run). */
@@ -631,6 +625,9 @@ final class VectorKernels implements Kernels {
             int basisStride, float[] acc, int accOff, int len, float bias, boolean relu) {
         FloatVector b = FloatVector.broadcast(S, bias);
         FloatVector zero = FloatVector.zero(S);
+        // the ReLU as a maximum with 0, or with −∞ (nothing) without one: no vector chosen between two branches
+        // (a merge of two vector values), after which C2 stores through the Vector API's slow path
+        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
         int last = len - W;
         if (len > 2 * W) {
             // three or four vectors: the third at 2·W when there is a fourth, else at the last
@@ -647,15 +644,10 @@ final class VectorKernels implements Kernels {
                 x2 = FloatVector.fromArray(S, m, r + third).fma(v, x2);
                 x3 = FloatVector.fromArray(S, m, r + last).fma(v, x3);
             }
-            x1 = x1.add(b);
-            x2 = x2.add(b);
-            x3 = x3.add(b);
-            if (relu) {
-                x0 = x0.max(zero);
-                x1 = x1.max(zero);
-                x2 = x2.max(zero);
-                x3 = x3.max(zero);
-            }
+            x0 = x0.max(floor);
+            x1 = x1.add(b).max(floor);
+            x2 = x2.add(b).max(floor);
+            x3 = x3.add(b).max(floor);
             // stored in order, each after the one it may overlap: equal values where they overlap
             x0.intoArray(acc, accOff);
             x1.intoArray(acc, accOff + W);
@@ -690,12 +682,8 @@ final class VectorKernels implements Kernels {
             x0 = FloatVector.fromArray(S, m, r).fma(v, x0);
             x1 = FloatVector.fromArray(S, m, r + last).fma(v, x1);
         }
-        x0 = x0.add(y0);
-        x1 = x1.add(y1);
-        if (relu) {
-            x0 = x0.max(zero);
-            x1 = x1.max(zero);
-        }
+        x0 = x0.add(y0).max(floor);
+        x1 = x1.add(y1).max(floor);
         x0.intoArray(acc, accOff);
         x1.intoArray(acc, accOff + last);
     }
@@ -849,64 +837,118 @@ final class VectorKernels implements Kernels {
         y[yOff + 3] = s30.add(s31).reduceLanes(VectorOperators.ADD) + t3;
     }
 
+    /**
+     * Each pooled value the maximum of four gathered vectors (the window's top-left, top-right, bottom-left and
+     * bottom-right values of W windows): one species throughout. Narrowing a vector's pairs into a half-width one
+     * (the way this kernel ran before) used a second species, whose vectors then flow through the same JDK methods as
+     * the full-width ones; their shared type profiles made C2 fail the store intrinsic there and in other kernels
+     * (-XX:+PrintInlining: "failed to inline (intrinsic)", each such store an allocation and a lambda call). A
+     * pooled row's last vector may run on over the next pooled row's start (stored next), never past the last.
+     */
     @Override
     public void maxPool2Rows(float[] a, int a0, int rowStride, int pooledRows, float[] out, int outOff, int count) {
-        int step = count >= W / 2 ? W / 2 : count >= W / 4 ? W / 4 : 0;
-        if (step == 0) {
-            Kernels.super.maxPool2Rows(a, a0, rowStride, pooledRows, out, outOff, count);
-            return;
-        }
+        int whole = (count + W - 1) / W * W;
+        int outEnd = outOff + pooledRows * count;
         for (int py = 0; py < pooledRows; py++) {
             int r0 = a0 + 2 * py * rowStride;
             int r1 = r0 + rowStride;
             int d = outOff + py * count;
-            // the last vector overlaps the one before it rather than a scalar tail: the pooled values it computes
-            // again are the same, and they lie inside this pooled row
-            for (int i = 0;; i += step) {
-                if (i + step > count) {
-                    i = count - step;
+            if (d + whole <= outEnd && r1 + 2 * whole <= a.length) {
+                for (int i = 0; i < count; i += W) {
+                    window(a, r0 + 2 * i, r1 + 2 * i).intoArray(out, d + i);
                 }
-                if (step == W / 2) {
-                    pairs(a, r0 + 2 * i, r1 + 2 * i, out, d + i);
-                } else {
-                    halfPairs(a, r0 + 2 * i, r1 + 2 * i, out, d + i);
+            } else {
+                maxPool2(a, r0, r1, out, d, count);
+            }
+        }
+    }
+
+    /** The maxima of W 2 × 2 windows whose top rows start at r0 (pairs of values) and bottom rows at r1. */
+    private static FloatVector window(float[] a, int r0, int r1) {
+        FloatVector top = FloatVector.fromArray(S, a, r0, EVEN_LANES, 0)
+                .max(FloatVector.fromArray(S, a, r0 + 1, EVEN_LANES, 0));
+        FloatVector bottom = FloatVector.fromArray(S, a, r1, EVEN_LANES, 0)
+                .max(FloatVector.fromArray(S, a, r1 + 1, EVEN_LANES, 0));
+        return top.max(bottom);
+    }
+
+    @Override
+    public void maxPool2(float[] a, int r0, int r1, float[] out, int outOff, int count) {
+        int i = 0;
+        for (; i + W <= count; i += W) {
+            window(a, r0 + 2 * i, r1 + 2 * i).intoArray(out, outOff + i);
+        }
+        if (i < count) {
+            Kernels.super.maxPool2(a, r0 + 2 * i, r1 + 2 * i, out, outOff + i, count - i);
+        }
+    }
+
+    /**
+     * Zero, added to a loaded vector before it is stored: stored as loaded, JDK 17's store intrinsic failed here
+     * (C2 could not tell the vector's exact class) and stored through the Vector API's slow path, an allocation
+     * and a lambda per vector; the sum's class is exact. Seen with -XX:+PrintInlining ("failed to inline
+     * (intrinsic)"): the row copies made the model 1.5-1.7x slower.
+     */
+    private static final FloatVector ZERO = FloatVector.zero(S);
+
+    /** Every second value of two vectors' worth: the gather's lane offsets. */
+    private static final int[] EVEN_LANES = evenLanes();
+
+    private static int[] evenLanes() {
+        int[] lanes = new int[W];
+        for (int i = 0; i < W; i++) {
+            lanes[i] = 2 * i;
+        }
+        return lanes;
+    }
+
+    /**
+     * Rows a few vectors long (a small map's) as whole vectors, a row's last vector running on into the rows after
+     * it, which their own copy rewrites; a row whose vectors would reach past the last row's end, or read past the
+     * source array, one value at a time (a call to {@code System.arraycopy} per row of 7 to 28 values costs more
+     * than the copy: 4-7 ns a row against 4 for two vectors, measured).
+     */
+    @Override
+    public void copyRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows,
+            int len) {
+        int whole = (len + W - 1) / W * W;
+        int dstEnd = dstOff + (rows - 1) * dstStride + len;
+        for (int y = 0; y < rows; y++) {
+            int from = srcOff + y * srcStride;
+            int to = dstOff + y * dstStride;
+            if (to + whole <= dstEnd && from + whole <= src.length) {
+                for (int j = 0; j < len; j += W) {
+                    FloatVector.fromArray(S, src, from + j).add(ZERO).intoArray(dst, to + j);
                 }
-                if (i + step >= count) {
-                    break;
+            } else {
+                for (int j = 0; j < len; j++) {
+                    dst[to + j] = src[from + j];
                 }
             }
         }
     }
 
-    /** W / 2 pooled values: the two rows' maximum, each pair's odd value shifted onto its even one, narrowed. */
-    private static void pairs(float[] a, int r0, int r1, float[] out, int d) {
-        FloatVector v = FloatVector.fromArray(S, a, r0).max(FloatVector.fromArray(S, a, r1));
-        FloatVector odd = v.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).reinterpretAsFloats();
-        v.max(odd).reinterpretAsLongs().convertShape(VectorOperators.L2I, HALF_INTS, 0).reinterpretAsFloats()
-                .intoArray(out, d);
-    }
-
-    /** As {@link #pairs}, W / 4 pooled values from half-width vectors: rows of 4 to 7 pooled values. */
-    private static void halfPairs(float[] a, int r0, int r1, float[] out, int d) {
-        FloatVector v = FloatVector.fromArray(HALF, a, r0).max(FloatVector.fromArray(HALF, a, r1));
-        FloatVector odd = v.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).reinterpretAsFloats();
-        v.max(odd).reinterpretAsLongs().convertShape(VectorOperators.L2I, QUARTER_INTS, 0).reinterpretAsFloats()
-                .intoArray(out, d);
-    }
-
+    /**
+     * As {@link #copyRows}, every second value gathered a vector at a time (7 ns a row of 7 or 14 values against
+     * 10-13 one value at a time, measured on this machine's JDK 17; its two-vector rearrange measured slower).
+     */
     @Override
-    public void maxPool2(float[] a, int r0, int r1, float[] out, int outOff, int count) {
-        // a vector holds W / 2 pairs: the two rows' maximum, then each pair's odd value shifted onto its even one
-        // (the pair as one long lane), and the even values narrowed out of the longs into a half-width vector
-        int i = 0;
-        for (; i + W / 2 <= count; i += W / 2) {
-            FloatVector v = FloatVector.fromArray(S, a, r0 + 2 * i).max(FloatVector.fromArray(S, a, r1 + 2 * i));
-            FloatVector odd = v.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).reinterpretAsFloats();
-            v.max(odd).reinterpretAsLongs().convertShape(VectorOperators.L2I, HALF_INTS, 0).reinterpretAsFloats()
-                    .intoArray(out, outOff + i);
-        }
-        if (i < count) {
-            Kernels.super.maxPool2(a, r0 + 2 * i, r1 + 2 * i, out, outOff + i, count - i);
+    public void copyRowsStride2(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride,
+            int rows, int len) {
+        int whole = (len + W - 1) / W * W;
+        int dstEnd = dstOff + (rows - 1) * dstStride + len;
+        for (int y = 0; y < rows; y++) {
+            int from = srcOff + y * srcStride;
+            int to = dstOff + y * dstStride;
+            if (to + whole <= dstEnd && from + 2 * whole <= src.length + 1) {
+                for (int j = 0; j < len; j += W) {
+                    FloatVector.fromArray(S, src, from + 2 * j, EVEN_LANES, 0).intoArray(dst, to + j);
+                }
+            } else {
+                for (int j = 0; j < len; j++) {
+                    dst[to + j] = src[from + 2 * j];
+                }
+            }
         }
     }
 

@@ -251,4 +251,41 @@ class KernelsTest {
         }
         assertTrue(Kernels.TILE_UNIT % 16 == 0, "a tile unit is whole 512-bit vectors");
     }
+
+    @Test
+    void copiedRowsOfEveryWidthAndStrideHoldTheirValuesAndNothingPastTheLastRowIsWritten() {
+        for (Kernels k : sets()) {
+            for (int step = 1; step <= 2; step++) {
+                for (int len = 1; len <= 40; len++) {
+                    for (int gap = 0; gap <= 3; gap++) {
+                        for (int rows = 1; rows <= 4; rows++) {
+                            int dstStride = len + gap;
+                            int srcStride = step * len + 2;
+                            // the source ends right after the last row's last value read: no vector may read past
+                            float[] src = random(2 + (rows - 1) * srcStride + step * (len - 1) + 1, len * 31L + rows);
+                            float[] dst = new float[3 + rows * dstStride + 40];
+                            java.util.Arrays.fill(dst, -5f);
+                            if (step == 1) {
+                                k.copyRows(src, 2, srcStride, dst, 3, dstStride, rows, len);
+                            } else {
+                                k.copyRowsStride2(src, 2, srcStride, dst, 3, dstStride, rows, len);
+                            }
+                            String what = k.name() + " step " + step + " len " + len + " gap " + gap + " rows " + rows;
+                            int end = 3 + (rows - 1) * dstStride + len;
+                            for (int i = 0; i < dst.length; i++) {
+                                int y = (i - 3) / Math.max(1, dstStride);
+                                int j = (i - 3) - y * dstStride;
+                                if (i >= 3 && i < end && j < len) {
+                                    assertEquals(src[2 + y * srcStride + step * j], dst[i], what + " at row " + y
+                                            + " value " + j);
+                                } else if (i < 3 || i >= end) {
+                                    assertEquals(-5f, dst[i], what + ": wrote outside the rows at " + i);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
