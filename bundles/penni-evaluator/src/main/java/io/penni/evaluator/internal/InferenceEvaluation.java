@@ -85,8 +85,11 @@ final class InferenceEvaluation {
             if (cancelled.getAsBoolean()) {
                 throw new Cancelled();
             }
+            // the warm-up runs at least a second when it runs at all: a count alone left the CPU engine's kernels
+            // uncompiled, and the report showed it several times slower than it runs
             List<LatencyStats> stats = LatencyProbe.interleaved(all.stream().map(Subject::model).toList(), batch,
-                    spec.warmupRuns(), spec.timedRuns());
+                    spec.warmupRuns(), spec.warmupRuns() > 0 ? LatencyProbe.JIT_WARMUP : java.time.Duration.ZERO,
+                    spec.timedRuns());
             LatencyStats base = stats.get(stats.size() - 1);
             long baseBytes = bytes(dense, batch);
             String key = EvaluationSummary.batchKey(batch);

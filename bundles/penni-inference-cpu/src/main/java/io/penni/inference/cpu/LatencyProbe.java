@@ -1,5 +1,6 @@
 package io.penni.inference.cpu;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +47,31 @@ public final class LatencyProbe {
      */
     public static List<LatencyStats> interleaved(List<? extends LoadedModel> models, int batch, int warmup,
             int runs) {
-        if (batch < 1 || warmup < 0 || runs < 1) {
+        return interleaved(models, batch, warmup, Duration.ZERO, runs);
+    }
+
+    /**
+     * The warm-up a report needs before its timings mean anything: JIT compilers turn a Java engine's kernels into
+     * machine code only after many runs, so a count of a few runs leaves them interpreted (the CPU engine's
+     * compressed vgg-small timed 1.59 ms at batch 1 after 3 warm-up runs in the demo's report, 0.19 ms once
+     * compiled). One second of runs covers it on this project's models.
+     */
+    public static final Duration JIT_WARMUP = Duration.ofSeconds(1);
+
+    /**
+     * As {@link #interleaved(List, int, int, int)}, the warm-up rounds going on until both {@code warmup} rounds
+     * have run and {@code minWarmup} has passed.
+     *
+     * @param models the models; all must take the same input shape
+     * @param batch images per run
+     * @param warmup untimed rounds first, at least
+     * @param minWarmup how long the untimed rounds go on at least
+     * @param runs timed runs of each model
+     * @return each model's times, in the same order
+     */
+    public static List<LatencyStats> interleaved(List<? extends LoadedModel> models, int batch, int warmup,
+            Duration minWarmup, int runs) {
+        if (batch < 1 || warmup < 0 || runs < 1 || minWarmup.isNegative()) {
             throw new IllegalArgumentException("batch and runs must be >= 1 and warmup >= 0, were " + batch + ", "
                     + runs + " and " + warmup);
         }
@@ -55,7 +80,8 @@ public final class LatencyProbe {
         for (int i = 0; i < input.length; i++) {
             input[i] = (float) random.nextGaussian();
         }
-        for (int w = 0; w < warmup; w++) {
+        long warmupEnd = System.nanoTime() + minWarmup.toNanos();
+        for (int w = 0; w < warmup || System.nanoTime() < warmupEnd; w++) {
             for (LoadedModel m : models) {
                 m.run(input, batch);
             }

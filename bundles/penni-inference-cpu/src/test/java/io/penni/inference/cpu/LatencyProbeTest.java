@@ -84,6 +84,20 @@ class LatencyProbeTest {
     }
 
     @Test
+    void warmupGoesOnUntilItsMinimumTimeHasPassedAsWellAsItsRounds() {
+        SleepingModel a = new SleepingModel();
+        long t0 = System.nanoTime();
+        LatencyProbe.interleaved(List.of(a), 1, 2, java.time.Duration.ofMillis(300), 5);
+        long warmupRuns = a.runs.get() - 5;
+        assertTrue(System.nanoTime() - t0 >= 300_000_000L, "took at least the minimum warm-up");
+        // each run sleeps 0.2 to 1.8 ms: 300 ms of them is far more than two rounds
+        assertTrue(warmupRuns > 20, "warm-up runs " + warmupRuns);
+        SleepingModel b = new SleepingModel();
+        LatencyProbe.interleaved(List.of(b), 1, 2, java.time.Duration.ZERO, 5);
+        assertEquals(7, b.runs.get());
+    }
+
+    @Test
     void theMedianLiesBetweenTheFastestAndThe95thPercentile() {
         LatencyStats s = LatencyProbe.measure(new SleepingModel(), 1, 0, 9);
         // runs take 0.2, 0.4, ... 1.8 ms: the median is the fifth, the p95 the ninth
