@@ -64,7 +64,7 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
     }
 
     /** @return whether rows share their zero columns: at stride 1, where an output row fits the narrower row */
-    private boolean sharesColumns() {
+    boolean sharesColumns() {
         return stride == 1 && outWidth <= width + Math.max(padding.left(), padding.right());
     }
 
@@ -266,6 +266,24 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
                 }
             }
         }
+    }
+
+    /**
+     * As {@link #stageBand} from a channel stored staged ({@link Value.Staged}, the layout stageBand writes for one
+     * image): the band's phase rows and the zero after them, in one copy.
+     *
+     * @param in the array holding the channel
+     * @param channelStart where the channel's first (zero) row starts
+     * @param dest where to write
+     * @param channelOff where the staged channel of the group starts
+     * @param image the image's place in the group
+     * @param y0 the band's first output row
+     * @param rows output rows in the band
+     */
+    void stageStaged(float[] in, int channelStart, float[] dest, int channelOff, int image, int y0, int rows) {
+        int wq = rowStride();
+        System.arraycopy(in, channelStart + y0 * wq, dest, channelOff + image * bandImageStride(rows),
+                phaseRows(rows) * wq + 1);
     }
 
     /**

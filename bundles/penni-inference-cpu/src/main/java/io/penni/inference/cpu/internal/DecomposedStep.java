@@ -252,13 +252,21 @@ final class DecomposedStep extends KernelStep {
         int channelStride = bases * len;
         int basisStride = len;
         int k2 = geometry.taps();
+        Value.Staged staged = input.staged();
         for (int c = 0; c < geometry.channels(); c++) {
             int made = sparse ? usedBases[c] : bases;
             if (made == 0) {
                 continue;
             }
+            if (staged != null && count == 1) {
+                // the input is stored staged: its taps read in place
+                kernels.gemm(sparse ? sparseBasis : basis, sparse ? basisStart[c] : 0, k2, made, k2, in, taps, 0,
+                        input.offset(image) + c * staged.channelStride() + y0 * staged.rowStride(), maps,
+                        c * channelStride, len, len);
+                continue;
+            }
             for (int g = 0; g < count; g++) {
-                geometry.stageBand(kernels, in, input.offset(image + g), c, s.plane, 0, g, count, y0, rows);
+                stage(kernels, in, image + g, c, s.plane, 0, g, count, y0, rows);
             }
             kernels.gemm(sparse ? sparseBasis : basis, sparse ? basisStart[c] : 0, k2, made, k2, s.plane, taps, 0,
                     maps, c * channelStride, len, len);
@@ -332,12 +340,18 @@ final class DecomposedStep extends KernelStep {
         int[] taps = geometry.bandTapRows(count, rows, s.taps);
         int k2 = geometry.taps();
         int channels = geometry.channels();
-        for (int c = 0; c < channels; c++) {
+        Value.Staged staged = input.staged();
+        // the input stored staged is read in place: its channels then lie channelStride apart from the band's row
+        boolean inPlace = staged != null && count == 1;
+        float[] taken = inPlace ? in : stage;
+        int first = inPlace ? input.offset(image) + y0 * staged.rowStride() : 0;
+        int apart = inPlace ? staged.channelStride() : channelFloats;
+        for (int c = 0; c < channels && !inPlace; c++) {
             if (usedBases[c] == 0) {
                 continue;
             }
             for (int g = 0; g < count; g++) {
-                geometry.stageBand(kernels, in, input.offset(image + g), c, stage, c * channelFloats, g, count, y0, rows);
+                stage(kernels, in, image + g, c, stage, c * channelFloats, g, count, y0, rows);
             }
         }
         int row = fusedRow(count, rows);
@@ -347,7 +361,7 @@ final class DecomposedStep extends KernelStep {
             for (int c = 0; c < channels; c++) {
                 int made = usedBases[c];
                 if (made != 0) {
-                    kernels.gemm(sparseBasis, basisStart[c], k2, made, k2, stage, taps, 0, c * channelFloats + j0,
+                    kernels.gemm(sparseBasis, basisStart[c], k2, made, k2, taken, taps, 0, first + c * apart + j0,
                             maps, basisStart[c] / k2 * tile, tile, tile);
                 }
             }
@@ -364,6 +378,20 @@ final class DecomposedStep extends KernelStep {
                 epilogue.storeBiased(kernels, frame, image + g, n, acc, n * row + g * stride, geometry.rowStride(), y0,
                         rows, geometry.outHeight(), geometry.outWidth(), out, outOff);
             }
+        }
+    }
+
+    /**
+     * Stages input channel c of one image of a group for a band: from plain channels, or, where the input is stored
+     * staged, the image's rows as they are, in one copy (with the zero after the last row).
+     */
+    private void stage(Kernels kernels, float[] in, int image, int c, float[] dest, int channelOff, int g,
+            int count, int y0, int rows) {
+        Value.Staged staged = input.staged();
+        if (staged == null) {
+            geometry.stageBand(kernels, in, input.offset(image), c, dest, channelOff, g, count, y0, rows);
+        } else {
+            geometry.stageStaged(in, input.offset(image) + c * staged.channelStride(), dest, channelOff, g, y0, rows);
         }
     }
 

@@ -11,8 +11,15 @@ package io.penni.inference.cpu.internal;
  * @param relu whether a ReLU follows
  * @param pool the fused pooling window's side, or 0 for none
  * @param maxPool whether the fused pooling takes the maximum (else the mean)
+ * @param staged the output's staged layout, or null for plain channels ({@link Value.Staged}: never with a
+ *     residual or a pooling)
  */
-record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean maxPool) {
+record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean maxPool, Value.Staged staged) {
+
+    /** An epilogue whose output is stored as plain channels. */
+    Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean maxPool) {
+        this(bias, residual, relu, pool, maxPool, null);
+    }
 
     /** @return computed rows the stored result needs: a fused pooling drops the rows no window covers */
     int neededRows(int outHeight) {
@@ -67,6 +74,10 @@ record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean ma
      */
     void storeBiased(Kernels kernels, Frame frame, int image, int n, float[] acc, int accOff, int rowStride, int y0,
             int rows, int outHeight, int outWidth, float[] out, int outOff) {
+        if (staged != null) {
+            storeStaged(n, acc, accOff, rowStride, y0, rows, outHeight, out, outOff);
+            return;
+        }
         int plane = outHeight * outWidth;
         if (pool != 0) {
             pool(kernels, n, acc, accOff, rowStride, y0, rows, outHeight, outWidth, out, outOff);
@@ -99,6 +110,34 @@ record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean ma
             // rows of a small image are a few dozen values: whole vectors, never past the last row's end (the
             // rows after it may be another thread's)
             kernels.copyRows(acc, accOff, rowStride, out, o, outWidth, rows, outWidth);
+        }
+    }
+
+    /**
+     * Stores computed rows in the staged layout ({@link Value.Staged}) their reader reads in place: the rows as
+     * computed in one copy (their rows as long as the staged ones), each row's padded column landing on the next
+     * row's zero, which is written after; the last row's padded column is not copied, so rows another thread
+     * stores start where this band's end. The band with the first row writes the zero rows above it, the band
+     * with the last the zero row below it (the next channel's first, zero either way) and the zero after it.
+     */
+    private void storeStaged(int n, float[] acc, int accOff, int rowStride, int y0, int rows, int outHeight,
+            float[] out, int outOff) {
+        int wq = staged.rowStride();
+        if (rowStride != wq) {
+            throw new IllegalStateException("computed rows of " + rowStride + " values for a staged layout of " + wq);
+        }
+        int base = outOff + n * staged.channelStride();
+        int top = staged.top();
+        System.arraycopy(acc, accOff, out, base + (top + y0) * wq + 1, rows * wq - 1);
+        for (int y = y0; y < y0 + rows; y++) {
+            out[base + (top + y) * wq] = 0f;
+        }
+        if (y0 == 0) {
+            java.util.Arrays.fill(out, base, base + top * wq, 0f);
+        }
+        if (y0 + rows == outHeight) {
+            int below = base + (top + outHeight) * wq;
+            java.util.Arrays.fill(out, below, below + wq + 1, 0f);
         }
     }
 

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.penni.api.model.ActivationShape;
 import io.penni.api.model.Layer;
 import io.penni.api.model.Model;
+import io.penni.api.model.Padding;
 import io.penni.api.model.ParameterNames;
 import io.penni.api.model.Tensor;
 import io.penni.model.ModelParameters;
@@ -44,13 +46,21 @@ public final class NetworkCompiler {
     }
 
     private Program build(LoweringPlan plan, int threads) {
-        int[] slotSizes = plan.slotSizes();
+        int[] slotSizes = plan.slotSizes().clone();
+        Map<String, Value.Staged> staged = stagedValues(plan);
+        for (LoweringPlan.Step planned : plan.steps()) {
+            Value.Staged layout = staged.get(planned.output());
+            if (layout != null) {
+                slotSizes[planned.slot()] = Math.max(slotSizes[planned.slot()], stagedSize(planned, layout));
+            }
+        }
         Map<String, Value> values = new HashMap<>();
         List<Step> steps = new ArrayList<>();
         for (LoweringPlan.Step planned : plan.steps()) {
-            int size = (int) planned.outputShape().size();
+            Value.Staged layout = staged.get(planned.output());
+            int size = layout != null ? stagedSize(planned, layout) : (int) planned.outputShape().size();
             int slot = planned.slot();
-            Value value = new Value(slot, size, planned.input() ? size : slotSizes[slot]);
+            Value value = new Value(slot, size, planned.input() ? size : slotSizes[slot], layout);
             if (!planned.input()) {
                 Step step = planned.layer().accept(new StepEmitter(planned, values, value));
                 step.inputFloats(planned.inputs().stream().mapToLong(i -> values.get(i).size()).sum()
@@ -61,6 +71,66 @@ public final class NetworkCompiler {
         }
         return new Program(model.network().name(), steps, slotSizes, values.get(plan.input().output()),
                 values.get(plan.output().output()), plan.input().outputShape(), threads);
+    }
+
+    /** Floats of a staged value: every channel's plane, the last one's bottom zero row and the zero after it. */
+    private static int stagedSize(LoweringPlan.Step planned, Value.Staged layout) {
+        return planned.outputShape().channels() * layout.channelStride() + layout.rowStride() + 1;
+    }
+
+    /**
+     * The values stored in their reader's staged layout ({@link Value.Staged}): written by a convolution without
+     * a fused pooling or residual add, read by nothing but one 3 × 3 convolution of stride 1 and padding 1 whose
+     * rows share their zero columns, the writer's computed rows as long as the reader's staged ones. The
+     * network's output, a value a residual add reads and one two layers read stay plain.
+     */
+    private static Map<String, Value.Staged> stagedValues(LoweringPlan plan) {
+        Map<String, List<LoweringPlan.Step>> readers = new HashMap<>();
+        Map<String, Integer> reads = new HashMap<>();
+        for (LoweringPlan.Step planned : plan.steps()) {
+            for (String input : planned.inputs()) {
+                readers.computeIfAbsent(input, k -> new ArrayList<>()).add(planned);
+                reads.merge(input, 1, Integer::sum);
+            }
+            planned.residual().ifPresent(r -> reads.merge(r, 2, Integer::sum));
+        }
+        Map<String, Value.Staged> staged = new HashMap<>();
+        for (LoweringPlan.Step planned : plan.steps()) {
+            String value = planned.output();
+            if (planned.input() || value.equals(plan.output().output()) || reads.getOrDefault(value, 0) != 1
+                    || planned.pool().isPresent() || planned.residual().isPresent()) {
+                continue;
+            }
+            LoweringPlan.Step reader = readers.get(value).get(0);
+            Optional<ConvGeometry> written = convolution(planned);
+            Optional<ConvGeometry> read = convolution(reader);
+            if (written.isEmpty() || read.isEmpty() || reader.inputs().size() != 1) {
+                continue;
+            }
+            ConvGeometry w = written.get();
+            ConvGeometry r = read.get();
+            boolean sameRows = w.outHeight() == r.height() && w.outWidth() == r.width()
+                    && w.rowStride() == r.rowStride();
+            boolean threeByThree = r.kernel() == 3 && r.stride() == 1 && r.padding().equals(new Padding(1, 1, 1, 1))
+                    && r.sharesColumns() && r.imageStride() == (r.height() + 1) * r.rowStride();
+            if (sameRows && threeByThree) {
+                staged.put(value, new Value.Staged(r.rowStride(), r.padding().top(), r.imageStride()));
+            }
+        }
+        return staged;
+    }
+
+    /** @return the geometry of a planned dense or decomposed convolution, else empty */
+    private static Optional<ConvGeometry> convolution(LoweringPlan.Step planned) {
+        if (planned.layer() instanceof Layer.Conv2d c) {
+            return Optional.of(ConvGeometry.of(planned.inputShape(), planned.layerShape(), c.kernel(), c.stride(),
+                    c.padding()));
+        }
+        if (planned.layer() instanceof Layer.DecomposedConv2d d) {
+            return Optional.of(ConvGeometry.of(planned.inputShape(), planned.layerShape(), d.kernel(), d.stride(),
+                    d.padding()));
+        }
+        return Optional.empty();
     }
 
     private float[] tensor(String layer, String parameter) {
@@ -139,7 +209,7 @@ public final class NetworkCompiler {
             Value residual = planned.residual().map(values::get).orElse(null);
             Layer.Pool pool = planned.pool().orElse(null);
             return new Epilogue(bias, residual, planned.relu(), pool == null ? 0 : pool.kernel(),
-                    pool != null && pool.kind() == Layer.PoolKind.MAX);
+                    pool != null && pool.kind() == Layer.PoolKind.MAX, out.staged());
         }
 
         @Override
