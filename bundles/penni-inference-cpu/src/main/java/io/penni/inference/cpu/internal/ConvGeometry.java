@@ -254,7 +254,7 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
                     for (int j = 0; j < first; j++) {
                         dest[row + j] = 0f;
                     }
-                    for (int j = r1 > r0 ? last : first; j < wq; j++) {
+                    for (int j = last; j < wq; j++) {
                         dest[row + j] = 0f;
                     }
                 }
