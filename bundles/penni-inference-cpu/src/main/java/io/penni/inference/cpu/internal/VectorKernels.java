@@ -381,7 +381,18 @@ final class VectorKernels implements Kernels {
      */
     private static void block8x3(float[] packed, int depth, float[] b, int[] bRows, int bRowsOff, float[] c,
             int c0, int ldc, int len, int rows) {
-        // the last chunk overlaps the one before it (c is overwritten, so columns computed twice get equal values)
+        // whole chunks of three vectors; a rest of one or two vectors runs as one or two 8 × 1 blocks (a 7 × 7 map at
+        // batch 1, 56 columns, then computes 64, not 96), a longer one as a last chunk overlapping the one before it
+        // (c is overwritten, so columns computed twice get equal values)
+        int whole = len / (3 * W) * 3 * W;
+        int rest = len - whole;
+        if (rest > 0 && rest <= 2 * W) {
+            block8x1(packed, depth, b, bRows, bRowsOff, c, c0 + len - W, ldc, len - W, rows);
+            if (rest > W) {
+                block8x1(packed, depth, b, bRows, bRowsOff, c, c0 + whole, ldc, whole, rows);
+            }
+            len = whole;
+        }
         for (int j = 0; j < len; j += 3 * W) {
             if (j + 3 * W > len) {
                 j = len - 3 * W;
@@ -489,6 +500,45 @@ final class VectorKernels implements Kernels {
                 x71.intoArray(c, d + W);
                 x72.intoArray(c, d + 2 * W);
             }
+        }
+    }
+
+    /** Eight (five to eight stored) rows of a packed block × one vector of columns from {@code j}: a chunk's rest. */
+    private static void block8x1(float[] packed, int depth, float[] b, int[] bRows, int bRowsOff, float[] c, int d,
+            int ldc, int j, int rows) {
+        FloatVector x0 = FloatVector.zero(S);
+        FloatVector x1 = FloatVector.zero(S);
+        FloatVector x2 = FloatVector.zero(S);
+        FloatVector x3 = FloatVector.zero(S);
+        FloatVector x4 = FloatVector.zero(S);
+        FloatVector x5 = FloatVector.zero(S);
+        FloatVector x6 = FloatVector.zero(S);
+        FloatVector x7 = FloatVector.zero(S);
+        for (int p = 0; p < depth; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bRows[bRowsOff + p] + j);
+            int q = p * PACK_ROWS;
+            x0 = b0.fma(FloatVector.broadcast(S, packed[q]), x0);
+            x1 = b0.fma(FloatVector.broadcast(S, packed[q + 1]), x1);
+            x2 = b0.fma(FloatVector.broadcast(S, packed[q + 2]), x2);
+            x3 = b0.fma(FloatVector.broadcast(S, packed[q + 3]), x3);
+            x4 = b0.fma(FloatVector.broadcast(S, packed[q + 4]), x4);
+            x5 = b0.fma(FloatVector.broadcast(S, packed[q + 5]), x5);
+            x6 = b0.fma(FloatVector.broadcast(S, packed[q + 6]), x6);
+            x7 = b0.fma(FloatVector.broadcast(S, packed[q + 7]), x7);
+        }
+        x0.intoArray(c, d);
+        x1.intoArray(c, d + ldc);
+        x2.intoArray(c, d + 2 * ldc);
+        x3.intoArray(c, d + 3 * ldc);
+        x4.intoArray(c, d + 4 * ldc);
+        if (rows > 5) {
+            x5.intoArray(c, d + 5 * ldc);
+        }
+        if (rows > 6) {
+            x6.intoArray(c, d + 6 * ldc);
+        }
+        if (rows > 7) {
+            x7.intoArray(c, d + 7 * ldc);
         }
     }
 
