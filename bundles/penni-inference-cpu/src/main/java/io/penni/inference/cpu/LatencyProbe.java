@@ -52,9 +52,9 @@ public final class LatencyProbe {
 
     /**
      * The warm-up a report needs before its timings mean anything: JIT compilers turn a Java engine's kernels into
-     * machine code only after many runs, so a count of a few runs leaves them interpreted (the CPU engine's
-     * compressed vgg-small timed 1.59 ms at batch 1 after 3 warm-up runs in the demo's report, 0.19 ms once
-     * compiled). One second of runs covers it on this project's models.
+     * machine code only after many runs, so a count of a few runs leaves them interpreted (the demo's compressed
+     * vgg-small timed 1.59 ms at batch 1 after 3 warm-up runs in its report, 0.46 ms after this warm-up). One second
+     * of runs covers it on this project's models.
      */
     public static final Duration JIT_WARMUP = Duration.ofSeconds(1);
 
