@@ -85,7 +85,7 @@ public final class BenchInferenceCommand implements Command {
             out.println("batch  median ms     p95 ms   images/s   GFLOP/s  % of peak");
             for (int batch : o.batches()) {
                 int runs = o.runs() > 0 ? o.runs() : batch == 1 ? 200 : batch <= 32 ? 50 : 20;
-                LatencyStats s = LatencyProbe.interleaved(java.util.List.of(loaded), batch, Math.max(3, runs / 5),
+                LatencyStats s = LatencyProbe.interleaved(List.of(loaded), batch, Math.max(3, runs / 5),
                         LatencyProbe.JIT_WARMUP, runs).get(0);
                 out.printf(Locale.ROOT, "%5d %10.3f %10.3f %10.1f %9.2f %9.1f%%%n", batch, s.medianMs(), s.p95Ms(),
                         s.imagesPerSecond(), s.gflops(macs), 100 * s.gflops(macs) / peak.gflops());

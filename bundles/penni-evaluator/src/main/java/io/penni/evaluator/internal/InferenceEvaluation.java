@@ -1,5 +1,6 @@
 package io.penni.evaluator.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +89,7 @@ final class InferenceEvaluation {
             // the warm-up runs at least a second when it runs at all: a count alone left the CPU engine's kernels
             // uncompiled, and the report showed it several times slower than it runs
             List<LatencyStats> stats = LatencyProbe.interleaved(all.stream().map(Subject::model).toList(), batch,
-                    spec.warmupRuns(), spec.warmupRuns() > 0 ? LatencyProbe.JIT_WARMUP : java.time.Duration.ZERO,
+                    spec.warmupRuns(), spec.warmupRuns() > 0 ? LatencyProbe.JIT_WARMUP : Duration.ZERO,
                     spec.timedRuns());
             LatencyStats base = stats.get(stats.size() - 1);
             long baseBytes = bytes(dense, batch);

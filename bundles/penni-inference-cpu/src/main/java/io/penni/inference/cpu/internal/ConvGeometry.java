@@ -188,23 +188,27 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
      * @param kernels the kernels that copy the rows
      * @param in the image's array
      * @param inOff where the image starts
+     * @param staged the input's staged layout, or null for plain channels
      * @param c the channel
      * @param dest where to write
      * @param channelOff where the staged channel of the group starts
      * @param image the image's place in the group
      * @param images images in the group
      */
-    void stage(Kernels kernels, float[] in, int inOff, int c, float[] dest, int channelOff, int image, int images) {
-        stageBand(kernels, in, inOff, c, dest, channelOff, image, images, 0, outHeight);
+    void stage(Kernels kernels, float[] in, int inOff, Value.Staged staged, int c, float[] dest, int channelOff,
+            int image, int images) {
+        stageBand(kernels, in, inOff, staged, c, dest, channelOff, image, images, 0, outHeight);
     }
 
     /**
      * Stages input channel {@code c} of one image of a group for the output rows {@code [y0, y0 + rows)}: the
-     * phase rows they read, zero where they fall on padding.
+     * phase rows they read, zero where they fall on padding. From an input stored staged ({@link Value.Staged},
+     * the layout this writes for one image) the band's phase rows and the zero after them are one copy.
      *
      * @param kernels the kernels that copy the rows
      * @param in the image's array
      * @param inOff where the image starts
+     * @param staged the input's staged layout, or null for plain channels
      * @param c the channel
      * @param dest where to write
      * @param channelOff where the staged channel of the group starts
@@ -213,11 +217,16 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
      * @param y0 the band's first output row
      * @param rows output rows in the band
      */
-    void stageBand(Kernels kernels, float[] in, int inOff, int c, float[] dest, int channelOff, int image,
-            int images, int y0, int rows) {
-        int src = inOff + c * height * width;
+    void stageBand(Kernels kernels, float[] in, int inOff, Value.Staged staged, int c, float[] dest, int channelOff,
+            int image, int images, int y0, int rows) {
         int wq = rowStride();
         int plane = bandImageStride(rows);
+        if (staged != null) {
+            System.arraycopy(in, inOff + c * staged.channelStride() + y0 * wq, dest, channelOff + image * plane,
+                    phaseRows(rows) * wq + 1);
+            return;
+        }
+        int src = inOff + c * height * width;
         int phases = phases();
         int top = padding.top();
         int left = padding.left();
@@ -266,24 +275,6 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
                 }
             }
         }
-    }
-
-    /**
-     * As {@link #stageBand} from a channel stored staged ({@link Value.Staged}, the layout stageBand writes for one
-     * image): the band's phase rows and the zero after them, in one copy.
-     *
-     * @param in the array holding the channel
-     * @param channelStart where the channel's first (zero) row starts
-     * @param dest where to write
-     * @param channelOff where the staged channel of the group starts
-     * @param image the image's place in the group
-     * @param y0 the band's first output row
-     * @param rows output rows in the band
-     */
-    void stageStaged(float[] in, int channelStart, float[] dest, int channelOff, int image, int y0, int rows) {
-        int wq = rowStride();
-        System.arraycopy(in, channelStart + y0 * wq, dest, channelOff + image * bandImageStride(rows),
-                phaseRows(rows) * wq + 1);
     }
 
     /**

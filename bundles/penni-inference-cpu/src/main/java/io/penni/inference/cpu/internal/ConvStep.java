@@ -54,7 +54,8 @@ final class ConvStep extends KernelStep {
         for (int i = 0; i < count; i++) {
             int inOff = input.offset(from + i);
             for (int c = 0; c < geometry.channels(); c++) {
-                stage(kernels(batch), in, inOff, c, s.stage, c * geometry.channelFloats(count), i, count);
+                geometry.stage(kernels(batch), in, inOff, input.staged(), c, s.stage, c * geometry.channelFloats(count), i,
+                        count);
             }
         }
         rows(frame, from, count, 0, outChannels, s.stage, s, batch);
@@ -74,23 +75,11 @@ final class ConvStep extends KernelStep {
         int channels = geometry.channels();
         pool.run(parts, t -> {
             for (int c = bound(channels, parts, t, 1); c < bound(channels, parts, t + 1, 1); c++) {
-                stage(kernels(false), in, inOff, c, stage, c * geometry.channelFloats(1), 0, 1);
+                geometry.stage(kernels(false), in, inOff, input.staged(), c, stage, c * geometry.channelFloats(1), 0, 1);
             }
         });
         pool.run(parts, t -> rows(frame, image, 1, bound(outChannels, parts, t, ROW_BLOCK),
                 bound(outChannels, parts, t + 1, ROW_BLOCK), stage, s[t], false));
-    }
-
-    /** Stages input channel c of one image of a group: from plain channels, or copied from a staged input. */
-    private void stage(Kernels kernels, float[] in, int inOff, int c, float[] dest, int channelOff, int image,
-            int images) {
-        Value.Staged staged = input.staged();
-        if (staged == null) {
-            geometry.stage(kernels, in, inOff, c, dest, channelOff, image, images);
-        } else {
-            geometry.stageStaged(in, inOff + c * staged.channelStride(), dest, channelOff, image, 0,
-                    geometry.outHeight());
-        }
     }
 
     /** Output channels [from, to) of {@code count} images from their staged input. */

@@ -266,7 +266,7 @@ final class DecomposedStep extends KernelStep {
                 continue;
             }
             for (int g = 0; g < count; g++) {
-                stage(kernels, in, image + g, c, s.plane, 0, g, count, y0, rows);
+                geometry.stageBand(kernels, in, input.offset(image + g), staged, c, s.plane, 0, g, count, y0, rows);
             }
             kernels.gemm(sparse ? sparseBasis : basis, sparse ? basisStart[c] : 0, k2, made, k2, s.plane, taps, 0,
                     maps, c * channelStride, len, len);
@@ -351,7 +351,8 @@ final class DecomposedStep extends KernelStep {
                 continue;
             }
             for (int g = 0; g < count; g++) {
-                stage(kernels, in, image + g, c, stage, c * channelFloats, g, count, y0, rows);
+                geometry.stageBand(kernels, in, input.offset(image + g), staged, c, stage, c * channelFloats, g, count,
+                        y0, rows);
             }
         }
         int row = fusedRow(count, rows);
@@ -378,20 +379,6 @@ final class DecomposedStep extends KernelStep {
                 epilogue.storeBiased(kernels, frame, image + g, n, acc, n * row + g * stride, geometry.rowStride(), y0,
                         rows, geometry.outHeight(), geometry.outWidth(), out, outOff);
             }
-        }
-    }
-
-    /**
-     * Stages input channel c of one image of a group for a band: from plain channels, or, where the input is stored
-     * staged, the image's rows as they are, in one copy (with the zero after the last row).
-     */
-    private void stage(Kernels kernels, float[] in, int image, int c, float[] dest, int channelOff, int g,
-            int count, int y0, int rows) {
-        Value.Staged staged = input.staged();
-        if (staged == null) {
-            geometry.stageBand(kernels, in, input.offset(image), c, dest, channelOff, g, count, y0, rows);
-        } else {
-            geometry.stageStaged(in, input.offset(image) + c * staged.channelStride(), dest, channelOff, g, y0, rows);
         }
     }
 

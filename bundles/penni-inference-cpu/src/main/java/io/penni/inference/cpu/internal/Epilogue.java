@@ -1,5 +1,7 @@
 package io.penni.inference.cpu.internal;
 
+import java.util.Arrays;
+
 /**
  * What a convolution or linear layer does to each computed row before storing it: add the bias (batch norm
  * already folded into weights and bias), add the residual input of a fused add, apply a fused ReLU, drop the
@@ -133,11 +135,11 @@ record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean ma
             out[base + (top + y) * wq] = 0f;
         }
         if (y0 == 0) {
-            java.util.Arrays.fill(out, base, base + top * wq, 0f);
+            Arrays.fill(out, base, base + top * wq, 0f);
         }
         if (y0 + rows == outHeight) {
             int below = base + (top + outHeight) * wq;
-            java.util.Arrays.fill(out, below, below + wq + 1, 0f);
+            Arrays.fill(out, below, below + wq + 1, 0f);
         }
     }
 

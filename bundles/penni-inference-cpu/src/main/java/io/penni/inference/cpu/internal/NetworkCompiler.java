@@ -85,30 +85,30 @@ public final class NetworkCompiler {
      * network's output, a value a residual add reads and one two layers read stay plain.
      */
     private static Map<String, Value.Staged> stagedValues(LoweringPlan plan) {
+        // every read of a value, a residual add's included
         Map<String, List<LoweringPlan.Step>> readers = new HashMap<>();
-        Map<String, Integer> reads = new HashMap<>();
         for (LoweringPlan.Step planned : plan.steps()) {
             for (String input : planned.inputs()) {
                 readers.computeIfAbsent(input, k -> new ArrayList<>()).add(planned);
-                reads.merge(input, 1, Integer::sum);
             }
-            planned.residual().ifPresent(r -> reads.merge(r, 2, Integer::sum));
+            planned.residual().ifPresent(r -> readers.computeIfAbsent(r, k -> new ArrayList<>()).add(planned));
         }
         Map<String, Value.Staged> staged = new HashMap<>();
         for (LoweringPlan.Step planned : plan.steps()) {
             String value = planned.output();
-            if (planned.input() || value.equals(plan.output().output()) || reads.getOrDefault(value, 0) != 1
+            List<LoweringPlan.Step> read = readers.getOrDefault(value, List.of());
+            if (planned.input() || value.equals(plan.output().output()) || read.size() != 1
                     || planned.pool().isPresent() || planned.residual().isPresent()) {
                 continue;
             }
-            LoweringPlan.Step reader = readers.get(value).get(0);
+            LoweringPlan.Step reader = read.get(0);
             Optional<ConvGeometry> written = convolution(planned);
-            Optional<ConvGeometry> read = convolution(reader);
-            if (written.isEmpty() || read.isEmpty() || reader.inputs().size() != 1) {
+            Optional<ConvGeometry> reading = convolution(reader);
+            if (written.isEmpty() || reading.isEmpty() || !reader.inputs().equals(List.of(value))) {
                 continue;
             }
             ConvGeometry w = written.get();
-            ConvGeometry r = read.get();
+            ConvGeometry r = reading.get();
             boolean sameRows = w.outHeight() == r.height() && w.outWidth() == r.width()
                     && w.rowStride() == r.rowStride();
             boolean threeByThree = r.kernel() == 3 && r.stride() == 1 && r.padding().equals(new Padding(1, 1, 1, 1))
