@@ -3,6 +3,7 @@ package io.penni.trainer;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,11 +15,10 @@ import io.penni.api.model.Model;
 import io.penni.api.model.ParameterNames;
 import io.penni.api.model.Tensor;
 
-/** The graph's trainable parameters with what the run says about each. */
+/** A step's trainable parameters with what the run says about each. */
 final class TrainableParameters {
-    private final ModelGraph graph;
+    private final List<TrainingStep.BatchNormLayer> batchNorms;
     private final Map<String, INDArray> arrays = new LinkedHashMap<>();
-    private final Map<String, String> parameterOfVariable = new HashMap<>();
     private final Set<String> coefficients = new HashSet<>();
     private final Set<String> bases = new HashSet<>();
     private final Map<String, Double> l1 = new HashMap<>();
@@ -27,12 +27,12 @@ final class TrainableParameters {
     private final Map<String, INDArray> runningVar = new LinkedHashMap<>();
     private final double l1Strength;
 
-    TrainableParameters(ModelGraph graph, Model model, TrainingRun run) {
-        this.graph = graph;
+    TrainableParameters(TrainingStep step, Model model, TrainingRun run) {
+        this.batchNorms = step.batchNorms();
         this.l1Strength = run.l1();
-        for (String p : graph.parameters()) {
-            arrays.put(p, graph.parameter(p));
-            parameterOfVariable.put(graph.variable(p), p);
+        for (Map.Entry<String, INDArray> e : step.parameters().entrySet()) {
+            String p = e.getKey();
+            arrays.put(p, e.getValue());
             if (p.endsWith("." + ParameterNames.COEFFICIENTS)) {
                 coefficients.add(p);
                 if (run.l1() > 0) {
@@ -55,30 +55,15 @@ final class TrainableParameters {
             p.muli(m);
             masks.put(name, m);
         });
-        for (ModelGraph.BatchNormStatistics s : graph.batchNormStatistics()) {
+        for (TrainingStep.BatchNormLayer s : batchNorms) {
             String layer = s.layer().name();
             runningMean.put(layer, Trainer.toArray(model.parameters().get(ParameterNames.of(layer, ParameterNames.RUNNING_MEAN))));
             runningVar.put(layer, Trainer.toArray(model.parameters().get(ParameterNames.of(layer, ParameterNames.RUNNING_VAR))));
         }
     }
 
-    String[] variables() {
-        return arrays.keySet().stream().map(graph::variable).toArray(String[]::new);
-    }
-
     Map<String, INDArray> arrays() {
         return arrays;
-    }
-
-    Map<String, INDArray> byParameter(Map<String, INDArray> gradients) {
-        Map<String, INDArray> out = new HashMap<>();
-        gradients.forEach((variable, g) -> {
-            String p = parameterOfVariable.get(variable);
-            if (p != null) {
-                out.put(p, g);
-            }
-        });
-        return out;
     }
 
     Set<String> frozenWhileTraining(String training) {
@@ -108,11 +93,11 @@ final class TrainableParameters {
         return l1Strength * sum;
     }
 
-    void updateRunningStatistics(StepCapture capture, int batch) {
-        for (ModelGraph.BatchNormStatistics s : graph.batchNormStatistics()) {
+    void updateRunningStatistics(TrainingStep.Result step, int batch) {
+        for (TrainingStep.BatchNormLayer s : batchNorms) {
             Layer.BatchNorm bn = s.layer();
-            INDArray mean = capture.array(s.mean());
-            INDArray var = capture.array(s.variance());
+            INDArray mean = step.batchMean().get(bn.name());
+            INDArray var = step.batchVariance().get(bn.name());
             double n = (double) batch * s.valuesPerImage();
             double unbias = n > 1 ? n / (n - 1) : 1;
             double m = bn.momentum();

@@ -87,13 +87,18 @@ public final class Trainer {
             return new TrainingResult(model, history, checkpoint.map(Checkpoint::completedEpochs), false);
         }
 
-        // alpha 0 is the old loss exactly: the graph is the plain one, and no teacher runs
+        // alpha 0 is the old loss exactly: the loss is the plain one, and no teacher runs
         Optional<Teacher> teacher = run.teacher().filter(t -> t.alpha() > 0);
-        ModelGraph graph = teacher.isPresent() ? ModelGraph.distilling(model, DataType.FLOAT, teacher.get().loss())
-                : ModelGraph.build(model, ModelGraph.Mode.TRAIN, DataType.FLOAT);
-        TrainableParameters parameters = new TrainableParameters(graph, model, run);
-        StepCapture capture = new StepCapture(graph);
-        graph.sameDiff().setListeners(capture);
+        try (TrainingStep step = TrainingSteps.create(model, teacher.map(Teacher::loss))) {
+            return train(step, model, firstEpoch, history, optimizer, checkpoint, teacher, data, normalization);
+        }
+    }
+
+    private TrainingResult train(TrainingStep step, Model model, int firstEpoch, List<EpochReport> history,
+            SgdOptimizer optimizer, Optional<Checkpoint> checkpoint, Optional<Teacher> teacher, DataSplit data,
+            Normalization normalization) throws IOException {
+        int epochs = run.schedule().epochs();
+        TrainableParameters parameters = new TrainableParameters(step, model, run);
         LearningRateSchedule rates = LearningRateSchedule.of(run.schedule());
         NativeMemoryGuard memory = new NativeMemoryGuard(NativeMemoryGuard.DEFAULT_HEADROOM);
         int batchSize = run.schedule().batchSize();
@@ -114,27 +119,24 @@ public final class Trainer {
             long seen = 0;
             for (int iteration = 0; iteration < iterations; iteration++) {
                 if (cancelled.getAsBoolean()) {
-                    return new TrainingResult(graph.toModel(parameters.runningStatistics()), history,
+                    return new TrainingResult(step.toModel(parameters.runningStatistics()), history,
                             checkpoint.map(Checkpoint::completedEpochs), true);
                 }
                 Batch batch = batches.batch(iteration);
                 Nd4j.getRandom().setSeed(stepSeed(run.seed(), epoch, iteration));
-                Map<String, INDArray> feed = new HashMap<>();
                 INDArray input = images(batch, shape);
-                feed.put(ModelGraph.INPUT, input);
-                feed.put(ModelGraph.LABELS, oneHot(batch, graph.classes()));
-                int step = iteration;
-                Optional<INDArray> soft = signal.map(s -> s.probabilities(batches, step, input));
-                soft.ifPresent(p -> feed.put(ModelGraph.TEACHER, p));
-                dropoutMasks(graph, batch.size(), stepSeed(run.seed(), epoch, iteration), feed);
-                Map<String, INDArray> gradients = graph.sameDiff().calculateGradients(feed, parameters.variables());
-                optimizer.step(parameters.arrays(), parameters.byParameter(gradients), rate, frozen, parameters.l1(),
+                int iterationNow = iteration;
+                Optional<INDArray> soft = signal.map(s -> s.probabilities(batches, iterationNow, input));
+                TrainingStep.Result result = step.run(input, oneHot(batch, step.classes()), soft,
+                        dropoutMasks(step, batch.size(), stepSeed(run.seed(), epoch, iteration)));
+                optimizer.step(parameters.arrays(), result.gradients(), rate, frozen, parameters.l1(),
                         parameters.masks());
-                parameters.updateRunningStatistics(capture, batch.size());
+                parameters.updateRunningStatistics(result, batch.size());
                 memory.afterStep();
-                Evaluator.Score score = capture.score(batch, graph.classes());
+                Evaluator.Score score = new Evaluator.Score();
+                score.add(result.logits(), batch.labels(), batch.size(), step.classes());
                 double taskLoss = soft.isPresent()
-                        ? signal.get().loss(score.loss(), capture.logits(), soft.get()) : score.loss();
+                        ? signal.get().loss(score.loss(), result.logits(), soft.get()) : score.loss();
                 double stepLoss = taskLoss + parameters.l1Term();
                 if (!Double.isFinite(stepLoss)) {
                     throw new TrainingDivergedException(run.phase() + " diverged: the loss is " + stepLoss + " at epoch "
@@ -150,7 +152,7 @@ public final class Trainer {
                         (double) stepCorrect / batch.size(), seen / elapsed);
             }
             double seconds = (System.nanoTime() - epochStart) / 1e9;
-            Model current = graph.toModel(parameters.runningStatistics());
+            Model current = step.toModel(parameters.runningStatistics());
             OptionalDouble testAccuracy = OptionalDouble.empty();
             OptionalDouble testLoss = OptionalDouble.empty();
             boolean last = epoch == epochs - 1;
@@ -168,7 +170,7 @@ public final class Trainer {
                     toTensors(optimizer.state()), history));
             listener.epoch(report);
         }
-        return new TrainingResult(graph.toModel(parameters.runningStatistics()), history,
+        return new TrainingResult(step.toModel(parameters.runningStatistics()), history,
                 checkpoint.map(Checkpoint::completedEpochs), false);
     }
 
@@ -181,9 +183,10 @@ public final class Trainer {
     }
 
     /** Inverted-dropout keep-masks for the step, drawn from its seed so a resumed run draws the same. */
-    private static void dropoutMasks(ModelGraph graph, int batch, long seed, Map<String, INDArray> feed) {
+    private static Map<String, INDArray> dropoutMasks(TrainingStep step, int batch, long seed) {
+        Map<String, INDArray> feed = new HashMap<>();
         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-        for (ModelGraph.DropoutMask d : graph.dropoutMasks()) {
+        for (ModelGraph.DropoutMask d : step.dropoutMasks()) {
             long perImage = 1;
             for (long s : d.shape()) {
                 perImage *= s;
@@ -198,6 +201,7 @@ public final class Trainer {
             System.arraycopy(d.shape(), 0, shape, 1, d.shape().length);
             feed.put(d.placeholder(), Nd4j.create(values, shape, 'c'));
         }
+        return feed;
     }
 
     private static INDArray images(Batch batch, int[] shape) {

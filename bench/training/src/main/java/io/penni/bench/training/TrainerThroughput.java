@@ -14,7 +14,7 @@ import io.penni.decomposer.DecompositionSettings;
 import io.penni.model.Architectures;
 
 /**
- * One measurement of the SameDiff trainer for {@code bench/training/vs-torch}: a warm-up epoch, then one measured
+ * One measurement of the trainer for {@code bench/training/vs-torch}: a warm-up epoch, then one measured
  * epoch of the real training loop over the first IMAGES Fashion-MNIST training images at batch 128, for one
  * network, dense or decomposed (d = 5). Prints one JSON line, as {@code torch_throughput.py} does for PyTorch.
  */
@@ -44,7 +44,7 @@ public final class TrainerThroughput {
         }
         ThroughputBenchmark.samediff(model, data, normalization, 1);
         double perSecond = ThroughputBenchmark.samediff(model, data, normalization, 2);
-        System.out.printf(Locale.ROOT, "{\"framework\": \"penni-samediff\", \"arch\": \"%s\", \"variant\": \"%s\", "
+        System.out.printf(Locale.ROOT, "{\"framework\": \"penni-trainer\", \"arch\": \"%s\", \"variant\": \"%s\", "
                 + "\"images\": %d, \"imagesPerSecond\": %.3f}%n", arch, variant, images, perSecond);
     }
 }
