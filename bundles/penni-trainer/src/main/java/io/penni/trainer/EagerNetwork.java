@@ -69,9 +69,14 @@ final class EagerNetwork implements TrainingStep {
      * @return the reason, or empty when every layer is covered
      */
     static Optional<String> unsupported(Network network) {
+        if (network.layers().isEmpty() || !(network.layers().get(0) instanceof Layer.Input)) {
+            return Optional.of("its first layer is not its input");
+        }
         for (Layer layer : network.layers()) {
             String reason = null;
-            if (layer instanceof Layer.Conv2d c && c.groups() != 1) {
+            if (layer instanceof Layer.Input && layer != network.layers().get(0)) {
+                reason = "a second input";
+            } else if (layer instanceof Layer.Conv2d c && c.groups() != 1) {
                 reason = "a convolution with " + c.groups() + " groups";
             } else if (layer instanceof Layer.Windowed w && !w.padding().isUniform()) {
                 reason = "padded unevenly";
@@ -146,19 +151,20 @@ final class EagerNetwork implements TrainingStep {
         if (layer instanceof Layer.Conv2d c) {
             return new ConvNode(in, c.outChannels(), c.kernel(), c.stride(), c.padding().top(),
                     trainable(c.name(), ParameterNames.WEIGHT), null, null,
-                    c.bias() ? trainable(c.name(), ParameterNames.BIAS) : null);
+                    c.bias() ? trainable(c.name(), ParameterNames.BIAS) : null, in == 0);
         }
         if (layer instanceof Layer.DecomposedConv2d c) {
             return new ConvNode(in, c.outChannels(), c.kernel(), c.stride(), c.padding().top(), null,
                     trainable(c.name(), ParameterNames.COEFFICIENTS), trainable(c.name(), ParameterNames.BASIS),
-                    c.bias() ? trainable(c.name(), ParameterNames.BIAS) : null);
+                    c.bias() ? trainable(c.name(), ParameterNames.BIAS) : null, in == 0);
         }
         if (layer instanceof Layer.BatchNorm bn) {
             return batchNorm(bn, in, layers, readers);
         }
         if (layer instanceof Layer.Relu) {
-            return nodes.get(in) instanceof BatchNormNode bn && bn.relu ? new AliasNode(in)
-                    : new ReluNode(in, Float.POSITIVE_INFINITY);
+            boolean folded = nodes.get(in) instanceof BatchNormNode bn && bn.relu
+                    || nodes.get(in) instanceof AddNode add && add.relu;
+            return folded ? new AliasNode(in) : new ReluNode(in, Float.POSITIVE_INFINITY);
         }
         if (layer instanceof Layer.ClippedRelu r) {
             return new ReluNode(in, (float) r.max());
@@ -170,7 +176,7 @@ final class EagerNetwork implements TrainingStep {
             return new GlobalAvgPoolNode(in);
         }
         if (layer instanceof Layer.Add) {
-            return new AddNode(inputs);
+            return new AddNode(inputs, onlyReaderIsRelu(layer, layers, readers));
         }
         if (layer instanceof Layer.Flatten) {
             return new FlattenNode(in);
@@ -193,12 +199,17 @@ final class EagerNetwork implements TrainingStep {
     }
 
     private Node batchNorm(Layer.BatchNorm bn, int input, List<Layer> layers, Map<String, Integer> readers) {
-        boolean relu = readers.getOrDefault(bn.name(), 0) == 1 && !bn.name().equals(source.network().output())
-                && layers.stream().anyMatch(l -> l instanceof Layer.Relu r && r.input().equals(bn.name()));
+        boolean relu = onlyReaderIsRelu(bn, layers, readers);
         long perImage = shapes.features(bn.input()) / bn.channels();
         batchNorms.add(new BatchNormLayer(bn, perImage));
         return new BatchNormNode(bn.name(), input, bn.channels(), bn.epsilon(), relu,
                 trainable(bn.name(), ParameterNames.GAMMA), trainable(bn.name(), ParameterNames.BETA));
+    }
+
+    /** Whether the layer's only reader is a ReLU (and the layer is not the output): the ReLU can be folded in. */
+    private boolean onlyReaderIsRelu(Layer layer, List<Layer> layers, Map<String, Integer> readers) {
+        return readers.getOrDefault(layer.name(), 0) == 1 && !layer.name().equals(source.network().output())
+                && layers.stream().anyMatch(l -> l instanceof Layer.Relu r && r.input().equals(layer.name()));
     }
 
     private String trainable(String layer, String parameter) {
@@ -388,6 +399,27 @@ final class EagerNetwork implements TrainingStep {
         });
     }
 
+    /**
+     * {@code into = g} where {@code y > 0}, else 0, for {@code y} a ReLU's output ({@code y ≥ 0}). Without a branch:
+     * a positive float's bits are a positive int, so {@code -bits >> 31} is all ones exactly where y is positive.
+     */
+    private static void passWherePositive(EagerNetwork s, INDArray y, INDArray g, INDArray into) {
+        FloatBuffer ys = view(y);
+        FloatBuffer gs = view(g);
+        FloatBuffer out = view(into);
+        int yb = base(y);
+        int gb = base(g);
+        chunks(s, (int) y.length(), (from, count, a, b) -> {
+            ys.get(yb + from, a, 0, count);
+            gs.get(gb + from, b, 0, count);
+            for (int i = 0; i < count; i++) {
+                int keep = -Float.floatToRawIntBits(a[i]) >> 31;
+                b[i] = Float.intBitsToFloat(Float.floatToRawIntBits(b[i]) & keep);
+            }
+            out.put(from, b, 0, count);
+        });
+    }
+
     // ---- the layers
 
     /** One layer's forward and backward pass. */
@@ -445,14 +477,19 @@ final class EagerNetwork implements TrainingStep {
         private final String coefficients;
         private final String basis;
         private final String bias;
+        /** Whether it reads the network's input, whose gradient no one needs. */
+        private final boolean first;
         private INDArray formed;
         private INDArray formedGradient;
         private INDArray out;
         private INDArray inputGradient;
+        private INDArray patches;
+        private INDArray rows;
 
         ConvNode(int in, int outChannels, int kernel, int stride, int padding, String weight, String coefficients,
-                String basis, String bias) {
+                String basis, String bias, boolean first) {
             this.in = in;
+            this.first = first;
             this.outChannels = outChannels;
             this.kernel = kernel;
             this.stride = stride;
@@ -503,13 +540,18 @@ final class EagerNetwork implements TrainingStep {
             INDArray x = s.values[in];
             INDArray k = weight != null ? s.parameters.get(weight) : formed;
             INDArray kernelGradient = weight != null ? s.parameterGradients.get(weight) : formedGradient;
-            inputGradient = buffer(inputGradient, x.shape());
-            INDArray[] inputs = bias == null ? new INDArray[] {x, k, gy}
-                    : new INDArray[] {x, k, s.parameters.get(bias), gy};
-            INDArray[] outputs = bias == null ? new INDArray[] {inputGradient, kernelGradient}
-                    : new INDArray[] {inputGradient, kernelGradient, s.parameterGradients.get(bias)};
-            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(inputs).addOutputs(outputs)
-                    .addIntegerArguments(arguments()).build());
+            boolean patched = first && patchesFit(x, gy);
+            if (patched) {
+                weightGradient(s, x, gy, kernelGradient);
+            } else {
+                inputGradient = buffer(inputGradient, x.shape());
+                INDArray[] inputs = bias == null ? new INDArray[] {x, k, gy}
+                        : new INDArray[] {x, k, s.parameters.get(bias), gy};
+                INDArray[] outputs = bias == null ? new INDArray[] {inputGradient, kernelGradient}
+                        : new INDArray[] {inputGradient, kernelGradient, s.parameterGradients.get(bias)};
+                Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(inputs).addOutputs(outputs)
+                        .addIntegerArguments(arguments()).build());
+            }
             if (weight == null) {
                 INDArray c = s.parameters.get(coefficients);
                 INDArray b = s.parameters.get(basis);
@@ -521,7 +563,73 @@ final class EagerNetwork implements TrainingStep {
                 Nd4j.gemm(c.reshape('c', rows, c.size(2)), g,
                         s.parameterGradients.get(basis).reshape('c', b.size(0), taps), true, false, 1.0, 0.0);
             }
-            s.addGradient(in, inputGradient, true);
+            if (!patched) {
+                s.addGradient(in, inputGradient, true);
+            }
+        }
+
+        /** Values of the patch matrix {@link #weightGradient} may build: 16 M floats, 64 MB. */
+        private static final long MAX_PATCHES = 16L << 20;
+
+        private boolean patchesFit(INDArray x, INDArray gy) {
+            return gy.size(0) * gy.size(2) * gy.size(3) * x.size(1) * kernel * kernel <= MAX_PATCHES;
+        }
+
+        /**
+         * The kernel's gradient alone, for the layer reading the network's input: one GEMM of the output gradient,
+         * {@code [out, N·positions]}, with the input's patches, {@code [N·positions, C·k·k]}. {@code conv2d_bp}
+         * would also compute the input's gradient, which no one needs, and is slow on the few channels of an image
+         * (oneDNN picks Winograd for one input channel).
+         */
+        private void weightGradient(EagerNetwork s, INDArray x, INDArray gy, INDArray kernelGradient) {
+            int images = (int) x.size(0);
+            int channels = (int) x.size(1);
+            int height = (int) x.size(2);
+            int width = (int) x.size(3);
+            int oh = (int) gy.size(2);
+            int ow = (int) gy.size(3);
+            int taps = channels * kernel * kernel;
+            int positions = oh * ow;
+            patches = buffer(patches, (long) images * positions, taps);
+            rows = buffer(rows, outChannels, (long) images * positions);
+            FloatBuffer xs = view(x);
+            FloatBuffer gs = view(gy);
+            FloatBuffer ps = view(patches);
+            FloatBuffer rs = view(rows);
+            int xb = base(x);
+            int gb = base(gy);
+            s.workers.forEach(images, (from, to) -> {
+                float[] image = new float[channels * height * width];
+                float[] block = new float[positions * taps];
+                float[] g = new float[positions];
+                for (int n = from; n < to; n++) {
+                    xs.get(xb + n * image.length, image, 0, image.length);
+                    for (int oy = 0; oy < oh; oy++) {
+                        for (int ox = 0; ox < ow; ox++) {
+                            int at = (oy * ow + ox) * taps;
+                            for (int c = 0; c < channels; c++) {
+                                for (int ky = 0; ky < kernel; ky++) {
+                                    int yy = oy * stride - padding + ky;
+                                    for (int kx = 0; kx < kernel; kx++) {
+                                        int xx = ox * stride - padding + kx;
+                                        boolean inside = yy >= 0 && yy < height && xx >= 0 && xx < width;
+                                        block[at++] = inside ? image[(c * height + yy) * width + xx] : 0f;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    ps.put(n * block.length, block, 0, block.length);
+                    for (int o = 0; o < outChannels; o++) {
+                        gs.get(gb + (n * outChannels + o) * positions, g, 0, positions);
+                        rs.put(o * images * positions + n * positions, g, 0, positions);
+                    }
+                }
+            });
+            Nd4j.gemm(rows, patches, kernelGradient.reshape('c', outChannels, taps), false, false, 1.0, 0.0);
+            if (bias != null) {
+                s.parameterGradients.get(bias).assign(rows.sum(1));
+            }
         }
     }
 
@@ -788,15 +896,19 @@ final class EagerNetwork implements TrainingStep {
             FloatBuffer gs = view(gy);
             FloatBuffer dx = view(inputGradient);
             int gb = base(gy);
-            float ceiling = max;
-            chunks(s, (int) out.length(), (from, count, y, g) -> {
-                ys.get(from, y, 0, count);
-                gs.get(gb + from, g, 0, count);
-                for (int i = 0; i < count; i++) {
-                    g[i] = y[i] > 0 && y[i] < ceiling ? g[i] : 0f;
-                }
-                dx.put(from, g, 0, count);
-            });
+            if (max == Float.POSITIVE_INFINITY) {
+                passWherePositive(s, out, gy, inputGradient);
+            } else {
+                float ceiling = max;
+                chunks(s, (int) out.length(), (from, count, y, g) -> {
+                    ys.get(from, y, 0, count);
+                    gs.get(gb + from, g, 0, count);
+                    for (int i = 0; i < count; i++) {
+                        g[i] = y[i] > 0 && y[i] < ceiling ? g[i] : 0f;
+                    }
+                    dx.put(from, g, 0, count);
+                });
+            }
             s.addGradient(in, inputGradient, true);
         }
     }
@@ -1006,10 +1118,14 @@ final class EagerNetwork implements TrainingStep {
     /** The sum of its inputs (a residual join); each input gets the output's gradient. */
     private static final class AddNode extends Node {
         private final int[] inputs;
+        /** Whether the ReLU that is the sum's only reader is folded in. */
+        private final boolean relu;
         private INDArray out;
+        private INDArray masked;
 
-        AddNode(int[] inputs) {
+        AddNode(int[] inputs, boolean relu) {
             this.inputs = inputs;
+            this.relu = relu;
         }
 
         @Override
@@ -1037,6 +1153,11 @@ final class EagerNetwork implements TrainingStep {
                         sum[i] += term[i];
                     }
                 }
+                if (relu) {
+                    for (int i = 0; i < count; i++) {
+                        sum[i] = Math.max(0f, sum[i]);
+                    }
+                }
                 ys.put(from, sum, 0, count);
             });
             return out;
@@ -1044,8 +1165,14 @@ final class EagerNetwork implements TrainingStep {
 
         @Override
         void backward(EagerNetwork s, int self, INDArray gy) {
+            INDArray g = gy;
+            if (relu) {
+                masked = buffer(masked, gy.shape());
+                passWherePositive(s, out, gy, masked);
+                g = masked;
+            }
             for (int in : inputs) {
-                s.addGradient(in, gy, false);
+                s.addGradient(in, g, false);
             }
         }
     }
