@@ -183,7 +183,7 @@ public final class Trainer {
     }
 
     /** Inverted-dropout keep-masks for the step, drawn from its seed so a resumed run draws the same. */
-    private static Map<String, INDArray> dropoutMasks(TrainingStep step, int batch, long seed) {
+    static Map<String, INDArray> dropoutMasks(TrainingStep step, int batch, long seed) {
         Map<String, INDArray> feed = new HashMap<>();
         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
         for (ModelGraph.DropoutMask d : step.dropoutMasks()) {

@@ -217,22 +217,9 @@ class EagerNetworkTest {
             for (int b = 0; b < batch; b++) {
                 oneHot[b * classes + random.nextInt(classes)] = 1;
             }
-            Map<String, INDArray> masks = new HashMap<>();
+            Map<String, INDArray> masks;
             try (TrainingStep step = new EagerNetwork(model, Optional.empty(), 1)) {
-                for (ModelGraph.DropoutMask d : step.dropoutMasks()) {
-                    long perImage = 1;
-                    for (long s : d.shape()) {
-                        perImage *= s;
-                    }
-                    float[] keep = new float[(int) (perImage * batch)];
-                    for (int i = 0; i < keep.length; i++) {
-                        keep[i] = random.nextDouble() < d.rate() ? 0 : (float) (1 / (1 - d.rate()));
-                    }
-                    long[] shape = new long[d.shape().length + 1];
-                    shape[0] = batch;
-                    System.arraycopy(d.shape(), 0, shape, 1, d.shape().length);
-                    masks.put(d.placeholder(), Nd4j.create(keep, shape, 'c'));
-                }
+                masks = Trainer.dropoutMasks(step, batch, seed);
             }
             return new Feed(Nd4j.create(pixels, new long[] {batch, input.channels(), input.height(), input.width()}, 'c'),
                     Nd4j.create(oneHot, new long[] {batch, classes}, 'c'), masks);
