@@ -24,7 +24,8 @@ import io.penni.api.model.Tensor;
  * A training step computed layer by layer, without a graph: convolutions and their gradients by ND4J's native
  * {@code conv2d} / {@code conv2d_bp} (oneDNN where the platform has it), fully connected layers by GEMM, and batch
  * norm, ReLU, pooling, residual sums, dropout and the loss by loops of its own over the arrays' memory, split across
- * a few threads. A batch norm followed by its only reader, a ReLU, runs as one pass each way.
+ * a few threads. A ReLU that is the only reader of a batch norm or a residual sum is folded into it (one pass each
+ * way), and the first convolution computes its kernel's gradient alone (the image's is not needed).
  *
  * <p>Why not SameDiff: measured on vgg-small at batch 128 (2 cores), SameDiff spent a third of a step outside its
  * ops and most of the rest of the non-convolution time in reductions and broadcasts over the batch-norm axes; the
@@ -109,7 +110,6 @@ final class EagerNetwork implements TrainingStep {
         }
         this.source = model;
         this.distillation = distillation;
-        this.workers = new Workers(threads);
         this.shapes = ActivationShapes.of(model.network());
         List<Layer> layers = model.network().layers();
         Map<String, Integer> index = new HashMap<>();
@@ -137,6 +137,8 @@ final class EagerNetwork implements TrainingStep {
         }
         this.output = out;
         this.classes = ((Layer.Linear) layers.get(out)).outFeatures();
+        // last: a constructor that throws leaves no threads behind
+        this.workers = new Workers(threads);
     }
 
     private Node node(Layer layer, int[] inputs, List<Layer> layers, Map<String, Integer> readers) {
@@ -892,13 +894,13 @@ final class EagerNetwork implements TrainingStep {
         @Override
         void backward(EagerNetwork s, int self, INDArray gy) {
             inputGradient = buffer(inputGradient, out.shape());
-            FloatBuffer ys = view(out);
-            FloatBuffer gs = view(gy);
-            FloatBuffer dx = view(inputGradient);
-            int gb = base(gy);
             if (max == Float.POSITIVE_INFINITY) {
                 passWherePositive(s, out, gy, inputGradient);
             } else {
+                FloatBuffer ys = view(out);
+                FloatBuffer gs = view(gy);
+                FloatBuffer dx = view(inputGradient);
+                int gb = base(gy);
                 float ceiling = max;
                 chunks(s, (int) out.length(), (from, count, y, g) -> {
                     ys.get(from, y, 0, count);

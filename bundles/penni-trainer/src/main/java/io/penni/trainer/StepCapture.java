@@ -18,8 +18,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-import io.penni.datasets.Batch;
-
 /** Keeps copies of the arrays a step computes on the way that the trainer needs afterwards. */
 final class StepCapture extends BaseListener {
     private final Set<String> wanted = new HashSet<>();
@@ -62,13 +60,5 @@ final class StepCapture extends BaseListener {
     /** @return the step's logits, {@code [batch × classes]} */
     float[] logits() {
         return array(ModelGraph.LOGITS).castTo(DataType.FLOAT).data().asFloat();
-    }
-
-    /** Cross-entropy and accuracy of the step's logits. */
-    Evaluator.Score score(Batch batch, int classes) {
-        Evaluator.Score score = new Evaluator.Score();
-        score.add(array(ModelGraph.LOGITS).castTo(DataType.FLOAT).data().asFloat(), batch.labels(), batch.size(),
-                classes);
-        return score;
     }
 }

@@ -11,7 +11,6 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,10 +24,10 @@ import io.penni.datasets.DataSplit;
 import io.penni.datasets.Normalization;
 
 /**
- * Trains a model on a data split with a {@link TrainingRun}: SGD steps on a SameDiff graph of the model, batch
- * norm's running statistics updated from each batch, a checkpoint after every epoch, and a run that finds a
- * checkpoint continues from it (ending where an uninterrupted run would, since every step's randomness derives
- * from the seed, epoch and step).
+ * Trains a model on a data split with a {@link TrainingRun}: SGD steps computed layer by layer where the eager step
+ * covers the network, else by a SameDiff graph of it; batch norm's running statistics updated from each batch, a
+ * checkpoint after every epoch, and a run that finds a checkpoint continues from it (ending where an uninterrupted
+ * run would, since every step's randomness derives from the seed, epoch and step).
  */
 public final class Trainer {
 
