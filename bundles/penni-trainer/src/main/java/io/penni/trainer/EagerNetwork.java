@@ -259,7 +259,7 @@ final class EagerNetwork implements TrainingStep {
                 : input.castTo(DataType.FLOAT).dup('c');
         values[0] = in;
         for (int i = 1; i < n; i++) {
-            values[i] = nodes.get(i).forward(this, i);
+            values[i] = nodes.get(i).forward(this);
         }
         INDArray logitsArray = values[output];
         int batch = (int) logitsArray.size(0);
@@ -272,7 +272,7 @@ final class EagerNetwork implements TrainingStep {
         owned[output] = true;
         for (int i = n - 1; i > 0; i--) {
             if (gradients[i] != null) {
-                nodes.get(i).backward(this, i, gradients[i]);
+                nodes.get(i).backward(this, gradients[i]);
             }
         }
         Result result = new Result(parameterGradients, logits, batchMean, batchVariance);
@@ -375,10 +375,6 @@ final class EagerNetwork implements TrainingStep {
         return Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
     }
 
-    private static float[] copy(INDArray parameter) {
-        return parameter.data().asFloat();
-    }
-
     /** A loop body over values {@code [from, from + count)} with two scratch arrays of at least {@code count}. */
     @FunctionalInterface
     private interface Chunk {
@@ -427,40 +423,49 @@ final class EagerNetwork implements TrainingStep {
     /** One layer's forward and backward pass. */
     private abstract static class Node {
         /** @return the layer's output for the step's values */
-        abstract INDArray forward(EagerNetwork s, int self);
+        abstract INDArray forward(EagerNetwork s);
 
         /** Adds the gradients of the layer's inputs and parameters, given its output's. */
-        abstract void backward(EagerNetwork s, int self, INDArray gy);
+        abstract void backward(EagerNetwork s, INDArray gy);
+    }
 
+    /** A layer of one input, with the arrays it keeps between steps for its output and its input's gradient. */
+    private abstract static class OneInput extends Node {
+        /** Index of the layer it reads. */
+        final int in;
+        INDArray out;
+        INDArray inputGradient;
+
+        OneInput(int in) {
+            this.in = in;
+        }
     }
 
     private static final class InputNode extends Node {
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             throw new IllegalStateException("the input is fed, not computed");
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             // nothing before the input
         }
     }
 
     /** Passes its input on unchanged (a ReLU folded into its batch norm, dropout that drops nothing). */
-    private static final class AliasNode extends Node {
-        private final int in;
-
+    private static final class AliasNode extends OneInput {
         AliasNode(int in) {
-            this.in = in;
+            super(in);
         }
 
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             return s.values[in];
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             s.addGradient(in, gy, false);
         }
     }
@@ -469,8 +474,7 @@ final class EagerNetwork implements TrainingStep {
      * A convolution, ordinary ({@code weight}) or decomposed ({@code coefficients · basis}, formed into a kernel
      * each step; its gradient is split back onto both factors).
      */
-    private static final class ConvNode extends Node {
-        private final int in;
+    private static final class ConvNode extends OneInput {
         private final int outChannels;
         private final int kernel;
         private final int stride;
@@ -483,14 +487,12 @@ final class EagerNetwork implements TrainingStep {
         private final boolean first;
         private INDArray formed;
         private INDArray formedGradient;
-        private INDArray out;
-        private INDArray inputGradient;
         private INDArray patches;
         private INDArray rows;
 
         ConvNode(int in, int outChannels, int kernel, int stride, int padding, String weight, String coefficients,
                 String basis, String bias, boolean first) {
-            this.in = in;
+            super(in);
             this.first = first;
             this.outChannels = outChannels;
             this.kernel = kernel;
@@ -525,7 +527,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             INDArray x = s.values[in];
             long h = (x.size(2) + 2L * padding - kernel) / stride + 1;
             long w = (x.size(3) + 2L * padding - kernel) / stride + 1;
@@ -538,7 +540,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             INDArray x = s.values[in];
             INDArray k = weight != null ? s.parameters.get(weight) : formed;
             INDArray kernelGradient = weight != null ? s.parameterGradients.get(weight) : formedGradient;
@@ -639,9 +641,8 @@ final class EagerNetwork implements TrainingStep {
      * Batch norm with the batch's statistics, per channel over images and positions (or per feature over images);
      * with {@code relu}, also the ReLU that is its only reader.
      */
-    private static final class BatchNormNode extends Node {
+    private static final class BatchNormNode extends OneInput {
         private final String name;
-        private final int in;
         private final int channels;
         private final double epsilon;
         private final boolean relu;
@@ -651,12 +652,10 @@ final class EagerNetwork implements TrainingStep {
         private final float[] inverse;
         private final float[] scale;
         private final float[] shift;
-        private INDArray out;
-        private INDArray inputGradient;
 
         BatchNormNode(String name, int in, int channels, double epsilon, boolean relu, String gamma, String beta) {
+            super(in);
             this.name = name;
-            this.in = in;
             this.channels = channels;
             this.epsilon = epsilon;
             this.relu = relu;
@@ -673,7 +672,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             INDArray x = s.values[in];
             int images = (int) x.size(0);
             int area = (int) plane(x);
@@ -681,8 +680,8 @@ final class EagerNetwork implements TrainingStep {
             FloatBuffer xs = view(x);
             FloatBuffer ys = view(out);
             int xb = base(x);
-            float[] g = copy(s.parameters.get(gamma));
-            float[] b = copy(s.parameters.get(beta));
+            float[] g = floats(s.parameters.get(gamma), channels);
+            float[] b = floats(s.parameters.get(beta), channels);
             float[] variance = new float[channels];
             float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
             s.workers.forEach(channels, (from, to) -> {
@@ -708,7 +707,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             INDArray x = s.values[in];
             int images = (int) x.size(0);
             int area = (int) plane(x);
@@ -861,19 +860,16 @@ final class EagerNetwork implements TrainingStep {
     }
 
     /** ReLU ({@code max} +∞) or clipped ReLU ({@code min(max(x, 0), max)}). */
-    private static final class ReluNode extends Node {
-        private final int in;
+    private static final class ReluNode extends OneInput {
         private final float max;
-        private INDArray out;
-        private INDArray inputGradient;
 
         ReluNode(int in, float max) {
-            this.in = in;
+            super(in);
             this.max = max;
         }
 
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             INDArray x = s.values[in];
             out = buffer(out, x.shape());
             FloatBuffer xs = view(x);
@@ -892,7 +888,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             inputGradient = buffer(inputGradient, out.shape());
             if (max == Float.POSITIVE_INFINITY) {
                 passWherePositive(s, out, gy, inputGradient);
@@ -916,19 +912,16 @@ final class EagerNetwork implements TrainingStep {
     }
 
     /** Max or average pooling over square windows; a max window reaching past an edge takes the inside only. */
-    private static final class PoolNode extends Node {
-        private final int in;
+    private static final class PoolNode extends OneInput {
         private final boolean max;
         private final int kernel;
         private final int stride;
         private final int padding;
-        private INDArray out;
-        private INDArray inputGradient;
         /** For max pooling: each output's winning position within its input plane. */
         private int[] winners = new int[0];
 
         PoolNode(int in, boolean max, int kernel, int stride, int padding) {
-            this.in = in;
+            super(in);
             this.max = max;
             this.kernel = kernel;
             this.stride = stride;
@@ -936,7 +929,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             INDArray x = s.values[in];
             int height = (int) x.size(2);
             int width = (int) x.size(3);
@@ -1028,7 +1021,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             INDArray x = s.values[in];
             int height = (int) x.size(2);
             int width = (int) x.size(3);
@@ -1068,17 +1061,13 @@ final class EagerNetwork implements TrainingStep {
     }
 
     /** The mean of each channel, {@code [N, C, 1, 1]}. */
-    private static final class GlobalAvgPoolNode extends Node {
-        private final int in;
-        private INDArray out;
-        private INDArray inputGradient;
-
+    private static final class GlobalAvgPoolNode extends OneInput {
         GlobalAvgPoolNode(int in) {
-            this.in = in;
+            super(in);
         }
 
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             INDArray x = s.values[in];
             int area = (int) (x.size(2) * x.size(3));
             out = buffer(out, x.size(0), x.size(1), 1, 1);
@@ -1098,7 +1087,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             INDArray x = s.values[in];
             int area = (int) (x.size(2) * x.size(3));
             inputGradient = buffer(inputGradient, x.shape());
@@ -1131,7 +1120,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             INDArray first = s.values[inputs[0]];
             out = buffer(out, first.shape());
             FloatBuffer ys = view(out);
@@ -1166,7 +1155,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             INDArray g = gy;
             if (relu) {
                 masked = buffer(masked, gy.shape());
@@ -1180,37 +1169,32 @@ final class EagerNetwork implements TrainingStep {
     }
 
     /** {@code [N, C, H, W]} to {@code [N, C·H·W]}, channel-major like the IR; a view both ways. */
-    private static final class FlattenNode extends Node {
-        private final int in;
-
+    private static final class FlattenNode extends OneInput {
         FlattenNode(int in) {
-            this.in = in;
+            super(in);
         }
 
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             INDArray x = s.values[in];
             return x.rank() == 2 ? x : x.reshape('c', x.size(0), x.length() / x.size(0));
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             s.addGradient(in, gy.reshape('c', s.values[in].shape()), false);
         }
     }
 
     /** {@code x · weightᵀ + bias}, the input flattened when it is an image batch. */
-    private static final class LinearNode extends Node {
-        private final int in;
+    private static final class LinearNode extends OneInput {
         private final int inFeatures;
         private final int outFeatures;
         private final String weight;
         private final String bias;
-        private INDArray out;
-        private INDArray inputGradient;
 
         LinearNode(int in, int inFeatures, int outFeatures, String weight, String bias) {
-            this.in = in;
+            super(in);
             this.inFeatures = inFeatures;
             this.outFeatures = outFeatures;
             this.weight = weight;
@@ -1222,7 +1206,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             INDArray x = flat(s.values[in]);
             out = buffer(out, x.size(0), outFeatures);
             Nd4j.gemm(x, s.parameters.get(weight), out, false, true, 1.0, 0.0);
@@ -1233,7 +1217,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             INDArray x = flat(s.values[in]);
             Nd4j.gemm(gy, x, s.parameterGradients.get(weight), true, false, 1.0, 0.0);
             if (bias != null) {
@@ -1246,14 +1230,11 @@ final class EagerNetwork implements TrainingStep {
     }
 
     /** Inverted dropout by the step's keep-mask (0 or 1 / (1 − rate) per value). */
-    private static final class DropoutNode extends Node {
-        private final int in;
+    private static final class DropoutNode extends OneInput {
         private final String placeholder;
-        private INDArray out;
-        private INDArray inputGradient;
 
         DropoutNode(int in, String placeholder) {
-            this.in = in;
+            super(in);
             this.placeholder = placeholder;
         }
 
@@ -1287,7 +1268,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        INDArray forward(EagerNetwork s, int self) {
+        INDArray forward(EagerNetwork s) {
             INDArray x = s.values[in];
             out = buffer(out, x.shape());
             times(s, x, keep(s, x), out);
@@ -1295,7 +1276,7 @@ final class EagerNetwork implements TrainingStep {
         }
 
         @Override
-        void backward(EagerNetwork s, int self, INDArray gy) {
+        void backward(EagerNetwork s, INDArray gy) {
             INDArray x = s.values[in];
             inputGradient = buffer(inputGradient, x.shape());
             times(s, gy, keep(s, x), inputGradient);
