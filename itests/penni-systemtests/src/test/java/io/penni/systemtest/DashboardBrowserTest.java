@@ -67,7 +67,9 @@ class DashboardBrowserTest {
             js.executeScript("window.__sameDocument = true;"); // gone if anything reloads the page
             browser.findElement(By.cssSelector("#submit summary")).click();
             WebElement request = browser.findElement(By.id("request"));
-            js.executeScript("arguments[0].value = arguments[1];", request, JobWatch.request(job, 512, 1));
+            // big enough that retraining outlasts several progress intervals (1 s): with 512 images a stage of the
+            // eager trainer ends within one interval, and the row shows one progress value per stage
+            js.executeScript("arguments[0].value = arguments[1];", request, JobWatch.request(job, 4096, 2));
             browser.findElement(By.id("submit-button")).click();
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
             wait.until(d -> !d.findElements(By.cssSelector("#submit-result .alert.ok")).isEmpty());
