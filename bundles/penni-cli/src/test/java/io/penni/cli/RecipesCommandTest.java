@@ -41,8 +41,8 @@ class RecipesCommandTest {
     void listsTheShippedRecipesWithTheirKeySettings() {
         List<String> lines = run(repository()).lines().toList();
         assertTrue(lines.get(0).matches("RECIPE\\s+EPOCHS pre/re/fine\\s+LR\\s+L1\\s+d\\s+DISTILL\\s+PRUNING"), lines.get(0));
-        assertTrue(lines.stream().anyMatch(l -> l.matches("fast@1\\s+3/3/4\\s+cosine\\s+0.001\\s+5\\s+a=0.5 T=2\\s+"
-                + "std-threshold s=2.0")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("fast@2\\s+5/6/9\\s+cosine\\s+0.001\\s+5\\s+a=0.5 T=2\\s+"
+                + "layer-sparsity amount=0.965")), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.matches("paper@1\\s+100/100/30\\s+step\\s+1.0E-4\\s+5\\s+off\\s+"
                 + "std-threshold s=1.0")), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("demo@4: ")), "descriptions follow: " + lines);

@@ -214,6 +214,13 @@ public final class CompressionRequests {
         DatasetLoader.check(request.dataset(), environment.dataRoot()).ifPresent(p -> problems.add("/dataset: " + p));
         request.pruning().strategy().filter(s -> !environment.strategies().contains(s)).ifPresent(s -> problems.add(
                 "/pruning/strategy: unknown strategy '" + s + "'; available: " + new TreeSet<>(environment.strategies())));
+        int gradual = request.pruning().gradualEpochs();
+        int finetune = request.penni().finetune().epochs();
+        if (gradual > 0 && gradual >= finetune) {
+            problems.add("/pruning/gradualEpochs: " + gradual + " is not fewer than the fine-tuning's " + finetune
+                    + " epochs; the masks must be reached before its last epoch, which trains with every pruned "
+                    + "value held at zero");
+        }
         for (String backend : request.evaluation().backends()) {
             if (!environment.backends().contains(backend)) {
                 problems.add("/evaluation/backends: unknown backend '" + backend + "'; available: "
@@ -330,7 +337,7 @@ public final class CompressionRequests {
         Map<String, String> parameters = new LinkedHashMap<>();
         pr.path("parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue().asText()));
         PruningSpec pruning = new PruningSpec(Optional.ofNullable(pr.path("strategy").textValue()), parameters,
-                pr.path("linear").asBoolean(false));
+                pr.path("linear").asBoolean(false), pr.path("gradualEpochs").asInt(0));
 
         JsonNode e = root.path("evaluation");
         List<String> backends = new ArrayList<>();

@@ -107,7 +107,11 @@ public final class ReportAssembler {
         });
         Optional.ofNullable(stages.get(StageNames.EVALUATE))
                 .ifPresent(e -> report.set("inference", StageSummaryJson.fields(e.summary())));
-        pruning(stages).ifPresent(p -> report.set("pruning", JSON.valueToTree(pruning(p))));
+        pruning(stages).ifPresent(p -> {
+            Map<String, Object> pruning = pruning(p);
+            pruning.put("gradualEpochs", request.pruning().gradualEpochs());
+            report.set("pruning", JSON.valueToTree(pruning));
+        });
 
         Map<String, Object> headline = headline(table);
         String oneLine = oneLine(headline);
@@ -233,7 +237,15 @@ public final class ReportAssembler {
             md.append(String.format(Locale.ROOT, "Distillation from the dense model: alpha %s, temperature %s%n%n",
                     request.penni().distillation().alpha(), request.penni().distillation().temperature()));
         }
-        pruning(stages).ifPresent(p -> md.append(pruningMarkdown(pruning(p))).append("\n\n"));
+        pruning(stages).ifPresent(p -> {
+            md.append(pruningMarkdown(pruning(p)));
+            int gradual = request.pruning().gradualEpochs();
+            if (gradual > 0) {
+                md.append(" Reached gradually over the first ").append(gradual).append(" fine-tuning epoch")
+                        .append(gradual == 1 ? "" : "s").append(" (cubic schedule, smallest magnitudes first).");
+            }
+            md.append("\n\n");
+        });
         md.append(CompressionReports.markdown(table)).append("\n\n## Stages\n\n| stage | seconds | figures |\n|---|---|---|\n");
         stages.forEach((name, outcome) -> {
             md.append("| ").append(name).append(" | ")

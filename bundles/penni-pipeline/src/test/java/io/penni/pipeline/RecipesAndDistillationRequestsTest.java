@@ -77,6 +77,25 @@ class RecipesAndDistillationRequestsTest {
     }
 
     @Test
+    void gradualPruningIsReadAndMustEndBeforeTheLastFineTuningEpoch() {
+        assertEquals(0, assertInstanceOf(RequestOutcome.Accepted.class, parse("", shipped())).request().pruning()
+                .gradualEpochs(), "at once unless asked");
+        CompressionRequest r = assertInstanceOf(RequestOutcome.Accepted.class, parse("""
+                , "penni": {"finetune": {"epochs": 4}}, "pruning": {"gradualEpochs": 3}""", shipped())).request();
+        assertEquals(3, r.pruning().gradualEpochs());
+
+        List<String> reasons = rejected("""
+                , "penni": {"finetune": {"epochs": 4}}, "pruning": {"gradualEpochs": 4}""", shipped());
+        assertEquals(List.of("/pruning/gradualEpochs: 4 is not fewer than the fine-tuning's 4 epochs; the masks must "
+                + "be reached before its last epoch, which trains with every pruned value held at zero"), reasons);
+        assertTrue(rejected(", \"pruning\": {\"gradualEpochs\": -1}", shipped()).get(0)
+                .startsWith("/pruning/gradualEpochs:"));
+        // a recipe's fine-tuning counts: fast's 9 epochs leave room for 8
+        assertEquals(8, assertInstanceOf(RequestOutcome.Accepted.class, parse("""
+                , "recipe": "fast", "pruning": {"gradualEpochs": 8}""", shipped())).request().pruning().gradualEpochs());
+    }
+
+    @Test
     void outOfRangeDistillationSettingsAreRefusedWithTheirPointers() {
         List<String> reasons = rejected("""
                 , "penni": {"distillation": {"alpha": 1.5, "temperature": 0, "on": true}},
@@ -92,15 +111,15 @@ class RecipesAndDistillationRequestsTest {
         RequestOutcome.Accepted accepted = assertInstanceOf(RequestOutcome.Accepted.class, parse("""
                 , "recipe": "fast", "penni": {"l1": 5e-4, "finetune": {"epochs": 2}}""", shipped()));
         CompressionRequest r = accepted.request();
-        assertEquals(Optional.of(new Recipe("fast", 1)), r.recipe());
+        assertEquals(Optional.of(new Recipe("fast", 2)), r.recipe());
         assertEquals(5e-4, r.penni().l1(), "the request's own value wins");
         assertEquals(2, r.penni().finetune().epochs(), "the request's own value wins inside a merged object");
         assertEquals(TrainingSchedule.RateShape.COSINE, r.penni().finetune().rateShape(), "the recipe fills the rest");
-        assertEquals(3, r.penni().retrain().epochs());
+        assertEquals(6, r.penni().retrain().epochs());
         assertTrue(r.penni().distillation().enabled());
-        assertEquals(Optional.of("std-threshold"), r.pruning().strategy());
+        assertEquals(Optional.of("layer-sparsity"), r.pruning().strategy());
         // what the stages read: the merged request, the recipe pinned to its version
-        assertEquals("fast@1", accepted.document().get("recipe").asText());
+        assertEquals("fast@2", accepted.document().get("recipe").asText());
         assertEquals(r, CompressionRequests.read(accepted.document(), "job-1"));
     }
 
@@ -125,9 +144,9 @@ class RecipesAndDistillationRequestsTest {
         List<String> unknown = rejected(", \"recipe\": \"fastest\"", shipped());
         assertEquals(1, unknown.size());
         assertTrue(unknown.get(0).startsWith("/recipe: unknown recipe 'fastest'; available: ["), unknown.toString());
-        assertTrue(unknown.get(0).contains("fast@1"), unknown.toString());
+        assertTrue(unknown.get(0).contains("fast@2"), unknown.toString());
         List<String> version = rejected(", \"recipe\": \"fast@7\"", shipped());
-        assertTrue(version.get(0).contains("this server has version 1"), version.toString());
+        assertTrue(version.get(0).contains("this server has version 2"), version.toString());
         assertTrue(rejected(", \"recipe\": \"Fast!\"", shipped()).get(0).startsWith("/recipe:"));
     }
 
@@ -167,6 +186,7 @@ class RecipesAndDistillationRequestsTest {
         assertEquals(minimal.penni(), every.penni());
         assertEquals(minimal.pretrain(), every.pretrain());
         assertEquals(minimal.pruning().linear(), every.pruning().linear());
+        assertEquals(minimal.pruning().gradualEpochs(), every.pruning().gradualEpochs());
     }
 
     /** {@code bin/penni demo} submits examples/fashion-demo.json after copying examples/models/ into the model root. */

@@ -77,6 +77,9 @@ public final class SgdOptimizer {
             if (settings.momentum() != 0) {
                 INDArray v = velocity.computeIfAbsent(name, n -> p.ulike());
                 v.muli(settings.momentum()).addi(d);
+                if (mask != null) {
+                    v.muli(mask); // a value a mask has just pruned (gradual pruning) keeps no velocity either
+                }
                 update = settings.nesterov() ? d.addi(v.mul(settings.momentum())) : v.dup();
             } else {
                 update = d;

@@ -52,7 +52,9 @@ final class TrainableParameters {
                 throw new IllegalArgumentException("mask for " + name + " has shape "
                         + java.util.Arrays.toString(m.shape()) + ", the parameter " + java.util.Arrays.toString(p.shape()));
             }
-            p.muli(m);
+            if (run.gradualEpochs() == 0) {
+                p.muli(m);
+            }
             masks.put(name, m);
         });
         for (TrainingStep.BatchNormLayer s : batchNorms) {
@@ -78,6 +80,7 @@ final class TrainableParameters {
         return l1;
     }
 
+    /** @return the masks the optimizer holds (live: a gradual run replaces them as it goes) */
     Map<String, INDArray> masks() {
         return masks;
     }

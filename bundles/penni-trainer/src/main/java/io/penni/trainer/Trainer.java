@@ -105,6 +105,7 @@ public final class Trainer {
         int[] shape = {train.channels(), train.height(), train.width()};
         Optional<TeacherSignal> signal = teacher.map(t -> TeacherSignal.of(t, train, normalization, run.augmentation()));
 
+        GradualPruning gradual = null;
         for (int epoch = firstEpoch; epoch < epochs; epoch++) {
             double rate = rates.rate(epoch);
             String training = run.trainingIn(epoch);
@@ -112,6 +113,9 @@ public final class Trainer {
             BatchIterator batches = Batches.training(train, normalization, run.augmentation(), batchSize, run.seed(),
                     epoch);
             int iterations = batches.batchCount();
+            if (run.gradualEpochs() > 0 && gradual == null) {
+                gradual = new GradualPruning(parameters.masks(), run.gradualEpochs(), iterations);
+            }
             long epochStart = System.nanoTime();
             double lossSum = 0;
             long correct = 0;
@@ -120,6 +124,10 @@ public final class Trainer {
                 if (cancelled.getAsBoolean()) {
                     return new TrainingResult(step.toModel(parameters.runningStatistics()), history,
                             checkpoint.map(Checkpoint::completedEpochs), true);
+                }
+                long global = (long) epoch * iterations + iteration;
+                if (gradual != null && gradual.updatesAt(global)) {
+                    gradual.update(global, parameters.arrays(), parameters.masks());
                 }
                 Batch batch = batches.batch(iteration);
                 Nd4j.getRandom().setSeed(stepSeed(run.seed(), epoch, iteration));

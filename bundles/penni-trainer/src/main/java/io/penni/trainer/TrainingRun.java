@@ -22,9 +22,13 @@ import io.penni.api.model.Tensor;
  * @param seed seed of the data order, augmentation and dropout
  * @param evaluateEvery evaluate on the test split every this many epochs (0: only after the last)
  * @param teacher the model to distil from, if any
+ * @param gradualEpochs over how many first epochs the masks are reached (0: they hold from the first step): the
+ *        run starts from unpruned values and zeroes the masked ones smallest magnitude first, on a cubic schedule
+ *        ({@link GradualPruning})
  */
 public record TrainingRun(String phase, TrainingSchedule schedule, OptionalInt alternateEvery, double l1,
-        Map<String, Tensor> masks, Augmentation augmentation, long seed, int evaluateEvery, Optional<Teacher> teacher) {
+        Map<String, Tensor> masks, Augmentation augmentation, long seed, int evaluateEvery, Optional<Teacher> teacher,
+        int gradualEpochs) {
 
     /**
      * A run without distillation.
@@ -40,7 +44,7 @@ public record TrainingRun(String phase, TrainingSchedule schedule, OptionalInt a
      */
     public TrainingRun(String phase, TrainingSchedule schedule, OptionalInt alternateEvery, double l1,
             Map<String, Tensor> masks, Augmentation augmentation, long seed, int evaluateEvery) {
-        this(phase, schedule, alternateEvery, l1, masks, augmentation, seed, evaluateEvery, Optional.empty());
+        this(phase, schedule, alternateEvery, l1, masks, augmentation, seed, evaluateEvery, Optional.empty(), 0);
     }
 
     /**
@@ -49,7 +53,16 @@ public record TrainingRun(String phase, TrainingSchedule schedule, OptionalInt a
      */
     public TrainingRun distillingFrom(Teacher newTeacher) {
         return new TrainingRun(phase, schedule, alternateEvery, l1, masks, augmentation, seed, evaluateEvery,
-                Optional.of(newTeacher));
+                Optional.of(newTeacher), gradualEpochs);
+    }
+
+    /**
+     * @param epochs over how many first epochs the masks are reached; fewer than the schedule's epochs
+     * @return this run, pruning gradually
+     */
+    public TrainingRun pruningGradually(int epochs) {
+        return new TrainingRun(phase, schedule, alternateEvery, l1, masks, augmentation, seed, evaluateEvery, teacher,
+                epochs);
     }
 
     /** Checks the fields. */
@@ -65,6 +78,13 @@ public record TrainingRun(String phase, TrainingSchedule schedule, OptionalInt a
         }
         if (l1 < 0) {
             throw new IllegalArgumentException("l1 must be >= 0, was " + l1);
+        }
+        if (gradualEpochs < 0 || (gradualEpochs > 0 && gradualEpochs >= schedule.epochs())) {
+            throw new IllegalArgumentException("gradualEpochs must be 0 or fewer than the " + schedule.epochs()
+                    + " epochs, was " + gradualEpochs);
+        }
+        if (gradualEpochs > 0 && masks.isEmpty()) {
+            throw new IllegalArgumentException("gradual pruning needs masks");
         }
     }
 

@@ -153,6 +153,65 @@ class TrainerTest {
         assertEquals(2.0 / 3, result.history().get(1).zeroCoefficients(), 0.01);
     }
 
+    /** Keep one coefficient of conv2 in three. */
+    private static Map<String, Tensor> oneInThree(Model start) {
+        float[] keep = new float[values(start, "conv2.coefficients").length];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = i % 3 == 0 ? 1f : 0f;
+        }
+        return Map.of("conv2.coefficients", new Tensor(new int[] {16, 8, 4}, keep));
+    }
+
+    @Test
+    void gradualPruningStartsUnprunedAndEndsAtExactlyTheMasks() throws Exception {
+        Model start = smallNet(3);
+        Map<String, Tensor> masks = oneInThree(start);
+        float[] keep = masks.get("conv2.coefficients").data();
+        TrainingResult result = new Trainer(run("finetune", 3, OptionalInt.empty(), 0, masks).pruningGradually(2),
+                new InMemoryCheckpoints(), new TrainingListener() { }, () -> false).train(start, data, normalization);
+        List<Double> zeros = result.history().stream().map(EpochReport::zeroCoefficients).toList();
+        // after epoch 1 of a 2-epoch ramp: about 1 - 0.5^3 = 87.5 % of the pruned two thirds are zero
+        assertTrue(zeros.get(0) > 0.45 && zeros.get(0) < 0.6, "part way after the first epoch: " + zeros);
+        assertTrue(zeros.get(1) > zeros.get(0), "more after the second: " + zeros);
+        assertEquals(2.0 / 3, zeros.get(2), 0.01, "all of them in the last epoch: " + zeros);
+        float[] after = values(result.model(), "conv2.coefficients");
+        for (int i = 0; i < after.length; i++) {
+            if (keep[i] == 0f) {
+                assertTrue(after[i] == 0f, "pruned coefficient " + i + " is " + after[i]);
+            } else {
+                assertTrue(after[i] != 0f, "kept coefficient " + i + " is zero");
+            }
+        }
+        assertTrue(result.history().get(2).testAccuracy().orElseThrow() > 0.6, "it still learns: " + result.history());
+    }
+
+    @Test
+    void aGraduallyPruningRunKilledMidRampResumesToTheUninterruptedResult() throws Exception {
+        Model start = smallNet(8);
+        TrainingRun run = run("finetune", 3, OptionalInt.empty(), 0, oneInThree(start)).pruningGradually(2);
+        Model uninterrupted = new Trainer(run, new InMemoryCheckpoints(), new TrainingListener() { }, () -> false)
+                .train(start, data, normalization).model();
+
+        InMemoryCheckpoints store = new InMemoryCheckpoints();
+        AtomicBoolean stop = new AtomicBoolean();
+        TrainingResult killed = new Trainer(run, store, new TrainingListener() {
+            @Override
+            public void iteration(int epoch, int epochs, int iteration, int iterations, double loss, double accuracy,
+                    double imagesPerSecond) {
+                if (epoch == 2 && iteration == iterations / 2) {
+                    stop.set(true); // half-way through epoch 2, mid-ramp, after epoch 1's checkpoint
+                }
+            }
+        }, stop::get).train(start, data, normalization);
+        assertTrue(killed.cancelled());
+        TrainingResult resumed = new Trainer(run, store, new TrainingListener() { }, () -> false)
+                .train(smallNet(999), data, normalization);
+        assertEquals(3, resumed.history().size());
+        for (String parameter : uninterrupted.parameters().keySet()) {
+            assertArrayEquals(values(uninterrupted, parameter), values(resumed.model(), parameter), 0f, parameter);
+        }
+    }
+
     @Test
     void resumingFromACheckpointEndsWhereAnUninterruptedRunEnds() throws Exception {
         TrainingRun run = run("retrain", 2, OptionalInt.of(1), 1e-4, Map.of());

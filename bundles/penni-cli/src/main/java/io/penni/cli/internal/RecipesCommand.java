@@ -85,7 +85,9 @@ public final class RecipesCommand implements Command {
                 kd.path("enabled").asBoolean(false) ? String.format(Locale.ROOT, "a=%s T=%s",
                         kd.path("alpha").asText("0.5"), kd.path("temperature").asText("4")) : "off",
                 q.path("pruning").path("strategy").asText("default") + parameters(q.path("pruning").path("parameters"))
-                        + (q.path("pruning").path("linear").asBoolean(false) ? " +fc" : "")});
+                        + (q.path("pruning").path("linear").asBoolean(false) ? " +fc" : "")
+                        + (q.path("pruning").path("gradualEpochs").asInt(0) > 0
+                                ? " gradual=" + q.path("pruning").path("gradualEpochs").asInt() : "")});
         }
         StringBuilder text = new StringBuilder(ServerHttp.table(rows));
         text.append('\n');

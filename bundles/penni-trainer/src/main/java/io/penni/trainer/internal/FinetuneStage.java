@@ -41,6 +41,10 @@ public final class FinetuneStage implements CompressionStage {
     /** Input name of the pruner's masks. */
     static final String MASKS = "masks";
 
+    /** Input names of the retraining's model (gradual pruning starts from it). */
+    static final String RETRAINED = StageNames.RETRAIN + "." + ModelArtifacts.MODEL;
+    static final String RETRAINED_WEIGHTS = StageNames.RETRAIN + "." + ModelArtifacts.WEIGHTS;
+
     private final TrainingEnvironment environment;
 
     /**
@@ -65,11 +69,15 @@ public final class FinetuneStage implements CompressionStage {
     public StageOutcome run(StageContext context) {
         CompressionRequest request = context.request();
         try {
-            Model start = ModelArtifacts.load(context.artifacts(), context.inputs());
+            int gradual = request.pruning().gradualEpochs();
+            Model start = gradual > 0 ? retrained(context) : ModelArtifacts.load(context.artifacts(), context.inputs());
             Map<String, Tensor> masks = masks(context);
             TrainingStageSupport.Data data = TrainingStageSupport.data(context, environment);
             TrainingRun run = new TrainingRun(StageNames.FINETUNE, request.penni().finetune(), OptionalInt.empty(), 0,
                     masks, request.dataset().augmentation(), request.seed(), environment.evaluateEvery());
+            if (gradual > 0) {
+                run = run.pruningGradually(gradual);
+            }
             run = TrainingStageSupport.withTeacher(run, context);
             TrainingResult result = TrainingStageSupport.train(context, run, start, data);
             if (result.cancelled()) {
@@ -81,6 +89,15 @@ public final class FinetuneStage implements CompressionStage {
         } catch (Exception e) {
             return TrainingStageSupport.failed(e, context);
         }
+    }
+
+    /**
+     * The retrained model, before pruning: gradual pruning starts from its values and zeroes the pruned ones over
+     * the first epochs (the pruned model differs from it only by those zeros).
+     */
+    static Model retrained(StageContext context) throws IOException {
+        return TrainingStageSupport.inputModel(context, RETRAINED, RETRAINED_WEIGHTS,
+                "gradual pruning needs the retrained model");
     }
 
     /** The pruner's keep-masks (U8 or BOOL tensors named like the parameters) as 0/1 float tensors. */

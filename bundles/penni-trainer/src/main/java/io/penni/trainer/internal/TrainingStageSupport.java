@@ -110,19 +110,32 @@ final class TrainingStageSupport {
         if (!d.enabled() || run.schedule().epochs() == 0) {
             return run;
         }
-        ArtifactRef graph = context.inputs().get(BASELINE);
-        if (graph == null) {
-            throw new IOException("distillation needs the job's dense model ('" + BASELINE + "'), which no earlier "
-                    + "stage produced");
-        }
-        Map<String, ArtifactRef> teacherInputs = new LinkedHashMap<>();
-        teacherInputs.put(ModelArtifacts.MODEL, graph);
-        Optional.ofNullable(context.inputs().get(BASELINE_WEIGHTS))
-                .ifPresent(w -> teacherInputs.put(ModelArtifacts.WEIGHTS, w));
-        Model teacher = ModelArtifacts.load(context.artifacts(), teacherInputs);
+        Model teacher = inputModel(context, BASELINE, BASELINE_WEIGHTS, "distillation needs the job's dense model");
         // every step: measured faster here than logits cached per image (vgg-small, 2 epochs: +10 s against +16 s
         // over no teacher; NOTES-distill.md), and right for augmented images as well
         return run.distillingFrom(new Teacher(teacher, d.alpha(), d.temperature(), Teacher.Logits.ON_THE_FLY));
+    }
+
+    /**
+     * A model among the stage's inputs other than its {@code model}: its graph and the weights beside it, opened
+     * through the store.
+     *
+     * @param context the stage's job
+     * @param graph the graph's input name
+     * @param weights the weights' input name
+     * @param need what needs it, for the message when it is missing
+     * @return the model
+     * @throws IOException if no earlier stage produced it, or it cannot be read
+     */
+    static Model inputModel(StageContext context, String graph, String weights, String need) throws IOException {
+        ArtifactRef graphRef = context.inputs().get(graph);
+        if (graphRef == null) {
+            throw new IOException(need + " ('" + graph + "'), which no earlier stage produced");
+        }
+        Map<String, ArtifactRef> inputs = new LinkedHashMap<>();
+        inputs.put(ModelArtifacts.MODEL, graphRef);
+        Optional.ofNullable(context.inputs().get(weights)).ifPresent(w -> inputs.put(ModelArtifacts.WEIGHTS, w));
+        return ModelArtifacts.load(context.artifacts(), inputs);
     }
 
     /**
