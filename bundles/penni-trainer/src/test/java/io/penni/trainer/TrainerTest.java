@@ -193,16 +193,7 @@ class TrainerTest {
                 .train(start, data, normalization).model();
 
         InMemoryCheckpoints store = new InMemoryCheckpoints();
-        AtomicBoolean stop = new AtomicBoolean();
-        TrainingResult killed = new Trainer(run, store, new TrainingListener() {
-            @Override
-            public void iteration(int epoch, int epochs, int iteration, int iterations, double loss, double accuracy,
-                    double imagesPerSecond) {
-                if (epoch == 2 && iteration == iterations / 2) {
-                    stop.set(true); // half-way through epoch 2, mid-ramp, after epoch 1's checkpoint
-                }
-            }
-        }, stop::get).train(start, data, normalization);
+        TrainingResult killed = killedHalfWayThroughEpoch2(run, start, store); // mid-ramp
         assertTrue(killed.cancelled());
         TrainingResult resumed = new Trainer(run, store, new TrainingListener() { }, () -> false)
                 .train(smallNet(999), data, normalization);
@@ -316,16 +307,7 @@ class TrainerTest {
                 .train(smallNet(7), data, normalization).model();
 
         InMemoryCheckpoints store = new InMemoryCheckpoints();
-        AtomicBoolean stop = new AtomicBoolean();
-        TrainingResult killed = new Trainer(run, store, new TrainingListener() {
-            @Override
-            public void iteration(int epoch, int epochs, int iteration, int iterations, double loss, double accuracy,
-                    double imagesPerSecond) {
-                if (epoch == 2 && iteration == iterations / 2) {
-                    stop.set(true); // the "kill": half-way through epoch 2, after epoch 1's checkpoint
-                }
-            }
-        }, stop::get).train(smallNet(7), data, normalization);
+        TrainingResult killed = killedHalfWayThroughEpoch2(run, smallNet(7), store);
         assertTrue(killed.cancelled());
         assertEquals(1, store.saved.size(), "only epoch 1 was checkpointed");
         TrainingResult resumed = new Trainer(run, store, new TrainingListener() { }, () -> false)
@@ -334,6 +316,21 @@ class TrainerTest {
         for (String parameter : uninterrupted.parameters().keySet()) {
             assertArrayEquals(values(uninterrupted, parameter), values(resumed.model(), parameter), 0f, parameter);
         }
+    }
+
+    /** The "kill": a run stopped half-way through epoch 2, after epoch 1's checkpoint. */
+    private static TrainingResult killedHalfWayThroughEpoch2(TrainingRun run, Model start, InMemoryCheckpoints store)
+            throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        return new Trainer(run, store, new TrainingListener() {
+            @Override
+            public void iteration(int epoch, int epochs, int iteration, int iterations, double loss, double accuracy,
+                    double imagesPerSecond) {
+                if (epoch == 2 && iteration == iterations / 2) {
+                    stop.set(true);
+                }
+            }
+        }, stop::get).train(start, data, normalization);
     }
 
     private static float[] values(Model model, String parameter) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,18 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.penni.api.artifact.ArtifactRef;
-import io.penni.api.job.Augmentation;
-import io.penni.api.job.CompressionRequest;
-import io.penni.api.job.DatasetSpec;
 import io.penni.api.job.Distillation;
-import io.penni.api.job.EvaluationSpec;
-import io.penni.api.job.ModelSource;
-import io.penni.api.job.PenniParameters;
 import io.penni.api.job.PruningSpec;
-import io.penni.api.job.TrainingSchedule;
 import io.penni.api.stage.StageOutcome;
 import io.penni.api.stage.TrainingSummary;
-import io.penni.artifacts.internal.FileSystemArtifactStore;
 import io.penni.artifacts.testing.LocalJob;
 import io.penni.model.Architectures;
 import io.penni.model.ModelArtifacts;
@@ -36,14 +27,8 @@ class DistillingStagesTest {
     Path folder;
 
     private LocalJob job(Map<String, ArtifactRef> inputs) throws Exception {
-        TrainingSchedule oneEpoch = new TrainingSchedule(1, 0.01, List.of(), 0.1, 64, 0.9, true, 1e-4,
-                TrainingSchedule.RateShape.COSINE);
-        CompressionRequest request = new CompressionRequest("kd", new ModelSource.BuiltIn("vgg-small", 1),
-                new DatasetSpec("fashion-mnist", "fashion-mnist", Augmentation.NONE, 512, 256), TrainingSchedule.paper(0),
-                new PenniParameters(5, 1e-4, 1, oneEpoch, oneEpoch, new Distillation(true, 0.5, 2)),
-                new PruningSpec(Optional.empty(), Map.of()), new EvaluationSpec(List.of("cpu"), List.of(1), 0, 1), 1);
-        return new LocalJob(request, inputs, new FileSystemArtifactStore(folder.resolve("store")),
-                java.nio.file.Files.createDirectories(folder.resolve("work")));
+        return TrainingStageJobs.job(folder, "kd", 1, new Distillation(true, 0.5, 2),
+                new PruningSpec(Optional.empty(), Map.of()), inputs);
     }
 
     @Test

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,19 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.penni.api.artifact.ArtifactRef;
-import io.penni.api.job.Augmentation;
-import io.penni.api.job.CompressionRequest;
-import io.penni.api.job.DatasetSpec;
 import io.penni.api.job.Distillation;
-import io.penni.api.job.EvaluationSpec;
-import io.penni.api.job.ModelSource;
-import io.penni.api.job.PenniParameters;
 import io.penni.api.job.PruningSpec;
-import io.penni.api.job.TrainingSchedule;
 import io.penni.api.model.Model;
 import io.penni.api.model.Tensor;
 import io.penni.api.stage.StageOutcome;
-import io.penni.artifacts.internal.FileSystemArtifactStore;
 import io.penni.artifacts.testing.LocalJob;
 import io.penni.model.Architectures;
 import io.penni.model.ModelArtifacts;
@@ -48,15 +38,8 @@ class GradualFinetuneStageTest {
     Path folder;
 
     private LocalJob job(Map<String, ArtifactRef> inputs) throws Exception {
-        TrainingSchedule twoEpochs = new TrainingSchedule(2, 0.01, List.of(), 0.1, 64, 0.9, true, 1e-4,
-                TrainingSchedule.RateShape.COSINE);
-        CompressionRequest request = new CompressionRequest("gradual", new ModelSource.BuiltIn("vgg-small", 1),
-                new DatasetSpec("fashion-mnist", "fashion-mnist", Augmentation.NONE, 512, 256), TrainingSchedule.paper(0),
-                new PenniParameters(5, 1e-4, 1, twoEpochs, twoEpochs, Distillation.OFF),
-                new PruningSpec(Optional.empty(), Map.of(), false, 1), new EvaluationSpec(List.of("cpu"), List.of(1), 0, 1),
-                1);
-        return new LocalJob(request, inputs, new FileSystemArtifactStore(folder.resolve("store")),
-                Files.createDirectories(folder.resolve("work")));
+        return TrainingStageJobs.job(folder, "gradual", 2, Distillation.OFF,
+                new PruningSpec(Optional.empty(), Map.of(), false, 1), inputs);
     }
 
     @Test
