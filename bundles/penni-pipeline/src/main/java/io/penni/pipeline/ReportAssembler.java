@@ -107,11 +107,7 @@ public final class ReportAssembler {
         });
         Optional.ofNullable(stages.get(StageNames.EVALUATE))
                 .ifPresent(e -> report.set("inference", StageSummaryJson.fields(e.summary())));
-        pruning(stages).ifPresent(p -> {
-            Map<String, Object> pruning = pruning(p);
-            pruning.put("gradualEpochs", request.pruning().gradualEpochs());
-            report.set("pruning", JSON.valueToTree(pruning));
-        });
+        pruning(stages).ifPresent(p -> report.set("pruning", JSON.valueToTree(pruning(p, request))));
 
         Map<String, Object> headline = headline(table);
         String oneLine = oneLine(headline);
@@ -237,15 +233,7 @@ public final class ReportAssembler {
             md.append(String.format(Locale.ROOT, "Distillation from the dense model: alpha %s, temperature %s%n%n",
                     request.penni().distillation().alpha(), request.penni().distillation().temperature()));
         }
-        pruning(stages).ifPresent(p -> {
-            md.append(pruningMarkdown(pruning(p)));
-            int gradual = request.pruning().gradualEpochs();
-            if (gradual > 0) {
-                md.append(" Reached gradually over the first ").append(gradual).append(" fine-tuning epoch")
-                        .append(gradual == 1 ? "" : "s").append(" (cubic schedule, smallest magnitudes first).");
-            }
-            md.append("\n\n");
-        });
+        pruning(stages).ifPresent(p -> md.append(pruningMarkdown(pruning(p, request))).append("\n\n"));
         md.append(CompressionReports.markdown(table)).append("\n\n## Stages\n\n| stage | seconds | figures |\n|---|---|---|\n");
         stages.forEach((name, outcome) -> {
             md.append("| ").append(name).append(" | ")
@@ -260,7 +248,7 @@ public final class ReportAssembler {
      * Which strategy pruned the job, from which bundle and version, with which parameters and to what sparsity: the
      * prune stage records these, so a job keeps naming the strategy it used after the bundle was swapped.
      */
-    private static Map<String, Object> pruning(PruningSummary summary) {
+    private static Map<String, Object> pruning(PruningSummary summary, CompressionRequest request) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("strategy", summary.strategy());
         p.put("bundle", summary.bundle());
@@ -269,6 +257,7 @@ public final class ReportAssembler {
         p.put("sparsity", summary.sparsity());
         p.put("kept", summary.kept());
         p.put("total", summary.total());
+        p.put("gradualEpochs", request.pruning().gradualEpochs());
         return p;
     }
 
@@ -283,7 +272,12 @@ public final class ReportAssembler {
             md.append(String.format(Locale.ROOT, "; pruned %.2f%% of %,d prunable values", 100 * sparsity.doubleValue(),
                     total.longValue()));
         }
-        return md.append('.').toString();
+        md.append('.');
+        if (p.get("gradualEpochs") instanceof Integer gradual && gradual > 0) {
+            md.append(" Reached gradually over the first ").append(gradual).append(" fine-tuning epoch")
+                    .append(gradual == 1 ? "" : "s").append(" (cubic schedule, smallest magnitudes first).");
+        }
+        return md.toString();
     }
 
     /** Where the compressed model's ONNX file is and which form it is in. */

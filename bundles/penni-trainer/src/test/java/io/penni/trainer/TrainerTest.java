@@ -133,12 +133,9 @@ class TrainerTest {
     void prunedCoefficientsStayZeroThroughFineTuning() throws Exception {
         Model start = smallNet(3);
         float[] coefficients = values(start, "conv2.coefficients");
-        float[] keep = new float[coefficients.length];
-        for (int i = 0; i < keep.length; i++) {
-            keep[i] = i % 3 == 0 ? 1f : 0f; // prune two in three
-        }
-        Tensor mask = new Tensor(new int[] {16, 8, 4}, keep);
-        TrainingResult result = new Trainer(run("finetune", 2, OptionalInt.empty(), 0, Map.of("conv2.coefficients", mask)),
+        Map<String, Tensor> masks = oneInThree(start); // prune two in three
+        float[] keep = masks.get("conv2.coefficients").data();
+        TrainingResult result = new Trainer(run("finetune", 2, OptionalInt.empty(), 0, masks),
                 new InMemoryCheckpoints(), new TrainingListener() { }, () -> false).train(start, data, normalization);
         float[] after = values(result.model(), "conv2.coefficients");
         int kept = 0;

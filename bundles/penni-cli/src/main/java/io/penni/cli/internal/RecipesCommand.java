@@ -77,6 +77,8 @@ public final class RecipesCommand implements Command {
             JsonNode q = r.request();
             JsonNode p = q.path("penni");
             JsonNode kd = p.path("distillation");
+            JsonNode pruning = q.path("pruning");
+            int gradual = pruning.path("gradualEpochs").asInt(0);
             rows.add(new String[] {r.id().toString(),
                 epochs(q.path("pretrain"), 100) + "/" + epochs(p.path("retrain"), 100) + "/"
                         + epochs(p.path("finetune"), 30),
@@ -84,10 +86,9 @@ public final class RecipesCommand implements Command {
                 p.path("l1").asText("1e-4"), p.path("bases").asText("5"),
                 kd.path("enabled").asBoolean(false) ? String.format(Locale.ROOT, "a=%s T=%s",
                         kd.path("alpha").asText("0.5"), kd.path("temperature").asText("4")) : "off",
-                q.path("pruning").path("strategy").asText("default") + parameters(q.path("pruning").path("parameters"))
-                        + (q.path("pruning").path("linear").asBoolean(false) ? " +fc" : "")
-                        + (q.path("pruning").path("gradualEpochs").asInt(0) > 0
-                                ? " gradual=" + q.path("pruning").path("gradualEpochs").asInt() : "")});
+                pruning.path("strategy").asText("default") + parameters(pruning.path("parameters"))
+                        + (pruning.path("linear").asBoolean(false) ? " +fc" : "")
+                        + (gradual > 0 ? " gradual=" + gradual : "")});
         }
         StringBuilder text = new StringBuilder(ServerHttp.table(rows));
         text.append('\n');
