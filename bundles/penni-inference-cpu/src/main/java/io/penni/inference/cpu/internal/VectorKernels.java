@@ -2,6 +2,7 @@ package io.penni.inference.cpu.internal;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -357,6 +358,22 @@ final class VectorKernels implements Kernels {
             block5x3(a, aOff, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
             return;
         }
+        if (len >= 4 * W) {
+            // four vectors a row: a block of 2 to 4 rows holds 8 to 16 independent sums, each load of b feeds
+            // every row; the 4 × 2 block's 8 sums (its missing rows computed and dropped) measured slower
+            for (; i + 3 <= rows; i += 4) {
+                wide4(a, aOff + i * rowStride, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c,
+                        cOff + i * ldc, ldc, len, Math.min(4, rows - i));
+            }
+            if (rows - i == 2) {
+                wide2(a, aOff + i * rowStride, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c,
+                        cOff + i * ldc, ldc, len);
+            } else if (rows - i == 1) {
+                wide2(a, aOff + i * rowStride, 0, depthStride, depth, b, bRows, bRowsOff, bShift, c,
+                        cOff + i * ldc, 0, len);
+            }
+            return;
+        }
         for (; i + 4 <= rows; i += 4) {
             block4(a, aOff + i * rowStride, rowStride, depthStride, depth, b, bRows, bRowsOff, bShift, c,
                     cOff + i * ldc, ldc, len, 4);
@@ -543,6 +560,142 @@ final class VectorKernels implements Kernels {
     }
 
     /** Four rows of a and c, or two or three: a missing row reads the last real row of a and is not stored. */
+    /**
+     * Three or four rows of a and c, four vectors of c at a time ({@code len >= 4·W}); with three the fourth row's
+     * sums read the third's a and are not stored. The last chunk overlaps the one before it.
+     */
+    private static void wide4(float[] a, int a0, int lda, int ps, int depth, float[] b, int[] bRows, int bRowsOff,
+            int bShift, float[] c, int c0, int ldc, int len, int rows) {
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = rows > 3 ? a2 + lda : a2;
+        for (int j = 0;; j += 4 * W) {
+            if (j + 4 * W > len) {
+                j = len - 4 * W;
+            }
+            FloatVector x00 = FloatVector.zero(S);
+            FloatVector x01 = FloatVector.zero(S);
+            FloatVector x02 = FloatVector.zero(S);
+            FloatVector x03 = FloatVector.zero(S);
+            FloatVector x10 = FloatVector.zero(S);
+            FloatVector x11 = FloatVector.zero(S);
+            FloatVector x12 = FloatVector.zero(S);
+            FloatVector x13 = FloatVector.zero(S);
+            FloatVector x20 = FloatVector.zero(S);
+            FloatVector x21 = FloatVector.zero(S);
+            FloatVector x22 = FloatVector.zero(S);
+            FloatVector x23 = FloatVector.zero(S);
+            FloatVector x30 = FloatVector.zero(S);
+            FloatVector x31 = FloatVector.zero(S);
+            FloatVector x32 = FloatVector.zero(S);
+            FloatVector x33 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + bShift + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi);
+                FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
+                FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * W);
+                FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * W);
+                FloatVector s = FloatVector.broadcast(S, a[a0 + p * ps]);
+                x00 = b0.fma(s, x00);
+                x01 = b1.fma(s, x01);
+                x02 = b2.fma(s, x02);
+                x03 = b3.fma(s, x03);
+                s = FloatVector.broadcast(S, a[a1 + p * ps]);
+                x10 = b0.fma(s, x10);
+                x11 = b1.fma(s, x11);
+                x12 = b2.fma(s, x12);
+                x13 = b3.fma(s, x13);
+                s = FloatVector.broadcast(S, a[a2 + p * ps]);
+                x20 = b0.fma(s, x20);
+                x21 = b1.fma(s, x21);
+                x22 = b2.fma(s, x22);
+                x23 = b3.fma(s, x23);
+                s = FloatVector.broadcast(S, a[a3 + p * ps]);
+                x30 = b0.fma(s, x30);
+                x31 = b1.fma(s, x31);
+                x32 = b2.fma(s, x32);
+                x33 = b3.fma(s, x33);
+            }
+            int d = c0 + j;
+            x00.intoArray(c, d);
+            x01.intoArray(c, d + W);
+            x02.intoArray(c, d + 2 * W);
+            x03.intoArray(c, d + 3 * W);
+            d += ldc;
+            x10.intoArray(c, d);
+            x11.intoArray(c, d + W);
+            x12.intoArray(c, d + 2 * W);
+            x13.intoArray(c, d + 3 * W);
+            d += ldc;
+            x20.intoArray(c, d);
+            x21.intoArray(c, d + W);
+            x22.intoArray(c, d + 2 * W);
+            x23.intoArray(c, d + 3 * W);
+            if (rows > 3) {
+                d += ldc;
+                x30.intoArray(c, d);
+                x31.intoArray(c, d + W);
+                x32.intoArray(c, d + 2 * W);
+                x33.intoArray(c, d + 3 * W);
+            }
+            if (j + 4 * W >= len) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Two rows of a and c, four vectors of c at a time ({@code len >= 4·W}); one row when {@code lda} and
+     * {@code ldc} are 0 (both sums then the same row, stored twice over the same place with the same values).
+     */
+    private static void wide2(float[] a, int a0, int lda, int ps, int depth, float[] b, int[] bRows, int bRowsOff,
+            int bShift, float[] c, int c0, int ldc, int len) {
+        int a1 = a0 + lda;
+        for (int j = 0;; j += 4 * W) {
+            if (j + 4 * W > len) {
+                j = len - 4 * W;
+            }
+            FloatVector x00 = FloatVector.zero(S);
+            FloatVector x01 = FloatVector.zero(S);
+            FloatVector x02 = FloatVector.zero(S);
+            FloatVector x03 = FloatVector.zero(S);
+            FloatVector x10 = FloatVector.zero(S);
+            FloatVector x11 = FloatVector.zero(S);
+            FloatVector x12 = FloatVector.zero(S);
+            FloatVector x13 = FloatVector.zero(S);
+            for (int p = 0; p < depth; p++) {
+                int bi = bRows[bRowsOff + p] + bShift + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi);
+                FloatVector b1 = FloatVector.fromArray(S, b, bi + W);
+                FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * W);
+                FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * W);
+                FloatVector s = FloatVector.broadcast(S, a[a0 + p * ps]);
+                x00 = b0.fma(s, x00);
+                x01 = b1.fma(s, x01);
+                x02 = b2.fma(s, x02);
+                x03 = b3.fma(s, x03);
+                s = FloatVector.broadcast(S, a[a1 + p * ps]);
+                x10 = b0.fma(s, x10);
+                x11 = b1.fma(s, x11);
+                x12 = b2.fma(s, x12);
+                x13 = b3.fma(s, x13);
+            }
+            int d = c0 + j;
+            x00.intoArray(c, d);
+            x01.intoArray(c, d + W);
+            x02.intoArray(c, d + 2 * W);
+            x03.intoArray(c, d + 3 * W);
+            d += ldc;
+            x10.intoArray(c, d);
+            x11.intoArray(c, d + W);
+            x12.intoArray(c, d + 2 * W);
+            x13.intoArray(c, d + 3 * W);
+            if (j + 4 * W >= len) {
+                return;
+            }
+        }
+    }
+
     private static void block4(float[] a, int a0, int lda, int ps, int depth, float[] b, int[] bRows,
             int bRowsOff, int bShift, float[] c, int c0, int ldc, int len, int rows) {
         int a1 = a0 + lda;
@@ -888,60 +1041,75 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * Each pooled value the maximum of four gathered vectors (the window's top-left, top-right, bottom-left and
-     * bottom-right values of W windows): one species throughout. Narrowing a vector's pairs into a half-width one
-     * (the way this kernel ran before) used a second species, whose vectors then flow through the same JDK methods as
-     * the full-width ones; their shared type profiles made C2 fail the store intrinsic there and in other kernels
-     * (-XX:+PrintInlining: "failed to inline (intrinsic)", each such store an allocation and a lambda call). A
-     * pooled row's last vector may run on over the next pooled row's start (stored next), never past the last.
+     * Each vector of pooled values from four plain loads (the windows' top row, the top row one value on, the same
+     * of the bottom row): their maximum holds a window's maximum in every even lane, which one rearrangement packs
+     * into the low half, stored as a whole vector; W / 2 pooled values a vector. Measured against the four gathers
+     * of even lanes this kernel ran before, which cost about 16 loads each; one species throughout (a second
+     * species' vectors, flowing through the same JDK methods, made C2 fail the store intrinsic elsewhere). A
+     * vector's upper half runs on over the next values, stored next; the rows whose last vector would reach past
+     * the last pooled row (every row of a pooled map narrower than W values, the last row or two of the others)
+     * are pooled into a thread's own buffer and copied, so nothing outside the pooled rows is written: a band's
+     * rows next to another thread's rows at batch 1.
      */
     @Override
     public void maxPool2Rows(float[] a, int a0, int rowStride, int pooledRows, float[] out, int outOff, int count) {
-        int whole = (count + W - 1) / W * W;
+        int last = (count - 1) / HALF * HALF;
         int outEnd = outOff + pooledRows * count;
+        float[] spare = null;
         for (int py = 0; py < pooledRows; py++) {
             int r0 = a0 + 2 * py * rowStride;
             int r1 = r0 + rowStride;
             int d = outOff + py * count;
-            if (d + whole <= outEnd && r1 + 2 * whole <= a.length) {
-                for (int i = 0; i < count; i += W) {
-                    window(a, r0 + 2 * i, r1 + 2 * i).intoArray(out, d + i);
-                }
+            if (r1 + 2 * last + W + 1 > a.length) {
+                Kernels.super.maxPool2(a, r0, r1, out, d, count);
+            } else if (d + last + W <= outEnd) {
+                pairs(a, r0, r1, out, d, count);
             } else {
-                maxPool2(a, r0, r1, out, d, count);
+                if (spare == null) {
+                    spare = spare(last + W);
+                }
+                pairs(a, r0, r1, spare, 0, count);
+                for (int i = 0; i < count; i++) {
+                    out[d + i] = spare[i];
+                }
             }
         }
     }
 
-    /** The maxima of W 2 × 2 windows whose top rows start at r0 (pairs of values) and bottom rows at r1. */
-    private static FloatVector window(float[] a, int r0, int r1) {
-        FloatVector top = FloatVector.fromArray(S, a, r0, EVEN_LANES, 0)
-                .max(FloatVector.fromArray(S, a, r0 + 1, EVEN_LANES, 0));
-        FloatVector bottom = FloatVector.fromArray(S, a, r1, EVEN_LANES, 0)
-                .max(FloatVector.fromArray(S, a, r1 + 1, EVEN_LANES, 0));
-        return top.max(bottom);
+    /** Pooled values of one row pair, HALF a vector, each vector stored whole. */
+    private static void pairs(float[] a, int r0, int r1, float[] out, int d, int count) {
+        for (int i = 0; i < count; i += HALF) {
+            int x = 2 * i;
+            FloatVector top = FloatVector.fromArray(S, a, r0 + x).max(FloatVector.fromArray(S, a, r0 + x + 1));
+            FloatVector bottom = FloatVector.fromArray(S, a, r1 + x).max(FloatVector.fromArray(S, a, r1 + x + 1));
+            top.max(bottom).rearrange(EVEN_LOW).intoArray(out, d + i);
+        }
+    }
+
+    /** Pooled values a vector holds: its even lanes'. */
+    private static final int HALF = W / 2;
+
+    /** Lane i takes lane 2i (the low half), the upper half what it may. */
+    private static final VectorShuffle<Float> EVEN_LOW = VectorShuffle.fromOp(S, i -> 2 * i % W);
+
+    /** Each thread's buffer for pooled rows whose last vector would reach past the last pooled row. */
+    private static final ThreadLocal<float[]> SPARE = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] spare(int floats) {
+        float[] spare = SPARE.get();
+        if (spare.length < floats) {
+            spare = new float[floats];
+            SPARE.set(spare);
+        }
+        return spare;
     }
 
     @Override
     public void maxPool2(float[] a, int r0, int r1, float[] out, int outOff, int count) {
-        int i = 0;
-        for (; i + W <= count; i += W) {
-            window(a, r0 + 2 * i, r1 + 2 * i).intoArray(out, outOff + i);
-        }
-        if (i < count) {
-            Kernels.super.maxPool2(a, r0 + 2 * i, r1 + 2 * i, out, outOff + i, count - i);
-        }
+        maxPool2Rows(a, r0, r1 - r0, 1, out, outOff, count);
     }
 
-    /**
-     * Zero, added to a loaded vector before it is stored: stored as loaded, JDK 17's store intrinsic failed here
-     * (C2 could not tell the vector's exact class) and stored through the Vector API's slow path, an allocation
-     * and a lambda per vector; the sum's class is exact. Seen with -XX:+PrintInlining ("failed to inline
-     * (intrinsic)"): the row copies made the model 1.5-1.7x slower.
-     */
-    private static final FloatVector ZERO = FloatVector.zero(S);
-
-    /** Every second value of two vectors' worth: the gather's lane offsets. */
+    /** Every second value of two vectors' worth: a gather's lane offsets. */
     private static final int[] EVEN_LANES = evenLanes();
 
     private static int[] evenLanes() {
@@ -951,6 +1119,14 @@ final class VectorKernels implements Kernels {
         }
         return lanes;
     }
+
+    /**
+     * Zero, added to a loaded vector before it is stored: stored as loaded, JDK 17's store intrinsic failed here
+     * (C2 could not tell the vector's exact class) and stored through the Vector API's slow path, an allocation
+     * and a lambda per vector; the sum's class is exact. Seen with -XX:+PrintInlining ("failed to inline
+     * (intrinsic)"): the row copies made the model 1.5-1.7x slower.
+     */
+    private static final FloatVector ZERO = FloatVector.zero(S);
 
     /**
      * Rows a few vectors long (a small map's) as whole vectors, a row's last vector running on into the rows after
