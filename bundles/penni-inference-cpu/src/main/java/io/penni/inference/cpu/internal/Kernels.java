@@ -120,6 +120,14 @@ public interface Kernels {
     int TILE_UNIT = 32;
 
     /**
+     * Values a row shorter than one vector may be written and read from its start (one 512-bit vector): the vector
+     * kernels run such a row ({@link #gemm}'s, {@link #sparseRow}'s) as one whole vector, writing past its end into
+     * what follows (a later row of the same call, which rewrites it, or the caller's slack, {@link Scratch#SLACK})
+     * and reading past its maps' ends. They fall back to plain loops where the arrays end sooner.
+     */
+    int ROW_SLACK = 16;
+
+    /**
      * One output row of a sparse 1×1 convolution over maps laid out by input channel and basis: entry e's map
      * is {@code maps[e] = channel << 8 | basis}, and
      * {@code acc[accOff + j] = act(bias + Σ_e values[e] · m[channel·channelStride + basis·basisStride + j])} for
