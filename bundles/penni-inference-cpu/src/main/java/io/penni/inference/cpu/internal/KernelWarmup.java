@@ -71,6 +71,10 @@ public final class KernelWarmup {
                 kernels.gemm(a, 0, depth, 5, 9, b, rows, 0, c, 0, len, 54 + (i & 7));
                 kernels.gemm(a, 0, depth, 1 + (i & 3), 9, b, rows, 0, c, 0, len, 20 + (i & 31));
                 kernels.sparseRow(a, maps, 0, 6 + (i & 3), b, 0, len, c, 0, 20 + (i & 31), 0.5f, (i & 1) == 0);
+                // rows shorter than two vectors: 4 x 4 and 2 x 2 maps, the 1 x 1 convolutions of a 4 x 4 map
+                kernels.gemm(a, 0, depth, 1 + (i & 7), 9, b, rows, 0, c, 0, len, 4 + (i & 15));
+                kernels.gemmPacked(a, 0, 0, 5 + (i & 3), depth, b, rows, 0, c, 0, len, 4 + (i & 31));
+                kernels.sparseRow(a, maps, 0, 6 + (i & 3), b, 0, len, c, 0, 4 + (i & 15), 0.5f, (i & 1) == 0);
                 kernels.maxPool2(b, 0, len, c, 0, len / 2 - (i & 7));
                 kernels.maxPool2Rows(b, 0, 2 * len, 3, c, 0, 3 + (i & 15));
             }

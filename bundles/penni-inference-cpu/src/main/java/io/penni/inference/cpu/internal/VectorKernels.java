@@ -39,7 +39,7 @@ final class VectorKernels implements Kernels {
             // hundred times slower than plain loops
             if (W <= ROW_SLACK && cOff + (rows - 1) * ldc + W <= c.length
                     && readsWithin(b, bRows, bRowsOff, bShift, depth)) {
-                tinyBlocks(a, aOff, lda, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc);
+                tinyBlocks(a, aOff, lda, 1, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
             } else {
                 PlainKernels.INSTANCE.gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
             }
@@ -75,12 +75,16 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * Rows shorter than one vector (4 × 4 and 2 × 2 maps at batch 1): one vector a row, four rows at a time (a
-     * missing row reads the last real row of a and is not stored), each row stored whole, in order; the lanes past
-     * the row run on over the next row's start, rewritten by it, and past the last row into the caller's slack.
+     * Rows shorter than two vectors (a 4 × 4 map at batch 1 with its padding, a 2 × 2 map, the 1 × 1 convolutions
+     * of a 4 × 4 map), four rows at a time (a missing row reads the last real row of a and is not stored), row
+     * i's value p of a at {@code aOff + i·lda + p·ps}. A row of at least one vector: vectors at 0 and
+     * {@code len − W} (the same columns twice get the same values). A shorter row: one whole vector, stored in
+     * row order, its lanes past the row running on over the next row's start (rewritten by it) and past the last
+     * row into the caller's slack.
      */
-    private static void tinyBlocks(float[] a, int aOff, int lda, int rows, int depth, float[] b, int[] bRows,
-            int bRowsOff, int bShift, float[] c, int cOff, int ldc) {
+    private static void tinyBlocks(float[] a, int aOff, int lda, int ps, int rows, int depth, float[] b, int[] bRows,
+            int bRowsOff, int bShift, float[] c, int cOff, int ldc, int len) {
+        int second = Math.max(0, len - W);
         for (int i = 0; i < rows; i += 4) {
             int a0 = aOff + i * lda;
             int a1 = rows - i > 1 ? a0 + lda : a0;
@@ -90,22 +94,41 @@ final class VectorKernels implements Kernels {
             FloatVector x1 = FloatVector.zero(S);
             FloatVector x2 = FloatVector.zero(S);
             FloatVector x3 = FloatVector.zero(S);
+            FloatVector y0 = FloatVector.zero(S);
+            FloatVector y1 = FloatVector.zero(S);
+            FloatVector y2 = FloatVector.zero(S);
+            FloatVector y3 = FloatVector.zero(S);
             for (int p = 0; p < depth; p++) {
-                FloatVector v = FloatVector.fromArray(S, b, bRows[bRowsOff + p] + bShift);
-                x0 = v.fma(FloatVector.broadcast(S, a[a0 + p]), x0);
-                x1 = v.fma(FloatVector.broadcast(S, a[a1 + p]), x1);
-                x2 = v.fma(FloatVector.broadcast(S, a[a2 + p]), x2);
-                x3 = v.fma(FloatVector.broadcast(S, a[a3 + p]), x3);
+                int bi = bRows[bRowsOff + p] + bShift;
+                FloatVector v = FloatVector.fromArray(S, b, bi);
+                FloatVector u = FloatVector.fromArray(S, b, bi + second);
+                FloatVector s = FloatVector.broadcast(S, a[a0 + p * ps]);
+                x0 = v.fma(s, x0);
+                y0 = u.fma(s, y0);
+                s = FloatVector.broadcast(S, a[a1 + p * ps]);
+                x1 = v.fma(s, x1);
+                y1 = u.fma(s, y1);
+                s = FloatVector.broadcast(S, a[a2 + p * ps]);
+                x2 = v.fma(s, x2);
+                y2 = u.fma(s, y2);
+                s = FloatVector.broadcast(S, a[a3 + p * ps]);
+                x3 = v.fma(s, x3);
+                y3 = u.fma(s, y3);
             }
+            // the second vector first: for a short row it is the first again, the same values
             int d = cOff + i * ldc;
+            y0.intoArray(c, d + second);
             x0.intoArray(c, d);
             if (rows - i > 1) {
+                y1.intoArray(c, d + ldc + second);
                 x1.intoArray(c, d + ldc);
             }
             if (rows - i > 2) {
+                y2.intoArray(c, d + 2 * ldc + second);
                 x2.intoArray(c, d + 2 * ldc);
             }
             if (rows - i > 3) {
+                y3.intoArray(c, d + 3 * ldc + second);
                 x3.intoArray(c, d + 3 * ldc);
             }
         }
@@ -115,8 +138,14 @@ final class VectorKernels implements Kernels {
     public void gemmPacked(float[] packed, int block, int first, int rows, int depth, float[] b, int[] bRows,
             int bRowsOff, float[] c, int cOff, int ldc, int len) {
         if (len < 2 * W) {
-            PlainKernels.INSTANCE.gemmPacked(packed, block, first, rows, depth, b, bRows, bRowsOff, c, cOff, ldc,
-                    len);
+            if (len >= W || W <= ROW_SLACK && cOff + (rows - 1) * ldc + W <= c.length
+                    && readsWithin(b, bRows, bRowsOff, 0, depth)) {
+                tinyBlocks(packed, block + first, 1, PACK_ROWS, rows, depth, b, bRows, bRowsOff, 0, c, cOff, ldc,
+                        len);
+            } else {
+                PlainKernels.INSTANCE.gemmPacked(packed, block, first, rows, depth, b, bRows, bRowsOff, c, cOff, ldc,
+                        len);
+            }
         } else if (len >= 3 * W && first == 0 && rows >= WIDE_MIN) {
             // the block copied to this thread's buffer first: read in place from the packed weight the block ran
             // at 1.2x the 4 × 2 block, from the copy at 1.7-1.8x (GemmBench, vgg-small's layers, interleaved); the
