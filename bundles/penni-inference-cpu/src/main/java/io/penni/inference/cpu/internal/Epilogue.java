@@ -95,7 +95,7 @@ record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean ma
             float[] rows0 = acc;
             int from = accOff;
             if (rowStride != outWidth) {
-                rows0 = spare(rows * outWidth);
+                rows0 = SPARE.atLeast(rows * outWidth + Scratch.SLACK);
                 from = 0;
                 kernels.copyRows(acc, accOff, rowStride, rows0, 0, outWidth, rows, outWidth);
             }
@@ -117,16 +117,7 @@ record Epilogue(float[] bias, Value residual, boolean relu, int pool, boolean ma
     }
 
     /** Each thread's buffer for computed rows closing ranks before a residual add. */
-    private static final ThreadLocal<float[]> SPARE = ThreadLocal.withInitial(() -> new float[0]);
-
-    private static float[] spare(int floats) {
-        float[] spare = SPARE.get();
-        if (spare.length < floats + Scratch.SLACK) {
-            spare = new float[floats + Scratch.SLACK];
-            SPARE.set(spare);
-        }
-        return spare;
-    }
+    private static final ThreadBuffer SPARE = new ThreadBuffer();
 
     /**
      * Stores computed rows in the staged layout ({@link Value.Staged}) their reader reads in place: the rows as

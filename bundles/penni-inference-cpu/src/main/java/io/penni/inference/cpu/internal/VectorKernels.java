@@ -24,7 +24,7 @@ final class VectorKernels implements Kernels {
     /** The fewest real rows of a packed block worth the wide block (it computes all eight). */
     private static final int WIDE_MIN = 5;
     /** Each thread's copy of the packed block the wide block runs on (grown to the deepest it has run). */
-    private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadBuffer BLOCK = new ThreadBuffer();
 
     @Override
     public String name() {
@@ -37,8 +37,7 @@ final class VectorKernels implements Kernels {
         if (len < W) {
             // masked vector loads and stores are not intrinsified here (JDK 17): they run the Java fallback, a
             // hundred times slower than plain loops
-            if (W <= ROW_SLACK && cOff + (rows - 1) * ldc + W <= c.length
-                    && readsWithin(b, bRows, bRowsOff, bShift, depth)) {
+            if (wholeVectorsFit(c, cOff, rows, ldc, b, bRows, bRowsOff, bShift, depth)) {
                 tinyBlocks(a, aOff, lda, 1, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
             } else {
                 PlainKernels.INSTANCE.gemm(a, aOff, lda, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
@@ -64,8 +63,15 @@ final class VectorKernels implements Kernels {
         narrow(a, aOff, lda, 1, rows, depth, b, bRows, bRowsOff, bShift, c, cOff, ldc, len);
     }
 
-    /** Whether a whole vector from each of b's rows lies inside b. */
-    private static boolean readsWithin(float[] b, int[] bRows, int bRowsOff, int bShift, int depth) {
+    /**
+     * Whether rows shorter than a vector may run as whole vectors ({@link Kernels#ROW_SLACK}): c's last row has a
+     * vector's room, and a whole vector from each of b's rows lies inside b.
+     */
+    private static boolean wholeVectorsFit(float[] c, int cOff, int rows, int ldc, float[] b, int[] bRows,
+            int bRowsOff, int bShift, int depth) {
+        if (W > ROW_SLACK || cOff + (rows - 1) * ldc + W > c.length) {
+            return false;
+        }
         for (int p = 0; p < depth; p++) {
             if (bRows[bRowsOff + p] + bShift + W > b.length) {
                 return false;
@@ -138,8 +144,7 @@ final class VectorKernels implements Kernels {
     public void gemmPacked(float[] packed, int block, int first, int rows, int depth, float[] b, int[] bRows,
             int bRowsOff, float[] c, int cOff, int ldc, int len) {
         if (len < 2 * W) {
-            if (len >= W || W <= ROW_SLACK && cOff + (rows - 1) * ldc + W <= c.length
-                    && readsWithin(b, bRows, bRowsOff, 0, depth)) {
+            if (len >= W || wholeVectorsFit(c, cOff, rows, ldc, b, bRows, bRowsOff, 0, depth)) {
                 tinyBlocks(packed, block + first, 1, PACK_ROWS, rows, depth, b, bRows, bRowsOff, 0, c, cOff, ldc,
                         len);
             } else {
@@ -150,11 +155,7 @@ final class VectorKernels implements Kernels {
             // the block copied to this thread's buffer first: read in place from the packed weight the block ran
             // at 1.2x the 4 × 2 block, from the copy at 1.7-1.8x (GemmBench, vgg-small's layers, interleaved); the
             // copy is one memcpy per call
-            float[] copy = BLOCK.get();
-            if (copy.length < PACK_ROWS * depth) {
-                copy = new float[PACK_ROWS * depth];
-                BLOCK.set(copy);
-            }
+            float[] copy = BLOCK.atLeast(PACK_ROWS * depth);
             System.arraycopy(packed, block, copy, 0, PACK_ROWS * depth);
             block8x3(copy, depth, b, bRows, bRowsOff, c, cOff, ldc, len, rows);
         } else {
@@ -1182,7 +1183,7 @@ final class VectorKernels implements Kernels {
                 pairs(a, r0, r1, out, d, count);
             } else {
                 if (spare == null) {
-                    spare = spare(last + W);
+                    spare = SPARE.atLeast(last + W);
                 }
                 pairs(a, r0, r1, spare, 0, count);
                 for (int i = 0; i < count; i++) {
@@ -1209,16 +1210,7 @@ final class VectorKernels implements Kernels {
     private static final VectorShuffle<Float> EVEN_LOW = VectorShuffle.fromOp(S, i -> 2 * i % W);
 
     /** Each thread's buffer for pooled rows whose last vector would reach past the last pooled row. */
-    private static final ThreadLocal<float[]> SPARE = ThreadLocal.withInitial(() -> new float[0]);
-
-    private static float[] spare(int floats) {
-        float[] spare = SPARE.get();
-        if (spare.length < floats) {
-            spare = new float[floats];
-            SPARE.set(spare);
-        }
-        return spare;
-    }
+    private static final ThreadBuffer SPARE = new ThreadBuffer();
 
     @Override
     public void maxPool2(float[] a, int r0, int r1, float[] out, int outOff, int count) {
