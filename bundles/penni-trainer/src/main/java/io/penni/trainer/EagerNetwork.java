@@ -420,6 +420,26 @@ final class EagerNetwork implements TrainingStep {
 
     // ---- the layers
 
+    /** Whether this JVM has the Vector API (the JVM started with {@code --add-modules jdk.incubator.vector}). */
+    static final boolean VECTOR = vectorApi();
+
+    /** Whether few-channel 3 × 3 convolutions of stride 1 run on {@link PaddedConv3x3}, not on ND4J. */
+    static final boolean DIRECT = VECTOR && !Boolean.getBoolean("penni.trainer.nd4jConv");
+
+    private static boolean vectorApi() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return false;
+        }
+        try {
+            return PaddedConv3x3.lanes() > 0 && VectorSums.lanes() > 0;
+        } catch (LinkageError e) {
+            return false; // in the JVM but not wired to this bundle
+        }
+    }
+
+    /** Input × output channel pairs up to which a 3 × 3 convolution runs on {@link PaddedConv3x3}. */
+    static final int DIRECT_MAX_PAIRS = Integer.getInteger("penni.trainer.directMaxPairs", 24 * 24);
+
     /** One layer's forward and backward pass. */
     private abstract static class Node {
         /** @return the layer's output for the step's values */
@@ -489,6 +509,9 @@ final class EagerNetwork implements TrainingStep {
         private INDArray formedGradient;
         private INDArray patches;
         private INDArray rows;
+        private PaddedConv3x3 geometry;
+        private float[] paddedInput;
+        private float[] paddedGradient;
 
         ConvNode(int in, int outChannels, int kernel, int stride, int padding, String weight, String coefficients,
                 String basis, String bias, boolean first) {
@@ -526,12 +549,29 @@ final class EagerNetwork implements TrainingStep {
             return formed;
         }
 
+        /**
+         * Whether the convolution runs on {@link PaddedConv3x3}: 3 × 3, stride 1, padding 1, no bias, and few
+         * channels ({@value #DIRECT_MAX_PAIRS} input × output channel pairs at most), where oneDNN as ND4J calls it
+         * is slow (it picks Winograd for the input's gradient) and the direct loops measured faster; set per step.
+         */
+        private boolean direct;
+
+        private boolean direct(INDArray x) {
+            return DIRECT && kernel == 3 && stride == 1 && padding == 1 && bias == null
+                    && x.size(1) * outChannels <= DIRECT_MAX_PAIRS;
+        }
+
         @Override
         INDArray forward(EagerNetwork s) {
             INDArray x = s.values[in];
             long h = (x.size(2) + 2L * padding - kernel) / stride + 1;
             long w = (x.size(3) + 2L * padding - kernel) / stride + 1;
             out = buffer(out, x.size(0), outChannels, h, w);
+            direct = direct(x);
+            if (direct) {
+                directForward(s, x);
+                return out;
+            }
             INDArray[] inputs = bias == null ? new INDArray[] {x, kernel(s)}
                     : new INDArray[] {x, kernel(s), s.parameters.get(bias)};
             Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(inputs).addOutputs(out)
@@ -545,7 +585,10 @@ final class EagerNetwork implements TrainingStep {
             INDArray k = weight != null ? s.parameters.get(weight) : formed;
             INDArray kernelGradient = weight != null ? s.parameterGradients.get(weight) : formedGradient;
             boolean patched = first && patchesFit(x, gy);
-            if (patched) {
+            if (direct) {
+                directBackward(s, x, gy, k, kernelGradient);
+                patched = first;
+            } else if (patched) {
                 weightGradient(s, x, gy, kernelGradient);
             } else {
                 inputGradient = buffer(inputGradient, x.shape());
@@ -569,6 +612,58 @@ final class EagerNetwork implements TrainingStep {
             }
             if (!patched) {
                 s.addGradient(in, inputGradient, true);
+            }
+        }
+
+        private void directForward(EagerNetwork s, INDArray x) {
+            int images = (int) x.size(0);
+            int channels = (int) x.size(1);
+            if (geometry == null || geometry.height != x.size(2) || geometry.width != x.size(3)) {
+                geometry = new PaddedConv3x3((int) x.size(2), (int) x.size(3));
+                paddedInput = null;
+                paddedGradient = null;
+            }
+            long need = geometry.floats((long) images * channels);
+            if (paddedInput == null || paddedInput.length < need) {
+                paddedInput = new float[Math.toIntExact(need)];
+            }
+            PaddedConv3x3 g = geometry;
+            float[] padded = paddedInput;
+            FloatBuffer xs = view(x);
+            int xb = base(x);
+            s.workers.forEach(images, (from, to) -> g.pack(xs, xb, padded, from * channels, to * channels));
+            float[] weights = floats(kernel(s), outChannels * channels * 9);
+            FloatBuffer ys = view(out);
+            int yb = base(out);
+            s.workers.forEach(images, (from, to) -> g.correlate(padded, channels, weights, outChannels, ys, yb, from,
+                    to));
+        }
+
+        private void directBackward(EagerNetwork s, INDArray x, INDArray gy, INDArray k, INDArray kernelGradient) {
+            int images = (int) x.size(0);
+            int channels = (int) x.size(1);
+            PaddedConv3x3 g = geometry;
+            long need = g.floats((long) images * outChannels);
+            if (paddedGradient == null || paddedGradient.length < need) {
+                paddedGradient = new float[Math.toIntExact(need)];
+            }
+            float[] gradient = paddedGradient;
+            float[] input = paddedInput;
+            FloatBuffer gs = view(gy);
+            int gb = base(gy);
+            s.workers.forEach(images, (from, to) -> g.pack(gs, gb, gradient, from * outChannels, to * outChannels));
+            float[] dk = new float[outChannels * channels * 9];
+            int pairs = channels * ((outChannels + 1) / 2);
+            s.workers.forEach(pairs, (from, to) -> g.kernelGradient(input, channels, gradient, outChannels, images, dk,
+                    from, to));
+            view(kernelGradient).put(base(kernelGradient), dk);
+            if (!first) {
+                inputGradient = buffer(inputGradient, x.shape());
+                float[] flipped = PaddedConv3x3.flipped(floats(k, dk.length), channels, outChannels);
+                FloatBuffer dx = view(inputGradient);
+                int db = base(inputGradient);
+                s.workers.forEach(images, (from, to) -> g.correlate(gradient, outChannels, flipped, channels, dx, db,
+                        from, to));
             }
         }
 
@@ -689,8 +784,9 @@ final class EagerNetwork implements TrainingStep {
                 float[] v = new float[images * area];
                 for (int c = from; c < to; c++) {
                     gather(xs, xb, c, images, area, v);
-                    float m = (float) (sum(v) / v.length);
-                    float var = (float) (squaredDeviation(v, m) / v.length);
+                    float m = (float) ((VECTOR ? VectorSums.sum(v) : sum(v)) / v.length);
+                    float var = (float) ((VECTOR ? VectorSums.squaredDeviation(v, m) : squaredDeviation(v, m))
+                            / v.length);
                     float inv = (float) (1 / Math.sqrt(var + epsilon));
                     mean[c] = m;
                     variance[c] = var;
@@ -726,7 +822,8 @@ final class EagerNetwork implements TrainingStep {
                     gather(xs, xb, c, images, area, xv);
                     gather(gs, gb, c, images, area, gv);
                     float m = mean[c];
-                    double[] sums = relu ? maskedSums(xv, gv, m, scale[c], shift[c]) : sums(xv, gv, m);
+                    double[] sums = VECTOR ? VectorSums.sums(xv, gv, m, scale[c], shift[c], relu)
+                            : relu ? maskedSums(xv, gv, m, scale[c], shift[c]) : sums(xv, gv, m);
                     double sumG = sums[0];
                     double sumGX = sums[1];
                     dBeta.put(c, (float) sumG);

@@ -34,6 +34,22 @@ class EagerNetworkTest {
     /** Float against float, by different algorithms: relative to the tensor's largest gradient. */
     private static final double TOLERANCE = 2e-3;
 
+    /**
+     * The build runs this class twice, with and without the Vector API module ({@code penni.trainer.expectVector}
+     * says which), so both the direct 3 × 3 convolutions and vector sums and the ND4J convolutions and plain sums
+     * are checked against the graph.
+     */
+    @Test
+    void theVectorPathRunsExactlyWhereTheJvmHasTheModule() {
+        boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        assertEquals(module, EagerNetwork.VECTOR);
+        assertEquals(module, EagerNetwork.DIRECT);
+        String expected = System.getProperty("penni.trainer.expectVector");
+        if (expected != null) {
+            assertEquals(Boolean.parseBoolean(expected), EagerNetwork.VECTOR, "the build's two runs of this class");
+        }
+    }
+
     @Test
     void aDecomposedLayerHasTheGraphsGradients() {
         same(TinyModels.decomposedLayer(1), 3, Optional.empty());
