@@ -328,6 +328,10 @@ final class EagerNetwork implements TrainingStep {
             owned[i] = mine;
         } else if (owned[i]) {
             gradients[i].addi(g);
+        } else if (mine) {
+            // the new array may be written: the sum goes there, no array is allocated
+            gradients[i] = g.addi(gradients[i]);
+            owned[i] = true;
         } else {
             gradients[i] = gradients[i].add(g);
             owned[i] = true;

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -61,33 +62,118 @@ public final class SgdOptimizer {
                 continue;
             }
             INDArray p = entry.getValue();
-            INDArray d = gradient.dup();
-            if (settings.weightDecay() != 0) {
-                d.addi(p.mul(settings.weightDecay()));
-            }
-            Double strength = l1.get(name);
-            if (strength != null && strength != 0) {
-                d.addi(Transforms.sign(p, true).muli(strength));
-            }
             INDArray mask = masks.get(name);
-            if (mask != null) {
-                d.muli(mask);
+            INDArray v = settings.momentum() != 0 ? velocity.computeIfAbsent(name, n -> p.ulike()) : null;
+            double strength = l1.getOrDefault(name, 0.0);
+            if (fusable(p, gradient, v, mask)) {
+                updateInJava(p, gradient, v, mask, strength, learningRate);
+            } else {
+                updateWithNd4j(p, gradient, v, mask, strength, learningRate);
             }
-            INDArray update;
-            if (settings.momentum() != 0) {
-                INDArray v = velocity.computeIfAbsent(name, n -> p.ulike());
-                v.muli(settings.momentum()).addi(d);
-                if (mask != null) {
-                    v.muli(mask); // a value a mask has just pruned (gradual pruning) keeps no velocity either
+        }
+    }
+
+    /** Whether every array is float and contiguous in row-major order, as the trainer's parameters are. */
+    private static boolean fusable(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (a != null && (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.isView()
+                    || a.length() > Integer.MAX_VALUE / 2)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One parameter's update as ND4J ops: any data type and layout, and the reference {@link #updateInJava} is
+     * tested against.
+     */
+    void updateWithNd4j(INDArray p, INDArray gradient, INDArray v, INDArray mask, double strength,
+            double learningRate) {
+        INDArray d = gradient.dup();
+        if (settings.weightDecay() != 0) {
+            d.addi(p.mul(settings.weightDecay()));
+        }
+        if (strength != 0) {
+            d.addi(Transforms.sign(p, true).muli(strength));
+        }
+        if (mask != null) {
+            d.muli(mask);
+        }
+        INDArray update;
+        if (v != null) {
+            v.muli(settings.momentum()).addi(d);
+            if (mask != null) {
+                v.muli(mask); // a value a mask has just pruned (gradual pruning) keeps no velocity either
+            }
+            update = settings.nesterov() ? d.addi(v.mul(settings.momentum())) : v.dup();
+        } else {
+            update = d;
+        }
+        p.subi(update.muli(learningRate));
+        if (mask != null) {
+            p.muli(mask);
+        }
+    }
+
+    /**
+     * The same update in one pass of Java over float arrays, in the same order of float operations: about ten ND4J
+     * ops a parameter, each with its own call and temporary array, cost more than the arithmetic on the few
+     * hundred thousand values of a small network.
+     */
+    void updateInJava(INDArray p, INDArray gradient, INDArray v, INDArray mask, double strength, double learningRate) {
+        int n = (int) p.length();
+        float[] pv = new float[n];
+        float[] gv = new float[n];
+        p.data().asNioFloat().get((int) p.offset(), pv, 0, n);
+        gradient.data().asNioFloat().get((int) gradient.offset(), gv, 0, n);
+        float[] vv = null;
+        if (v != null) {
+            vv = new float[n];
+            v.data().asNioFloat().get((int) v.offset(), vv, 0, n);
+        }
+        float[] mv = null;
+        if (mask != null) {
+            mv = new float[n];
+            mask.data().asNioFloat().get((int) mask.offset(), mv, 0, n);
+        }
+        float decay = (float) settings.weightDecay();
+        float l1 = (float) strength;
+        float momentum = (float) settings.momentum();
+        float rate = (float) learningRate;
+        boolean nesterov = settings.nesterov();
+        for (int i = 0; i < n; i++) {
+            float x = pv[i];
+            float d = gv[i];
+            if (decay != 0) {
+                d += x * decay;
+            }
+            if (l1 != 0) {
+                d += Math.signum(x) * l1;
+            }
+            if (mv != null) {
+                d *= mv[i];
+            }
+            float update;
+            if (vv != null) {
+                float velocity = vv[i] * momentum + d;
+                if (mv != null) {
+                    velocity *= mv[i];
                 }
-                update = settings.nesterov() ? d.addi(v.mul(settings.momentum())) : v.dup();
+                vv[i] = velocity;
+                update = nesterov ? d + velocity * momentum : velocity;
             } else {
                 update = d;
             }
-            p.subi(update.muli(learningRate));
-            if (mask != null) {
-                p.muli(mask);
+            x -= update * rate;
+            if (mv != null) {
+                x *= mv[i];
             }
+            pv[i] = x;
+        }
+        p.data().asNioFloat().put((int) p.offset(), pv, 0, n);
+        if (v != null) {
+            v.data().asNioFloat().put((int) v.offset(), vv, 0, n);
         }
     }
 

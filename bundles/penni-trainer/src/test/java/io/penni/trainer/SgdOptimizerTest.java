@@ -17,6 +17,57 @@ class SgdOptimizerTest {
         return Nd4j.createFromArray(values).castTo(DataType.DOUBLE);
     }
 
+    /**
+     * The one-pass Java update (float parameters, what the trainer has) against the ND4J ops (any type, the
+     * reference): the same values and velocities over several steps, with and without momentum, Nesterov, weight
+     * decay, L1 and a mask, values at exactly zero included (sign 0).
+     */
+    @Test
+    void theJavaUpdateOfFloatParametersEqualsTheNd4jOps() {
+        java.util.Random random = new java.util.Random(3);
+        SgdOptimizer.Settings[] settings = {
+            new SgdOptimizer.Settings(0.9, true, 1e-4), new SgdOptimizer.Settings(0.9, false, 5e-4),
+            new SgdOptimizer.Settings(0, false, 0), new SgdOptimizer.Settings(0.5, true, 0),
+        };
+        for (SgdOptimizer.Settings setting : settings) {
+            for (double l1 : new double[] {0, 1e-3}) {
+                for (boolean masked : new boolean[] {false, true}) {
+                    int n = 37;
+                    float[] start = new float[n];
+                    float[] keep = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        start[i] = i % 7 == 0 ? 0f : (float) random.nextGaussian();
+                        keep[i] = i % 3 == 0 ? 0f : 1f;
+                    }
+                    INDArray p1 = Nd4j.createFromArray(start.clone());
+                    INDArray p2 = Nd4j.createFromArray(start.clone());
+                    INDArray v1 = p1.ulike();
+                    INDArray v2 = p2.ulike();
+                    INDArray mask = masked ? Nd4j.createFromArray(keep) : null;
+                    SgdOptimizer sgd = new SgdOptimizer(setting);
+                    for (int step = 0; step < 4; step++) {
+                        float[] g = new float[n];
+                        for (int i = 0; i < n; i++) {
+                            g[i] = (float) random.nextGaussian();
+                        }
+                        INDArray v1s = setting.momentum() != 0 ? v1 : null;
+                        INDArray v2s = setting.momentum() != 0 ? v2 : null;
+                        sgd.updateWithNd4j(p1, Nd4j.createFromArray(g.clone()), v1s, mask, l1, 0.05);
+                        sgd.updateInJava(p2, Nd4j.createFromArray(g.clone()), v2s, mask, l1, 0.05);
+                        String what = setting + ", l1 " + l1 + ", mask " + masked + ", step " + step;
+                        assertArrayEquals(p1.toFloatVector(), p2.toFloatVector(), 1e-6f, what);
+                        assertArrayEquals(v1.toFloatVector(), v2.toFloatVector(), 1e-6f, what + " (velocity)");
+                    }
+                    if (masked) {
+                        for (int i = 0; i < n; i += 3) {
+                            assertEquals(0f, Math.abs(p2.getFloat(i)), "a masked value stays exactly zero");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void nesterovMomentumWithWeightDecayFollowsTheDefinition() {
         SgdOptimizer sgd = new SgdOptimizer(new SgdOptimizer.Settings(0.9, true, 0.1));
