@@ -7,6 +7,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import io.penni.api.inference.LoadOutcome;
+import io.penni.api.inference.LoadedModel;
 import io.penni.api.job.Augmentation;
 import io.penni.datasets.Batch;
 import io.penni.datasets.BatchIterator;
@@ -19,21 +21,106 @@ import io.penni.datasets.Normalization;
  * the teacher run on those images or from logits kept per image for the whole run (see {@link Teacher.Logits}).
  * Also computes the step's loss as reported: {@code (1 − alpha)·CE + alpha·T²·KL}.
  */
-final class TeacherSignal {
+final class TeacherSignal implements AutoCloseable {
     /** Images per forward pass when the cache is filled. */
     private static final int CACHE_BATCH = 256;
 
     private final Teacher teacher;
-    private final ModelGraph graph;
+    private final Forward forward;
     private final int classes;
     /** Logits per training image, {@code [count × classes]}, when cached. */
     private final float[] cache;
 
-    private TeacherSignal(Teacher teacher, ModelGraph graph, float[] cache) {
+    /** The teacher's forward pass in inference mode: a batch's images to its logits. */
+    private interface Forward extends AutoCloseable {
+        float[] logits(INDArray images);
+
+        int classes();
+
+        /** @return which runs the teacher, for the log */
+        String name();
+
+        @Override
+        void close();
+    }
+
+    private TeacherSignal(Teacher teacher, Forward forward, float[] cache) {
         this.teacher = teacher;
-        this.graph = graph;
-        this.classes = graph.classes();
+        this.forward = forward;
+        this.classes = forward.classes();
         this.cache = cache;
+    }
+
+    /**
+     * The backend's prepared model when the teacher names a backend that can run it, else the training graph in
+     * inference mode.
+     */
+    private static Forward forward(Teacher teacher) {
+        if (teacher.runtime() != null) {
+            LoadOutcome outcome = teacher.runtime().load(teacher.model());
+            if (outcome instanceof LoadOutcome.Loaded loaded) {
+                LoadedModel model = loaded.model();
+                return new Forward() {
+                    @Override
+                    public float[] logits(INDArray images) {
+                        INDArray c = images.dataType() == DataType.FLOAT && images.ordering() == 'c' ? images
+                                : images.castTo(DataType.FLOAT).dup('c');
+                        int batch = (int) c.size(0);
+                        float[] in = new float[(int) c.length()];
+                        c.data().asNioFloat().get((int) c.offset(), in, 0, in.length);
+                        return model.run(in, batch);
+                    }
+
+                    @Override
+                    public int classes() {
+                        return model.outputSize();
+                    }
+
+                    @Override
+                    public String name() {
+                        return teacher.runtime().info().name();
+                    }
+
+                    @Override
+                    public void close() {
+                        model.close();
+                    }
+                };
+            }
+        }
+        ModelGraph graph = ModelGraph.build(teacher.model(), ModelGraph.Mode.INFER, DataType.FLOAT);
+        return new Forward() {
+            @Override
+            public float[] logits(INDArray images) {
+                return graph.sameDiff().output(Map.of(ModelGraph.INPUT, images), List.of(ModelGraph.LOGITS))
+                        .get(ModelGraph.LOGITS).castTo(DataType.FLOAT).data().asFloat();
+            }
+
+            @Override
+            public int classes() {
+                return graph.classes();
+            }
+
+            @Override
+            public String name() {
+                return "graph";
+            }
+
+            @Override
+            public void close() {
+                // the graph holds no native resource of its own beyond its arrays
+            }
+        };
+    }
+
+    /** @return what runs the teacher: a backend's name, or {@code graph} */
+    String runtime() {
+        return forward.name();
+    }
+
+    @Override
+    public void close() {
+        forward.close();
     }
 
     /**
@@ -46,22 +133,22 @@ final class TeacherSignal {
      * @return the signal
      */
     static TeacherSignal of(Teacher teacher, ImageSet train, Normalization normalization, Augmentation augmentation) {
-        ModelGraph graph = ModelGraph.build(teacher.model(), ModelGraph.Mode.INFER, DataType.FLOAT);
+        Forward forward = forward(teacher);
         if (teacher.logits() != Teacher.Logits.CACHED || !augmentation.equals(Augmentation.NONE)) {
-            return new TeacherSignal(teacher, graph, null);
+            return new TeacherSignal(teacher, forward, null);
         }
-        float[] cache = new float[Math.multiplyExact(train.count(), graph.classes())];
+        float[] cache = new float[Math.multiplyExact(train.count(), forward.classes())];
         BatchIterator batches = Batches.evaluation(train, normalization, CACHE_BATCH);
         NativeMemoryGuard memory = new NativeMemoryGuard(NativeMemoryGuard.DEFAULT_HEADROOM);
         int offset = 0;
         while (batches.hasNext()) {
             Batch batch = batches.next();
-            float[] logits = logits(graph, images(batch, train));
+            float[] logits = forward.logits(images(batch, train));
             System.arraycopy(logits, 0, cache, offset, logits.length);
             offset += logits.length;
             memory.afterStep();
         }
-        return new TeacherSignal(teacher, graph, cache);
+        return new TeacherSignal(teacher, forward, cache);
     }
 
     /** @return whether the teacher's logits come from the cache */
@@ -86,7 +173,7 @@ final class TeacherSignal {
                 System.arraycopy(cache, indices[b] * classes, logits, b * classes, classes);
             }
         } else {
-            logits = logits(graph, images);
+            logits = forward.logits(images);
         }
         int batch = logits.length / classes;
         return Nd4j.create(soften(logits, batch, classes, teacher.temperature()), new long[] {batch, classes}, 'c');
@@ -150,11 +237,6 @@ final class TeacherSignal {
             out[c] = z[offset + c] / temperature - logNorm;
         }
         return out;
-    }
-
-    private static float[] logits(ModelGraph graph, INDArray images) {
-        return graph.sameDiff().output(Map.of(ModelGraph.INPUT, images), List.of(ModelGraph.LOGITS))
-                .get(ModelGraph.LOGITS).castTo(DataType.FLOAT).data().asFloat();
     }
 
     private static INDArray images(Batch batch, ImageSet set) {

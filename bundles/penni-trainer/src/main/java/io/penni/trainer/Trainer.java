@@ -104,81 +104,86 @@ public final class Trainer {
         var train = data.train();
         int[] shape = {train.channels(), train.height(), train.width()};
         Optional<TeacherSignal> signal = teacher.map(t -> TeacherSignal.of(t, train, normalization, run.augmentation()));
+        signal.ifPresent(s -> listener.distilling(s.runtime()));
+        try {
 
-        GradualPruning gradual = null;
-        for (int epoch = firstEpoch; epoch < epochs; epoch++) {
-            double rate = rates.rate(epoch);
-            String training = run.trainingIn(epoch);
-            Set<String> frozen = parameters.frozenWhileTraining(training);
-            BatchIterator batches = Batches.training(train, normalization, run.augmentation(), batchSize, run.seed(),
-                    epoch);
-            int iterations = batches.batchCount();
-            if (run.gradualEpochs() > 0 && gradual == null) {
-                gradual = new GradualPruning(parameters.masks(), run.gradualEpochs(), iterations);
-            }
-            long epochStart = System.nanoTime();
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
-            for (int iteration = 0; iteration < iterations; iteration++) {
-                if (cancelled.getAsBoolean()) {
-                    return new TrainingResult(step.toModel(parameters.runningStatistics()), history,
-                            checkpoint.map(Checkpoint::completedEpochs), true);
+            GradualPruning gradual = null;
+            for (int epoch = firstEpoch; epoch < epochs; epoch++) {
+                double rate = rates.rate(epoch);
+                String training = run.trainingIn(epoch);
+                Set<String> frozen = parameters.frozenWhileTraining(training);
+                BatchIterator batches = Batches.training(train, normalization, run.augmentation(), batchSize,
+                        run.seed(), epoch);
+                int iterations = batches.batchCount();
+                if (run.gradualEpochs() > 0 && gradual == null) {
+                    gradual = new GradualPruning(parameters.masks(), run.gradualEpochs(), iterations);
                 }
-                long global = (long) epoch * iterations + iteration;
-                if (gradual != null && gradual.updatesAt(global)) {
-                    gradual.update(global, parameters.arrays(), parameters.masks());
+                long epochStart = System.nanoTime();
+                double lossSum = 0;
+                long correct = 0;
+                long seen = 0;
+                for (int iteration = 0; iteration < iterations; iteration++) {
+                    if (cancelled.getAsBoolean()) {
+                        return new TrainingResult(step.toModel(parameters.runningStatistics()), history,
+                                checkpoint.map(Checkpoint::completedEpochs), true);
+                    }
+                    long global = (long) epoch * iterations + iteration;
+                    if (gradual != null && gradual.updatesAt(global)) {
+                        gradual.update(global, parameters.arrays(), parameters.masks());
+                    }
+                    Batch batch = batches.batch(iteration);
+                    Nd4j.getRandom().setSeed(stepSeed(run.seed(), epoch, iteration));
+                    INDArray input = images(batch, shape);
+                    int iterationNow = iteration;
+                    Optional<INDArray> soft = signal.map(s -> s.probabilities(batches, iterationNow, input));
+                    TrainingStep.Result result = step.run(input, oneHot(batch, step.classes()), soft,
+                            dropoutMasks(step, batch.size(), stepSeed(run.seed(), epoch, iteration)));
+                    optimizer.step(parameters.arrays(), result.gradients(), rate, frozen, parameters.l1(),
+                            parameters.masks());
+                    parameters.updateRunningStatistics(result, batch.size());
+                    memory.afterStep();
+                    Evaluator.Score score = new Evaluator.Score();
+                    score.add(result.logits(), batch.labels(), batch.size(), step.classes());
+                    double taskLoss = soft.isPresent()
+                            ? signal.get().loss(score.loss(), result.logits(), soft.get()) : score.loss();
+                    double stepLoss = taskLoss + parameters.l1Term();
+                    if (!Double.isFinite(stepLoss)) {
+                        throw new TrainingDivergedException(run.phase() + " diverged: the loss is " + stepLoss
+                                + " at epoch " + (epoch + 1) + ", step " + (iteration + 1) + " (learning rate " + rate
+                                + "); lower the learning rate");
+                    }
+                    int stepCorrect = (int) score.correct1();
+                    lossSum += stepLoss * batch.size();
+                    correct += stepCorrect;
+                    seen += batch.size();
+                    double elapsed = (System.nanoTime() - epochStart) / 1e9;
+                    listener.iteration(epoch + 1, epochs, iteration + 1, iterations, stepLoss,
+                            (double) stepCorrect / batch.size(), seen / elapsed);
                 }
-                Batch batch = batches.batch(iteration);
-                Nd4j.getRandom().setSeed(stepSeed(run.seed(), epoch, iteration));
-                INDArray input = images(batch, shape);
-                int iterationNow = iteration;
-                Optional<INDArray> soft = signal.map(s -> s.probabilities(batches, iterationNow, input));
-                TrainingStep.Result result = step.run(input, oneHot(batch, step.classes()), soft,
-                        dropoutMasks(step, batch.size(), stepSeed(run.seed(), epoch, iteration)));
-                optimizer.step(parameters.arrays(), result.gradients(), rate, frozen, parameters.l1(),
-                        parameters.masks());
-                parameters.updateRunningStatistics(result, batch.size());
-                memory.afterStep();
-                Evaluator.Score score = new Evaluator.Score();
-                score.add(result.logits(), batch.labels(), batch.size(), step.classes());
-                double taskLoss = soft.isPresent()
-                        ? signal.get().loss(score.loss(), result.logits(), soft.get()) : score.loss();
-                double stepLoss = taskLoss + parameters.l1Term();
-                if (!Double.isFinite(stepLoss)) {
-                    throw new TrainingDivergedException(run.phase() + " diverged: the loss is " + stepLoss + " at epoch "
-                            + (epoch + 1) + ", step " + (iteration + 1) + " (learning rate " + rate
-                            + "); lower the learning rate");
+                double seconds = (System.nanoTime() - epochStart) / 1e9;
+                Model current = step.toModel(parameters.runningStatistics());
+                OptionalDouble testAccuracy = OptionalDouble.empty();
+                OptionalDouble testLoss = OptionalDouble.empty();
+                boolean last = epoch == epochs - 1;
+                if (last || (run.evaluateEvery() > 0 && (epoch + 1) % run.evaluateEvery() == 0)) {
+                    TestAccuracy evaluation = Evaluator.evaluate(current, data.test(), normalization, 256);
+                    testAccuracy = OptionalDouble.of(evaluation.top1());
+                    testLoss = OptionalDouble.of(evaluation.loss());
                 }
-                int stepCorrect = (int) score.correct1();
-                lossSum += stepLoss * batch.size();
-                correct += stepCorrect;
-                seen += batch.size();
-                double elapsed = (System.nanoTime() - epochStart) / 1e9;
-                listener.iteration(epoch + 1, epochs, iteration + 1, iterations, stepLoss,
-                        (double) stepCorrect / batch.size(), seen / elapsed);
+                Sparsity sparsity = Sparsity.of(current);
+                EpochReport report = new EpochReport(run.phase(), epoch + 1, epochs, rate, training, lossSum / seen,
+                        (double) correct / seen, testAccuracy, testLoss, sparsity.zeroFraction(),
+                        sparsity.belowStdFraction(), seen / seconds, seconds);
+                history.add(report);
+                checkpoints.save(new Checkpoint(run.phase(), epoch + 1, current.parameters(),
+                        toTensors(optimizer.state()), history));
+                listener.epoch(report);
             }
-            double seconds = (System.nanoTime() - epochStart) / 1e9;
-            Model current = step.toModel(parameters.runningStatistics());
-            OptionalDouble testAccuracy = OptionalDouble.empty();
-            OptionalDouble testLoss = OptionalDouble.empty();
-            boolean last = epoch == epochs - 1;
-            if (last || (run.evaluateEvery() > 0 && (epoch + 1) % run.evaluateEvery() == 0)) {
-                TestAccuracy evaluation = Evaluator.evaluate(current, data.test(), normalization, 256);
-                testAccuracy = OptionalDouble.of(evaluation.top1());
-                testLoss = OptionalDouble.of(evaluation.loss());
-            }
-            Sparsity sparsity = Sparsity.of(current);
-            EpochReport report = new EpochReport(run.phase(), epoch + 1, epochs, rate, training, lossSum / seen,
-                    (double) correct / seen, testAccuracy, testLoss, sparsity.zeroFraction(),
-                    sparsity.belowStdFraction(), seen / seconds, seconds);
-            history.add(report);
-            checkpoints.save(new Checkpoint(run.phase(), epoch + 1, current.parameters(),
-                    toTensors(optimizer.state()), history));
-            listener.epoch(report);
+            return new TrainingResult(step.toModel(parameters.runningStatistics()), history,
+                    checkpoint.map(Checkpoint::completedEpochs), false);
+        } finally {
+            signal.ifPresent(TeacherSignal::close);
         }
-        return new TrainingResult(step.toModel(parameters.runningStatistics()), history,
-                checkpoint.map(Checkpoint::completedEpochs), false);
     }
 
     /** A distinct seed per step, so dropout of a resumed run repeats the uninterrupted one. */

@@ -33,4 +33,13 @@ public interface TrainingListener {
      */
     default void resumed(int completedEpochs) {
     }
+
+    /**
+     * The run distils from a teacher.
+     *
+     * @param runtime what computes the teacher's logits: an inference backend's name, or {@code graph} for the
+     *        training graph in inference mode
+     */
+    default void distilling(String runtime) {
+    }
 }

@@ -62,8 +62,8 @@ final class VectorSums {
     }
 
     /**
-     * {@code Σ g} and {@code Σ g·(x − m)}, with {@code g} first zeroed (in place) where {@code (x − m)·scale + shift}
-     * is not positive when {@code masked} (the folded ReLU cut the output there).
+     * {@code Σ g} and {@code Σ g·(x − m)}, with {@code g} first zeroed (in place) where
+     * {@code (x − m)·scale + shift} is not positive when {@code masked} (the folded ReLU cut the output there).
      *
      * @return the two sums
      */

@@ -54,6 +54,14 @@ class CrashResumeTest {
             assertTrue(Integer.parseInt(epoch) >= 1, "resumed after a finished epoch: " + resumed.get(0).data());
             watch.poll(Duration.ofSeconds(5));
             assertEquals(1, watch.of(job, EventType.JOB_COMPLETED).size(), "exactly one job.completed");
+            List<String> teachers = watch.of(job, EventType.STAGE_PROGRESS).stream()
+                    .map(e -> String.valueOf(e.data().get("message")))
+                    .filter(m -> m.startsWith("distilling from the dense model")).toList();
+            assertFalse(teachers.isEmpty(), "the training stages say what runs their teacher");
+            // the first retraining starts long after the container: its CPU engine is there (a restarted stage
+            // may run before the engine's component is back, and then rightly uses the training graph)
+            assertTrue(teachers.get(0).endsWith("computed on the cpu backend"),
+                    "the container's CPU engine runs the teacher: " + teachers);
             assertEquals(1, watch.of(job, EventType.STAGE_COMPLETED).stream()
                     .filter(e -> e.stage().orElse("").equals(StageNames.PRETRAIN)).count(),
                     "pretrain, completed before the crash, is not redone");

@@ -10,9 +10,13 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.compute.TensorRuntime;
+import io.penni.api.inference.InferenceBackend;
 import io.penni.api.job.CompressionRequest;
 import io.penni.api.model.Model;
 import io.penni.api.model.Tensor;
@@ -47,6 +51,11 @@ public final class FinetuneStage implements CompressionStage {
 
     private final TrainingEnvironment environment;
 
+    /** The CPU engine, when installed: it computes a distilling run's teacher logits (see {@code Teacher}). */
+    @Reference(target = TrainingStageSupport.TEACHER_RUNTIME, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile InferenceBackend teacherRuntime;
+
     /**
      * The component's constructor: runs only once ND4J is ready.
      *
@@ -78,7 +87,7 @@ public final class FinetuneStage implements CompressionStage {
             if (gradual > 0) {
                 run = run.pruningGradually(gradual);
             }
-            run = TrainingStageSupport.withTeacher(run, context);
+            run = TrainingStageSupport.withTeacher(run, context, teacherRuntime);
             TrainingResult result = TrainingStageSupport.train(context, run, start, data);
             if (result.cancelled()) {
                 return TrainingStageSupport.cancelled(result);

@@ -7,8 +7,12 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.penni.api.compute.TensorRuntime;
+import io.penni.api.inference.InferenceBackend;
 import io.penni.api.job.CompressionRequest;
 import io.penni.api.model.Model;
 import io.penni.api.stage.CompressionStage;
@@ -30,6 +34,11 @@ import io.penni.trainer.TrainingRun;
 public final class RetrainStage implements CompressionStage {
 
     private final TrainingEnvironment environment;
+
+    /** The CPU engine, when installed: it computes a distilling run's teacher logits (see {@code Teacher}). */
+    @Reference(target = TrainingStageSupport.TEACHER_RUNTIME, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile InferenceBackend teacherRuntime;
 
     /**
      * The component's constructor: runs only once ND4J is ready.
@@ -58,7 +67,7 @@ public final class RetrainStage implements CompressionStage {
             TrainingRun run = new TrainingRun(StageNames.RETRAIN, request.penni().retrain(),
                     OptionalInt.of(request.penni().switchEvery()), request.penni().l1(), Map.of(),
                     request.dataset().augmentation(), request.seed(), environment.evaluateEvery());
-            run = TrainingStageSupport.withTeacher(run, context);
+            run = TrainingStageSupport.withTeacher(run, context, teacherRuntime);
             TrainingResult result = TrainingStageSupport.train(context, run, start, data);
             if (result.cancelled()) {
                 return TrainingStageSupport.cancelled(result);

@@ -12,6 +12,7 @@ import java.util.OptionalInt;
 import org.osgi.framework.BundleContext;
 
 import io.penni.api.artifact.ArtifactRef;
+import io.penni.api.inference.InferenceBackend;
 import io.penni.api.job.Distillation;
 import io.penni.api.model.Model;
 import io.penni.api.stage.StageContext;
@@ -88,6 +89,12 @@ final class TrainingStageSupport {
             public void resumed(int completedEpochs) {
                 context.progress(StageProgress.note("resumed from the checkpoint after epoch " + completedEpochs));
             }
+
+            @Override
+            public void distilling(String runtime) {
+                context.progress(StageProgress.note("distilling from the dense model, its logits computed on "
+                        + (runtime.equals("graph") ? "the training graph" : "the " + runtime + " backend")));
+            }
         };
         return new Trainer(run, checkpoints, listener, context::cancelled).train(start, data.split(), data.normalization());
     }
@@ -98,14 +105,22 @@ final class TrainingStageSupport {
     static final String BASELINE_WEIGHTS = "baseline.weights";
 
     /**
+     * The inference backend that runs a teacher: the CPU engine's name (its bundle need not be installed; without
+     * it the teacher runs on the training graph).
+     */
+    static final String TEACHER_RUNTIME = "(" + InferenceBackend.NAME + "=cpu)";
+
+    /**
      * The run, distilling from the job's dense model when the request asks for distillation.
      *
      * @param run the run without a teacher
      * @param context the stage's context (its request and inputs)
+     * @param runtime the backend that runs the teacher, or {@code null} for the training graph
      * @return the run with its teacher, or the run itself
      * @throws IOException when distillation is asked for and the dense model cannot be read
      */
-    static TrainingRun withTeacher(TrainingRun run, StageContext context) throws IOException {
+    static TrainingRun withTeacher(TrainingRun run, StageContext context, InferenceBackend runtime)
+            throws IOException {
         Distillation d = context.request().penni().distillation();
         if (!d.enabled() || run.schedule().epochs() == 0) {
             return run;
@@ -113,7 +128,8 @@ final class TrainingStageSupport {
         Model teacher = inputModel(context, BASELINE, BASELINE_WEIGHTS, "distillation needs the job's dense model");
         // every step: measured faster here than logits cached per image (vgg-small, 2 epochs: +10 s against +16 s
         // over no teacher; NOTES-distill.md), and right for augmented images as well
-        return run.distillingFrom(new Teacher(teacher, d.alpha(), d.temperature(), Teacher.Logits.ON_THE_FLY));
+        return run.distillingFrom(new Teacher(teacher, d.alpha(), d.temperature(), Teacher.Logits.ON_THE_FLY,
+                runtime));
     }
 
     /**
