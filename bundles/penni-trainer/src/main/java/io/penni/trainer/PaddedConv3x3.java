@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * 3 × 3 convolutions of stride 1 and padding 1, forward and both gradients, with the Vector API, on planes kept with
  * their zero border. For narrow layers at full resolution (16 channels at 28 × 28) oneDNN, as ND4J calls it, picks
- * Winograd for the input's gradient and takes 3–4× the time of a direct method; this is the direct method.
+ * Winograd for the input's gradient: 9.6 ms at batch 128, against 1.6 ms for its own direct kernel on that shape.
+ * This is a direct method of our own.
  *
  * <p><b>Layout.</b> An image's plane is stored as its {@code (height + 2) × (width + 2)} padded form, flattened; a
  * padded position {@code i} sits at {@code plane · stride + margin + i}, with {@link #margin} zeros before it and
