@@ -340,7 +340,10 @@ class ServingEndpointTest {
         assertEquals(200, post("/v2/models/" + name + "/infer", good).statusCode());
     }
 
-    /** Declares a body of 1 GB and sends none of it: the answer must come from the declared length alone. */
+    /**
+     * Declares a body of 1 GB and sends none of it: the answer must come from the declared length alone, and say that
+     * the connection closes (its body is not read, so no next request may follow on it).
+     */
     private int declaredTooLarge(String path) throws IOException {
         URI target = uri(path);
         try (Socket socket = new Socket(target.getHost(), target.getPort())) {
@@ -349,8 +352,14 @@ class ServingEndpointTest {
                     + "\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n{")
                     .getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
-            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.US_ASCII)).readLine();
+            BufferedReader answer = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            String status = answer.readLine();
+            List<String> headers = new ArrayList<>();
+            for (String line; (line = answer.readLine()) != null && !line.isEmpty(); ) {
+                headers.add(line.toLowerCase(java.util.Locale.ROOT));
+            }
+            assertTrue(headers.contains("connection: close"), "the 413 says the connection closes: " + headers);
             return Integer.parseInt(status.split(" ")[1]);
         }
     }

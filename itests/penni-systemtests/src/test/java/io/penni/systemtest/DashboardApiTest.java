@@ -154,6 +154,101 @@ class DashboardApiTest {
         assertEquals(404, get(api + "/no-such-job").statusCode());
     }
 
+    /**
+     * A refused POST whose body arrives after its headers (as a client that writes them apart sends it) is answered,
+     * and its connection either serves the next request or is announced closed: a client that keeps connections
+     * alive must never send its next request on a connection the server drops without saying so (the JDK client did,
+     * as "header parser received no bytes", when a 403 was answered before its body had arrived).
+     */
+    @Test
+    void aRefusedPostLeavesItsConnectionUsableOrSaysItCloses() throws Exception {
+        String host = "127.0.0.1:" + server.httpPort();
+        String body = request("http-late-body-" + UUID.randomUUID().toString().substring(0, 8));
+        Map<String, String> refusals = new java.util.LinkedHashMap<>();
+        refusals.put("403 host", "Host: rebound.example:" + server.httpPort() + "\r\nContent-Type: application/json");
+        refusals.put("403 origin", "Host: " + host + "\r\nContent-Type: application/json\r\nOrigin: http://evil.example");
+        refusals.put("415 content type", "Host: " + host + "\r\nContent-Type: text/plain");
+        refusals.put("405 method", "Host: " + host + "\r\nContent-Type: application/json");
+        for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+            String path = refusal.getKey().startsWith("405") ? "/penni/api/jobs/x" : "/penni/api/jobs";
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.httpPort())) {
+                socket.setSoTimeout(10_000);
+                var out = socket.getOutputStream();
+                var in = new java.io.BufferedInputStream(socket.getInputStream());
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                out.write(("POST " + path + " HTTP/1.1\r\n" + refusal.getValue() + "\r\nContent-Length: "
+                        + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(300);
+                out.write(bytes);
+                out.flush();
+                RawAnswer refused = RawAnswer.read(in);
+                assertEquals(Integer.parseInt(refusal.getKey().substring(0, 3)), refused.status(),
+                        refusal.getKey() + ": " + refused.body());
+                if (refused.closes()) {
+                    assertEquals(-1, in.read(), refusal.getKey() + ": said it closes, so nothing more comes");
+                    continue;
+                }
+                out.write(("GET /penni/api/jobs HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                RawAnswer next = RawAnswer.read(in);
+                assertEquals(200, next.status(), refusal.getKey() + ": the kept-alive connection serves the next "
+                        + "request");
+                assertTrue(next.body().contains("\"jobs\""), next.body());
+            }
+        }
+    }
+
+    /** One HTTP/1.1 answer with a Content-Length, read off a socket. */
+    record RawAnswer(int status, boolean closes, String body) {
+        static RawAnswer read(java.io.InputStream in) throws java.io.IOException {
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new java.io.EOFException("the connection closed before an answer; got: " + head);
+                }
+                head.append((char) b);
+            }
+            List<String> lines = head.toString().lines().toList();
+            int length = 0;
+            boolean closes = false;
+            boolean chunked = false;
+            for (String line : lines.subList(1, lines.size())) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Integer.parseInt(lower.substring(15).trim());
+                } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                    closes = true;
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                }
+            }
+            int status = Integer.parseInt(lines.get(0).split(" ")[1]);
+            if (!chunked) {
+                return new RawAnswer(status, closes, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+            }
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            for (int size; (size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) > 0; ) {
+                body.write(in.readNBytes(size));
+                line(in);
+            }
+            line(in);
+            return new RawAnswer(status, closes, body.toString(StandardCharsets.UTF_8));
+        }
+
+        private static String line(java.io.InputStream in) throws java.io.IOException {
+            StringBuilder line = new StringBuilder();
+            for (int b; (b = in.read()) >= 0 && b != '\n'; ) {
+                if (b != '\r') {
+                    line.append((char) b);
+                }
+            }
+            return line.toString();
+        }
+    }
+
     private static void expect(int status, HttpResponse<String> response, List<String> unpublished, String what)
             throws Exception {
         assertEquals(status, response.statusCode(), what + ": " + response.body());

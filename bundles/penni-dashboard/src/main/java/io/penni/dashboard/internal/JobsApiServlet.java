@@ -85,7 +85,7 @@ final class JobsApiServlet extends HttpServlet {
         Optional<AccessGuard.Refusal> refused = guard.client(request.getRemoteAddr(), request.getHeader("Host"),
                 Optional.ofNullable(request.getHeader("Authorization")), true);
         if (refused.isPresent()) {
-            error(response, refused.get().status(), refused.get().message());
+            refuseUnread(request, response, refused.get().status(), refused.get().message());
             return;
         }
         List<String> path = segments(request.getPathInfo());
@@ -95,7 +95,7 @@ final class JobsApiServlet extends HttpServlet {
                 submit(request, response);
             } else if (!method.equals("GET")) {
                 response.setHeader("Allow", path.equals(List.of("jobs")) ? "GET, POST" : "GET");
-                error(response, 405, method + " is not supported here");
+                refuseUnread(request, response, 405, method + " is not supported here");
             } else if (path.equals(List.of("jobs"))) {
                 json(response, 200, Map.of("jobs", board.jobs()));
             } else if (path.equals(List.of("jobs", "events"))) {
@@ -127,22 +127,13 @@ final class JobsApiServlet extends HttpServlet {
         Optional<AccessGuard.Refusal> refused = guard.submission(Optional.ofNullable(request.getContentType()),
                 Optional.ofNullable(request.getHeader("Origin")), request.getScheme(), request.getHeader("Host"));
         if (refused.isPresent()) {
-            error(response, refused.get().status(), refused.get().message());
+            refuseUnread(request, response, refused.get().status(), refused.get().message());
             return;
         }
         if (request.getContentLengthLong() > maxBodyBytes) {
-            // read a moderately oversized body away first: a client still sending while the connection closes may
-            // see a reset instead of this answer
-            if (request.getContentLengthLong() <= DRAINED_BYTES) {
-                try (InputStream in = request.getInputStream()) {
-                    in.skipNBytes(request.getContentLengthLong());
-                } catch (IOException e) {
-                    // the client went away; the answer below is best effort
-                }
-            }
             response.setHeader("Connection", "close");
-            error(response, 413, "the request has " + request.getContentLengthLong() + " bytes; at most " + maxBodyBytes
-                    + " are accepted");
+            refuseUnread(request, response, 413, "the request has " + request.getContentLengthLong()
+                    + " bytes; at most " + maxBodyBytes + " are accepted");
             return;
         }
         byte[] body;
@@ -181,6 +172,41 @@ final class JobsApiServlet extends HttpServlet {
             answer.put("error", u.reason());
             response.setHeader("Retry-After", "5");
             json(response, 503, answer);
+        }
+    }
+
+    /**
+     * Answers a request whose body will not be used. A body of up to {@link #DRAINED_BYTES} is read away first, so
+     * that a client still sending sees this answer rather than a reset and the connection can serve its next request;
+     * a larger one, or one that cannot be read, closes the connection, said in the answer's {@code Connection}
+     * header so that no client sends its next request on a connection the server is closing.
+     */
+    private static void refuseUnread(HttpServletRequest request, HttpServletResponse response, int status,
+            String message) throws IOException {
+        if (!drained(request)) {
+            response.setHeader("Connection", "close");
+        }
+        error(response, status, message);
+    }
+
+    private static boolean drained(HttpServletRequest request) {
+        long length = request.getContentLengthLong();
+        if (length > DRAINED_BYTES) {
+            return false;
+        }
+        try (InputStream in = request.getInputStream()) {
+            // a body of unknown length (chunked) is read up to the limit; one that goes on past it is not drained
+            byte[] buffer = new byte[8192];
+            long read = 0;
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                read += n;
+                if (read > DRAINED_BYTES) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -88,7 +88,7 @@ public final class InferenceServlet extends HttpServlet {
         Optional<BadRequestException> refused = access.refusal(request.getRemoteAddr(),
                 Optional.ofNullable(request.getHeader("Authorization")), segments(request));
         if (refused.isPresent()) {
-            drain(request);
+            drainOrClose(request, response);
             writeError(response, refused.get().status(), refused.get().getMessage());
             return;
         }
@@ -131,7 +131,7 @@ public final class InferenceServlet extends HttpServlet {
         try {
             List<String> path = segments(request);
             if (path.equals(List.of("repository", "index"))) {
-                drain(request);
+                drainOrClose(request, response);
                 writeJson(response, 200, index());
                 return;
             }
@@ -146,8 +146,11 @@ public final class InferenceServlet extends HttpServlet {
             OptionalInt jsonLength = headerLength(request);
             infer(request, response, model, target.version(), version, body, jsonLength, start);
         } catch (BadRequestException e) {
-            if (e.status() != 413) {
-                drain(request);
+            if (e.status() == 413) {
+                // not read: the answer says the connection ends, so no client sends its next request on it
+                response.setHeader("Connection", "close");
+            } else {
+                drainOrClose(request, response);
             }
             metrics.answered(tag, e.overloaded() ? Outcome.OVERLOADED : e.status() == 404 ? Outcome.NOT_FOUND
                     : e.status() == 503 ? Outcome.UNAVAILABLE : Outcome.BAD_REQUEST, System.nanoTime() - start);
@@ -336,18 +339,25 @@ public final class InferenceServlet extends HttpServlet {
 
     /**
      * Reads what is left of a refused request's body (up to the limit), so that the client, still sending it, reads
-     * the answer instead of a reset connection.
+     * the answer instead of a reset connection and may send its next request on the same connection. A body that
+     * goes on past the limit, or cannot be read, is left: the answer then says {@code Connection: close}, so that no
+     * client sends a request on a connection the server is about to drop.
      */
-    private void drain(HttpServletRequest request) {
+    private void drainOrClose(HttpServletRequest request, HttpServletResponse response) {
         try (InputStream in = request.getInputStream()) {
             byte[] buffer = new byte[64 * 1024];
-            long left = config.max_body_bytes();
+            long left = config.max_body_bytes() + 1L;
             int n;
-            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+            while ((n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
                 left -= n;
+                if (left == 0) {
+                    response.setHeader("Connection", "close");
+                    return;
+                }
             }
         } catch (IOException | IllegalStateException e) {
             LOG.debug("could not read the rest of a refused request", e);
+            response.setHeader("Connection", "close");
         }
     }
 
