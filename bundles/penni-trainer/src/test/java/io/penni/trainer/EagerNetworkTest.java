@@ -66,6 +66,11 @@ class EagerNetworkTest {
     }
 
     @Test
+    void stridedAndOneByOneConvolutionsHaveTheGraphsGradients() {
+        same(TinyModels.strided(5), 3, Optional.empty());
+    }
+
+    @Test
     void aDenseClassifierWithPoolingHasTheGraphsGradients() {
         same(TinyModels.dense(4), 5, Optional.empty());
     }

@@ -76,6 +76,24 @@ final class TinyModels {
         return withRandomParameters(network, seed);
     }
 
+    /**
+     * Strided and 1 × 1 convolutions (the 1 × 1 ones on the eager step's patch-matrix path) on odd sizes: input
+     * 2×9×9 → conv 4 3×3 stride 1 pad 1 + bias → ReLU → conv 6 1×1 stride 2 + bias (5×5) → decomposed 6 3×3 stride
+     * 2 pad 0 d=2 (2×2) → conv 5 1×1 + bias → flatten → linear 20→3.
+     */
+    static Model strided(long seed) {
+        Network network = new Network("strided", List.of(
+                new Layer.Input("in", 2, 9, 9),
+                new Layer.Conv2d("conv1", "in", 4, 2, 3, 1, 1, 1, true),
+                new Layer.Relu("relu1", "conv1"),
+                new Layer.Conv2d("conv2", "relu1", 6, 4, 1, 2, 0, 1, true),
+                new Layer.DecomposedConv2d("conv3", "conv2", 6, 6, 3, 2, new Padding(0, 0, 0, 0), 2, false),
+                new Layer.Conv2d("conv4", "conv3", 5, 6, 1, 1, 0, 1, true),
+                new Layer.Flatten("flat", "conv4"),
+                new Layer.Linear("fc", "flat", 3, 20, true)), "fc");
+        return withRandomParameters(network, seed);
+    }
+
     /** input 1×8×8 → conv 4 + BN + ReLU → max pool 2 → dropout-free linear 64→3: a small dense classifier. */
     static Model dense(long seed) {
         Network network = new Network("dense", List.of(
