@@ -89,7 +89,8 @@ public final class FileCheckpointStore implements CheckpointStore {
         Map<String, String> meta = content.metadata();
         try {
             return new Checkpoint(meta.get("phase"), Integer.parseInt(meta.get("completedEpochs")),
-                    parameters, velocity, history(JSON.readTree(meta.get("history"))));
+                    parameters, velocity, history(JSON.readTree(meta.get("history"))),
+                    meta.getOrDefault("startedFrom", ""));
         } catch (RuntimeException e) {
             throw new IOException("checkpoint " + file + " has malformed metadata: " + e.getMessage(), e);
         }
@@ -105,6 +106,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         meta.put("phase", checkpoint.phase());
         meta.put("completedEpochs", String.valueOf(checkpoint.completedEpochs()));
         meta.put("history", JSON.writeValueAsString(json(checkpoint.history())));
+        meta.put("startedFrom", checkpoint.startedFrom());
         try {
             SafeTensors.write(file, new TensorFile(tensors, meta));
         } catch (ModelException e) {

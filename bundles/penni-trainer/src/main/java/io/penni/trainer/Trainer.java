@@ -1,14 +1,20 @@
 package io.penni.trainer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -54,7 +60,8 @@ public final class Trainer {
     /**
      * Trains.
      *
-     * @param start the model to start from (ignored when a checkpoint exists)
+     * @param start the model to start from (a checkpoint made from this start and these settings is continued
+     *        instead; one made from another start is set aside)
      * @param data training and test images
      * @param normalization the training set's normalisation
      * @return the trained model and what each epoch did
@@ -67,6 +74,12 @@ public final class Trainer {
         List<EpochReport> history = new ArrayList<>();
         SgdOptimizer optimizer = new SgdOptimizer(new SgdOptimizer.Settings(run.schedule().momentum(),
                 run.schedule().nesterov(), run.schedule().weightDecay()));
+        String startedFrom = fingerprint(start, run);
+        if (checkpoint.isPresent() && !checkpoint.get().startedFrom().isEmpty()
+                && !checkpoint.get().startedFrom().equals(startedFrom)) {
+            listener.setAside(checkpoint.get().completedEpochs());
+            checkpoint = Optional.empty();
+        }
         if (checkpoint.isPresent()) {
             Checkpoint c = checkpoint.get();
             if (!c.phase().equals(run.phase())) {
@@ -89,13 +102,14 @@ public final class Trainer {
         // alpha 0 is the old loss exactly: the loss is the plain one, and no teacher runs
         Optional<Teacher> teacher = run.teacher().filter(t -> t.alpha() > 0);
         try (TrainingStep step = TrainingSteps.create(model, teacher.map(Teacher::loss))) {
-            return train(step, model, firstEpoch, history, optimizer, checkpoint, teacher, data, normalization);
+            return train(step, model, firstEpoch, history, optimizer, checkpoint, teacher, data, normalization,
+                    startedFrom);
         }
     }
 
     private TrainingResult train(TrainingStep step, Model model, int firstEpoch, List<EpochReport> history,
             SgdOptimizer optimizer, Optional<Checkpoint> checkpoint, Optional<Teacher> teacher, DataSplit data,
-            Normalization normalization) throws IOException {
+            Normalization normalization, String startedFrom) throws IOException {
         int epochs = run.schedule().epochs();
         TrainableParameters parameters = new TrainableParameters(step, model, run);
         LearningRateSchedule rates = LearningRateSchedule.of(run.schedule());
@@ -176,13 +190,50 @@ public final class Trainer {
                         sparsity.belowStdFraction(), seen / seconds, seconds);
                 history.add(report);
                 checkpoints.save(new Checkpoint(run.phase(), epoch + 1, current.parameters(),
-                        toTensors(optimizer.state()), history));
+                        toTensors(optimizer.state()), history, startedFrom));
                 listener.epoch(report);
             }
             return new TrainingResult(step.toModel(parameters.runningStatistics()), history,
                     checkpoint.map(Checkpoint::completedEpochs), false);
         } finally {
             signal.ifPresent(TeacherSignal::close);
+        }
+    }
+
+    /**
+     * What a run starts from, as a SHA-256 in hex: the start model's parameters (names, shapes, values), the masks,
+     * and the settings that shape the trained values (phase, schedule, alternation, L1, augmentation, seed, gradual
+     * pruning, the teacher's weight and temperature). How often it evaluates, and where the teacher's logits are
+     * computed, are left out: they do not change what it trains.
+     *
+     * @param start the start model
+     * @param run the run
+     * @return the fingerprint
+     */
+    static String fingerprint(Model start, TrainingRun run) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this JVM", e);
+        }
+        String settings = String.join("|", run.phase(), String.valueOf(run.schedule()),
+                String.valueOf(run.alternateEvery()), String.valueOf(run.l1()), String.valueOf(run.augmentation()),
+                String.valueOf(run.seed()), String.valueOf(run.gradualEpochs()),
+                run.teacher().map(t -> t.alpha() + "," + t.temperature()).orElse("no teacher"));
+        digest.update(settings.getBytes(StandardCharsets.UTF_8));
+        tensors(digest, "parameter ", start.parameters());
+        tensors(digest, "mask ", run.masks());
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static void tensors(MessageDigest digest, String kind, Map<String, Tensor> tensors) {
+        for (String name : new TreeSet<>(tensors.keySet())) {
+            Tensor t = tensors.get(name);
+            digest.update((kind + name + Arrays.toString(t.shape())).getBytes(StandardCharsets.UTF_8));
+            ByteBuffer bytes = ByteBuffer.allocate(t.data().length * Float.BYTES);
+            bytes.asFloatBuffer().put(t.data());
+            digest.update(bytes);
         }
     }
 

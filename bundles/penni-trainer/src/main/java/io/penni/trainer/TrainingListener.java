@@ -35,6 +35,15 @@ public interface TrainingListener {
     }
 
     /**
+     * A checkpoint was found that another start made (another start model, masks or settings): it is not continued,
+     * and the run starts from its first epoch (its own checkpoints then replace it).
+     *
+     * @param completedEpochs the epochs the other run had finished
+     */
+    default void setAside(int completedEpochs) {
+    }
+
+    /**
      * The run distils from a teacher.
      *
      * @param runtime what computes the teacher's logits: an inference backend's name, or {@code graph} for the

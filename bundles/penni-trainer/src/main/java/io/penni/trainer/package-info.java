@@ -3,7 +3,7 @@
  * masked parameters, the learning-rate schedule, the training loop with checkpoints, and evaluation.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package io.penni.trainer;
 
 import org.osgi.annotation.bundle.Export;

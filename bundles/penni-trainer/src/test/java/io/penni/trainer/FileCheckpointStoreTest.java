@@ -31,7 +31,7 @@ class FileCheckpointStoreTest {
         Checkpoint checkpoint = new Checkpoint("retrain", 1,
                 Map.of("conv.basis", new Tensor(new int[] {2, 9}, new float[18]), "bn.running_var",
                         new Tensor(new int[] {2}, new float[] {1f, 2f})),
-                Map.of("conv.basis", new Tensor(new int[] {2, 9}, new float[18])), List.of(report));
+                Map.of("conv.basis", new Tensor(new int[] {2, 9}, new float[18])), List.of(report), "5eed");
         store.save(checkpoint);
         Checkpoint read = store.latest().orElseThrow();
         assertEquals(checkpoint, read);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -193,7 +194,7 @@ class TrainerTest {
         TrainingResult killed = killedHalfWayThroughEpoch2(run, start, store); // mid-ramp
         assertTrue(killed.cancelled());
         TrainingResult resumed = new Trainer(run, store, new TrainingListener() { }, () -> false)
-                .train(smallNet(999), data, normalization);
+                .train(start, data, normalization);
         assertEquals(3, resumed.history().size());
         for (String parameter : uninterrupted.parameters().keySet()) {
             assertArrayEquals(values(uninterrupted, parameter), values(resumed.model(), parameter), 0f, parameter);
@@ -221,7 +222,7 @@ class TrainerTest {
             public void resumed(int completedEpochs) {
                 resumedAt.add(completedEpochs);
             }
-        }, () -> false).train(smallNet(999), data, normalization);
+        }, () -> false).train(smallNet(4), data, normalization);
 
         assertEquals(List.of(1), resumedAt);
         assertEquals(2, resumed.history().size());
@@ -229,6 +230,59 @@ class TrainerTest {
             assertArrayEquals(values(uninterrupted, parameter), values(resumed.model(), parameter), 1e-6f, parameter);
         }
         assertNotEquals(0, values(resumed.model(), "bn2.running_var")[0], "running statistics are part of the state");
+    }
+
+    /**
+     * A checkpoint made from another start model, or with other settings, is not continued (the run starts over and
+     * ends where an uninterrupted run from its own start ends); one from the same start is; one written before the
+     * start was recorded (no fingerprint) is continued as before.
+     */
+    @Test
+    void aCheckpointFromAnotherStartIsSetAsideAndOneFromTheSameStartContinued() throws Exception {
+        TrainingRun run = run("retrain", 2, OptionalInt.of(1), 1e-4, Map.of());
+        InMemoryCheckpoints store = new InMemoryCheckpoints();
+        assertTrue(killedHalfWayThroughEpoch2(run, smallNet(4), store).cancelled());
+        Checkpoint epoch1 = store.saved.get(0);
+        assertEquals(Trainer.fingerprint(smallNet(4), run), epoch1.startedFrom());
+
+        List<String> notes = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void resumed(int completedEpochs) {
+                notes.add("resumed " + completedEpochs);
+            }
+
+            @Override
+            public void setAside(int completedEpochs) {
+                notes.add("set aside " + completedEpochs);
+            }
+        };
+        Model other = new Trainer(run, new InMemoryCheckpoints(), new TrainingListener() { }, () -> false)
+                .train(smallNet(999), data, normalization).model();
+        TrainingResult fromOther = new Trainer(run, store, listener, () -> false).train(smallNet(999), data,
+                normalization);
+        assertEquals(List.of("set aside 1"), notes);
+        assertEquals(Optional.empty(), fromOther.resumedFrom());
+        assertEquals(2, fromOther.history().size());
+        for (String parameter : other.parameters().keySet()) {
+            assertArrayEquals(values(other, parameter), values(fromOther.model(), parameter), 0f, parameter);
+        }
+
+        // other settings, same start: set aside too
+        notes.clear();
+        InMemoryCheckpoints again = new InMemoryCheckpoints();
+        again.save(epoch1);
+        new Trainer(run("retrain", 2, OptionalInt.of(1), 2e-4, Map.of()), again, listener, () -> false)
+                .train(smallNet(4), data, normalization);
+        assertEquals(List.of("set aside 1"), notes);
+
+        // an old checkpoint, without a fingerprint: continued whatever the start
+        notes.clear();
+        InMemoryCheckpoints old = new InMemoryCheckpoints();
+        old.save(new Checkpoint(epoch1.phase(), epoch1.completedEpochs(), epoch1.parameters(), epoch1.velocity(),
+                epoch1.history()));
+        new Trainer(run, old, listener, () -> false).train(smallNet(999), data, normalization);
+        assertEquals(List.of("resumed 1"), notes);
     }
 
     /** A dense teacher: smallNet with its decomposed layer made dense, trained one epoch. */
@@ -308,7 +362,7 @@ class TrainerTest {
         assertTrue(killed.cancelled());
         assertEquals(1, store.saved.size(), "only epoch 1 was checkpointed");
         TrainingResult resumed = new Trainer(run, store, new TrainingListener() { }, () -> false)
-                .train(smallNet(999), data, normalization);
+                .train(smallNet(7), data, normalization);
         assertEquals(2, resumed.history().size());
         for (String parameter : uninterrupted.parameters().keySet()) {
             assertArrayEquals(values(uninterrupted, parameter), values(resumed.model(), parameter), 0f, parameter);

@@ -91,6 +91,12 @@ final class TrainingStageSupport {
             }
 
             @Override
+            public void setAside(int completedEpochs) {
+                context.progress(StageProgress.note("a checkpoint after epoch " + completedEpochs + " was made from "
+                        + "another start model or other settings: not continued, training from the first epoch"));
+            }
+
+            @Override
             public void distilling(String runtime) {
                 context.progress(StageProgress.note("distilling from the dense model, its logits computed on "
                         + (runtime.equals("graph") ? "the training graph" : "the " + runtime + " backend")));
