@@ -445,11 +445,11 @@ final class EagerNetwork implements TrainingStep {
     static final int DIRECT_MAX_PAIRS = Integer.getInteger("penni.trainer.directMaxPairs", 24 * 24);
 
     /**
-     * Whether 1 × 1 convolutions (of any stride) run as patch matrices and GEMMs ({@code ConvNode.columns}), not as
+     * Whether 1 × 1 convolutions (of any stride) run as GEMMs on the sampled input ({@code ConvNode.columns}), not as
      * ND4J's {@code conv2d} / {@code conv2d_bp}: resnet-small's stride-2 shortcuts at batch 128 took 4.3 and 3.3 ms
      * a step this way against 6.4 and 4.2 on ND4J (quiet, per-layer timers; PyTorch 4.8 and 1.8). For 3 × 3 stride-2
-     * layers the same path measured 1.5–1.7× slower than ND4J (beside a training job; the patch matrix is nine times
-     * the input), so they stay on ND4J.
+     * layers a patch-matrix version measured 1.5–1.7× slower than ND4J (beside a training job; the patch matrix is
+     * nine times the input), so they stay on ND4J.
      */
     static final boolean GEMM_CONV = !Boolean.getBoolean("penni.trainer.nd4jConv");
 
@@ -525,7 +525,7 @@ final class EagerNetwork implements TrainingStep {
         private PaddedConv3x3 geometry;
         private float[] paddedInput;
         private float[] paddedGradient;
-        /** The input's patches, {@code [in · k · k, images · positions]}, for the GEMM path. */
+        /** The input at the positions a 1 × 1 kernel reads, {@code [in, images · positions]}, for the GEMM path. */
         private INDArray columns;
         private INDArray columnGradient;
         /** The output or its gradient as {@code [out, images · positions]}, for the GEMM path. */
@@ -695,40 +695,34 @@ final class EagerNetwork implements TrainingStep {
         }
 
         /**
-         * The GEMM path's forward pass: the input's patches as {@code [C·k·k, N·P]} (P output positions an image),
-         * {@code [O, C·k·k] × patches} into {@code [O, N·P]}, copied out as NCHW with the bias.
+         * The GEMM path's forward pass (1 × 1 kernels): the input at the positions the outputs read, as
+         * {@code [C, N·P]} (P output positions an image), {@code [O, C] × that} into {@code [O, N·P]}, copied out as
+         * NCHW with the bias.
          */
         private void gemmForward(EagerNetwork s, INDArray x, int oh, int ow) {
             int images = (int) x.size(0);
             int channels = (int) x.size(1);
+            int height = (int) x.size(2);
+            int width = (int) x.size(3);
             int positions = oh * ow;
             long columnsWide = (long) images * positions;
-            int taps = channels * kernel * kernel;
-            columns = buffer(columns, taps, columnsWide);
+            columns = buffer(columns, channels, columnsWide);
             outputRows = buffer(outputRows, outChannels, columnsWide);
             FloatBuffer xs = view(x);
             int xb = base(x);
             FloatBuffer cs = view(columns);
-            int height = (int) x.size(2);
-            int width = (int) x.size(3);
             s.workers.forEach(images, (from, to) -> {
                 float[] plane = new float[height * width];
                 float[] row = new float[positions];
                 for (int n = from; n < to; n++) {
                     for (int c = 0; c < channels; c++) {
                         xs.get(xb + (n * channels + c) * height * width, plane, 0, plane.length);
-                        for (int ky = 0; ky < kernel; ky++) {
-                            for (int kx = 0; kx < kernel; kx++) {
-                                patchRow(plane, height, width, ky, kx, oh, ow, row);
-                                int tap = (c * kernel + ky) * kernel + kx;
-                                cs.put(Math.toIntExact(tap * columnsWide + (long) n * positions), row, 0, positions);
-                            }
-                        }
+                        sampled(plane, height, width, oh, ow, row);
+                        cs.put(Math.toIntExact(c * columnsWide + (long) n * positions), row, 0, positions);
                     }
                 }
             });
-            INDArray k = kernel(s);
-            Nd4j.gemm(k.reshape('c', outChannels, taps), columns, outputRows, false, false, 1.0, 0.0);
+            Nd4j.gemm(kernel(s).reshape('c', outChannels, channels), columns, outputRows, false, false, 1.0, 0.0);
             FloatBuffer rs = view(outputRows);
             FloatBuffer ys = view(out);
             int yb = base(out);
@@ -750,10 +744,10 @@ final class EagerNetwork implements TrainingStep {
             });
         }
 
-        /** Row {@code (ky, kx)} of one image plane's patches: the input each output position reads at that tap. */
-        private void patchRow(float[] plane, int height, int width, int ky, int kx, int oh, int ow, float[] row) {
+        /** The plane's value each output position of a 1 × 1 kernel reads (zero where it reads the padding). */
+        private void sampled(float[] plane, int height, int width, int oh, int ow, float[] row) {
             for (int oy = 0; oy < oh; oy++) {
-                int iy = oy * stride - padding + ky;
+                int iy = oy * stride - padding;
                 int at = oy * ow;
                 if (iy < 0 || iy >= height) {
                     java.util.Arrays.fill(row, at, at + ow, 0f);
@@ -761,7 +755,7 @@ final class EagerNetwork implements TrainingStep {
                 }
                 int line = iy * width;
                 for (int ox = 0; ox < ow; ox++) {
-                    int ix = ox * stride - padding + kx;
+                    int ix = ox * stride - padding;
                     row[at + ox] = ix >= 0 && ix < width ? plane[line + ix] : 0f;
                 }
             }
@@ -769,8 +763,8 @@ final class EagerNetwork implements TrainingStep {
 
         /**
          * The GEMM path's backward pass: the output's gradient as {@code [O, N·P]}; the kernel's gradient is it times
-         * the patches transposed, the patches' gradient the kernel transposed times it, summed back into the input's
-         * gradient at the positions each patch read.
+         * the sampled input transposed, the sampled input's gradient the kernel transposed times it, put back at the
+         * positions the outputs read (zero elsewhere).
          */
         private void gemmBackward(EagerNetwork s, INDArray x, INDArray gy, INDArray k, INDArray kernelGradient) {
             int images = (int) x.size(0);
@@ -781,7 +775,6 @@ final class EagerNetwork implements TrainingStep {
             int ow = (int) gy.size(3);
             int positions = oh * ow;
             long columnsWide = (long) images * positions;
-            int taps = channels * kernel * kernel;
             FloatBuffer gs = view(gy);
             int gb = base(gy);
             FloatBuffer rs = view(outputRows);
@@ -794,12 +787,12 @@ final class EagerNetwork implements TrainingStep {
                     }
                 }
             });
-            Nd4j.gemm(outputRows, columns, kernelGradient.reshape('c', outChannels, taps), false, true, 1.0, 0.0);
+            Nd4j.gemm(outputRows, columns, kernelGradient.reshape('c', outChannels, channels), false, true, 1.0, 0.0);
             if (bias != null) {
                 s.parameterGradients.get(bias).assign(outputRows.sum(1));
             }
-            columnGradient = buffer(columnGradient, taps, columnsWide);
-            Nd4j.gemm(k.reshape('c', outChannels, taps), outputRows, columnGradient, true, false, 1.0, 0.0);
+            columnGradient = buffer(columnGradient, channels, columnsWide);
+            Nd4j.gemm(k.reshape('c', outChannels, channels), outputRows, columnGradient, true, false, 1.0, 0.0);
             inputGradient = buffer(inputGradient, x.shape());
             FloatBuffer cs = view(columnGradient);
             FloatBuffer dx = view(inputGradient);
@@ -810,30 +803,25 @@ final class EagerNetwork implements TrainingStep {
                 for (int n = from; n < to; n++) {
                     for (int c = 0; c < channels; c++) {
                         java.util.Arrays.fill(plane, 0f);
-                        for (int ky = 0; ky < kernel; ky++) {
-                            for (int kx = 0; kx < kernel; kx++) {
-                                int tap = (c * kernel + ky) * kernel + kx;
-                                cs.get(Math.toIntExact(tap * columnsWide + (long) n * positions), row, 0, positions);
-                                addPatchRow(row, height, width, ky, kx, oh, ow, plane);
-                            }
-                        }
+                        cs.get(Math.toIntExact(c * columnsWide + (long) n * positions), row, 0, positions);
+                        addSampled(row, height, width, oh, ow, plane);
                         dx.put(db + (n * channels + c) * height * width, plane, 0, plane.length);
                     }
                 }
             });
         }
 
-        /** The inverse of {@link #patchRow}: each output position's value added where that tap read it. */
-        private void addPatchRow(float[] row, int height, int width, int ky, int kx, int oh, int ow, float[] plane) {
+        /** The inverse of {@link #sampled}: each output position's value added where it read the plane. */
+        private void addSampled(float[] row, int height, int width, int oh, int ow, float[] plane) {
             for (int oy = 0; oy < oh; oy++) {
-                int iy = oy * stride - padding + ky;
+                int iy = oy * stride - padding;
                 if (iy < 0 || iy >= height) {
                     continue;
                 }
                 int line = iy * width;
                 int at = oy * ow;
                 for (int ox = 0; ox < ow; ox++) {
-                    int ix = ox * stride - padding + kx;
+                    int ix = ox * stride - padding;
                     if (ix >= 0 && ix < width) {
                         plane[line + ix] += row[at + ox];
                     }
