@@ -32,6 +32,15 @@ public final class CompressionPipeline {
         }
 
         /**
+         * The stage completed before from another request, other artifacts or another model file, and runs again.
+         *
+         * @param stage the stage
+         * @param why what changed, in words
+         */
+        default void recordSetAside(String stage, String why) {
+        }
+
+        /**
          * @param stage the running stage
          * @param progress its report
          */
@@ -65,8 +74,17 @@ public final class CompressionPipeline {
      * @param order the stages to run, in order
      */
     public CompressionPipeline(Map<String, CompressionStage> stages, ArtifactStore store, List<String> order) {
+        this(stages, new StageRunner(store), order);
+    }
+
+    /**
+     * @param stages the stage implementations by name
+     * @param runner runs each stage (and knows where requests' model files are)
+     * @param order the stages to run, in order
+     */
+    public CompressionPipeline(Map<String, CompressionStage> stages, StageRunner runner, List<String> order) {
         this.stages = Map.copyOf(stages);
-        this.runner = new StageRunner(store);
+        this.runner = runner;
         this.order = List.copyOf(order);
     }
 
@@ -89,6 +107,11 @@ public final class CompressionPipeline {
                         Optional.of(new PipelineResult.Failure(name, "no '" + name + "' stage is installed", false)));
             }
             StageRunner.Run run = runner.run(request, name, stage, artifacts, new StageRunner.Observer() {
+                @Override
+                public void recordSetAside(String why) {
+                    listener.recordSetAside(name, why);
+                }
+
                 @Override
                 public void started(boolean reused) {
                     listener.stageStarted(name, reused);

@@ -1,11 +1,14 @@
 package io.penni.pipeline;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.penni.api.artifact.ArtifactRef;
 import io.penni.api.artifact.ArtifactStore;
@@ -18,7 +21,9 @@ import io.penni.api.stage.StageProgress;
 /**
  * Runs one stage of one job: the only place that does, for the Kafka workflow and for the one-process pipeline
  * alike. It is also the job core's only idempotency layer: a (job, stage) whose outcome is recorded
- * ({@link StageRecords}) is not run again, its recorded outcome is handed back; otherwise the stage runs in its
+ * ({@link StageRecords}) is not run again, its recorded outcome is handed back, as long as it was made from the same
+ * request settings, artifacts and model file ({@link StageFingerprint}) — a record made from others is set aside, the
+ * observer told why, and the stage runs again; otherwise the stage runs in its
  * working folder (where its checkpoints survive a crash), its wall time joins its summary and its outcome is
  * recorded before anything downstream can see it. A stage that throws instead of returning fails, with what it
  * threw as the reason; nothing escapes this method but a {@link VirtualMachineError}.
@@ -64,6 +69,15 @@ public final class StageRunner {
          * @param progress a progress report of the running stage
          */
         void progress(StageProgress progress);
+
+        /**
+         * The stage completed before, but from another request, other artifacts or another model file: its record is
+         * not used and the stage runs again. Heard before {@link #started(boolean)}.
+         *
+         * @param why what changed, in words
+         */
+        default void recordSetAside(String why) {
+        }
     }
 
     /**
@@ -73,12 +87,29 @@ public final class StageRunner {
     public static final String SECONDS = "seconds";
 
     private final ArtifactStore store;
+    private final Supplier<Optional<Path>> modelRoot;
 
     /**
+     * A runner that does not read stored model files: a changed model file under the same path is not noticed.
+     *
      * @param store where stages write their outputs and the runner its records
      */
     public StageRunner(ArtifactStore store) {
+        this(store, Optional::empty);
+    }
+
+    /**
+     * @param store where stages write their outputs and the runner its records
+     * @param modelRoot the folder requests' model paths resolve against, as configured now
+     */
+    public StageRunner(ArtifactStore store, Supplier<Optional<Path>> modelRoot) {
         this.store = Objects.requireNonNull(store, "store");
+        this.modelRoot = Objects.requireNonNull(modelRoot, "modelRoot");
+    }
+
+    /** @return where stages write their outputs and the runner its records */
+    public ArtifactStore store() {
+        return store;
     }
 
     /**
@@ -104,10 +135,18 @@ public final class StageRunner {
     public Run run(CompressionRequest request, String stage, CompressionStage implementation,
             Map<String, ArtifactRef> inputs, Observer observer, BooleanSupplier cancelled) {
         long started = System.nanoTime();
-        Optional<StageOutcome.Completed> recorded = recorded(request.jobId(), stage);
-        observer.started(recorded.isPresent());
-        if (recorded.isPresent()) {
-            return new Run(stage, recorded.get(), true, seconds(started));
+        StageFingerprint fingerprint = StageFingerprint.of(request, stage, inputs, modelRoot.get());
+        Optional<StageRecords.Stored> recorded = StageRecords.read(store, request.jobId(), stage);
+        List<String> changed = recorded.flatMap(StageRecords.Stored::fingerprint).map(fingerprint::differences)
+                .orElse(List.of());
+        if (!changed.isEmpty()) {
+            observer.recordSetAside("it completed before, but with different " + String.join(" and ", changed)
+                    + "; running it again");
+        }
+        boolean reuse = recorded.isPresent() && changed.isEmpty();
+        observer.started(reuse);
+        if (reuse) {
+            return new Run(stage, recorded.get().outcome(), true, seconds(started));
         }
         StageOutcome outcome;
         try {
@@ -119,7 +158,7 @@ public final class StageRunner {
             }
             if (outcome instanceof StageOutcome.Completed c) {
                 StageOutcome.Completed timed = c.withSeconds(seconds(started));
-                StageRecords.save(store, request.jobId(), stage, timed);
+                StageRecords.save(store, request.jobId(), stage, timed, fingerprint);
                 outcome = timed;
             }
         } catch (IOException e) {

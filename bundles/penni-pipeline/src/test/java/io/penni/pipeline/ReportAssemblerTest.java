@@ -109,6 +109,7 @@ class ReportAssemblerTest {
 
     private static void record(LocalJob job, String stage, Map<String, ArtifactRef> outputs) throws IOException {
         StageRecords.save(job.artifacts(), job.request().jobId(), stage,
-                new StageOutcome.Completed(outputs, OtherSummary.EMPTY));
+                new StageOutcome.Completed(outputs, OtherSummary.EMPTY),
+                StageFingerprint.of(job.request(), stage, Map.of(), Optional.empty()));
     }
 }

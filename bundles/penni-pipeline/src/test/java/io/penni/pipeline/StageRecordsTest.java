@@ -38,6 +38,8 @@ import io.penni.artifacts.testing.LocalJob;
 /** Stage records keep a stage's typed summary: every kind reads back equal, under today's JSON field names. */
 class StageRecordsTest {
 
+    private static final StageFingerprint FINGERPRINT = new StageFingerprint("r", "i", "none");
+
     @TempDir
     Path folder;
     private LocalJob job;
@@ -87,7 +89,7 @@ class StageRecordsTest {
     void everyKindOfSummaryReadsBackEqualWithItsWallTime() throws IOException {
         for (StageSummary summary : everyKind()) {
             StageOutcome.Completed outcome = new StageOutcome.Completed(Map.of("out", output), summary).withSeconds(2.5);
-            StageRecords.save(job.artifacts(), "job-1", "alpha", outcome);
+            StageRecords.save(job.artifacts(), "job-1", "alpha", outcome, FINGERPRINT);
             assertEquals(Optional.of(outcome), StageRecords.find(job.artifacts(), "job-1", "alpha"),
                     summary.getClass().getSimpleName());
         }
@@ -96,7 +98,7 @@ class StageRecordsTest {
     @Test
     void theRecordNamesTheKindAndKeepsTodaysFieldNames() throws IOException {
         ArtifactRef ref = StageRecords.save(job.artifacts(), "job-1", "retrain",
-                new StageOutcome.Completed(Map.of(), retraining()).withSeconds(1.0));
+                new StageOutcome.Completed(Map.of(), retraining()).withSeconds(1.0), FINGERPRINT);
         JsonNode summary = new ObjectMapper().readTree(Files.readAllBytes(job.artifacts().open(ref))).get("summary");
         assertEquals("training", summary.get("kind").asText());
         assertEquals(0.3, summary.get("zeroCoefficients").asDouble());
@@ -104,8 +106,11 @@ class StageRecordsTest {
         assertEquals(0.85, summary.get("history").get(0).get("testAccuracy").asDouble());
         assertFalse(summary.get("history").get(1).has("testAccuracy"), "an absent figure is left out");
         assertFalse(summary.has("source"));
+        assertEquals(Optional.of(FINGERPRINT), StageRecords.read(job.artifacts(), "job-1", "retrain").orElseThrow()
+                .fingerprint());
 
-        ref = StageRecords.save(job.artifacts(), "job-1", "evaluate", new StageOutcome.Completed(Map.of(), evaluation()));
+        ref = StageRecords.save(job.artifacts(), "job-1", "evaluate", new StageOutcome.Completed(Map.of(), evaluation()),
+                FINGERPRINT);
         summary = new ObjectMapper().readTree(Files.readAllBytes(job.artifacts().open(ref))).get("summary");
         assertEquals("evaluation", summary.get("kind").asText());
         assertEquals("samediff", summary.get("reference_backend").asText());

@@ -23,7 +23,8 @@ import io.penni.model.ModelFiles;
  * {@code bin/penni compress REQUEST.json --local --out DIR} as bin/penni runs it: the launcher starts the server's
  * own features in a container of its own (no Kafka), the local-run bundle takes the stage services they register
  * through the job core's runner, on real Fashion-MNIST with a tiny budget (~1,000 images, one or two epochs a
- * phase). Every stage runs, the outputs are written, the model is compressed, and a run again reuses every stage.
+ * phase). Every stage runs, the outputs are written, the model is compressed, a run again reuses every stage, and a
+ * run with changed settings runs again the stages they bear on.
  */
 class LocalCompressTest {
 
@@ -84,6 +85,15 @@ class LocalCompressTest {
 
         String again = compress(base, request.toString(), "--local", "--out", out.toString());
         assertEquals(7, again.lines().filter(l -> l.contains("done before, reusing its outputs")).count(), again);
+
+        // the same job (same file name) asked for other timings: only the evaluate stage runs again, and says why
+        Files.writeString(request, Files.readString(request).replace("[1, 8]", "[1, 4]"));
+        String changed = compress(base, request.toString(), "--local", "--out", out.toString());
+        assertEquals(6, changed.lines().filter(l -> l.contains("done before, reusing its outputs")).count(), changed);
+        assertTrue(changed.contains("evaluate: it completed before, but with different request settings; running it "
+                + "again"), changed);
+        assertTrue(new ObjectMapper().readTree(out.resolve("report.json").toFile())
+                .at("/inference/dense_latency/batch_4/median_ms").isNumber(), "the report has the new timings");
     }
 
     /**

@@ -23,6 +23,7 @@ import io.penni.pipeline.PipelineResult;
 import io.penni.pipeline.ReportAssembler;
 import io.penni.pipeline.RequestEnvironment;
 import io.penni.pipeline.RequestOutcome;
+import io.penni.pipeline.StageRunner;
 
 /**
  * One request run through the given stages in this process: checked as the server's intake checks it, run by the
@@ -69,7 +70,9 @@ final class LocalJob {
         CompressionRequest request = ((RequestOutcome.Accepted) outcome).request();
         out.println("job " + request.jobId() + ": " + request.model() + " on " + request.dataset().format()
                 + "; artifacts in " + folder.resolve("artifacts"));
-        PipelineResult result = new CompressionPipeline(stages, store, StageNames.ALL)
+        Path modelRoot = environment.get().modelRoot();
+        PipelineResult result = new CompressionPipeline(stages, new StageRunner(store, () -> Optional.of(modelRoot)),
+                StageNames.ALL)
                 .run(request, new ProgressPrinter(out), cancelled);
         if (result.failure().isPresent()) {
             PipelineResult.Failure f = result.failure().get();

@@ -23,6 +23,11 @@ final class ProgressPrinter implements CompressionPipeline.Listener {
     }
 
     @Override
+    public void recordSetAside(String stage, String why) {
+        out.println(stage + ": " + why);
+    }
+
+    @Override
     public void progress(String stage, StageProgress p) {
         boolean epochEnd = p.iteration() == 0 && p.epochs() > 0;
         long now = System.nanoTime();

@@ -143,7 +143,8 @@ final class RequestIntake implements Runnable {
             request.recipe().ifPresent(r -> data.put("recipe", r.toString()));
             boolean again = submittedBefore.test(request.jobId());
             String note = again ? "accepted again: job " + request.jobId() + " was submitted before, and the stages it "
-                    + "completed then are reused, not run again" : "accepted";
+                    + "completed then are reused, not run again, where their settings, inputs and model file are the same"
+                    : "accepted";
             if (again) {
                 data.put("resubmitted", true);
                 data.put("note", note);

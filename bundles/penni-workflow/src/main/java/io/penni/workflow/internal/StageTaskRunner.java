@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -91,11 +92,11 @@ final class StageTaskRunner {
     private final WorkflowMetrics metrics;
     private final long progressIntervalMillis;
 
-    StageTaskRunner(ArtifactStore store, JobEvents events, Producer<String, byte[]> progress,
+    StageTaskRunner(StageRunner stageRunner, JobEvents events, Producer<String, byte[]> progress,
             WorkflowMetrics metrics, long progressIntervalMillis, JobDeployer deployer) {
         this.deployer = deployer;
-        this.store = store;
-        this.stageRunner = new StageRunner(store);
+        this.store = stageRunner.store();
+        this.stageRunner = stageRunner;
         this.events = events;
         this.progress = progress;
         this.metrics = metrics;
@@ -155,13 +156,20 @@ final class StageTaskRunner {
             return new Result(List.of(), false, "a duplicate of a task handed on before", DUPLICATE);
         }
         ProgressThrottle throttle = new ProgressThrottle(progressIntervalMillis);
+        AtomicReference<String> setAside = new AtomicReference<>();
         metrics.stageRunning(stage);
         StageRunner.Run run;
         try {
             run = stageRunner.run(request, stage, binding.stage(), task.artifacts(), new StageRunner.Observer() {
                 @Override
+                public void recordSetAside(String why) {
+                    LOG.info("job {} stage {}: {}", task.jobId(), stage, why);
+                    setAside.set(why);
+                }
+
+                @Override
                 public void started(boolean reused) {
-                    announceStart(task, attempt, reused);
+                    announceStart(task, attempt, reused, setAside.get());
                 }
 
                 @Override
@@ -335,14 +343,15 @@ final class StageTaskRunner {
         return task.stage() + "/handed-off/" + submission.replaceAll("[^A-Za-z0-9._-]", "-") + ".json";
     }
 
-    private void announceStart(StageTask task, int attempt, boolean reused) {
+    private void announceStart(StageTask task, int attempt, boolean reused, String setAside) {
         String stage = task.stage();
         if (reused) {
             progress.send(events.event(EventType.STAGE_STARTED, task.jobId(), Optional.of(stage),
                     Map.of("attempt", attempt, "note", "already completed before; its recorded outcome is used")));
             return;
         }
-        progress.send(events.event(EventType.STAGE_STARTED, task.jobId(), Optional.of(stage), Map.of("attempt", attempt)));
+        progress.send(events.event(EventType.STAGE_STARTED, task.jobId(), Optional.of(stage), setAside == null
+                ? Map.of("attempt", attempt) : Map.of("attempt", attempt, "note", setAside)));
         progress.send(JobEvents.state(JobEvents.state(task.jobId(), JobStatus.RUNNING, Optional.of(stage),
                 completed(task), stage + " running", task.artifacts())));
     }

@@ -176,8 +176,8 @@ public final class WorkflowComponent {
         meters = context.registerService(MeterBinder.class, metrics, null);
         JobEvents events = new JobEvents(containerId);
         progressProducer = clients.producer();
-        StageTaskRunner runner = new StageTaskRunner(store, events, progressProducer, metrics,
-                config.progress_interval_ms(), new JobDeployer(
+        StageTaskRunner runner = new StageTaskRunner(new StageRunner(store, () -> Optional.of(modelRoot(context))),
+                events, progressProducer, metrics, config.progress_interval_ms(), new JobDeployer(
                 Path.of(Optional.ofNullable(context.getProperty("penni.var.dir")).orElse("var")).resolve("models")));
         worker = new StageWorker(clients, containerId, runner, config.training_concurrency(),
                 config.stage_concurrency(), config.stage_attempts(), config.stage_retry_backoff_ms());
@@ -290,9 +290,12 @@ public final class WorkflowComponent {
 
     private RequestEnvironment environment(BundleContext context, AdmissionBudget admission) {
         Path data = Path.of(Optional.ofNullable(context.getProperty("penni.data.root")).orElse("/usr/share/datasets"));
-        Path models = Path.of(Optional.ofNullable(context.getProperty("penni.model.root")).orElse("models"));
-        return new RequestEnvironment(data, models, Set.copyOf(Architectures.names()), strategies.names(),
+        return new RequestEnvironment(data, modelRoot(context), Set.copyOf(Architectures.names()), strategies.names(),
                 backends.now(), admission).withRecipes(recipesFolder(context));
+    }
+
+    private static Path modelRoot(BundleContext context) {
+        return Path.of(Optional.ofNullable(context.getProperty("penni.model.root")).orElse("models"));
     }
 
     /** The budget recipes: {@code penni.recipes.dir}, else {@code recipes/} in the configuration folder. */

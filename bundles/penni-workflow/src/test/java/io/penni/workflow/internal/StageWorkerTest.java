@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.penni.api.event.EventType;
 import io.penni.api.event.JobEvent;
 import io.penni.api.job.JobState;
 import io.penni.api.job.JobStatus;
@@ -219,6 +220,24 @@ class StageWorkerTest extends RealBrokerTest {
         assertEquals(2, handOffs("job-1", 2).size());
         assertEquals(1, alpha.runs());
         assertEquals(0.0, kafka.counter("penni.stage.duplicates", "stage", ALPHA));
+    }
+
+    @Test
+    void aJobSubmittedAgainWithOtherSettingsRunsTheStageAgainAndSaysWhy() throws Exception {
+        ScriptedStage alpha = ScriptedStage.completing(ALPHA);
+        kafka.start("a", 3, Map.of(ALPHA, alpha));
+        kafka.publish(ALPHA, 0, "job-1", task("job-1", PLAN, "penni.requests/0/7"));
+        assertEquals(1, handOffs("job-1", 1).size());
+        String changed = WorkflowHarness.REQUEST.replace("}}", "},\"penni\":{\"l1\":0.001}}");
+        kafka.publish(ALPHA, 0, "job-1", task("job-1", PLAN, "penni.requests/0/8", changed));
+
+        assertEquals(2, handOffs("job-1", 2).size());
+        assertEquals(2, alpha.runs(), "the record of the first request is not the answer to the second");
+        List<JobEvent> events = kafka.events("job-1", e -> e.stream().filter(x -> x.type() == EventType.STAGE_STARTED)
+                .count() == 2);
+        assertTrue(events.stream().anyMatch(e -> String.valueOf(e.data().get("note"))
+                .equals("it completed before, but with different request settings; running it again")), events
+                .toString());
     }
 
     /** The hand-offs of a job to beta, read until {@code atLeast} of them are there or none more come. */

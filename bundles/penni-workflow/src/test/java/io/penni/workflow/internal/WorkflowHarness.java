@@ -106,7 +106,7 @@ final class WorkflowHarness implements AutoCloseable {
     StageWorker start(String containerId, int maxAttempts, Map<String, CompressionStage> stages,
             ArtifactStore artifacts) {
         KafkaProducer<String, byte[]> progress = clients().producer();
-        StageTaskRunner runner = new StageTaskRunner(artifacts, new JobEvents(containerId), progress, metrics, 0,
+        StageTaskRunner runner = new StageTaskRunner(new StageRunner(artifacts), new JobEvents(containerId), progress, metrics, 0,
                 new JobDeployer(models));
         StageWorker worker = new StageWorker(clients(), containerId, runner, 1, 2, maxAttempts, 10);
         stages.forEach((name, stage) -> worker.bind(new StageBinding(name, stage, false)));
@@ -148,8 +148,13 @@ final class WorkflowHarness implements AutoCloseable {
 
     /** A stage task for a job, at the start of the given plan, from the given submission. */
     static byte[] task(String jobId, List<String> plan, String submission) {
+        return task(jobId, plan, submission, REQUEST);
+    }
+
+    /** A stage task for a job's request, at the start of the given plan, from the given submission. */
+    static byte[] task(String jobId, List<String> plan, String submission, String requestJson) {
         try {
-            JsonNode request = new ObjectMapper().readTree(REQUEST);
+            JsonNode request = new ObjectMapper().readTree(requestJson);
             return WorkflowJson.write(new StageTask(jobId, request, plan, 0, Map.of(), submission));
         } catch (IOException e) {
             throw new IllegalStateException(e);
