@@ -257,6 +257,10 @@ class ServingEndpointTest {
         float[] binary = inferBinary(images);
         double binaryError = Logits.relativeError(binary, reference);
         assertTrue(binaryError <= 1e-4, "binary: relative error " + binaryError);
+        // a request of 64 images: one batch of 64, its answer 640 values
+        Tensor many = images(64);
+        double manyError = Logits.relativeError(inferBinary(many), ReferenceForward.forward(model, many).data());
+        assertTrue(manyError <= 1e-4, "64 images, binary: relative error " + manyError);
 
         assertTrue(registry.get("penni.inference.requests").tags("model", name, "outcome", "ok").counter()
                 .count() >= 2);

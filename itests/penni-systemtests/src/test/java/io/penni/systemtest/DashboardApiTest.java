@@ -200,6 +200,58 @@ class DashboardApiTest {
         }
     }
 
+    /**
+     * A burst of new connections while the server cannot accept them (here: its process frozen, as in a long GC
+     * pause) waits in the kernel's listen queue. With Java's default backlog of 50 the kernel dropped the SYNs past
+     * it and each of those clients waited a second, then three, for its retry: the 1-second stalls of the serving
+     * load test. Every connection of the burst must be established while the server is frozen, and answered once it
+     * runs again.
+     */
+    @Test
+    void aBurstOfNewConnectionsWaitsInTheListenQueueInsteadOfBeingDropped() throws Exception {
+        // the kernel caps a listen queue at net.core.somaxconn (4096 on current kernels, 128 on old ones)
+        java.nio.file.Path cap = java.nio.file.Path.of("/proc/sys/net/core/somaxconn");
+        int burst = Math.min(300, java.nio.file.Files.isReadable(cap)
+                ? Integer.parseInt(java.nio.file.Files.readString(cap).trim()) : 300);
+        List<java.nio.channels.SocketChannel> channels = new ArrayList<>();
+        int established = 0;
+        server.freeze(true);
+        try {
+            for (int i = 0; i < burst; i++) {
+                java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open();
+                channels.add(channel);
+                channel.configureBlocking(false);
+                channel.connect(new java.net.InetSocketAddress("127.0.0.1", server.httpPort()));
+            }
+            long deadline = System.nanoTime() + 800_000_000L; // under the 1 s of a dropped SYN's first retry
+            while (System.nanoTime() < deadline && established < burst) {
+                established = 0;
+                for (java.nio.channels.SocketChannel channel : channels) {
+                    if (channel.isConnected() || channel.finishConnect()) {
+                        established++;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        } finally {
+            server.freeze(false);
+        }
+        try {
+            assertEquals(burst, established, "connections established while the server could not accept");
+            java.nio.channels.SocketChannel last = channels.get(burst - 1);
+            last.configureBlocking(true);
+            last.socket().setSoTimeout(30_000);
+            last.write(java.nio.ByteBuffer.wrap(("GET /penni/api/jobs HTTP/1.1\r\nHost: 127.0.0.1:" + server.httpPort()
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+            RawAnswer answer = RawAnswer.read(last.socket().getInputStream());
+            assertEquals(200, answer.status(), "the burst's last connection is answered: " + answer.body());
+        } finally {
+            for (java.nio.channels.SocketChannel channel : channels) {
+                channel.close();
+            }
+        }
+    }
+
     /** One HTTP/1.1 answer with a Content-Length, read off a socket. */
     record RawAnswer(int status, boolean closes, String body) {
         static RawAnswer read(java.io.InputStream in) throws java.io.IOException {

@@ -157,6 +157,20 @@ final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Freezes (SIGSTOP) or thaws (SIGCONT) the server's process: nothing in it runs, as in a long pause.
+     *
+     * @param frozen whether to freeze it
+     */
+    void freeze(boolean frozen) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", String.valueOf(process.pid()))
+                .redirectErrorStream(true).start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill " + (frozen ? "-STOP" : "-CONT") + " " + process.pid() + ": "
+                    + new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     /** @return the base URL of its HTTP port, e.g. {@code http://127.0.0.1:8181} */
     String httpUrl() {
         return "http://127.0.0.1:" + httpPort;
