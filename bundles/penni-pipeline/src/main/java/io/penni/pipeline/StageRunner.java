@@ -135,7 +135,13 @@ public final class StageRunner {
     public Run run(CompressionRequest request, String stage, CompressionStage implementation,
             Map<String, ArtifactRef> inputs, Observer observer, BooleanSupplier cancelled) {
         long started = System.nanoTime();
-        StageFingerprint fingerprint = StageFingerprint.of(request, stage, inputs, modelRoot.get());
+        StageFingerprint fingerprint;
+        try {
+            fingerprint = StageFingerprint.of(request, stage, inputs, modelRoot.get());
+        } catch (RuntimeException e) {
+            return new Run(stage, new StageOutcome.Failed(stage + ": cannot fingerprint its request and inputs: " + e,
+                    false), false, seconds(started));
+        }
         Optional<StageRecords.Stored> recorded = StageRecords.read(store, request.jobId(), stage);
         List<String> changed = recorded.flatMap(StageRecords.Stored::fingerprint).map(fingerprint::differences)
                 .orElse(List.of());
