@@ -694,58 +694,82 @@ final class EagerNetwork implements TrainingStep {
             }
         }
 
+        /** The sizes the GEMM path works with: the input's, the output's, and the rows' width N·P. */
+        private record Sampling(int images, int channels, int height, int width, int oh, int ow, int positions,
+                long columnsWide) {
+            Sampling(INDArray x, int oh, int ow) {
+                this((int) x.size(0), (int) x.size(1), (int) x.size(2), (int) x.size(3), oh, ow, oh * ow,
+                        x.size(0) * oh * ow);
+            }
+        }
+
         /**
          * The GEMM path's forward pass (1 × 1 kernels): the input at the positions the outputs read, as
          * {@code [C, N·P]} (P output positions an image), {@code [O, C] × that} into {@code [O, N·P]}, copied out as
          * NCHW with the bias.
          */
         private void gemmForward(EagerNetwork s, INDArray x, int oh, int ow) {
-            int images = (int) x.size(0);
-            int channels = (int) x.size(1);
-            int height = (int) x.size(2);
-            int width = (int) x.size(3);
-            int positions = oh * ow;
-            long columnsWide = (long) images * positions;
-            columns = buffer(columns, channels, columnsWide);
-            outputRows = buffer(outputRows, outChannels, columnsWide);
+            Sampling d = new Sampling(x, oh, ow);
+            columns = buffer(columns, d.channels(), d.columnsWide());
+            outputRows = buffer(outputRows, outChannels, d.columnsWide());
             FloatBuffer xs = view(x);
             int xb = base(x);
             FloatBuffer cs = view(columns);
-            s.workers.forEach(images, (from, to) -> {
-                float[] plane = new float[height * width];
-                float[] row = new float[positions];
+            s.workers.forEach(d.images(), (from, to) -> {
+                float[] plane = new float[d.height() * d.width()];
+                float[] row = new float[d.positions()];
                 for (int n = from; n < to; n++) {
-                    for (int c = 0; c < channels; c++) {
-                        xs.get(xb + (n * channels + c) * height * width, plane, 0, plane.length);
-                        sampled(plane, height, width, oh, ow, row);
-                        cs.put(Math.toIntExact(c * columnsWide + (long) n * positions), row, 0, positions);
+                    for (int c = 0; c < d.channels(); c++) {
+                        xs.get(xb + (n * d.channels() + c) * d.height() * d.width(), plane, 0, plane.length);
+                        sampled(plane, d, row);
+                        cs.put(Math.toIntExact(c * d.columnsWide() + (long) n * d.positions()), row, 0, d.positions());
                     }
                 }
             });
-            Nd4j.gemm(kernel(s).reshape('c', outChannels, channels), columns, outputRows, false, false, 1.0, 0.0);
-            FloatBuffer rs = view(outputRows);
+            Nd4j.gemm(kernel(s).reshape('c', outChannels, d.channels()), columns, outputRows, false, false, 1.0, 0.0);
+            float[] biases = bias == null ? null : floats(s.parameters.get(bias), outChannels);
+            FloatBuffer rows = view(outputRows);
             FloatBuffer ys = view(out);
             int yb = base(out);
-            float[] biases = bias == null ? null : floats(s.parameters.get(bias), outChannels);
-            s.workers.forEach(images, (from, to) -> {
-                float[] row = new float[positions];
-                for (int n = from; n < to; n++) {
-                    for (int o = 0; o < outChannels; o++) {
-                        rs.get(Math.toIntExact(o * columnsWide + (long) n * positions), row, 0, positions);
-                        if (biases != null) {
-                            float b = biases[o];
-                            for (int p = 0; p < positions; p++) {
-                                row[p] += b;
-                            }
-                        }
-                        ys.put(yb + (n * outChannels + o) * positions, row, 0, positions);
+            s.workers.forEach(d.images(), (from, to) -> moveRows(rows, ys, yb, from, to, outChannels, d.positions(),
+                    d.columnsWide(), false, biases));
+        }
+
+        /**
+         * Moves images {@code from}–{@code to} between row form {@code [planes, N·P]} and NCHW planes of
+         * {@code positions} values: {@code toRows} reads planes at {@code planesBase} into rows, otherwise rows into
+         * planes, adding {@code biases[plane]} when given.
+         */
+        private static void moveRows(FloatBuffer rows, FloatBuffer planes, int planesBase, int from, int to,
+                int count, int positions, long rowWidth, boolean toRows, float[] biases) {
+            float[] row = new float[positions];
+            for (int n = from; n < to; n++) {
+                for (int c = 0; c < count; c++) {
+                    int at = Math.toIntExact(c * rowWidth + (long) n * positions);
+                    int plane = planesBase + (n * count + c) * positions;
+                    if (toRows) {
+                        planes.get(plane, row, 0, positions);
+                        rows.put(at, row, 0, positions);
+                        continue;
                     }
+                    rows.get(at, row, 0, positions);
+                    if (biases != null) {
+                        float b = biases[c];
+                        for (int p = 0; p < positions; p++) {
+                            row[p] += b;
+                        }
+                    }
+                    planes.put(plane, row, 0, positions);
                 }
-            });
+            }
         }
 
         /** The plane's value each output position of a 1 × 1 kernel reads (zero where it reads the padding). */
-        private void sampled(float[] plane, int height, int width, int oh, int ow, float[] row) {
+        private void sampled(float[] plane, Sampling d, float[] row) {
+            int height = d.height();
+            int width = d.width();
+            int oh = d.oh();
+            int ow = d.ow();
             for (int oy = 0; oy < oh; oy++) {
                 int iy = oy * stride - padding;
                 int at = oy * ow;
@@ -767,52 +791,43 @@ final class EagerNetwork implements TrainingStep {
          * positions the outputs read (zero elsewhere).
          */
         private void gemmBackward(EagerNetwork s, INDArray x, INDArray gy, INDArray k, INDArray kernelGradient) {
-            int images = (int) x.size(0);
-            int channels = (int) x.size(1);
-            int height = (int) x.size(2);
-            int width = (int) x.size(3);
-            int oh = (int) gy.size(2);
-            int ow = (int) gy.size(3);
-            int positions = oh * ow;
-            long columnsWide = (long) images * positions;
+            Sampling d = new Sampling(x, (int) gy.size(2), (int) gy.size(3));
+            FloatBuffer rows = view(outputRows);
             FloatBuffer gs = view(gy);
             int gb = base(gy);
-            FloatBuffer rs = view(outputRows);
-            s.workers.forEach(images, (from, to) -> {
-                float[] row = new float[positions];
-                for (int n = from; n < to; n++) {
-                    for (int o = 0; o < outChannels; o++) {
-                        gs.get(gb + (n * outChannels + o) * positions, row, 0, positions);
-                        rs.put(Math.toIntExact(o * columnsWide + (long) n * positions), row, 0, positions);
-                    }
-                }
-            });
-            Nd4j.gemm(outputRows, columns, kernelGradient.reshape('c', outChannels, channels), false, true, 1.0, 0.0);
+            s.workers.forEach(d.images(), (from, to) -> moveRows(rows, gs, gb, from, to, outChannels, d.positions(),
+                    d.columnsWide(), true, null));
+            Nd4j.gemm(outputRows, columns, kernelGradient.reshape('c', outChannels, d.channels()), false, true, 1.0,
+                    0.0);
             if (bias != null) {
                 s.parameterGradients.get(bias).assign(outputRows.sum(1));
             }
-            columnGradient = buffer(columnGradient, channels, columnsWide);
-            Nd4j.gemm(k.reshape('c', outChannels, channels), outputRows, columnGradient, true, false, 1.0, 0.0);
+            columnGradient = buffer(columnGradient, d.channels(), d.columnsWide());
+            Nd4j.gemm(k.reshape('c', outChannels, d.channels()), outputRows, columnGradient, true, false, 1.0, 0.0);
             inputGradient = buffer(inputGradient, x.shape());
             FloatBuffer cs = view(columnGradient);
             FloatBuffer dx = view(inputGradient);
             int db = base(inputGradient);
-            s.workers.forEach(images, (from, to) -> {
-                float[] plane = new float[height * width];
-                float[] row = new float[positions];
+            s.workers.forEach(d.images(), (from, to) -> {
+                float[] plane = new float[d.height() * d.width()];
+                float[] row = new float[d.positions()];
                 for (int n = from; n < to; n++) {
-                    for (int c = 0; c < channels; c++) {
+                    for (int c = 0; c < d.channels(); c++) {
                         java.util.Arrays.fill(plane, 0f);
-                        cs.get(Math.toIntExact(c * columnsWide + (long) n * positions), row, 0, positions);
-                        addSampled(row, height, width, oh, ow, plane);
-                        dx.put(db + (n * channels + c) * height * width, plane, 0, plane.length);
+                        cs.get(Math.toIntExact(c * d.columnsWide() + (long) n * d.positions()), row, 0, d.positions());
+                        addSampled(row, d, plane);
+                        dx.put(db + (n * d.channels() + c) * d.height() * d.width(), plane, 0, plane.length);
                     }
                 }
             });
         }
 
         /** The inverse of {@link #sampled}: each output position's value added where it read the plane. */
-        private void addSampled(float[] row, int height, int width, int oh, int ow, float[] plane) {
+        private void addSampled(float[] row, Sampling d, float[] plane) {
+            int height = d.height();
+            int width = d.width();
+            int oh = d.oh();
+            int ow = d.ow();
             for (int oy = 0; oy < oh; oy++) {
                 int iy = oy * stride - padding;
                 if (iy < 0 || iy >= height) {

@@ -176,18 +176,17 @@ public final class WorkflowComponent {
         meters = context.registerService(MeterBinder.class, metrics, null);
         JobEvents events = new JobEvents(containerId);
         progressProducer = clients.producer();
-        StageTaskRunner runner = new StageTaskRunner(new StageRunner(store, () -> Optional.of(modelRoot(context))),
-                events, progressProducer, metrics, config.progress_interval_ms(), new JobDeployer(
+        StageRunner stageRunner = new StageRunner(store, () -> Optional.of(modelRoot(context)));
+        StageTaskRunner runner = new StageTaskRunner(stageRunner, events, progressProducer, metrics, config.progress_interval_ms(), new JobDeployer(
                 Path.of(Optional.ofNullable(context.getProperty("penni.var.dir")).orElse("var")).resolve("models")));
         worker = new StageWorker(clients, containerId, runner, config.training_concurrency(),
                 config.stage_concurrency(), config.stage_attempts(), config.stage_retry_backoff_ms());
         stages.values().forEach(worker::bind);
         AdmissionBudget admission = new AdmissionBudget((long) (config.admission_max_memory_gb() * (1L << 30)),
                 config.admission_max_hours(), config.admission_training_gmacs_per_second() * 1e9);
-        StageRunner records = new StageRunner(store);
         RequestJudge judge = new RequestJudge(() -> environment(context, admission), strategies);
         intake = new RequestIntake(clients, containerId, events, judge,
-                jobId -> records.recorded(jobId, StageNames.ALL.get(0)).isPresent(), metrics);
+                jobId -> stageRunner.recorded(jobId, StageNames.ALL.get(0)).isPresent(), metrics);
         desk = new SubmissionDesk(clients, containerId, events, judge, metrics);
         intakeSupervisor = new LoopSupervisor("request intake", intake, intake::stop, metrics::loopRestarted, 1000,
                 30_000);
