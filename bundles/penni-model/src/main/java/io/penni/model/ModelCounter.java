@@ -22,9 +22,10 @@ import io.penni.model.internal.LayerKinds;
  * a linear layer out·in weights (+ out bias) and out·in MACs (counted with weights: its non-zero weights, as a
  * pruned fully connected layer stores only those, while its MACs stay out·in since it runs dense); batch norm 2·C parameters (gamma, beta). Pooling,
  * ReLU, add, flatten and dropout have neither. A PENNI-decomposed convolution is counted as PENNI runs it:
- * a per-input-channel convolution with the d basis kernels, C·d·k·k·Hout·Wout MACs, then a sparse 1×1
- * convolution with the coefficients, nnz(coefficients)·Hout·Wout MACs; its parameters are d·k·k +
- * nnz(coefficients) (+ N bias), and its C·d intermediate maps are scratch memory.
+ * a per-input-channel convolution with the d basis kernels, k·k·Hout·Wout MACs for each of the C·d maps (input
+ * channel × basis) that some non-zero coefficient reads, then a sparse 1×1 convolution with the coefficients,
+ * nnz(coefficients)·Hout·Wout MACs; its parameters are d·k·k + nnz(coefficients) (+ N bias), and those maps are
+ * scratch memory. Without weights, every map and coefficient counts.
  */
 public final class ModelCounter {
 
@@ -119,9 +120,10 @@ public final class ModelCounter {
         @Override
         public LayerCount visitDecomposedConv2d(Layer.DecomposedConv2d l) {
             long kk = (long) l.kernel() * l.kernel();
-            long nonZero = coefficients.of(l.name(), ParameterNames.COEFFICIENTS).map(ModelCounter::nonZero)
+            Optional<Tensor> known = coefficients.of(l.name(), ParameterNames.COEFFICIENTS);
+            long nonZero = known.map(ModelCounter::nonZero)
                     .orElse((long) l.outChannels() * l.inChannels() * l.bases());
-            long maps = (long) l.inChannels() * l.bases();
+            long maps = known.map(ModelCounter::usedMaps).orElse((long) l.inChannels() * l.bases());
             long params = l.bases() * kk + nonZero + (l.bias() ? l.outChannels() : 0);
             long macs = maps * kk * pixels + nonZero * pixels;
             return new LayerCount(l.name(), type, out, params, macs, outputBytes, FLOAT_BYTES * maps * pixels, true);
@@ -204,6 +206,29 @@ public final class ModelCounter {
         long n = 0;
         for (float v : tensor.data()) {
             if (v != 0f) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The maps of coefficients {@code [N, C, d]} that some coefficient reads: columns {@code [:, c, j]} holding a
+     * non-zero value. A map no coefficient reads is not computed (the CPU engine skips it).
+     */
+    static long usedMaps(Tensor coefficients) {
+        int[] shape = coefficients.shape();
+        int columns = shape[1] * shape[2];
+        boolean[] used = new boolean[columns];
+        float[] data = coefficients.data();
+        for (int i = 0; i < data.length; i++) {
+            if (data[i] != 0f) {
+                used[i % columns] = true;
+            }
+        }
+        long n = 0;
+        for (boolean u : used) {
+            if (u) {
                 n++;
             }
         }

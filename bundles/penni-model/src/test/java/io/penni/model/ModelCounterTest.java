@@ -101,6 +101,29 @@ class ModelCounterTest {
     }
 
     @Test
+    void aMapNoCoefficientReadsCostsNoBasisConvolution() {
+        // [6, 4, 5]: 20 maps (input channel x basis); zero the columns of input channel 1 (5 maps) and map (3, 2)
+        Network network = new Network("t", List.of(new Layer.Input("in", 4, 8, 8),
+                new Layer.DecomposedConv2d("conv", "in", 6, 4, 3, 1, 1, 5, false)), "conv");
+        Map<String, Tensor> parameters = new HashMap<>(Architectures.initialise(network, 1).parameters());
+        float[] coefficients = parameters.get("conv.coefficients").data();
+        int zeroed = 0;
+        for (int i = 0; i < coefficients.length; i++) {
+            int column = i % 20;
+            if (column / 5 == 1 || column == 3 * 5 + 2) {
+                coefficients[i] = 0f;
+                zeroed++;
+            }
+        }
+        coefficients[0] = 0f; // one zero in a column that others still read: the map stays
+        LayerCount conv = ModelCounter.count(new Model(network, parameters)).layers().get(1);
+        long nonZero = 120 - zeroed - 1;
+        assertEquals(14L * 9 * 64 + nonZero * 64, conv.macs());
+        assertEquals(4L * 14 * 64, conv.intermediateBytes());
+        assertEquals(5 * 9 + nonZero, conv.params());
+    }
+
+    @Test
     void decomposedConvolutionOfAGraphAloneCountsEveryCoefficient() {
         LayerCount conv = ModelCounter.count(new Network("t", List.of(new Layer.Input("in", 4, 8, 8),
                 new Layer.DecomposedConv2d("conv", "in", 6, 4, 3, 1, 1, 5, false)), "conv")).layers().get(1);

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,7 +29,12 @@ import org.osgi.test.junit5.context.BundleContextExtension;
 
 import io.penni.api.event.EventType;
 import io.penni.api.event.JobEvent;
+import io.penni.api.model.Layer;
+import io.penni.api.model.Model;
+import io.penni.api.model.ParameterNames;
+import io.penni.api.model.Tensor;
 import io.penni.api.stage.StageNames;
+import io.penni.model.Architectures;
 import io.penni.model.ModelFiles;
 import io.penni.onnx.ExportForm;
 import io.penni.onnx.OnnxExport;
@@ -86,7 +93,9 @@ class WorkflowInFrameworkTest {
             jobs.submit(request.getKey(), request.getValue());
         }
         String good = "good-" + run;
-        jobs.submit(good, tinyRequest(good));
+        // pruned by layer-sparsity with whole maps first: half of every decomposed layer's maps, then half its values
+        jobs.submit(good, tinyRequest(good).replace("\"evaluation\"", "\"pruning\": {\"strategy\": "
+                + "\"layer-sparsity\", \"parameters\": {\"amount\": 0.5, \"maps\": 0.5}}, \"evaluation\""));
 
         for (String jobId : bad.keySet()) {
             JobEvent rejected = jobs.await(e -> e.jobId().equals(jobId) && e.type() == EventType.JOB_REJECTED,
@@ -111,6 +120,7 @@ class WorkflowInFrameworkTest {
             assertTrue(json.contains(field), "report.json has " + field);
         }
         assertOnnxIsTheCompressedModel(completed);
+        assertAtMostHalfOfEachLayersMapsAreRead(completed);
         jobs.drain(Duration.ofSeconds(3));
         assertEquals(1, jobs.seen().stream().filter(e -> e.jobId().equals(good) && e.type() == EventType.JOB_COMPLETED).count(),
                 "exactly one job.completed");
@@ -124,6 +134,42 @@ class WorkflowInFrameworkTest {
         Path model = Path.of(java.net.URI.create((String) ((Map<String, Object>) completed.data().get("model"))
                 .get("uri")));
         assertArrayEquals(OnnxExport.toBytes(ModelFiles.load(model), ExportForm.FACTORED), Files.readAllBytes(onnx));
+    }
+
+    /**
+     * The compressed model of a job pruned with {@code maps} 0.5: in each decomposed layer at most half of the
+     * original network's C·d maps (input channel × basis) are read by a non-zero coefficient (shrinking removes more).
+     */
+    @SuppressWarnings("unchecked")
+    private static void assertAtMostHalfOfEachLayersMapsAreRead(JobEvent completed) {
+        Model model = ModelFiles.load(Path.of(java.net.URI.create((String) ((Map<String, Object>) completed.data()
+                .get("model")).get("uri"))));
+        Map<String, Integer> inputs = new HashMap<>();
+        for (Layer layer : Architectures.network("vgg-small").layers()) {
+            if (layer instanceof Layer.Conv2d conv) {
+                inputs.put(conv.name(), conv.inChannels());
+            }
+        }
+        int decomposed = 0;
+        for (Layer layer : model.network().layers()) {
+            if (layer instanceof Layer.DecomposedConv2d conv) {
+                Tensor coefficients = model.parameters().get(ParameterNames.of(conv.name(),
+                        ParameterNames.COEFFICIENTS));
+                int columns = coefficients.shape()[1] * coefficients.shape()[2];
+                Set<Integer> read = new HashSet<>();
+                float[] values = coefficients.data();
+                for (int i = 0; i < values.length; i++) {
+                    if (values[i] != 0f) {
+                        read.add(i % columns);
+                    }
+                }
+                int original = inputs.get(conv.name()) * 5; // d = 5, the default the tiny request keeps
+                assertTrue(read.size() <= (original + 1) / 2, conv.name() + " reads " + read.size() + " of its "
+                        + original + " maps");
+                decomposed++;
+            }
+        }
+        assertTrue(decomposed > 0, "the compressed model has decomposed layers");
     }
 
     private void assertDlqHolds(Map<String, String> bad) throws Exception {

@@ -31,7 +31,8 @@ import io.penni.model.Architectures;
  * its own line. No ND4J in the process: what it measures is the engine's.
  *
  * <p>Arguments: {@code ARCH VARIANT BATCHES THREADS [PROFILE.md]}; VARIANT is {@code dense} or {@code dDpP}
- * (e.g. {@code d5p97}: d = 5 bases, 97 % of coefficients pruned, the stand-in of {@link SyntheticCompression}).
+ * (e.g. {@code d5p97}: d = 5 bases, 97 % of coefficients pruned, the stand-in of {@link SyntheticCompression}) or
+ * {@code file:MODEL.json}, a model file (a job's compressed model; ARCH then only names it).
  */
 public final class EngineBenchmark {
 
@@ -119,6 +120,9 @@ public final class EngineBenchmark {
     }
 
     static Model model(String arch, String variant) {
+        if (variant.startsWith("file:")) {
+            return io.penni.model.ModelFiles.load(Path.of(variant.substring("file:".length())));
+        }
         Model dense = Architectures.create(arch, 1);
         if (variant.equals("dense")) {
             return dense;

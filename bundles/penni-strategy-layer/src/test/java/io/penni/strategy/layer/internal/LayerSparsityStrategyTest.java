@@ -15,12 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.penni.api.prune.PrunableTensor;
+import io.penni.api.prune.TensorKind;
 import io.penni.api.prune.TensorMask;
 
 class LayerSparsityStrategyTest {
@@ -92,7 +94,8 @@ class LayerSparsityStrategyTest {
         List<TensorMask> masks = masks(strategy.computeMask(network(), Map.of()));
         assertEquals(30, kept(masks.get(0).keep()));
         assertEquals(network().get(2).kept(), kept(masks.get(2).keep()));
-        assertEquals(Map.of("amount", "0.25", "layer.conv3", "0", "layer.conv9", "0.9"), strategy.parameters());
+        assertEquals(Map.of("amount", "0.25", "layer.conv3", "0", "layer.conv9", "0.9", "maps", "0.0"),
+                strategy.parameters());
     }
 
     @Test
@@ -103,7 +106,8 @@ class LayerSparsityStrategyTest {
 
     @Test
     void aFractionOutsideZeroToOneIsRefusedNamingTheParameter() {
-        for (Map.Entry<String, String> bad : Map.of("amount", "1", "layer.conv2", "-0.5", "layer.conv1", "x").entrySet()) {
+        for (Map.Entry<String, String> bad : Map.of("amount", "1", "layer.conv2", "-0.5", "layer.conv1", "x", "maps",
+                "1.5", "maps.conv2", "-1").entrySet()) {
             assertEquals("strategy layer-sparsity: parameter '" + bad.getKey() + "' must be a fraction in [0, 1) "
                     + "(counts are not accepted), was '" + bad.getValue() + "'",
                     refusal(STRATEGY.computeMask(network(), Map.ofEntries(bad))));
@@ -112,9 +116,10 @@ class LayerSparsityStrategyTest {
 
     @Test
     void anUnknownParameterIsRefusedNamingIt() {
-        for (String bad : List.of("sparsity", "layer.")) {
-            assertEquals("strategy layer-sparsity: unknown parameter '" + bad + "'; it takes 'amount' and "
-                    + "'layer.<name>'", STRATEGY.checkParameters(Map.of(bad, "0.1")).orElseThrow());
+        for (String bad : List.of("sparsity", "layer.", "maps.")) {
+            assertEquals("strategy layer-sparsity: unknown parameter '" + bad + "'; it takes 'amount', "
+                    + "'layer.<name>', 'maps' and 'maps.<name>'", STRATEGY.checkParameters(Map.of(bad, "0.1"))
+                    .orElseThrow());
         }
     }
 
@@ -123,5 +128,75 @@ class LayerSparsityStrategyTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LayerSparsityStrategy()
                 .configure(config(LayerSparsityStrategy.Config.class, Map.of("overrides", new String[] {"conv1"}))));
         assertEquals("penni.strategy.layer: override 'conv1' must be 'layer=fraction'", e.getMessage());
+    }
+
+    /**
+     * [2, 2, 2]: four maps (columns c·2 + j), value i in column i % 4. Column sums of |c|: 0 → 3.5, 1 → 0.65,
+     * 2 → 2.0, 3 → 0.04.
+     */
+    private static final float[] FOUR_MAPS = {3f, 0.6f, -1.5f, 0.03f, 0.5f, -0.05f, 0.5f, 0.01f};
+
+    @Test
+    void theWeakestMapsArePrunedWholeAndTheAmountIsTakenFromTheRest() {
+        List<PrunableTensor> tensors = List.of(coefficients("a", 0, FOUR_MAPS, all(8), 2, 2, 2));
+        // amount 0.5 keeps 4 of 8: by magnitude alone 3, -1.5, 0.6 and one 0.5 (the lower index goes first)
+        assertArrayEquals(new boolean[] {true, true, true, false, false, false, true, false},
+                masks(STRATEGY.computeMask(tensors, Map.of("amount", "0.5"))).get(0).keep());
+        // maps 0.5: columns 3 and 1 go whole (0.6 with them), the budget of 4 is filled from columns 0 and 2
+        assertArrayEquals(new boolean[] {true, false, true, false, true, false, true, false},
+                masks(STRATEGY.computeMask(tensors, Map.of("amount", "0.5", "maps", "0.5"))).get(0).keep());
+        // amount 0.75 keeps 2: 3 and -1.5
+        assertArrayEquals(new boolean[] {true, false, true, false, false, false, false, false},
+                masks(STRATEGY.computeMask(tensors, Map.of("amount", "0.75", "maps", "0.5"))).get(0).keep());
+    }
+
+    @Test
+    void whenTheSurvivingMapsHoldFewerValuesThanTheBudgetAllOfThemStay() {
+        List<PrunableTensor> tensors = List.of(coefficients("a", 0, FOUR_MAPS, all(8), 2, 2, 2));
+        // maps 0.75 leaves column 0 alone (2 values); amount 0.25 would keep 6
+        assertArrayEquals(new boolean[] {true, false, false, false, true, false, false, false},
+                masks(STRATEGY.computeMask(tensors, Map.of("amount", "0.25", "maps", "0.75"))).get(0).keep());
+    }
+
+    @Test
+    void onlyMapsStillUsedCountAndPreviousZerosStayZero() {
+        // column 0 already pruned: of the 3 used maps round(0.5 × 3) = 2 go (3 and 1), column 2 stays
+        boolean[] previous = {false, true, true, true, false, true, true, true};
+        List<PrunableTensor> tensors = List.of(coefficients("a", 0, FOUR_MAPS, previous, 2, 2, 2));
+        assertArrayEquals(new boolean[] {false, false, true, false, false, false, true, false},
+                masks(STRATEGY.computeMask(tensors, Map.of("amount", "0", "maps", "0.5"))).get(0).keep());
+        assertPreviousZerosStayZero(network(), masks(STRATEGY.computeMask(network(), Map.of("maps", "0.6"))));
+    }
+
+    @Test
+    void aLayersOwnMapsFractionOverridesAndOtherKindsHaveNoMaps() {
+        PrunableTensor weight = new PrunableTensor("fc", TensorKind.LINEAR_WEIGHT, 1, new int[] {2, 4}, FOUR_MAPS,
+                all(8), new float[0]);
+        List<PrunableTensor> tensors = List.of(coefficients("a", 0, FOUR_MAPS, all(8), 2, 2, 2), weight);
+        List<TensorMask> masks = masks(STRATEGY.computeMask(tensors, Map.of("amount", "0.25", "maps", "0.75",
+                "maps.a", "0")));
+        assertEquals(6, kept(masks.get(0).keep()));
+        // the linear layer loses its 2 smallest values (0.01, 0.03) as with no maps at all
+        assertArrayEquals(new boolean[] {true, true, true, false, true, true, true, false}, masks.get(1).keep());
+    }
+
+    @Test
+    void aMapsOverrideOfALayerWithoutMapsIsRefusedListingTheDecomposedLayers() {
+        PrunableTensor weight = new PrunableTensor("fc", TensorKind.LINEAR_WEIGHT, 3, new int[] {2, 4}, FOUR_MAPS,
+                all(8), new float[0]);
+        List<PrunableTensor> tensors = new ArrayList<>(network());
+        tensors.add(weight);
+        assertEquals("strategy layer-sparsity: parameter 'maps.fc' names no decomposed layer; they are conv1, conv2, "
+                + "conv3", refusal(STRATEGY.computeMask(tensors, Map.of("maps.fc", "0.2"))));
+    }
+
+    @Test
+    void theConfiguredMapsFractionIsTheDefault() {
+        LayerSparsityStrategy strategy = new LayerSparsityStrategy();
+        strategy.configure(config(LayerSparsityStrategy.Config.class, Map.of("amount", 0.75, "maps", 0.5)));
+        assertArrayEquals(new boolean[] {true, false, true, false, false, false, false, false},
+                masks(strategy.computeMask(List.of(coefficients("a", 0, FOUR_MAPS, all(8), 2, 2, 2)), Map.of()))
+                        .get(0).keep());
+        assertEquals("0.5", strategy.parameters().get("maps"));
     }
 }
