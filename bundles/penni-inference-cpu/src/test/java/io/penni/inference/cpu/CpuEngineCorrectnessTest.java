@@ -166,6 +166,13 @@ class CpuEngineCorrectnessTest {
 
     @ParameterizedTest
     @EnumSource(Variant.class)
+    void layersWithWholeMapsPrunedMatchTheReference(Variant variant) {
+        // the dense product runs over the used maps only: 60 % of each layer's maps read by no coefficient
+        assertMatches(TestModels.mapsPruned(0.6, 9), variant);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
     void aLayerWithOneCoefficientLeftMatchesTheReference(Variant variant) {
         assertMatches(TestModels.onlyOneCoefficient(7), variant);
     }

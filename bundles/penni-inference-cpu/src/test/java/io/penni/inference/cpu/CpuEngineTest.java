@@ -50,6 +50,29 @@ class CpuEngineTest {
     }
 
     @Test
+    void theDenseFormMakesAndReadsOnlyTheMapsSomeCoefficientReads() {
+        // 60 % of each decomposed layer's maps read by no coefficient: the dense product skips them, so it does
+        // fewer multiply-adds than a graph with every map (the counter's bound without weights), and agrees with
+        // the reference (CpuEngineCorrectnessTest)
+        Model model = TestModels.mapsPruned(0.6, 9);
+        try (CpuEngine dense = new CpuEngine(new EngineOptions(2, EngineOptions.KernelSet.VECTOR, Duration.ZERO,
+                EngineOptions.Split.NEVER, EngineOptions.Coefficients.DENSE))) {
+            LoadOutcome outcome = dense.load(model);
+            try (CpuModel loaded = (CpuModel) assertInstanceOf(LoadOutcome.Loaded.class, outcome, outcome.toString())
+                    .model()) {
+                List<LayerPlan> decomposed = loaded.plan().stream().filter(p -> p.kind().startsWith("decomposed"))
+                        .toList();
+                assertEquals(12, decomposed.size()); // every 3×3 convolution but the stem, which reads the input
+                for (LayerPlan p : decomposed) {
+                    assertTrue(p.kernel().startsWith("dense-") && p.batchKernel().startsWith("dense-"), p.toString());
+                }
+                long bound = ModelCounter.count(model.network()).macs();
+                assertTrue(loaded.macs() < bound * 0.6, loaded.macs() + " MACs, with every map " + bound);
+            }
+        }
+    }
+
+    @Test
     void aProfileTimesEveryStepOnceAndCountsTheBatchesMultiplyAdds() {
         CpuModel model = load(TestModels.architecture("resnet-small", 1));
         for (int batch : new int[] {1, 3}) {

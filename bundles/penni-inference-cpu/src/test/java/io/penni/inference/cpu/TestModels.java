@@ -203,6 +203,41 @@ public final class TestModels {
         return withCoefficients(seed, "conv4", 0f);
     }
 
+    /**
+     * A decomposed resnet-small as {@code layer-sparsity}'s {@code maps} leaves one: in every decomposed layer the
+     * given fraction of its maps (columns {@code [:, c, j]} of the coefficients) zeroed whole, at random, and a
+     * third of the rest's coefficients zeroed, so that the coefficients of the maps left are about two-thirds dense
+     * while the layer as a whole is sparse.
+     *
+     * @param fraction maps zeroed per layer
+     * @param seed weights and choices
+     * @return the model
+     */
+    public static Model mapsPruned(double fraction, long seed) {
+        Model model = SyntheticCompression.decompose(architecture("resnet-small", seed), 5, seed);
+        Map<String, Tensor> parameters = new LinkedHashMap<>(model.parameters());
+        SplittableRandom random = new SplittableRandom(seed);
+        for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
+            if (!e.getKey().endsWith("." + ParameterNames.COEFFICIENTS)) {
+                continue;
+            }
+            Tensor t = e.getValue();
+            int columns = t.shape()[1] * t.shape()[2];
+            boolean[] gone = new boolean[columns];
+            for (int m = 0; m < columns; m++) {
+                gone[m] = random.nextDouble() < fraction;
+            }
+            float[] data = t.data().clone();
+            for (int i = 0; i < data.length; i++) {
+                if (gone[i % columns] || random.nextDouble() < 1.0 / 3) {
+                    data[i] = 0f;
+                }
+            }
+            parameters.put(e.getKey(), new Tensor(t.shape().clone(), data));
+        }
+        return new Model(model.network(), parameters);
+    }
+
     /** A decomposed vgg-small whose given layer keeps one coefficient (of the given value) near its middle. */
     private static Model withCoefficients(long seed, String layer, float kept) {
         Model model = SyntheticCompression.decompose(architecture("vgg-small", seed), 5, seed);

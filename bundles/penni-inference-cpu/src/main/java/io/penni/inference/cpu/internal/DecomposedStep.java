@@ -40,7 +40,6 @@ final class DecomposedStep extends KernelStep {
 
     private final Value input;
     private final ConvGeometry geometry;
-    private final float[] basis;
     private final int bases;
     private final int outChannels;
     /** Output rows computed: all of them, or those a fused pooling's windows cover. */
@@ -50,12 +49,15 @@ final class DecomposedStep extends KernelStep {
     private final int rowsGroup;
     private final int align;
     /**
-     * For the sparse path, per input channel, the bases some non-zero coefficient reads ({@code usedBases[c]} of
-     * them, from {@code sparseBasis[basisStart[c]]}, rows of k² taps): maps no coefficient reads are not made.
+     * Per input channel, the bases some non-zero coefficient reads ({@code usedBases[c]} of them, from {@code
+     * sparseBasis[basisStart[c]]}, rows of k² taps): maps no coefficient reads are not made, on any path.
      */
     private final float[] sparseBasis;
     private final int[] basisStart;
     private final int[] usedBases;
+    /** The used maps in order (channel by channel): each one's input channel and place among its channel's. */
+    private final int[] usedChannel;
+    private final int[] usedSlot;
     private float[] coefficients;
     private int[] rowStart;
     private float[] values;
@@ -89,11 +91,8 @@ final class DecomposedStep extends KernelStep {
         }
         this.input = input;
         this.geometry = geometry;
-        this.basis = basis;
         this.bases = bases;
         this.outChannels = outChannels;
-        // the dense form's product reads them packed ({@link Kernels#pack}); the analysis below reads the parameter
-        this.coefficients = Kernels.pack(coefficients, 0, maps(), outChannels, maps());
         this.epilogue = epilogue;
         this.needed = epilogue.neededRows(geometry.outHeight());
         this.align = epilogue.pool() == 0 ? 1 : epilogue.pool();
@@ -121,6 +120,9 @@ final class DecomposedStep extends KernelStep {
                 }
             }
         }
+        if (nonZero == 0 && maps > 0) {
+            slot[0] = 0; // one map, read by nothing, so that every path has a map to read: the output is the bias
+        }
         this.usedBases = new int[channels];
         this.basisStart = new int[channels + 1];
         int used = 0;
@@ -134,6 +136,14 @@ final class DecomposedStep extends KernelStep {
             }
         }
         basisStart[channels] = used * taps;
+        this.usedChannel = new int[used];
+        this.usedSlot = new int[used];
+        for (int c = 0, u = 0; c < channels; c++) {
+            for (int k = 0; k < usedBases[c]; k++, u++) {
+                usedChannel[u] = c;
+                usedSlot[u] = k;
+            }
+        }
         this.sparseBasis = new float[used * taps];
         this.tile = tileFor(used);
         this.tileOffsets = new int[nonZero];
@@ -158,6 +168,17 @@ final class DecomposedStep extends KernelStep {
             }
         }
         rowStart[outChannels] = e;
+        // the dense form: a product over the used maps only (a map no coefficient reads has a zero column), its
+        // matrix packed ({@link Kernels#pack})
+        float[] compact = new float[outChannels * used];
+        for (int n = 0; n < outChannels; n++) {
+            for (int m = 0; m < maps; m++) {
+                if (slot[m] >= 0) {
+                    compact[n * used + basisStart[m / bases] / taps + slot[m]] = coefficients[n * maps + m];
+                }
+            }
+        }
+        this.coefficients = Kernels.pack(compact, 0, used, outChannels, used);
     }
 
     /*
@@ -254,13 +275,13 @@ final class DecomposedStep extends KernelStep {
         int k2 = geometry.taps();
         Value.Staged staged = input.staged();
         for (int c = 0; c < geometry.channels(); c++) {
-            int made = sparse ? usedBases[c] : bases;
+            int made = usedBases[c];
             if (made == 0) {
                 continue;
             }
             if (staged != null && count == 1) {
                 // the input is stored staged: its taps read in place
-                kernels.gemm(sparse ? sparseBasis : basis, sparse ? basisStart[c] : 0, k2, made, k2, in, taps, 0,
+                kernels.gemm(sparseBasis, basisStart[c], k2, made, k2, in, taps, 0,
                         input.offset(image) + c * staged.channelStride() + y0 * staged.rowStride(), maps,
                         c * channelStride, len, len);
                 continue;
@@ -268,7 +289,7 @@ final class DecomposedStep extends KernelStep {
             for (int g = 0; g < count; g++) {
                 geometry.stageBand(kernels, in, input.offset(image + g), staged, c, s.plane, 0, g, count, y0, rows);
             }
-            kernels.gemm(sparse ? sparseBasis : basis, sparse ? basisStart[c] : 0, k2, made, k2, s.plane, taps, 0,
+            kernels.gemm(sparseBasis, basisStart[c], k2, made, k2, s.plane, taps, 0,
                     maps, c * channelStride, len, len);
         }
         float[] out = output().array(frame);
@@ -280,10 +301,10 @@ final class DecomposedStep extends KernelStep {
             }
             return;
         }
-        int depth = maps();
+        int depth = usedChannel.length;
         int[] mapRows = new int[depth];
-        for (int m = 0; m < depth; m++) {
-            mapRows[m] = (m / bases) * channelStride + (m % bases) * basisStride;
+        for (int u = 0; u < depth; u++) {
+            mapRows[u] = usedChannel[u] * channelStride + usedSlot[u] * basisStride;
         }
         for (int n = 0; n < outChannels;) {
             int block = Math.min(ROW_BLOCK, outChannels - n);
@@ -404,14 +425,14 @@ final class DecomposedStep extends KernelStep {
     long macs(boolean batch) {
         long pixels = (long) needed * geometry.outWidth();
         boolean sparse = batch ? sparseBatch : sparseOne;
-        long oneByOne = sparse ? rowStart[outChannels] : (long) outChannels * maps();
-        long basisMacs = sparse ? sparseBasis.length : (long) maps() * geometry.taps();
+        long oneByOne = sparse ? rowStart[outChannels] : (long) outChannels * usedChannel.length;
+        long basisMacs = sparseBasis.length;
         return (basisMacs + oneByOne) * pixels;
     }
 
     @Override
     long weightBytes() {
-        long bytes = (long) (basis.length + sparseBasis.length + outChannels) * Float.BYTES;
+        long bytes = (long) (sparseBasis.length + outChannels) * Float.BYTES;
         long nonZero = rowStart[outChannels];
         if (values != null) {
             bytes += nonZero * Float.BYTES + (long) rowStart.length * Integer.BYTES;
@@ -423,7 +444,7 @@ final class DecomposedStep extends KernelStep {
             bytes += nonZero * Integer.BYTES;
         }
         if (coefficients != null) {
-            bytes += (long) Kernels.packedFloats(outChannels, maps()) * Float.BYTES;
+            bytes += (long) Kernels.packedFloats(outChannels, usedChannel.length) * Float.BYTES;
         }
         return bytes;
     }

@@ -53,8 +53,13 @@ public final class EngineBenchmark {
         Path profileFile = args.length > 4 ? Path.of(args[4]) : null;
 
         Model model = model(arch, variant);
+        // -Dpenni.bench.coefficients=DENSE|SPARSE|BANDED (default MEASURED) and -Dpenni.bench.tuneMillis=N (default
+        // 0: by rule) set the engine's choice of coefficient form, for comparisons
+        EngineOptions.Coefficients form = EngineOptions.Coefficients.valueOf(
+                System.getProperty("penni.bench.coefficients", "MEASURED"));
+        Duration tune = Duration.ofMillis(Long.getLong("penni.bench.tuneMillis", 0));
         try (CpuEngine engine = new CpuEngine(new EngineOptions(threads, EngineOptions.KernelSet.MEASURED,
-                Duration.ZERO, EngineOptions.Split.MEASURED))) {
+                tune, EngineOptions.Split.MEASURED, form))) {
             System.gc();
             long rssBefore = rssKb();
             long heapBefore = heapUsed();
