@@ -293,7 +293,7 @@ final class DecomposedStep extends KernelStep {
                     maps, c * channelStride, len, len);
         }
         float[] out = output().array(frame);
-        if (batch ? sparseBatch : sparseOne) {
+        if (sparse) {
             for (int n = 0; n < outChannels; n++) {
                 kernels.sparseRow(values, mapOf, rowStart[n], rowStart[n + 1], maps, channelStride, basisStride, s.acc,
                         0, len, epilogue.bias()[n], epilogue.reluBeforeStore());
