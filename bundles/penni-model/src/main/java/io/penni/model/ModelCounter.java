@@ -215,8 +215,11 @@ public final class ModelCounter {
     /**
      * The maps of coefficients {@code [N, C, d]} that some coefficient reads: columns {@code [:, c, j]} holding a
      * non-zero value. A map no coefficient reads is not computed (the CPU engine skips it).
+     *
+     * @param coefficients a decomposed convolution's coefficients {@code [N, C, d]}
+     * @return how many of its C·d maps some non-zero coefficient reads
      */
-    static long usedMaps(Tensor coefficients) {
+    public static long usedMaps(Tensor coefficients) {
         int[] shape = coefficients.shape();
         int columns = shape[1] * shape[2];
         boolean[] used = new boolean[columns];

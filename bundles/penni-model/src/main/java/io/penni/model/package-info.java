@@ -11,7 +11,7 @@
  * one-line message names the file, layer or tensor.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.penni.model;
 
 import org.osgi.annotation.bundle.Export;

@@ -55,9 +55,6 @@ final class DecomposedStep extends KernelStep {
     private final float[] sparseBasis;
     private final int[] basisStart;
     private final int[] usedBases;
-    /** The used maps in order (channel by channel): each one's input channel and place among its channel's. */
-    private final int[] usedChannel;
-    private final int[] usedSlot;
     private float[] coefficients;
     private int[] rowStart;
     private float[] values;
@@ -136,14 +133,6 @@ final class DecomposedStep extends KernelStep {
             }
         }
         basisStart[channels] = used * taps;
-        this.usedChannel = new int[used];
-        this.usedSlot = new int[used];
-        for (int c = 0, u = 0; c < channels; c++) {
-            for (int k = 0; k < usedBases[c]; k++, u++) {
-                usedChannel[u] = c;
-                usedSlot[u] = k;
-            }
-        }
         this.sparseBasis = new float[used * taps];
         this.tile = tileFor(used);
         this.tileOffsets = new int[nonZero];
@@ -301,10 +290,12 @@ final class DecomposedStep extends KernelStep {
             }
             return;
         }
-        int depth = usedChannel.length;
+        int depth = usedMaps();
         int[] mapRows = new int[depth];
-        for (int u = 0; u < depth; u++) {
-            mapRows[u] = usedChannel[u] * channelStride + usedSlot[u] * basisStride;
+        for (int c = 0, u = 0; c < geometry.channels(); c++) {
+            for (int k = 0; k < usedBases[c]; k++) {
+                mapRows[u++] = c * channelStride + k * basisStride;
+            }
         }
         for (int n = 0; n < outChannels;) {
             int block = Math.min(ROW_BLOCK, outChannels - n);
@@ -343,7 +334,12 @@ final class DecomposedStep extends KernelStep {
     }
 
     private int fusedMapFloats() {
-        return sparseBasis.length / geometry.taps() * tile;
+        return usedMaps() * tile;
+    }
+
+    /** The maps some coefficient reads, the only ones any path makes. */
+    private int usedMaps() {
+        return sparseBasis.length / geometry.taps();
     }
 
     /**
@@ -425,7 +421,7 @@ final class DecomposedStep extends KernelStep {
     long macs(boolean batch) {
         long pixels = (long) needed * geometry.outWidth();
         boolean sparse = batch ? sparseBatch : sparseOne;
-        long oneByOne = sparse ? rowStart[outChannels] : (long) outChannels * usedChannel.length;
+        long oneByOne = sparse ? rowStart[outChannels] : (long) outChannels * usedMaps();
         long basisMacs = sparseBasis.length;
         return (basisMacs + oneByOne) * pixels;
     }
@@ -444,7 +440,7 @@ final class DecomposedStep extends KernelStep {
             bytes += nonZero * Integer.BYTES;
         }
         if (coefficients != null) {
-            bytes += (long) Kernels.packedFloats(outChannels, usedChannel.length) * Float.BYTES;
+            bytes += (long) Kernels.packedFloats(outChannels, usedMaps()) * Float.BYTES;
         }
         return bytes;
     }
