@@ -16,6 +16,9 @@ import org.osgi.test.junit5.service.ServiceExtension;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 
@@ -47,6 +50,27 @@ class ContainerTest {
                 "org.apache.felix.fileinstall", "org.apache.felix.http.jetty12", "io.penni.api", "io.penni.nd4j",
                 "io.penni.kafka-clients", "io.penni.metrics", "io.penni.datasets", "io.penni.model")) {
             assertTrue(names.contains(required), required + " is not installed; installed: " + names);
+        }
+    }
+
+    /**
+     * Micrometer's Kafka binder (the workflow's consumer lag) finds Kafka's classes by a wire made when micrometer-core
+     * resolved (the penni-micrometer-kafka fragment's imports), not by a dynamic import at its first use, whose one
+     * failure the JVM would keep for good.
+     */
+    @Test
+    void micrometerIsWiredToTheKafkaClientsWhenItResolves() {
+        Bundle micrometer = Arrays.stream(context.getBundles()).filter(b -> "micrometer-core".equals(b.getSymbolicName()))
+                .findFirst().orElseThrow();
+        BundleWiring wiring = micrometer.adapt(BundleWiring.class);
+        for (String pkg : List.of("org.apache.kafka.clients.consumer", "org.apache.kafka.clients.producer",
+                "org.apache.kafka.common.metrics")) {
+            BundleWire wire = wiring.getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE).stream()
+                    .filter(w -> pkg.equals(w.getCapability().getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE)))
+                    .findFirst().orElseThrow(() -> new AssertionError("micrometer-core has no wire for " + pkg));
+            assertEquals("io.penni.kafka-clients", wire.getProvider().getBundle().getSymbolicName(), pkg);
+            assertEquals(PackageNamespace.RESOLUTION_OPTIONAL, wire.getRequirement().getDirectives()
+                    .get(PackageNamespace.REQUIREMENT_RESOLUTION_DIRECTIVE), pkg + " is wired by a static import");
         }
     }
 

@@ -68,8 +68,12 @@ final class LoopSupervisor implements Runnable {
             if (System.nanoTime() - started > 60_000_000_000L) {
                 backoff = firstBackoffMillis; // it had run a while: a new failure, not the same one again
             }
-            down = Optional.of("the " + name + " failed (" + error + "); restart " + (restarts + 1) + " in " + backoff
-                    + " ms");
+            // a class that could not be linked stays unlinked in this class loader (JVMS 5.4.3): running the loop
+            // again meets the same error, so the message says what will help
+            String hint = error instanceof LinkageError ? " (a class could not be linked: restarting the loop will"
+                    + " not help; restart the server and report this)" : "";
+            down = Optional.of("the " + name + " failed (" + error + ")" + hint + "; restart " + (restarts + 1)
+                    + " in " + backoff + " ms");
             LOG.error("the {} failed; it runs again in {} ms", name, backoff, error);
             try {
                 Thread.sleep(backoff);

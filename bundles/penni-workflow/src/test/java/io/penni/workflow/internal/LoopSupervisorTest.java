@@ -49,25 +49,9 @@ class LoopSupervisorTest {
 
     @Test
     void whileALoopWaitsForItsRestartItIsNotReadyAndSaysWhy() throws Exception {
-        CountDownLatch failed = new CountDownLatch(1);
-        Runnable loop = () -> {
-            failed.countDown();
-            throw new IllegalStateException("the broker said no");
-        };
-        LoopSupervisor supervisor = new LoopSupervisor("stage worker", loop, () -> { }, name -> { }, 60_000, 60_000);
-        Thread thread = new Thread(supervisor);
-        thread.start();
-        assertTrue(failed.await(5, TimeUnit.SECONDS));
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (supervisor.notReady().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        String reason = supervisor.notReady().orElseThrow();
+        String reason = reasonAfterOneFailure("stage worker", new IllegalStateException("the broker said no"));
         assertTrue(reason.startsWith("the stage worker failed (java.lang.IllegalStateException: the broker said no); "
                 + "restart 1 in 60000 ms"), reason);
-        supervisor.stop();
-        thread.interrupt();
-        thread.join(5000);
     }
 
     @Test
@@ -80,5 +64,41 @@ class LoopSupervisorTest {
         thread.join(5000);
         assertEquals(1, runs.get(), "not restarted");
         assertTrue(supervisor.notReady().orElseThrow().contains("ended and is not restarted"));
+    }
+
+    @Test
+    void aClassThatCannotBeLinkedIsReportedAsNeedingARestartOfTheServer() throws Exception {
+        String reason = reasonAfterOneFailure("request intake",
+                new NoClassDefFoundError("org/apache/kafka/clients/consumer/Consumer"));
+        assertTrue(reason.startsWith("the request intake failed (java.lang.NoClassDefFoundError: org/apache/kafka/"
+                + "clients/consumer/Consumer) (a class could not be linked: restarting the loop will not help; restart"
+                + " the server and report this); restart 1 in 60000 ms"), reason);
+    }
+
+    /** Runs a loop that throws {@code error} at once and returns why the supervisor says it is not ready. */
+    private static String reasonAfterOneFailure(String name, Throwable error) throws Exception {
+        CountDownLatch failed = new CountDownLatch(1);
+        Runnable loop = () -> {
+            failed.countDown();
+            if (error instanceof Error e) {
+                throw e;
+            }
+            throw (RuntimeException) error;
+        };
+        LoopSupervisor supervisor = new LoopSupervisor(name, loop, () -> { }, n -> { }, 60_000, 60_000);
+        Thread thread = new Thread(supervisor);
+        thread.start();
+        try {
+            assertTrue(failed.await(5, TimeUnit.SECONDS));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (supervisor.notReady().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            return supervisor.notReady().orElseThrow();
+        } finally {
+            supervisor.stop();
+            thread.interrupt();
+            thread.join(5000);
+        }
     }
 }
