@@ -21,7 +21,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code runtime-config/recipes/}). A file is {@code {"name", "version", "description", "request": {...}}}, where
  * {@code request} is part of a request (any field but {@code model}, {@code dataset} and {@code jobId}). A request
  * naming a recipe gets the recipe's fields wherever it left them out: objects merge field by field, and every
- * field the request gives wins.
+ * field the request gives wins; a request naming another pruning strategy than the recipe's takes none of the
+ * recipe's strategy parameters.
  */
 public final class Recipes {
 
@@ -144,6 +145,13 @@ public final class Recipes {
      */
     public static ObjectNode merge(Recipe recipe, ObjectNode request) {
         ObjectNode merged = recipe.request().deepCopy();
+        // a recipe's strategy parameters are its strategy's: a request naming another strategy does not inherit
+        // them (layer-sparsity's amount would be an unknown parameter of std-threshold)
+        JsonNode asked = request.path("pruning").path("strategy");
+        if (asked.isTextual() && merged.get("pruning") instanceof ObjectNode pruning
+                && !asked.equals(pruning.get("strategy"))) {
+            pruning.remove("parameters");
+        }
         overlay(merged, request);
         return merged;
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -121,6 +122,21 @@ class RecipesAndDistillationRequestsTest {
         // what the stages read: the merged request, the recipe pinned to its version
         assertEquals("fast@2", accepted.document().get("recipe").asText());
         assertEquals(r, CompressionRequests.read(accepted.document(), "job-1"));
+    }
+
+    @Test
+    void aRequestNamingAnotherStrategyTakesNoneOfTheRecipesStrategyParameters() {
+        // fast names layer-sparsity with amount 0.965: std-threshold takes only s
+        CompressionRequest other = assertInstanceOf(RequestOutcome.Accepted.class, parse("""
+                , "recipe": "fast", "pruning": {"strategy": "std-threshold", "parameters": {"s": 1.0}}""",
+                shipped())).request();
+        assertEquals(Optional.of("std-threshold"), other.pruning().strategy());
+        assertEquals(Map.of("s", "1.0"), other.pruning().parameters());
+        CompressionRequest same = assertInstanceOf(RequestOutcome.Accepted.class, parse("""
+                , "recipe": "fast", "pruning": {"strategy": "layer-sparsity", "parameters": {"maps": 0.5}}""",
+                shipped())).request();
+        assertEquals(Map.of("amount", "0.965", "maps", "0.5"), same.pruning().parameters(),
+                "the recipe's strategy: its parameters merge with the request's");
     }
 
     @Test

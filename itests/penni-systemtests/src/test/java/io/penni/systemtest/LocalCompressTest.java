@@ -135,6 +135,21 @@ class LocalCompressTest {
         assertTrue(!result.output().contains("\tat "), "no stack trace: " + result.output());
     }
 
+    @Test
+    void parametersTheStrategyRefusesStopTheRunBeforeAnyStage() throws Exception {
+        // as the server's intake does: std-threshold takes only s, and says so before any training
+        Path base = base(dir.resolve("base-params"));
+        Path request = Files.writeString(dir.resolve("params.json"), "{\"model\": {\"architecture\": \"vgg-small\"}, "
+                + "\"dataset\": {\"format\": \"fashion-mnist\", \"path\": \"fashion-mnist\"}, "
+                + "\"pruning\": {\"strategy\": \"std-threshold\", \"parameters\": {\"amount\": 0.9}}}");
+        LauncherRun result = LauncherRun.of(base, "compress", request.toString(), "--local", "--out",
+                dir.resolve("out-params").toString());
+        assertEquals(1, result.exitCode(), result.output());
+        assertTrue(result.output().contains("penni: compress: the request is not usable: /pruning/parameters: ")
+                && result.output().contains("unknown parameter 'amount'"), result.output());
+        assertTrue(!result.output().contains("pretrain: started"), "no stage ran: " + result.output());
+    }
+
     private static String compress(Path base, String... args) throws IOException, InterruptedException {
         List<String> all = new ArrayList<>(List.of("compress"));
         all.addAll(List.of(args));

@@ -166,6 +166,23 @@ class CpuEngineCorrectnessTest {
 
     @ParameterizedTest
     @EnumSource(Variant.class)
+    void smallMapsRunWithChannelsAcrossTheLanesAndMatchTheReference(Variant variant) {
+        Model model = TestModels.smallMaps(23);
+        assertMatches(model, variant);
+        try (CpuModel loaded = (CpuModel) ((LoadOutcome.Loaded) BY_VARIANT.get(variant).load(model)).model()) {
+            // image by image every dense convolution (4 × 4 and 2 × 2 maps), in batches the two k > 1 on 2 × 2 maps
+            for (LayerPlan p : loaded.plan()) {
+                if (p.kind().startsWith("conv")) {
+                    assertTrue(p.kernel().startsWith("columns-"), p.toString());
+                }
+            }
+            assertTrue(loaded.plan().stream().filter(p -> p.batchKernel().startsWith("columns-")).count() == 2,
+                    loaded.plan().toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
     void layersWithWholeMapsPrunedMatchTheReference(Variant variant) {
         // the dense product runs over the used maps only: 60 % of each layer's maps read by no coefficient
         assertMatches(TestModels.mapsPruned(0.6, 9), variant);

@@ -50,6 +50,41 @@ class CpuEngineTest {
     }
 
     @Test
+    void denseConvolutionsOnSmallMapsRunWithChannelsAcrossTheLanesByRule() {
+        // image by image, maps of at most 16 positions (resnet18-cifar's last stage, 4 × 4) run the columns form,
+        // larger ones (32 × 32 to 8 × 8) the staged rows; in batches the staged rows of 4 × 4 maps waste fewer
+        // positions than they compute, so they stay.
+        // CpuEngineCorrectnessTest and Resnet18CifarTest check the outputs
+        Map<String, String> resnet = convKernels(TestModels.architecture("resnet18-cifar", 1));
+        List<String> columns = resnet.entrySet().stream().filter(e -> e.getValue().startsWith("columns-"))
+                .map(Map.Entry::getKey).toList();
+        assertEquals(resnet.keySet().stream().filter(l -> l.startsWith("layer4.")).toList(), columns,
+                resnet.toString());
+        assertEquals(5, columns.size(), resnet.toString());
+        assertTrue(resnet.values().stream().allMatch(k -> k.contains(" / dense-")), resnet.toString());
+        Map<String, String> small = convKernels(TestModels.smallMaps(3));
+        assertTrue(small.values().stream().allMatch(k -> k.startsWith("columns-")), small.toString());
+        // in batches the 3 × 3 and the 2 × 2 kernel on 2 × 2 maps; the 1 × 1 there computes no thrown-away position
+        assertEquals(List.of("conv3", "conv5"), small.entrySet().stream().filter(e -> e.getValue().contains(
+                " / columns-")).map(Map.Entry::getKey).toList(), small.toString());
+    }
+
+    /** Each dense convolution step's kernel image by image and in batches, chosen by rule. */
+    private static Map<String, String> convKernels(Model model) {
+        Map<String, String> kernels = new java.util.LinkedHashMap<>();
+        try (CpuEngine byRule = new CpuEngine(new EngineOptions(2, EngineOptions.KernelSet.MEASURED, Duration.ZERO,
+                EngineOptions.Split.MEASURED, EngineOptions.Coefficients.MEASURED));
+                CpuModel loaded = (CpuModel) ((LoadOutcome.Loaded) byRule.load(model)).model()) {
+            for (LayerPlan p : loaded.plan()) {
+                if (p.kind().startsWith("conv")) {
+                    kernels.put(p.layer(), p.kernel() + " / " + p.batchKernel());
+                }
+            }
+        }
+        return kernels;
+    }
+
+    @Test
     void theDenseFormMakesAndReadsOnlyTheMapsSomeCoefficientReads() {
         // 60 % of each decomposed layer's maps read by no coefficient: the dense product skips them, so it does
         // fewer multiply-adds than a graph with every map (the counter's bound without weights), and agrees with

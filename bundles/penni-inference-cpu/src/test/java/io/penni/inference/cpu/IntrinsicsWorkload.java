@@ -27,13 +27,14 @@ public final class IntrinsicsWorkload {
         Model resnet = SyntheticCompression.prune(
                 SyntheticCompression.decompose(TestModels.architecture("resnet-small", 2), 5, 2), 0.97, 2);
         Model dense = TestModels.architecture("vgg-small", 3);
+        Model small = TestModels.smallMaps(4); // dense convolutions in the columns form
         for (int threads = 1; threads <= 2; threads++) {
             try (CpuEngine engine = new CpuEngine(new EngineOptions(threads, EngineOptions.KernelSet.MEASURED,
                     Duration.ZERO, EngineOptions.Split.MEASURED))) {
-                for (Model model : new Model[] {vgg, resnet, dense}) {
+                for (Model model : new Model[] {vgg, resnet, dense, small}) {
                     CpuModel m = (CpuModel) ((LoadOutcome.Loaded) engine.load(model)).model();
                     for (int batch : new int[] {1, 32}) {
-                        float[] x = new float[batch * 28 * 28];
+                        float[] x = new float[Math.toIntExact(batch * m.inputShape().size())];
                         for (int i = 0; i < x.length; i++) {
                             x[i] = (float) Math.sin(i);
                         }

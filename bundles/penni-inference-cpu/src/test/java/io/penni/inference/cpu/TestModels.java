@@ -183,6 +183,37 @@ public final class TestModels {
     }
 
     /**
+     * Feature maps of 4 × 4 and 2 × 2, where dense convolutions run with output channels across the vector lanes
+     * (the columns form): a stride-2 convolution from the input to 40 channels, a 3 × 3 on its output (stored in
+     * the reader's staged layout) to 70 channels (not a multiple of the 64-channel block) with a 2 × 2 max pooling
+     * fused in, a 3 × 3 and a 1 × 1 on the 2 × 2 map added (a fused residual), an even 2 × 2 kernel padded on two
+     * sides only, and a decomposed layer among them.
+     *
+     * @param seed random seed
+     * @return the model
+     */
+    public static Model smallMaps(long seed) {
+        List<Layer> layers = List.of(
+                new Layer.Input("input", 3, 8, 8),
+                new Layer.Conv2d("conv1", "input", 40, 3, 3, 2, 1, 1, true),
+                new Layer.BatchNorm("bn1", "conv1", 40, 1e-5, 0.1),
+                new Layer.Relu("relu1", "bn1"),
+                new Layer.Conv2d("conv2", "relu1", 70, 40, 3, 1, 1, 1, false),
+                new Layer.Relu("relu2", "conv2"),
+                new Layer.Pool("pool2", "relu2", Layer.PoolKind.MAX, 2, 2, 0),
+                new Layer.Conv2d("conv3", "pool2", 33, 70, 3, 1, 1, 1, true),
+                new Layer.Conv2d("conv4", "pool2", 33, 70, 1, 1, 0, 1, false),
+                new Layer.Add("add", List.of("conv3", "conv4")),
+                new Layer.Relu("relu4", "add"),
+                new Layer.Conv2d("conv5", "relu4", 20, 33, 2, 1, new Padding(0, 0, 1, 1), 1, true),
+                new Layer.DecomposedConv2d("conv6", "conv5", 24, 20, 3, 1, 1, 3, true),
+                new Layer.Relu("relu6", "conv6"),
+                new Layer.Flatten("flatten", "relu6"),
+                new Layer.Linear("fc", "flatten", 10, 24 * 2 * 2, true));
+        return withStatistics(Architectures.initialise(new Network("small-maps", layers, "fc"), seed), seed);
+    }
+
+    /**
      * A VGG-like network whose middle decomposed layer keeps exactly one non-zero coefficient.
      *
      * @param seed random seed

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -37,14 +38,21 @@ final class LocalJob {
     private final Map<String, CompressionStage> stages;
     private final ArtifactStore store;
     private final Supplier<RequestEnvironment> environment;
+    private final BiFunction<String, Map<String, String>, Optional<String>> checkParameters;
     private final PrintStream out;
     private final BooleanSupplier cancelled;
 
+    /**
+     * @param checkParameters the named strategy's check of the request's parameters (as the server's intake
+     *        asks it): a problem refuses the request before any stage runs
+     */
     LocalJob(Map<String, CompressionStage> stages, ArtifactStore store, Supplier<RequestEnvironment> environment,
-            PrintStream out, BooleanSupplier cancelled) {
+            BiFunction<String, Map<String, String>, Optional<String>> checkParameters, PrintStream out,
+            BooleanSupplier cancelled) {
         this.stages = Map.copyOf(stages);
         this.store = store;
         this.environment = environment;
+        this.checkParameters = checkParameters;
         this.out = out;
         this.cancelled = cancelled;
     }
@@ -68,6 +76,11 @@ final class LocalJob {
             return failed("the request is not usable: " + rejected.summary());
         }
         CompressionRequest request = ((RequestOutcome.Accepted) outcome).request();
+        Optional<String> refused = request.pruning().strategy()
+                .flatMap(name -> checkParameters.apply(name, request.pruning().parameters()));
+        if (refused.isPresent()) {
+            return failed("the request is not usable: /pruning/parameters: " + refused.get());
+        }
         out.println("job " + request.jobId() + ": " + request.model() + " on " + request.dataset().format()
                 + "; artifacts in " + folder.resolve("artifacts"));
         Path modelRoot = environment.get().modelRoot();

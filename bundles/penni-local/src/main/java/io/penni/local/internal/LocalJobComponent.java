@@ -75,6 +75,7 @@ public final class LocalJobComponent {
     private ArtifactStore store;
 
     private final ServiceNames strategies = new ServiceNames(PruningStrategy.NAME);
+    private final Map<String, PruningStrategy> strategyByName = new java.util.concurrent.ConcurrentHashMap<>();
     private final ServiceNames backends = new ServiceNames(InferenceBackend.NAME);
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
@@ -100,8 +101,8 @@ public final class LocalJobComponent {
                 Set.copyOf(Architectures.names()), strategies.now(), backends.now())
                 .withRecipes(path(context, "penni.recipes.dir", Path.of(Optional.ofNullable(
                         context.getProperty("penni.config.dir")).orElse("runtime-config"), "recipes").toString()));
-        LocalJob job = new LocalJob(stages, store, environment, new PrintStream(System.out, true),
-                cancelled::get);
+        LocalJob job = new LocalJob(stages, store, environment, this::checkParameters,
+                new PrintStream(System.out, true), cancelled::get);
         Path requestFile = Path.of(request.get());
         Path outFolder = Path.of(out.get());
         Thread thread = new Thread(() -> {
@@ -128,12 +129,24 @@ public final class LocalJobComponent {
 
     @Reference(service = PruningStrategy.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addStrategy(Map<String, Object> properties) {
+    void addStrategy(PruningStrategy strategy, Map<String, Object> properties) {
         strategies.added(properties);
+        if (properties.get(PruningStrategy.NAME) instanceof String name) {
+            strategyByName.put(name, strategy);
+        }
     }
 
-    void removeStrategy(Map<String, Object> properties) {
+    void removeStrategy(PruningStrategy strategy, Map<String, Object> properties) {
         strategies.removed(properties);
+        if (properties.get(PruningStrategy.NAME) instanceof String name) {
+            strategyByName.remove(name, strategy);
+        }
+    }
+
+    /** The named strategy's own check of a request's parameters; nothing to say when it is not registered. */
+    private Optional<String> checkParameters(String name, Map<String, String> parameters) {
+        PruningStrategy strategy = strategyByName.get(name);
+        return strategy == null ? Optional.empty() : strategy.checkParameters(parameters);
     }
 
     @Reference(service = InferenceBackend.class, cardinality = ReferenceCardinality.MULTIPLE,

@@ -97,6 +97,32 @@ public interface Kernels {
     void gemmPacked(float[] packed, int block, int first, int rows, int depth, float[] b, int[] bRows, int bRowsOff,
             float[] c, int cOff, int ldc, int len);
 
+    /** Output channels one product of {@link #gemmColumns} covers: four 512-bit vectors' lanes. */
+    int COLUMN_BLOCK = 64;
+
+    /** Output positions one product of {@link #gemmColumns} covers. */
+    int POSITION_TILE = 4;
+
+    /**
+     * A product with the output channels across the vector lanes, for a convolution whose feature maps are too
+     * small to fill vectors with positions: for the {@link #POSITION_TILE} positions r of a tile of a packed im2col
+     * matrix ({@code a}: depth-major, a depth's values of the tile's positions side by side) and the
+     * {@link #COLUMN_BLOCK} output channels j of a block of a packed weight ({@code w}: depth-major, a depth's
+     * weights of the block's channels side by side), {@code c[cOff + r·COLUMN_BLOCK + j] = Σ_p a[aOff +
+     * p·POSITION_TILE + r] · w[wOff + p·COLUMN_BLOCK + j]}, {@code p < depth}; added to what c holds when
+     * {@code accumulate}, so that a long depth can run in chunks whose weights stay in cache.
+     *
+     * @param w the packed weight
+     * @param wOff the first weight of the block's chunk
+     * @param depth depth values in the chunk
+     * @param a the packed im2col matrix
+     * @param aOff the first value of the tile's chunk
+     * @param c the result, {@code POSITION_TILE × COLUMN_BLOCK} floats position-major
+     * @param cOff its first element
+     * @param accumulate whether to add to c (else c is overwritten)
+     */
+    void gemmColumns(float[] w, int wOff, int depth, float[] a, int aOff, float[] c, int cOff, boolean accumulate);
+
     /**
      * One output channel of a tile of a fused decomposed convolution: the tile's basis maps lie one after another
      * in {@code maps}, and {@code acc[accOff + j] = act(bias + Σ_e values[e] · maps[offsets[e] + j])} for

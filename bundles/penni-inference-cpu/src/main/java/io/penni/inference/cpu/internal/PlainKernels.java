@@ -28,6 +28,24 @@ public final class PlainKernels implements Kernels {
     }
 
     @Override
+    public void gemmColumns(float[] w, int wOff, int depth, float[] a, int aOff, float[] c, int cOff,
+            boolean accumulate) {
+        for (int r = 0; r < POSITION_TILE; r++) {
+            int row = cOff + r * COLUMN_BLOCK;
+            if (!accumulate) {
+                Arrays.fill(c, row, row + COLUMN_BLOCK, 0f);
+            }
+            for (int p = 0; p < depth; p++) {
+                float x = a[aOff + p * POSITION_TILE + r];
+                int wp = wOff + p * COLUMN_BLOCK;
+                for (int j = 0; j < COLUMN_BLOCK; j++) {
+                    c[row + j] += x * w[wp + j];
+                }
+            }
+        }
+    }
+
+    @Override
     public void gemmPacked(float[] packed, int block, int first, int rows, int depth, float[] b, int[] bRows,
             int bRowsOff, float[] c, int cOff, int ldc, int len) {
         product(packed, block + first, 1, PACK_ROWS, rows, depth, b, bRows, bRowsOff, 0, c, cOff, ldc, len);

@@ -141,6 +141,93 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void gemmColumns(float[] w, int wOff, int depth, float[] a, int aOff, float[] c, int cOff,
+            boolean accumulate) {
+        if (COLUMN_BLOCK % (4 * W) != 0) {
+            PlainKernels.INSTANCE.gemmColumns(w, wOff, depth, a, aOff, c, cOff, accumulate);
+            return;
+        }
+        // four positions × four vectors of channels: sixteen sums in registers, each depth step four weight loads
+        // and four broadcasts for sixteen multiply-adds; narrower vectors take the block in several passes
+        for (int j = 0; j < COLUMN_BLOCK; j += 4 * W) {
+            columnsBlock(w, wOff + j, depth, a, aOff, c, cOff + j, accumulate);
+        }
+    }
+
+    /** A block's sum to start from: what c holds there when accumulating, else zero. */
+    private static FloatVector start(float[] c, int at, boolean accumulate) {
+        return accumulate ? FloatVector.fromArray(S, c, at) : FloatVector.zero(S);
+    }
+
+    private static void columnsBlock(float[] w, int w0, int depth, float[] a, int a0, float[] c, int c0,
+            boolean accumulate) {
+        final int cb = COLUMN_BLOCK;
+        int r1 = c0 + cb;
+        int r2 = r1 + cb;
+        int r3 = r2 + cb;
+        FloatVector x00 = start(c, c0, accumulate);
+        FloatVector x01 = start(c, c0 + W, accumulate);
+        FloatVector x02 = start(c, c0 + 2 * W, accumulate);
+        FloatVector x03 = start(c, c0 + 3 * W, accumulate);
+        FloatVector x10 = start(c, r1, accumulate);
+        FloatVector x11 = start(c, r1 + W, accumulate);
+        FloatVector x12 = start(c, r1 + 2 * W, accumulate);
+        FloatVector x13 = start(c, r1 + 3 * W, accumulate);
+        FloatVector x20 = start(c, r2, accumulate);
+        FloatVector x21 = start(c, r2 + W, accumulate);
+        FloatVector x22 = start(c, r2 + 2 * W, accumulate);
+        FloatVector x23 = start(c, r2 + 3 * W, accumulate);
+        FloatVector x30 = start(c, r3, accumulate);
+        FloatVector x31 = start(c, r3 + W, accumulate);
+        FloatVector x32 = start(c, r3 + 2 * W, accumulate);
+        FloatVector x33 = start(c, r3 + 3 * W, accumulate);
+        for (int p = 0; p < depth; p++) {
+            int wi = w0 + p * cb;
+            int ai = a0 + p * POSITION_TILE;
+            FloatVector w0v = FloatVector.fromArray(S, w, wi);
+            FloatVector w1v = FloatVector.fromArray(S, w, wi + W);
+            FloatVector w2v = FloatVector.fromArray(S, w, wi + 2 * W);
+            FloatVector w3v = FloatVector.fromArray(S, w, wi + 3 * W);
+            FloatVector b0 = FloatVector.broadcast(S, a[ai]);
+            x00 = w0v.fma(b0, x00);
+            x01 = w1v.fma(b0, x01);
+            x02 = w2v.fma(b0, x02);
+            x03 = w3v.fma(b0, x03);
+            FloatVector b1 = FloatVector.broadcast(S, a[ai + 1]);
+            x10 = w0v.fma(b1, x10);
+            x11 = w1v.fma(b1, x11);
+            x12 = w2v.fma(b1, x12);
+            x13 = w3v.fma(b1, x13);
+            FloatVector b2 = FloatVector.broadcast(S, a[ai + 2]);
+            x20 = w0v.fma(b2, x20);
+            x21 = w1v.fma(b2, x21);
+            x22 = w2v.fma(b2, x22);
+            x23 = w3v.fma(b2, x23);
+            FloatVector b3 = FloatVector.broadcast(S, a[ai + 3]);
+            x30 = w0v.fma(b3, x30);
+            x31 = w1v.fma(b3, x31);
+            x32 = w2v.fma(b3, x32);
+            x33 = w3v.fma(b3, x33);
+        }
+        x00.intoArray(c, c0);
+        x01.intoArray(c, c0 + W);
+        x02.intoArray(c, c0 + 2 * W);
+        x03.intoArray(c, c0 + 3 * W);
+        x10.intoArray(c, r1);
+        x11.intoArray(c, r1 + W);
+        x12.intoArray(c, r1 + 2 * W);
+        x13.intoArray(c, r1 + 3 * W);
+        x20.intoArray(c, r2);
+        x21.intoArray(c, r2 + W);
+        x22.intoArray(c, r2 + 2 * W);
+        x23.intoArray(c, r2 + 3 * W);
+        x30.intoArray(c, r3);
+        x31.intoArray(c, r3 + W);
+        x32.intoArray(c, r3 + 2 * W);
+        x33.intoArray(c, r3 + 3 * W);
+    }
+
+    @Override
     public void gemmPacked(float[] packed, int block, int first, int rows, int depth, float[] b, int[] bRows,
             int bRowsOff, float[] c, int cOff, int ldc, int len) {
         if (len < 2 * W) {

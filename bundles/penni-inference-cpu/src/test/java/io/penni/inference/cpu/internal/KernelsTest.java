@@ -39,6 +39,39 @@ class KernelsTest {
     }
 
     @Test
+    void theColumnsProductAddsOrOverwritesATileOfFourPositionsBySixtyFourChannels() {
+        int cb = Kernels.COLUMN_BLOCK;
+        int tile = Kernels.POSITION_TILE;
+        for (Kernels k : sets()) {
+            for (int depth : new int[] {1, 9, 128, 131}) {
+                int wOff = 5 * cb;
+                int aOff = 3 * tile;
+                float[] w = random(wOff + depth * cb, depth);
+                float[] a = random(aOff + depth * tile, depth + 1);
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    float[] c = random(7 + tile * cb, 11);
+                    float[] before = c.clone();
+                    k.gemmColumns(w, wOff, depth, a, aOff, c, 7, accumulate);
+                    for (int r = 0; r < tile; r++) {
+                        for (int j = 0; j < cb; j++) {
+                            double want = accumulate ? before[7 + r * cb + j] : 0;
+                            for (int p = 0; p < depth; p++) {
+                                want += a[aOff + p * tile + r] * w[wOff + p * cb + j];
+                            }
+                            assertEquals(want, c[7 + r * cb + j], 1e-4 * (1 + Math.abs(want)),
+                                    k.name() + " depth " + depth + " accumulate " + accumulate + " (" + r + ", " + j
+                                            + ")");
+                        }
+                    }
+                    for (int i = 0; i < 7; i++) {
+                        assertEquals(before[i], c[i], "nothing before the tile is written");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void shiftedMatrixProductReadsEveryRowOfBThatFarOn() {
         for (Kernels k : sets()) {
             for (int rows : new int[] {1, 2, 3, 4, 5, 6, 9}) {
