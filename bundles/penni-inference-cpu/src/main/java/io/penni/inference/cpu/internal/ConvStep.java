@@ -26,7 +26,8 @@ final class ConvStep extends KernelStep {
     /**
      * Positions per image at most for which the rule picks the columns form image by image: vgg16-cifar's dense
      * model at batch 1 took 4.2 ms with it on its 4 × 4 and 2 × 2 maps, 6.9 ms on its 2 × 2 maps only, 10.1 ms
-     * without (in-process A/B, alternating turns, 2 threads, quiet machine); on 8 × 8 maps as well 4.6 ms.
+     * without (one process, the settings in alternating turns, 2 threads, quiet machine, a harness not kept); on
+     * 8 × 8 maps as well 4.6 ms.
      */
     static final int COLUMNS_ONE_POSITIONS = 16;
 
