@@ -20,8 +20,11 @@ import java.util.function.Predicate;
  */
 final class ConvStep extends KernelStep {
 
-    /** Positions per image at most for which the columns form is a candidate. */
-    static final int COLUMNS_MAX_POSITIONS = 64;
+    /**
+     * Positions per image at most for which the columns form is a candidate (vgg16-cifar at batch 1 measured it
+     * slower on its 8 × 8 maps than on 4 × 4 and 2 × 2 alone).
+     */
+    static final int COLUMNS_MAX_POSITIONS = 16;
 
     /**
      * Positions per image at most for which the rule picks the columns form image by image: vgg16-cifar's dense
@@ -40,14 +43,18 @@ final class ConvStep extends KernelStep {
     private final ConvGeometry geometry;
     /** The weight [N, C / groups, k, k], each group's output channels packed by {@link Kernels#pack}. */
     private float[] weight;
+    /** Whether the layer can run the columns form: one group, small maps. */
+    private final boolean columnsPossible;
     /**
      * For the columns form: the weight by blocks of {@link Kernels#COLUMN_BLOCK} output channels, each
-     * depth-major (a depth's weights of the block side by side), the last block's missing channels zero; null
-     * where the layer cannot run that way.
+     * depth-major (a depth's weights of the block side by side), the last block's missing channels zero; made
+     * when the form is first chosen, so a layer that never runs it never holds it.
      */
     private float[] columnWeight;
     private boolean columnsOne;
     private boolean columnsBatch;
+    /** Whether the choices are final ({@link #release} called): scratch is then sized for them alone. */
+    private boolean decided;
     private final int groups;
     private final int outChannels;
     private final int[] rowsOne;
@@ -65,18 +72,23 @@ final class ConvStep extends KernelStep {
         this.rowsOne = geometry.rows(geometry.channels(), 1);
         this.rowsGroup = geometry.rows(geometry.channels(), group());
         this.epilogue = epilogue;
-        this.columnWeight = groups == 1 && positions() <= COLUMNS_MAX_POSITIONS
-                ? packColumns(weight, outChannels, depth()) : null;
+        this.columnsPossible = groups == 1 && positions() <= COLUMNS_MAX_POSITIONS;
     }
 
-    /** The weight [N, depth] by blocks of {@link Kernels#COLUMN_BLOCK} channels, each depth-major. */
-    private static float[] packColumns(float[] weight, int outChannels, int depth) {
-        int blocks = (outChannels + Kernels.COLUMN_BLOCK - 1) / Kernels.COLUMN_BLOCK;
-        float[] packed = new float[blocks * depth * Kernels.COLUMN_BLOCK];
+    /**
+     * The weight by blocks of {@link Kernels#COLUMN_BLOCK} channels, each depth-major, from its {@link Kernels#pack}
+     * form (output channel n, depth p at {@code n / 8 · 8 · depth + p · 8 + n mod 8}; one group).
+     */
+    private float[] packColumns() {
+        int depth = depth();
+        int cb = Kernels.COLUMN_BLOCK;
+        int rows = Kernels.PACK_ROWS;
+        float[] packed = new float[columnBlocks() * depth * cb];
         for (int n = 0; n < outChannels; n++) {
-            int dest = n / Kernels.COLUMN_BLOCK * depth * Kernels.COLUMN_BLOCK + n % Kernels.COLUMN_BLOCK;
+            int dest = n / cb * depth * cb + n % cb;
+            int src = n / rows * rows * depth + n % rows;
             for (int p = 0; p < depth; p++) {
-                packed[dest + p * Kernels.COLUMN_BLOCK] = weight[n * depth + p];
+                packed[dest + p * cb] = weight[src + p * rows];
             }
         }
         return packed;
@@ -290,7 +302,7 @@ final class ConvStep extends KernelStep {
     @Override
     List<String> candidates() {
         List<String> names = new ArrayList<>(kernelSets().keySet());
-        if (columnWeight != null) {
+        if (columnsPossible) {
             kernelSets().keySet().forEach(k -> names.add(COLUMNS + k));
         }
         return names.size() > 1 ? names : List.of();
@@ -299,6 +311,9 @@ final class ConvStep extends KernelStep {
     @Override
     void choose(String candidate, boolean batch) {
         boolean columns = candidate.startsWith(COLUMNS);
+        if (columns && columnWeight == null) {
+            columnWeight = packColumns();
+        }
         if (batch) {
             columnsBatch = columns;
         } else {
@@ -317,7 +332,7 @@ final class ConvStep extends KernelStep {
     @Override
     void decide(Predicate<String> allowed) {
         String kernel = kernelSets().keySet().iterator().next();
-        if (columnWeight == null || !allowed.test(COLUMNS + kernel)) {
+        if (!columnsPossible || !allowed.test(COLUMNS + kernel)) {
             return;
         }
         if (positions() <= COLUMNS_ONE_POSITIONS) {
@@ -330,6 +345,7 @@ final class ConvStep extends KernelStep {
 
     @Override
     void release() {
+        decided = true;
         if (columnsOne && columnsBatch) {
             weight = null;
         } else if (!columnsOne && !columnsBatch) {
@@ -357,19 +373,25 @@ final class ConvStep extends KernelStep {
     int stageFloats(boolean grouped) {
         int images = grouped ? group() : 1;
         int staged = weight == null ? 0 : geometry.stageFloats(geometry.channels(), images);
-        return columnWeight == null ? staged : Math.max(staged, columnTiles(images) * Kernels.POSITION_TILE * depth());
+        return !columnsSized(grouped) ? staged
+                : Math.max(staged, columnTiles(images) * Kernels.POSITION_TILE * depth());
     }
 
     @Override
     int planeFloats(boolean grouped) {
-        return columnWeight == null ? 0
+        return !columnsSized(grouped) ? 0
                 : columnTiles(grouped ? group() : 1) * Kernels.POSITION_TILE * Kernels.COLUMN_BLOCK;
     }
 
     @Override
     int accFloats(boolean grouped) {
-        int rows = columnWeight == null ? ROW_BLOCK : Math.max(ROW_BLOCK, Kernels.COLUMN_BLOCK);
+        int rows = !columnsSized(grouped) ? ROW_BLOCK : Math.max(ROW_BLOCK, Kernels.COLUMN_BLOCK);
         return rows * geometry.length(grouped ? group() : 1);
+    }
+
+    /** Whether scratch for a way of running must hold the columns form: it may run it, or it was chosen. */
+    private boolean columnsSized(boolean grouped) {
+        return columnsPossible && (!decided || columns(grouped));
     }
 
     private int columnTiles(int images) {
