@@ -60,10 +60,18 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** @return a local port nothing listens on right now */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        // the kernel may hand the same ephemeral port out again once its socket is closed: a broker given it for
+        // both listeners does not start, so a port is never handed out twice in this JVM
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Override
     public void close() {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -83,6 +84,28 @@ public final class CompressionRequests {
         String where = e.getLocation() == null ? ""
                 : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
         return where + ": " + e.getOriginalMessage();
+    }
+
+    /**
+     * Asks the strategy an accepted request names to check the request's parameters, as every intake does before
+     * any work starts (the server's, {@code compress --local}'s): its problem rejects the request under the pointer
+     * {@code /pruning/parameters}.
+     *
+     * @param outcome a parsed request
+     * @param check the named strategy's check of parameters ({@code PruningStrategy#checkParameters}); empty when
+     *        there is nothing to say, or no such strategy is registered
+     * @return the outcome unchanged, or the rejection
+     */
+    public static RequestOutcome withStrategyParameters(RequestOutcome outcome,
+            BiFunction<String, Map<String, String>, Optional<String>> check) {
+        if (!(outcome instanceof RequestOutcome.Accepted accepted)) {
+            return outcome;
+        }
+        CompressionRequest request = accepted.request();
+        return request.pruning().strategy().flatMap(name -> check.apply(name, request.pruning().parameters()))
+                .<RequestOutcome>map(p -> new RequestOutcome.Rejected(request.jobId(),
+                        List.of("/pruning/parameters: " + p)))
+                .orElse(outcome);
     }
 
     /**

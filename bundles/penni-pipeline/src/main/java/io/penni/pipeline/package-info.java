@@ -4,7 +4,7 @@
  * the report it assembles.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.penni.pipeline;
 
 import org.osgi.annotation.bundle.Export;

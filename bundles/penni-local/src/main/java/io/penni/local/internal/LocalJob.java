@@ -71,16 +71,12 @@ final class LocalJob {
         } catch (IOException e) {
             return failed("cannot read " + requestFile + ": " + e.getMessage());
         }
-        RequestOutcome outcome = CompressionRequests.parse(bytes, Optional.of(jobId(requestFile)), environment.get());
+        RequestOutcome outcome = CompressionRequests.withStrategyParameters(
+                CompressionRequests.parse(bytes, Optional.of(jobId(requestFile)), environment.get()), checkParameters);
         if (outcome instanceof RequestOutcome.Rejected rejected) {
             return failed("the request is not usable: " + rejected.summary());
         }
         CompressionRequest request = ((RequestOutcome.Accepted) outcome).request();
-        Optional<String> refused = request.pruning().strategy()
-                .flatMap(name -> checkParameters.apply(name, request.pruning().parameters()));
-        if (refused.isPresent()) {
-            return failed("the request is not usable: /pruning/parameters: " + refused.get());
-        }
         out.println("job " + request.jobId() + ": " + request.model() + " on " + request.dataset().format()
                 + "; artifacts in " + folder.resolve("artifacts"));
         Path modelRoot = environment.get().modelRoot();

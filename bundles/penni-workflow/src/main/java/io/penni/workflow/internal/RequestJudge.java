@@ -9,7 +9,6 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import io.penni.api.event.EventType;
-import io.penni.api.job.CompressionRequest;
 import io.penni.api.job.JobStatus;
 import io.penni.pipeline.CompressionRequests;
 import io.penni.pipeline.RequestEnvironment;
@@ -43,10 +42,7 @@ final class RequestJudge {
             // a strategy was being updated: judge the request again against what is registered now
             outcome = CompressionRequests.parse(bytes, key, environment.get());
         }
-        if (outcome instanceof RequestOutcome.Accepted accepted) {
-            outcome = withStrategyParameters(accepted);
-        }
-        return outcome;
+        return CompressionRequests.withStrategyParameters(outcome, strategies::checkParameters);
     }
 
     /**
@@ -87,15 +83,6 @@ final class RequestJudge {
             return key;
         }
         return CompressionRequests.isJobId(requested) ? requested : fallback;
-    }
-
-    /** A request naming a strategy whose parameters that strategy refuses is rejected now, not after training. */
-    private RequestOutcome withStrategyParameters(RequestOutcome.Accepted accepted) {
-        CompressionRequest request = accepted.request();
-        Optional<String> problem = request.pruning().strategy()
-                .flatMap(name -> strategies.checkParameters(name, request.pruning().parameters()));
-        return problem.<RequestOutcome>map(p -> new RequestOutcome.Rejected(request.jobId(),
-                List.of("/pruning/parameters: " + p))).orElse(accepted);
     }
 
     private boolean awaitStrategySwaps() {
