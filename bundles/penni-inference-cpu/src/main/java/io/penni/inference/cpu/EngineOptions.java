@@ -30,7 +30,8 @@ public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget,
         DENSE,
         /**
          * As {@link #MEASURED}, but sparse coefficients always banded (a band's C·d maps made whole, then read row
-         * by row), never fused with the basis maps tile by tile; for comparisons.
+         * by row), never fused with the basis maps tile by tile nor in the compact form of small maps; for
+         * comparisons.
          */
         BANDED;
 
@@ -42,8 +43,9 @@ public record EngineOptions(int threads, KernelSet kernels, Duration tuneBudget,
             return switch (this) {
                 case MEASURED -> true;
                 case SPARSE -> !candidate.startsWith("dense-");
-                case DENSE -> !candidate.startsWith("sparse-") && !candidate.startsWith("fused-");
-                case BANDED -> !candidate.startsWith("fused-");
+                case DENSE -> !candidate.startsWith("sparse-") && !candidate.startsWith("fused-")
+                        && !candidate.startsWith("compact-");
+                case BANDED -> !candidate.startsWith("fused-") && !candidate.startsWith("compact-");
             };
         }
     }

@@ -183,6 +183,22 @@ class CpuEngineCorrectnessTest {
 
     @ParameterizedTest
     @EnumSource(Variant.class)
+    void prunedDecomposedLayersOnSmallMapsRunCompactAndMatchTheReference(Variant variant) {
+        Model model = TestModels.compactMaps(29);
+        assertMatches(model, variant);
+        try (CpuModel loaded = (CpuModel) ((LoadOutcome.Loaded) BY_VARIANT.get(variant).load(model)).model()) {
+            // the compact form where it takes fewer vectors than the staged rows, unless the variant rules it out
+            // (dense or banded coefficients): image by image the 8 × 8 layer (64 values against 72) and the three
+            // 4 × 4 ones (16 against 20), in a pass of four images the five on maps of at most 16 positions
+            boolean allowed = variant.coefficients.allows("compact-vector-512");
+            long one = loaded.plan().stream().filter(p -> p.kernel().startsWith("compact-")).count();
+            long batch = loaded.plan().stream().filter(p -> p.batchKernel().startsWith("compact-")).count();
+            assertTrue(one == (allowed ? 4 : 0) && batch == (allowed ? 5 : 0), loaded.plan().toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
     void layersWithWholeMapsPrunedMatchTheReference(Variant variant) {
         // the dense product runs over the used maps only: 60 % of each layer's maps read by no coefficient
         assertMatches(TestModels.mapsPruned(0.6, 9), variant);

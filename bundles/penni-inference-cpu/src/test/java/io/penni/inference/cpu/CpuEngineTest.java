@@ -69,6 +69,26 @@ class CpuEngineTest {
                 " / columns-")).map(Map.Entry::getKey).toList(), small.toString());
     }
 
+    @Test
+    void prunedDecomposedLayersOnSmallMapsRunCompactWhereItTakesFewerVectors() {
+        // vgg16-cifar pruned to 95 %: image by image its three 8 × 8 layers (64 values against the staged rows'
+        // 72) and three 4 × 4 ones (16 against 20), not the 2 × 2 ones (one vector either way); in a pass of four
+        // images the 4 × 4 and 2 × 2 ones
+        Model vgg = SyntheticCompression.prune(SyntheticCompression.decompose(
+                TestModels.architecture("vgg16-cifar", 1), 5, 1), 0.95, 1);
+        try (CpuEngine byRule = new CpuEngine(new EngineOptions(2, EngineOptions.KernelSet.MEASURED, Duration.ZERO,
+                EngineOptions.Split.MEASURED, EngineOptions.Coefficients.MEASURED));
+                CpuModel loaded = (CpuModel) ((LoadOutcome.Loaded) byRule.load(vgg)).model()) {
+            List<String> one = loaded.plan().stream().filter(p -> p.kernel().startsWith("compact-"))
+                    .map(LayerPlan::layer).toList();
+            List<String> batch = loaded.plan().stream().filter(p -> p.batchKernel().startsWith("compact-"))
+                    .map(LayerPlan::layer).toList();
+            assertEquals(List.of("relu5", "relu6", "pool3", "relu8", "relu9", "pool4"), one, loaded.plan().toString());
+            assertEquals(List.of("relu8", "relu9", "pool4", "relu11", "relu12", "pool5"), batch,
+                    loaded.plan().toString());
+        }
+    }
+
     /** Each dense convolution step's kernel image by image and in batches, chosen by rule. */
     private static Map<String, String> convKernels(Model model) {
         Map<String, String> kernels = new java.util.LinkedHashMap<>();

@@ -28,10 +28,11 @@ public final class IntrinsicsWorkload {
                 SyntheticCompression.decompose(TestModels.architecture("resnet-small", 2), 5, 2), 0.97, 2);
         Model dense = TestModels.architecture("vgg-small", 3);
         Model small = TestModels.smallMaps(4); // dense convolutions in the columns form
+        Model compact = TestModels.compactMaps(5); // decomposed ones in the compact form
         for (int threads = 1; threads <= 2; threads++) {
             try (CpuEngine engine = new CpuEngine(new EngineOptions(threads, EngineOptions.KernelSet.MEASURED,
                     Duration.ZERO, EngineOptions.Split.MEASURED))) {
-                for (Model model : new Model[] {vgg, resnet, dense, small}) {
+                for (Model model : new Model[] {vgg, resnet, dense, small, compact}) {
                     CpuModel m = (CpuModel) ((LoadOutcome.Loaded) engine.load(model)).model();
                     for (int batch : new int[] {1, 32}) {
                         float[] x = new float[Math.toIntExact(batch * m.inputShape().size())];

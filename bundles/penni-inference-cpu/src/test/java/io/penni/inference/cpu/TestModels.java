@@ -214,6 +214,43 @@ public final class TestModels {
     }
 
     /**
+     * Decomposed layers on maps of 8 × 8, 4 × 4 and 2 × 2 with 90 % of their coefficients pruned, which the engine
+     * runs in the compact form where it pays: an 8 × 8 layer, a stride-2 layer from it to 4 × 4 (its input not
+     * staged), two
+     * 4 × 4 layers (the first's output stored staged for the second, the second with a 2 × 2 max pooling fused
+     * in), a 2 × 2 layer whose output is added to its input (a fused residual), and an even 2 × 2 kernel padded on
+     * two sides only; the first convolution reads the input and stays dense.
+     *
+     * @param seed random seed
+     * @return the model
+     */
+    public static Model compactMaps(long seed) {
+        List<Layer> layers = List.of(
+                new Layer.Input("input", 3, 8, 8),
+                new Layer.Conv2d("conv1", "input", 16, 3, 3, 1, 1, 1, true),
+                new Layer.Relu("relu1", "conv1"),
+                new Layer.Conv2d("conv1b", "relu1", 16, 16, 3, 1, 1, 1, true),
+                new Layer.Relu("relu1b", "conv1b"),
+                new Layer.Conv2d("conv2", "relu1b", 24, 16, 3, 2, 1, 1, false),
+                new Layer.BatchNorm("bn2", "conv2", 24, 1e-5, 0.1),
+                new Layer.Relu("relu2", "bn2"),
+                new Layer.Conv2d("conv3", "relu2", 40, 24, 3, 1, 1, 1, true),
+                new Layer.Relu("relu3", "conv3"),
+                new Layer.Conv2d("conv4", "relu3", 40, 40, 3, 1, 1, 1, true),
+                new Layer.Relu("relu4", "conv4"),
+                new Layer.Pool("pool4", "relu4", Layer.PoolKind.MAX, 2, 2, 0),
+                new Layer.Conv2d("conv5", "pool4", 40, 40, 3, 1, 1, 1, true),
+                new Layer.Add("add", List.of("conv5", "pool4")),
+                new Layer.Relu("relu5", "add"),
+                new Layer.Conv2d("conv6", "relu5", 24, 40, 2, 1, new Padding(0, 0, 1, 1), 1, true),
+                new Layer.Relu("relu6", "conv6"),
+                new Layer.Flatten("flatten", "relu6"),
+                new Layer.Linear("fc", "flatten", 10, 24 * 2 * 2, true));
+        Model dense = withStatistics(Architectures.initialise(new Network("compact-maps", layers, "fc"), seed), seed);
+        return SyntheticCompression.prune(SyntheticCompression.decompose(dense, 5, seed), 0.9, seed);
+    }
+
+    /**
      * A VGG-like network whose middle decomposed layer keeps exactly one non-zero coefficient.
      *
      * @param seed random seed

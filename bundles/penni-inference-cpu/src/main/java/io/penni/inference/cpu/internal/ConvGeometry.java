@@ -45,6 +45,11 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
                 out.width());
     }
 
+    /** @return output positions of one image */
+    int positions() {
+        return outHeight * outWidth;
+    }
+
     int paddedWidth() {
         return width + padding.width();
     }

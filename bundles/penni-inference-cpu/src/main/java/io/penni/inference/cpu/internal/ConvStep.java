@@ -96,7 +96,7 @@ final class ConvStep extends KernelStep {
 
     /** @return output positions per image */
     private int positions() {
-        return geometry.outHeight() * geometry.outWidth();
+        return geometry.positions();
     }
 
     private int columnBlocks() {

@@ -22,6 +22,13 @@ import io.penni.model.ModelException;
  * coefficient reads (a pruned layer leaves many unread). At batch 1 a split step gives each thread its own rows.
  * A fused pooling window is applied as the rows are stored; bands hold whole windows, and rows no window covers
  * are not computed.
+ *
+ * <p>On small maps the staged rows' padding (a column per row, a row per image) is a large part of each row, and
+ * every non-zero coefficient loads it too. There the compact form makes each channel's maps as above, then copies
+ * out only their positions, image after image, and runs the sparse rows over those: a 4 × 4 map is one vector
+ * where its staged rows are 20 values, four images' 2 × 2 maps one vector where theirs are 33. At batch 1 its
+ * threads make their share of the input channels' maps into one buffer, then each computes a share of the output
+ * channels.
  */
 final class DecomposedStep extends KernelStep {
 
@@ -31,6 +38,28 @@ final class DecomposedStep extends KernelStep {
     private static final String SPARSE = "sparse";
     private static final String DENSE = "dense";
     private static final String FUSED = "fused";
+    private static final String COMPACT = "compact";
+
+    /**
+     * Positions per image at most for which the compact form is a candidate: maps of up to 8 × 8 values, whose
+     * staged rows carry a padding column per row and a padding row per image (a 2 × 2 map: 9 values computed for 4
+     * outputs), so that each non-zero coefficient loads vectors partly of padding.
+     */
+    static final int COMPACT_MAX_POSITIONS = 64;
+
+    /**
+     * Positions per image at most for which the rule runs the compact form in a batch (four images together) and
+     * sizes the batch's groups for it. On 7 × 7 and 8 × 8 maps it measured slower there (resnet-small's 7 × 7
+     * layers 1.4-2.0x, vgg16-cifar's 8 × 8 0.8-1.9x, in-process A/B beside a training job), image by image faster
+     * (vgg16-cifar's 8 × 8 layers 0.83-0.90x).
+     */
+    static final int COMPACT_BATCH_MAX_POSITIONS = 16;
+
+    /**
+     * Floats of maps a compact group of images may take: 1 MB, half of this machine's per-core L2, so that a
+     * thread's pass of four images runs together on VGG-16's 512-channel 4 × 4 layers.
+     */
+    static final int COMPACT_BUDGET = 256 * 1024;
 
     /**
      * Floats of a fused tile's maps for which it is two units wide (96 KB: L1 and the nearest part of L2), else
@@ -69,6 +98,10 @@ final class DecomposedStep extends KernelStep {
     /** Whether the sparse 1×1 part runs fused with the basis maps, tile by tile, image by image and in a batch. */
     private boolean fusedOne;
     private boolean fusedBatch;
+    /** Whether the compact form can run this layer (small maps), and whether it does image by image, in a batch. */
+    private final boolean compactPossible;
+    private boolean compactOne;
+    private boolean compactBatch;
     /** Whether the choices are final ({@link #release} called): scratch is then sized for them alone. */
     private boolean decided;
 
@@ -88,6 +121,7 @@ final class DecomposedStep extends KernelStep {
         }
         this.input = input;
         this.geometry = geometry;
+        this.compactPossible = compactPossible(geometry);
         this.bases = bases;
         this.outChannels = outChannels;
         this.epilogue = epilogue;
@@ -187,10 +221,36 @@ final class DecomposedStep extends KernelStep {
         return mapFloats(geometry, bases, images, rows) + planeFloats(geometry, images, rows);
     }
 
-    /** Images run together in a batch: as many whole images' bands as fit the budget, or one (in bands). */
+    /**
+     * Images run together in a batch: as many whole images' bands as fit the budget, or one (in bands); on small
+     * maps as many as their compact maps' budget allows.
+     */
     private static int groupFor(ConvGeometry geometry, int bases, int needed) {
+        if (geometry.positions() <= COMPACT_BATCH_MAX_POSITIONS) {
+            return (int) Math.max(1, Math.min(MAX_GROUP, COMPACT_BUDGET / compactMapFloats(geometry, bases, 1)));
+        }
         long perImage = bandFloats(geometry, bases, 1, needed);
         return (int) Math.max(1, Math.min(MAX_GROUP, GROUP_BUDGET / perImage));
+    }
+
+    private static boolean compactPossible(ConvGeometry geometry) {
+        return geometry.positions() <= COMPACT_MAX_POSITIONS;
+    }
+
+    /*
+     * The compact form's scratch: the maps in Scratch.stage, input channel c's at c · compactChannelStride (its d
+     * maps of the group's positions one after the other, then a vector's room: a kernel's whole-vector tail stays
+     * in the channel's own slot, which matters where threads make different channels' maps side by side), one
+     * channel's taps over the group's positions in Scratch.plane (k² rows), and in Scratch.acc one output channel's
+     * values, then (for a staged output) one image's rows as the staged form computes them.
+     */
+
+    private static int compactChannelStride(ConvGeometry geometry, int bases, int images) {
+        return bases * images * geometry.positions() + Scratch.SLACK;
+    }
+
+    private static long compactMapFloats(ConvGeometry geometry, int bases, int images) {
+        return (long) geometry.channels() * compactChannelStride(geometry, bases, images);
     }
 
     /** The most rows, a multiple of the pooling window, whose band fits the budget; at least one window. */
@@ -208,6 +268,12 @@ final class DecomposedStep extends KernelStep {
 
     @Override
     void compute(Frame frame, int from, int count, Scratch s, boolean batch) {
+        if (batch ? compactBatch : compactOne) {
+            Kernels kernels = kernels(batch);
+            compactMaps(frame, from, count, 0, geometry.channels(), s.stage, s, kernels);
+            compactOutputs(frame, from, count, 0, outChannels, s.stage, s, kernels);
+            return;
+        }
         if (count > 1) {
             band(frame, from, count, 0, needed, s, true);
         } else {
@@ -233,12 +299,24 @@ final class DecomposedStep extends KernelStep {
 
     @Override
     boolean splittable() {
-        return needed / align >= SPLIT_BLOCKS;
+        return compactOne ? outChannels >= 2 : needed / align >= SPLIT_BLOCKS;
     }
 
     @Override
     void runSplit(Frame frame, int image, WorkerPool pool, Scratch[] s) {
         int parts = pool.threads();
+        if (compactOne) {
+            // the threads make their share of the input channels' maps into thread 0's stage, then (once all
+            // are made) each computes its share of the output channels from all of them
+            Kernels kernels = kernels(false);
+            float[] maps = s[0].stage;
+            int channels = geometry.channels();
+            pool.run(parts, t -> compactMaps(frame, image, 1, bound(channels, parts, t, 1),
+                    bound(channels, parts, t + 1, 1), maps, s[t], kernels));
+            pool.run(parts, t -> compactOutputs(frame, image, 1, bound(outChannels, parts, t, 1),
+                    bound(outChannels, parts, t + 1, 1), maps, s[t], kernels));
+            return;
+        }
         pool.run(parts, t -> bands(frame, image, bound(needed, parts, t, align), bound(needed, parts, t + 1, align),
                 rowsOne, s[t], false));
     }
@@ -303,6 +381,92 @@ final class DecomposedStep extends KernelStep {
             kernels.gemmPacked(coefficients, n * depth, 0, block, depth, maps, mapRows, 0, s.acc, 0, len, len);
             store(kernels, frame, image, count, n, block, len, y0, rows, out, s.acc, false);
             n += block;
+        }
+    }
+
+    /**
+     * The compact form's maps of input channels {@code [c0, c1)} for {@code count} images: each channel's used maps
+     * made as the banded path makes them (one product of its bases with the staged rows, or with the staged input
+     * in place), into {@code s.acc}, then their positions copied out without the padding columns and rows.
+     */
+    private void compactMaps(Frame frame, int image, int count, int c0, int c1, float[] maps, Scratch s,
+            Kernels kernels) {
+        float[] in = input.array(frame);
+        Value.Staged staged = input.staged();
+        int outH = geometry.outHeight();
+        int outW = geometry.outWidth();
+        int positions = geometry.positions();
+        int len = count * positions;
+        int channelStride = compactChannelStride(geometry, bases, count);
+        int padded = geometry.bandLength(count, outH);
+        int rowStride = geometry.rowStride();
+        int imageStride = geometry.bandImageStride(outH);
+        int[] taps = geometry.bandTapRows(count, outH, s.taps);
+        int k2 = geometry.taps();
+        float[] made = s.acc;
+        for (int c = c0; c < c1; c++) {
+            int used = usedBases[c];
+            if (used == 0) {
+                continue;
+            }
+            if (staged != null && count == 1) {
+                kernels.gemm(sparseBasis, basisStart[c], k2, used, k2, in, taps, 0,
+                        input.offset(image) + c * staged.channelStride(), made, 0, padded, padded);
+            } else {
+                for (int g = 0; g < count; g++) {
+                    geometry.stageBand(kernels, in, input.offset(image + g), staged, c, s.plane, 0, g, count, 0, outH);
+                }
+                kernels.gemm(sparseBasis, basisStart[c], k2, used, k2, s.plane, taps, 0, made, 0, padded, padded);
+            }
+            for (int j = 0; j < used; j++) {
+                int to = c * channelStride + j * len;
+                for (int g = 0; g < count; g++) {
+                    int from = j * padded + g * imageStride;
+                    for (int y = 0; y < outH; y++) {
+                        for (int x = 0; x < outW; x++) {
+                            maps[to++] = made[from + y * rowStride + x];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The compact form's output channels {@code [n0, n1)} of {@code count} images from their maps: each channel's
+     * non-zero coefficients over the maps, bias and ReLU in registers, then stored image by image: rows of the
+     * output's width, or for an output stored staged, first spread into the staged form's rows.
+     */
+    private void compactOutputs(Frame frame, int image, int count, int n0, int n1, float[] maps, Scratch s,
+            Kernels kernels) {
+        int positions = geometry.positions();
+        int len = count * positions;
+        int channelStride = compactChannelStride(geometry, bases, count);
+        int outW = geometry.outWidth();
+        int outH = geometry.outHeight();
+        boolean stagedOut = output().staged() != null;
+        int rowStride = geometry.rowStride();
+        int spread = len + Scratch.SLACK;
+        float[] acc = s.acc;
+        float[] out = output().array(frame);
+        float[] bias = epilogue.bias();
+        boolean relu = epilogue.reluBeforeStore();
+        for (int n = n0; n < n1; n++) {
+            kernels.sparseRow(values, mapOf, rowStart[n], rowStart[n + 1], maps, channelStride, positions * count,
+                    acc, 0, len, bias[n], relu);
+            for (int g = 0; g < count; g++) {
+                int outOff = output().offset(image + g);
+                if (stagedOut) {
+                    for (int y = 0; y < outH; y++) {
+                        System.arraycopy(acc, g * positions + y * outW, acc, spread + y * rowStride, outW);
+                    }
+                    epilogue.storeBiased(kernels, frame, image + g, n, acc, spread, rowStride, 0, needed, outH, outW,
+                            out, outOff);
+                } else {
+                    epilogue.storeBiased(kernels, frame, image + g, n, acc, g * positions, outW, 0, needed, outH,
+                            outW, out, outOff);
+                }
+            }
         }
     }
 
@@ -458,9 +622,19 @@ final class DecomposedStep extends KernelStep {
         return !decided || (grouped ? fusedBatch : fusedOne);
     }
 
-    /** @return whether a path other than the fused one is, or may be, taken that way */
+    /** @return whether a banded path (neither fused nor compact) is, or may be, taken that way */
     private boolean mayBand(boolean grouped) {
-        return !decided || !(grouped ? fusedBatch : fusedOne);
+        return !decided || !(grouped ? fusedBatch || compactBatch : fusedOne || compactOne);
+    }
+
+    /** @return whether the compact form is, or may be, taken that way */
+    private boolean mayCompact(boolean grouped) {
+        return compactPossible && (!decided || (grouped ? compactBatch : compactOne));
+    }
+
+    /** @return images the compact form runs together that way */
+    private int compactImages(boolean grouped) {
+        return grouped ? group() : 1;
     }
 
     @Override
@@ -469,6 +643,9 @@ final class DecomposedStep extends KernelStep {
         long floats = mayBand(grouped) ? mapFloats(geometry, bases, band[0], band[1]) : 0;
         if (mayFuse(grouped)) {
             floats = Math.max(floats, fusedStageFloats(band[0], band[1]));
+        }
+        if (mayCompact(grouped)) {
+            floats = Math.max(floats, compactMapFloats(geometry, bases, compactImages(grouped)));
         }
         return Math.toIntExact(floats);
     }
@@ -483,6 +660,9 @@ final class DecomposedStep extends KernelStep {
     int planeFloats(boolean grouped) {
         int[] band = largest(grouped);
         int floats = mayBand(grouped) ? planeFloats(geometry, band[0], band[1]) : 0;
+        if (mayCompact(grouped)) {
+            floats = Math.max(floats, planeFloats(geometry, compactImages(grouped), geometry.outHeight()));
+        }
         return mayFuse(grouped) ? Math.max(floats, fusedMapFloats()) : floats;
     }
 
@@ -492,6 +672,13 @@ final class DecomposedStep extends KernelStep {
         // the sparse path fills one row at a time, the dense one a block of rows
         boolean sparse = decided && (grouped ? sparseBatch : sparseOne);
         int floats = mayBand(grouped) ? (sparse ? 1 : ROW_BLOCK) * geometry.bandLength(band[0], band[1]) : 0;
+        if (mayCompact(grouped)) {
+            // one channel's used maps with their padding as made; later one output channel's values, a vector's
+            // room and one image's rows spread as the staged form computes them
+            int images = compactImages(grouped);
+            floats = Math.max(floats, Math.max(bases * geometry.bandLength(images, geometry.outHeight()),
+                    images * geometry.positions() + Scratch.SLACK + geometry.bandLength(1, geometry.outHeight())));
+        }
         return mayFuse(grouped) ? Math.max(floats, outChannels * fusedRow(band[0], band[1])) : floats;
     }
 
@@ -499,6 +686,9 @@ final class DecomposedStep extends KernelStep {
     List<String> candidates() {
         List<String> names = new ArrayList<>();
         for (String k : kernelSets().keySet()) {
+            if (compactPossible) {
+                names.add(COMPACT + "-" + k);
+            }
             names.add(FUSED + "-" + k);
             names.add(SPARSE + "-" + k);
             names.add(DENSE + "-" + k);
@@ -509,13 +699,20 @@ final class DecomposedStep extends KernelStep {
     @Override
     void choose(String candidate, boolean batch) {
         boolean fused = candidate.startsWith(FUSED + "-");
-        boolean sparse = fused || candidate.startsWith(SPARSE + "-");
+        boolean compact = candidate.startsWith(COMPACT + "-");
+        if (compact && !compactPossible) {
+            throw new IllegalArgumentException("layer " + layer() + ": maps of " + geometry.positions()
+                    + " positions, the compact form runs at most " + COMPACT_MAX_POSITIONS);
+        }
+        boolean sparse = fused || compact || candidate.startsWith(SPARSE + "-");
         if (batch) {
             sparseBatch = sparse;
             fusedBatch = fused;
+            compactBatch = compact;
         } else {
             sparseOne = sparse;
             fusedOne = fused;
+            compactOne = compact;
         }
         kernels(candidate.substring(candidate.indexOf('-') + 1), batch);
     }
@@ -540,10 +737,36 @@ final class DecomposedStep extends KernelStep {
         double density = rowStart[outChannels] / ((double) outChannels * maps());
         List<String> order = density > SPARSE_DENSITY ? List.of(DENSE, FUSED, SPARSE)
                 : density > FUSED_DENSITY ? List.of(FUSED, SPARSE, DENSE) : List.of(SPARSE, FUSED, DENSE);
-        String chosen = order.stream().map(form -> form + "-" + kernel).filter(allowed).findFirst()
-                .orElse(DENSE + "-" + kernel);
-        choose(chosen, false);
-        choose(chosen, true);
+        for (boolean batch : new boolean[] {false, true}) {
+            List<String> forms = new ArrayList<>(order);
+            if (density <= SPARSE_DENSITY && compactPays(batch)) {
+                forms.add(0, COMPACT);
+            }
+            String chosen = forms.stream().map(form -> form + "-" + kernel).filter(allowed).findFirst()
+                    .orElse(DENSE + "-" + kernel);
+            choose(chosen, batch);
+        }
+    }
+
+    /** Floats of a vector the rule counts in: the widest this engine runs (512 bits). */
+    private static final int RULE_LANES = 16;
+
+    /**
+     * Whether the rule runs the compact form that way: where the images' positions without the padding take
+     * fewer vectors than the staged rows, each non-zero coefficient then loading fewer (image by image an 8 × 8 map
+     * is 64 values against 72, a 4 × 4 one 16 against 20; 2 × 2 maps in groups of four images 16 against 33), and
+     * in a batch only on maps of at most {@link #COMPACT_BATCH_MAX_POSITIONS}.
+     */
+    private boolean compactPays(boolean batch) {
+        if (!compactPossible || batch && geometry.positions() > COMPACT_BATCH_MAX_POSITIONS) {
+            return false;
+        }
+        int images = batch ? group() : 1;
+        return vectors(images * geometry.positions()) < vectors(geometry.bandLength(images, needed));
+    }
+
+    private static int vectors(int floats) {
+        return Math.max(1, (floats + RULE_LANES - 1) / RULE_LANES);
     }
 
     @Override
@@ -567,7 +790,8 @@ final class DecomposedStep extends KernelStep {
 
     @Override
     String chosen(boolean batch) {
-        String form = (batch ? fusedBatch : fusedOne) ? FUSED : (batch ? sparseBatch : sparseOne) ? SPARSE : DENSE;
+        String form = (batch ? compactBatch : compactOne) ? COMPACT : (batch ? fusedBatch : fusedOne) ? FUSED
+                : (batch ? sparseBatch : sparseOne) ? SPARSE : DENSE;
         return form + "-" + kernels(batch).name();
     }
 }

@@ -940,7 +940,8 @@ final class VectorKernels implements Kernels {
     @Override
     public void sparseRow(float[] values, int[] maps, int start, int end, float[] m, int channelStride,
             int basisStride, float[] acc, int accOff, int len, float bias, boolean relu) {
-        if (len < W) {
+        if (len <= W) {
+            // a row of exactly one vector too: four chains of whole vectors, not the two-vector path's one
             if (W <= ROW_SLACK && accOff + W <= acc.length) {
                 tinySparseRow(values, maps, start, end, m, channelStride, basisStride, acc, accOff, bias, relu);
             } else {
@@ -993,7 +994,7 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * A row shorter than one vector (a map of 4 × 4 or 2 × 2 values at batch 1, VGG-16's last layers): one vector
+     * A row of at most one vector (a map of 4 × 4 or 2 × 2 values at batch 1, VGG-16's last layers): one vector
      * from the row's start for each non-zero, its lanes past the row reading the next map's first values and
      * stored past the row into the caller's slack; four independent sums, added at the end. Plain loops over a few
      * values per non-zero took a third of VGG-16-CIFAR's time at batch 1.
