@@ -24,8 +24,8 @@ import io.penni.model.ModelException;
  * are not computed.
  *
  * <p>On small maps the staged rows' padding (a column per row, a row per image) is a large part of each row, and
- * every non-zero coefficient loads it too. There the compact form makes each channel's maps as above, then copies
- * out only their positions, image after image, and runs the sparse rows over those: a 4 × 4 map is one vector
+ * every non-zero coefficient loads it too. There the compact form makes each channel's maps as above, then
+ * gathers out only their positions, image after image, and runs the sparse rows over those: a 4 × 4 map is one vector
  * where its staged rows are 20 values, four images' 2 × 2 maps one vector where theirs are 33. At batch 1 its
  * threads make their share of the input channels' maps into one buffer, then each computes a share of the output
  * channels.
@@ -100,6 +100,11 @@ final class DecomposedStep extends KernelStep {
     private boolean fusedBatch;
     /** Whether the compact form can run this layer (small maps), and whether it does image by image, in a batch. */
     private final boolean compactPossible;
+    /**
+     * For the compact form of {@code count} images, where each of their positions lies in the maps as made with
+     * padding (index {@code count}; null where the form cannot run).
+     */
+    private final int[][] compactSources;
     private boolean compactOne;
     private boolean compactBatch;
     /** Whether the choices are final ({@link #release} called): scratch is then sized for them alone. */
@@ -122,6 +127,7 @@ final class DecomposedStep extends KernelStep {
         this.input = input;
         this.geometry = geometry;
         this.compactPossible = compactPossible(geometry);
+        this.compactSources = compactPossible ? compactSources(geometry) : null;
         this.bases = bases;
         this.outChannels = outChannels;
         this.epilogue = epilogue;
@@ -231,6 +237,26 @@ final class DecomposedStep extends KernelStep {
         }
         long perImage = bandFloats(geometry, bases, 1, needed);
         return (int) Math.max(1, Math.min(MAX_GROUP, GROUP_BUDGET / perImage));
+    }
+
+    /** For 1 to {@link #MAX_GROUP} images, each position's place in the maps with their padding, image by image. */
+    private static int[][] compactSources(ConvGeometry geometry) {
+        int outH = geometry.outHeight();
+        int outW = geometry.outWidth();
+        int[][] sources = new int[MAX_GROUP + 1][];
+        for (int count = 1; count <= MAX_GROUP; count++) {
+            int[] source = new int[count * geometry.positions()];
+            int q = 0;
+            for (int g = 0; g < count; g++) {
+                for (int y = 0; y < outH; y++) {
+                    for (int x = 0; x < outW; x++) {
+                        source[q++] = g * geometry.bandImageStride(outH) + y * geometry.rowStride() + x;
+                    }
+                }
+            }
+            sources[count] = source;
+        }
+        return sources;
     }
 
     private static boolean compactPossible(ConvGeometry geometry) {
@@ -387,20 +413,17 @@ final class DecomposedStep extends KernelStep {
     /**
      * The compact form's maps of input channels {@code [c0, c1)} for {@code count} images: each channel's used maps
      * made as the banded path makes them (one product of its bases with the staged rows, or with the staged input
-     * in place), into {@code s.acc}, then their positions copied out without the padding columns and rows.
+     * in place), into {@code s.acc}, then their positions gathered out without the padding columns and rows.
      */
     private void compactMaps(Frame frame, int image, int count, int c0, int c1, float[] maps, Scratch s,
             Kernels kernels) {
         float[] in = input.array(frame);
         Value.Staged staged = input.staged();
         int outH = geometry.outHeight();
-        int outW = geometry.outWidth();
-        int positions = geometry.positions();
-        int len = count * positions;
+        int len = count * geometry.positions();
         int channelStride = compactChannelStride(geometry, bases, count);
         int padded = geometry.bandLength(count, outH);
-        int rowStride = geometry.rowStride();
-        int imageStride = geometry.bandImageStride(outH);
+        int[] source = compactSources[count];
         int[] taps = geometry.bandTapRows(count, outH, s.taps);
         int k2 = geometry.taps();
         float[] made = s.acc;
@@ -419,15 +442,7 @@ final class DecomposedStep extends KernelStep {
                 kernels.gemm(sparseBasis, basisStart[c], k2, used, k2, s.plane, taps, 0, made, 0, padded, padded);
             }
             for (int j = 0; j < used; j++) {
-                int to = c * channelStride + j * len;
-                for (int g = 0; g < count; g++) {
-                    int from = j * padded + g * imageStride;
-                    for (int y = 0; y < outH; y++) {
-                        for (int x = 0; x < outW; x++) {
-                            maps[to++] = made[from + y * rowStride + x];
-                        }
-                    }
-                }
+                kernels.gather(made, j * padded, source, len, maps, c * channelStride + j * len);
             }
         }
     }

@@ -289,6 +289,22 @@ public interface Kernels {
         }
     }
 
+    /**
+     * Copies values picked by an index: {@code dst[dstOff + i] = src[srcOff + index[i]]} for {@code i < len}.
+     *
+     * @param src the source array
+     * @param srcOff where the indices count from
+     * @param index each value's place after {@code srcOff}
+     * @param len values
+     * @param dst the destination array, not the source's
+     * @param dstOff the first value's place
+     */
+    default void gather(float[] src, int srcOff, int[] index, int len, float[] dst, int dstOff) {
+        for (int i = 0; i < len; i++) {
+            dst[dstOff + i] = src[srcOff + index[i]];
+        }
+    }
+
     /** Bases per layer at most (a k×k kernel has at most k·k; 255 covers k ≤ 15). */
     int MAX_BASES = 255;
 

@@ -11,8 +11,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kernels of the fused decomposed path and of the pooled store, each kernel set against a plain scalar
- * statement of what it computes: odd sizes, shifts, tiles of one and two units, rows shorter than a vector.
+ * The kernels of the fused decomposed path, of the compact form's gather and of the pooled store, each kernel set
+ * against a plain scalar statement of what it computes: odd sizes, shifts, tiles of one and two units, rows shorter
+ * than a vector.
  */
 class KernelsTest {
 
@@ -323,6 +324,32 @@ class KernelsTest {
             }
         }
         assertTrue(Kernels.TILE_UNIT % 16 == 0, "a tile unit is whole 512-bit vectors");
+    }
+
+    @Test
+    void gatheredValuesOfEveryLengthAreThoseTheIndexPicksAndNothingElseIsWritten() {
+        // whole vectors and a tail, indices in any order, repeated, up to the source's last value
+        for (Kernels k : sets()) {
+            for (int len = 0; len <= 70; len++) {
+                float[] src = random(90, len);
+                int[] index = new int[len + 5];
+                SplittableRandom r = new SplittableRandom(len);
+                for (int i = 0; i < index.length; i++) {
+                    index[i] = i % 7 == 3 ? src.length - 4 : r.nextInt(src.length - 3);
+                }
+                float[] dst = new float[len + 40];
+                java.util.Arrays.fill(dst, Float.NaN);
+                k.gather(src, 3, index, len, dst, 6);
+                for (int i = 0; i < dst.length; i++) {
+                    String what = k.name() + " len " + len + " at " + i;
+                    if (i >= 6 && i < 6 + len) {
+                        assertEquals(src[3 + index[i - 6]], dst[i], what);
+                    } else {
+                        assertTrue(Float.isNaN(dst[i]), what + ": written outside");
+                    }
+                }
+            }
+        }
     }
 
     @Test
