@@ -49,9 +49,9 @@ final class DecomposedStep extends KernelStep {
 
     /**
      * Positions per image at most for which the rule runs the compact form in a batch (four images together) and
-     * sizes the batch's groups for it. On 7 × 7 and 8 × 8 maps it measured slower there (resnet-small's 7 × 7
-     * layers 1.4-2.0x, vgg16-cifar's 8 × 8 0.8-1.9x, in-process A/B beside a training job), image by image faster
-     * (vgg16-cifar's 8 × 8 layers 0.83-0.90x).
+     * sizes the batch's groups for it. With 7 × 7 and 8 × 8 maps in it too, batches of vgg-small and resnet-small
+     * took 1.07-1.22x as long (in-process A/B beside a training job, with and without the gather), the CIFAR
+     * stand-ins about the same; image by image vgg16-cifar's 8 × 8 layers took 0.83-0.90x.
      */
     static final int COMPACT_BATCH_MAX_POSITIONS = 16;
 
