@@ -45,7 +45,7 @@ class RecipesCommandTest {
                 + "layer-sparsity amount=0.965")), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.matches("paper@1\\s+100/100/30\\s+step\\s+1.0E-4\\s+5\\s+off\\s+"
                 + "std-threshold s=1.0")), lines.toString());
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("demo@4: ")), "descriptions follow: " + lines);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("demo@5: ")), "descriptions follow: " + lines);
     }
 
     @Test
