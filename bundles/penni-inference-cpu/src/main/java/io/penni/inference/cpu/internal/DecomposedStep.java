@@ -265,10 +265,11 @@ final class DecomposedStep extends KernelStep {
 
     /*
      * The compact form's scratch: the maps in Scratch.stage, input channel c's at c · compactChannelStride (its d
-     * maps of the group's positions one after the other, then a vector's room: a kernel's whole-vector tail stays
-     * in the channel's own slot, which matters where threads make different channels' maps side by side), one
-     * channel's taps over the group's positions in Scratch.plane (k² rows), and in Scratch.acc one output channel's
-     * values, then (for a staged output) one image's rows as the staged form computes them.
+     * maps of the group's positions one after the other, then a vector's room; the maps are written by the gather,
+     * value for value, so the room is only read past, by rows shorter than a vector, and could go: the groups'
+     * sizes depend on it and were measured with it); one channel of the group staged in Scratch.plane as the banded
+     * path stages it; in Scratch.acc first one channel's maps as made, with their padding, later one output
+     * channel's values, then (for a staged output) one image's rows as the staged form computes them.
      */
 
     private static int compactChannelStride(ConvGeometry geometry, int bases, int images) {
@@ -467,8 +468,8 @@ final class DecomposedStep extends KernelStep {
         float[] bias = epilogue.bias();
         boolean relu = epilogue.reluBeforeStore();
         for (int n = n0; n < n1; n++) {
-            kernels.sparseRow(values, mapOf, rowStart[n], rowStart[n + 1], maps, channelStride, positions * count,
-                    acc, 0, len, bias[n], relu);
+            kernels.sparseRow(values, mapOf, rowStart[n], rowStart[n + 1], maps, channelStride, len, acc, 0, len,
+                    bias[n], relu);
             for (int g = 0; g < count; g++) {
                 int outOff = output().offset(image + g);
                 if (stagedOut) {
