@@ -240,6 +240,10 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
             // the phase rows r whose input row (y0 + r)·s + a − top lies inside the image: [r0, r1)
             int r0 = Math.min(phaseRows, Math.max(0, -Math.floorDiv(y0 * stride + a - top, stride)));
             int r1 = Math.max(r0, Math.min(phaseRows, Math.floorDiv(height - 1 + top - a, stride) - y0 + 1));
+            if (stride == 2 && phases == 2 && r1 > r0
+                    && stageColumnPhases(kernels, in, src, dest, channelOff, image, images, y0, rows, a, r0, r1)) {
+                continue;
+            }
             for (int b = 0; b < phases; b++) {
                 int destOff = channelOff + ((a * phases + b) * images + image) * plane;
                 // phase columns j whose input column j·s + b − left lies inside the image
@@ -262,17 +266,7 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
                         }
                     }
                 }
-                for (int r = r0; r < r1; r++) {
-                    int row = destOff + r * wq;
-                    // a column or two of padding at most: plain stores, cheaper than a call to fill them
-                    for (int j = 0; j < first; j++) {
-                        dest[row + j] = 0f;
-                    }
-                    for (int j = last; j < wq; j++) {
-                        dest[row + j] = 0f;
-                    }
-                }
-                Arrays.fill(dest, destOff + r1 * wq, destOff + phaseRows * wq, 0f);
+                zeroAround(dest, destOff, wq, r0, r1, phaseRows, first, last);
                 if (sharesColumns() && image == images - 1) {
                     // the shared zero columns past the last row: what the next image's first row would give
                     int end = destOff + phaseRows * wq;
@@ -280,6 +274,66 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
                 }
             }
         }
+    }
+
+    /**
+     * Stride 2: row phase {@code a}'s rows {@code [r0, r1)} of both column phases at once, each input row split into
+     * its even and odd columns in one pass ({@link Kernels#copyRowsDeinterleaved}), then the zero columns and rows
+     * around them, as the general path writes them.
+     *
+     * @return false, having written nothing, where a column phase is empty or the two do not start on neighbouring
+     *     input columns (the general path then stages them)
+     */
+    private boolean stageColumnPhases(Kernels kernels, float[] in, int src, float[] dest, int channelOff, int image,
+            int images, int y0, int rows, int a, int r0, int r1) {
+        int wq = rowStride();
+        int left = padding.left();
+        // each column phase's phase columns inside the image [first, last), and the input column of its first
+        int first0 = Math.min(wq, Math.max(0, -Math.floorDiv(-left, 2)));
+        int last0 = Math.max(first0, Math.min(wq, Math.floorDiv(width - 1 + left, 2) + 1));
+        int first1 = Math.min(wq, Math.max(0, -Math.floorDiv(1 - left, 2)));
+        int last1 = Math.max(first1, Math.min(wq, Math.floorDiv(width - 2 + left, 2) + 1));
+        int x0 = 2 * first0 - left;
+        int x1 = 2 * first1 + 1 - left;
+        if (last0 <= first0 || last1 <= first1 || Math.abs(x0 - x1) != 1) {
+            return false;
+        }
+        int plane = bandImageStride(rows);
+        int phaseRows = phaseRows(rows);
+        int dest0 = channelOff + (2 * a * images + image) * plane;
+        int dest1 = channelOff + ((2 * a + 1) * images + image) * plane;
+        Arrays.fill(dest, dest0, dest0 + r0 * wq, 0f);
+        Arrays.fill(dest, dest1, dest1 + r0 * wq, 0f);
+        int line = src + ((y0 + r0) * 2 + a - padding.top()) * width + Math.min(x0, x1);
+        // rows may be written past their end up to the phase's last row; the zeros below rewrite what they must
+        if (x0 < x1) {
+            kernels.copyRowsDeinterleaved(in, line, 2 * width, dest, dest0 + r0 * wq + first0, last0 - first0,
+                    dest0 + phaseRows * wq, dest1 + r0 * wq + first1, last1 - first1, dest1 + phaseRows * wq, wq,
+                    r1 - r0);
+        } else {
+            kernels.copyRowsDeinterleaved(in, line, 2 * width, dest, dest1 + r0 * wq + first1, last1 - first1,
+                    dest1 + phaseRows * wq, dest0 + r0 * wq + first0, last0 - first0, dest0 + phaseRows * wq, wq,
+                    r1 - r0);
+        }
+        zeroAround(dest, dest0, wq, r0, r1, phaseRows, first0, last0);
+        zeroAround(dest, dest1, wq, r0, r1, phaseRows, first1, last1);
+        return true;
+    }
+
+    /** The zero columns of rows {@code [r0, r1)} and the zero rows after them, up to {@code phaseRows}. */
+    private static void zeroAround(float[] dest, int destOff, int wq, int r0, int r1, int phaseRows, int first,
+            int last) {
+        for (int r = r0; r < r1; r++) {
+            int row = destOff + r * wq;
+            // a column or two of padding at most: plain stores, cheaper than a call to fill them
+            for (int j = 0; j < first; j++) {
+                dest[row + j] = 0f;
+            }
+            for (int j = last; j < wq; j++) {
+                dest[row + j] = 0f;
+            }
+        }
+        Arrays.fill(dest, destOff + r1 * wq, destOff + phaseRows * wq, 0f);
     }
 
     /**

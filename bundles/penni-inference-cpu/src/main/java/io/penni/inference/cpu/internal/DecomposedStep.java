@@ -326,7 +326,23 @@ final class DecomposedStep extends KernelStep {
 
     @Override
     boolean splittable() {
-        return compactOne ? outChannels >= 2 : needed / align >= SPLIT_BLOCKS;
+        return compactOne || splitsByChannels() ? outChannels >= 2 : needed / align >= SPLIT_BLOCKS;
+    }
+
+    /**
+     * Whether a batch-1 split divides channels rather than rows: fewer than twice {@link #SPLIT_BLOCKS} row blocks
+     * (a 7 × 7 map under a 2 × 2 pooling has three, which did not split at all; without pooling seven, which split
+     * four and three), on the sparse banded path with the image in one band. The threads then make their share of
+     * the input channels' maps into one buffer, and each computes a share of the output channels from them, as the
+     * compact form's split does. Against splitting rows, resnet-small's 7 × 7 layers took batch 1 to 0.73-0.84x
+     * its time, vgg-small's one 7 × 7 layer without pooling to 1.01-1.02x (in-process A/B, quiet).
+     */
+    private int splitChannelStride() {
+        return bases * geometry.bandLength(1, needed) + Kernels.ROW_SLACK;
+    }
+
+    private boolean splitsByChannels() {
+        return needed / align < 2 * SPLIT_BLOCKS && sparseOne && !fusedOne && !compactOne && rowsOne >= needed;
     }
 
     @Override
@@ -344,6 +360,19 @@ final class DecomposedStep extends KernelStep {
                     bound(outChannels, parts, t + 1, 1), maps, s[t], kernels));
             return;
         }
+        if (splitsByChannels()) {
+            Kernels kernels = kernels(false);
+            float[] maps = s[0].stage;
+            int channels = geometry.channels();
+            // a row shorter than a vector is written as a whole one: each channel's maps get that room, so that
+            // no thread's writes reach the next channel's, another thread's
+            int channelStride = splitChannelStride();
+            pool.run(parts, t -> bandMaps(frame, image, 1, 0, needed, bound(channels, parts, t, 1),
+                    bound(channels, parts, t + 1, 1), maps, channelStride, s[t], kernels));
+            pool.run(parts, t -> sparseOutputs(frame, image, 1, 0, needed, bound(outChannels, parts, t, 1),
+                    bound(outChannels, parts, t + 1, 1), maps, channelStride, s[t], kernels));
+            return;
+        }
         pool.run(parts, t -> bands(frame, image, bound(needed, parts, t, align), bound(needed, parts, t + 1, align),
                 rowsOne, s[t], false));
     }
@@ -359,16 +388,44 @@ final class DecomposedStep extends KernelStep {
             fusedBand(frame, image, count, y0, rows, s, kernels);
             return;
         }
-        boolean sparse = batch ? sparseBatch : sparseOne;
-        float[] in = input.array(frame);
         float[] maps = s.stage;
         int len = geometry.bandLength(count, rows);
-        int[] taps = geometry.bandTapRows(count, rows, s.taps);
         int channelStride = bases * len;
+        bandMaps(frame, image, count, y0, rows, 0, geometry.channels(), maps, channelStride, s, kernels);
+        if (batch ? sparseBatch : sparseOne) {
+            sparseOutputs(frame, image, count, y0, rows, 0, outChannels, maps, channelStride, s, kernels);
+            return;
+        }
+        float[] out = output().array(frame);
         int basisStride = len;
+        int depth = usedMaps();
+        int[] mapRows = new int[depth];
+        for (int c = 0, u = 0; c < geometry.channels(); c++) {
+            for (int k = 0; k < usedBases[c]; k++) {
+                mapRows[u++] = c * channelStride + k * basisStride;
+            }
+        }
+        for (int n = 0; n < outChannels;) {
+            int block = Math.min(ROW_BLOCK, outChannels - n);
+            // n is a multiple of ROW_BLOCK, a packed block's rows
+            kernels.gemmPacked(coefficients, n * depth, 0, block, depth, maps, mapRows, 0, s.acc, 0, len, len);
+            store(kernels, frame, image, count, n, block, len, y0, rows, out, s.acc, false);
+            n += block;
+        }
+    }
+
+    /**
+     * The band's maps of input channels {@code [c0, c1)} into {@code maps}: each channel of the images staged side
+     * by side (or its staged input read in place), its used maps one product of the basis with the staged rows.
+     */
+    private void bandMaps(Frame frame, int image, int count, int y0, int rows, int c0, int c1, float[] maps,
+            int channelStride, Scratch s, Kernels kernels) {
+        float[] in = input.array(frame);
+        int len = geometry.bandLength(count, rows);
+        int[] taps = geometry.bandTapRows(count, rows, s.taps);
         int k2 = geometry.taps();
         Value.Staged staged = input.staged();
-        for (int c = 0; c < geometry.channels(); c++) {
+        for (int c = c0; c < c1; c++) {
             int made = usedBases[c];
             if (made == 0) {
                 continue;
@@ -386,28 +443,19 @@ final class DecomposedStep extends KernelStep {
             kernels.gemm(sparseBasis, basisStart[c], k2, made, k2, s.plane, taps, 0,
                     maps, c * channelStride, len, len);
         }
+    }
+
+    /** The band's output channels {@code [n0, n1)} from its maps: each one's non-zero coefficients, then stored. */
+    private void sparseOutputs(Frame frame, int image, int count, int y0, int rows, int n0, int n1, float[] maps,
+            int channelStride, Scratch s, Kernels kernels) {
         float[] out = output().array(frame);
-        if (sparse) {
-            for (int n = 0; n < outChannels; n++) {
-                kernels.sparseRow(values, mapOf, rowStart[n], rowStart[n + 1], maps, channelStride, basisStride, s.acc,
-                        0, len, epilogue.bias()[n], epilogue.reluBeforeStore());
-                store(kernels, frame, image, count, n, 1, len, y0, rows, out, s.acc, true);
-            }
-            return;
-        }
-        int depth = usedMaps();
-        int[] mapRows = new int[depth];
-        for (int c = 0, u = 0; c < geometry.channels(); c++) {
-            for (int k = 0; k < usedBases[c]; k++) {
-                mapRows[u++] = c * channelStride + k * basisStride;
-            }
-        }
-        for (int n = 0; n < outChannels;) {
-            int block = Math.min(ROW_BLOCK, outChannels - n);
-            // n is a multiple of ROW_BLOCK, a packed block's rows
-            kernels.gemmPacked(coefficients, n * depth, 0, block, depth, maps, mapRows, 0, s.acc, 0, len, len);
-            store(kernels, frame, image, count, n, block, len, y0, rows, out, s.acc, false);
-            n += block;
+        int len = geometry.bandLength(count, rows);
+        float[] bias = epilogue.bias();
+        boolean relu = epilogue.reluBeforeStore();
+        for (int n = n0; n < n1; n++) {
+            kernels.sparseRow(values, mapOf, rowStart[n], rowStart[n + 1], maps, channelStride, len, s.acc, 0, len,
+                    bias[n], relu);
+            store(kernels, frame, image, count, n, 1, len, y0, rows, out, s.acc, true);
         }
     }
 
@@ -662,6 +710,10 @@ final class DecomposedStep extends KernelStep {
         }
         if (mayCompact(grouped)) {
             floats = Math.max(floats, compactMapFloats(geometry, bases, compactImages(grouped)));
+        }
+        if (!grouped && (!decided || splitsByChannels())) {
+            // split by channels, thread 0's stage holds the maps with room between channels
+            floats = Math.max(floats, (long) geometry.channels() * splitChannelStride());
         }
         return Math.toIntExact(floats);
     }

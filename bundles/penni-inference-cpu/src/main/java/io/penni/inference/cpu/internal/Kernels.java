@@ -290,6 +290,38 @@ public interface Kernels {
     }
 
     /**
+     * Splits rows into their even and odd values: {@code dst[evenOff + y·dstStride + j] = src[srcOff + y·srcStride +
+     * 2·j]} for {@code j < evenLen} and {@code dst[oddOff + y·dstStride + j] = src[srcOff + y·srcStride + 2·j + 1]}
+     * for {@code j < oddLen}, {@code y < rows}: a stride-2 input's two column phases in one pass. May write past a
+     * row's end, as {@link #copyRows} does, but never at or past {@code evenLimit} and {@code oddLimit}.
+     *
+     * @param src the source array
+     * @param srcOff the first row's start
+     * @param srcStride values between two source rows
+     * @param dst the destination array, not the source's
+     * @param evenOff where the first row's even values go
+     * @param evenLen even values per row
+     * @param evenLimit where the even values' rows must stop writing
+     * @param oddOff where the first row's odd values go
+     * @param oddLen odd values per row
+     * @param oddLimit where the odd values' rows must stop writing
+     * @param dstStride values between two destination rows, at least either length
+     * @param rows rows
+     */
+    default void copyRowsDeinterleaved(float[] src, int srcOff, int srcStride, float[] dst, int evenOff, int evenLen,
+            int evenLimit, int oddOff, int oddLen, int oddLimit, int dstStride, int rows) {
+        for (int y = 0; y < rows; y++) {
+            int from = srcOff + y * srcStride;
+            for (int j = 0; j < evenLen; j++) {
+                dst[evenOff + y * dstStride + j] = src[from + 2 * j];
+            }
+            for (int j = 0; j < oddLen; j++) {
+                dst[oddOff + y * dstStride + j] = src[from + 2 * j + 1];
+            }
+        }
+    }
+
+    /**
      * Copies values picked by an index: {@code dst[dstOff + i] = src[srcOff + index[i]]} for {@code i < len}.
      *
      * @param src the source array

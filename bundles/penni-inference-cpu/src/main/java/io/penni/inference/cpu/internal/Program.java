@@ -241,10 +241,13 @@ public final class Program {
 
     /**
      * Steps whose work at batch 1 is at least this many multiply-accumulates are split over the threads when
-     * chosen by rule: on two cores a split costs a wake-up and a join, a few microseconds, which only a step of
-     * tens of microseconds earns back.
+     * chosen by rule. On two cores a split costs a hand-over to a spinning worker and a join, a microsecond or
+     * two: steps of about 5 µs and more gain. At 400 K (the earlier rule) no layer of resnet-small and few of
+     * vgg-small split; at 50 K every layer but the last FC and the pooling does, and batch 1 took 0.71-0.84x the
+     * time on resnet-small and 0.80-0.89x on vgg-small (in-process A/B, quiet, G1; under the ORT benchmark's
+     * serial collector resnet-small's gain came and went from process to process).
      */
-    static final long SPLIT_MACS = 400_000;
+    static final long SPLIT_MACS = 50_000;
 
     /**
      * Makes every choice by rule, with no timing ({@link Step#decide}): the same model gets the same kernels in

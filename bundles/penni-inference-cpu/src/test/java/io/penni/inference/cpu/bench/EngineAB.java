@@ -24,7 +24,8 @@ import io.penni.model.ModelFiles;
  *
  * <p>Arguments: {@code MODEL BATCHES THREADS ROUNDS A B OUT.md}; MODEL is {@code ARCH:VARIANT} (as
  * {@link EngineBenchmark}, e.g. {@code vgg-small:d5p97}) or a {@code model.json} path; A and B name
- * {@link EngineOptions.Coefficients} settings (e.g. {@code BANDED MEASURED}); A may instead be {@code build:DIR},
+ * {@link EngineOptions.Coefficients} settings (e.g. {@code BANDED MEASURED}), each optionally followed by a slash and
+ * an {@link EngineOptions.Split} setting ({@code MEASURED/ALWAYS}); A may instead be {@code build:DIR},
  * another build's engine classes (e.g. the commit before a change, compiled into DIR), loaded in the same JVM by
  * its own class loader and run with its default settings on THREADS threads. Appends Markdown to OUT.md.
  */
@@ -45,13 +46,13 @@ public final class EngineAB {
         int threads = Integer.parseInt(args[2]);
         int rounds = Integer.parseInt(args[3]);
         String a = args[4];
-        EngineOptions.Coefficients b = EngineOptions.Coefficients.valueOf(args[5]);
+        String b = args[5];
         Path out = Path.of(args[6]);
         Model model = spec.contains(":") ? EngineBenchmark.model(spec.substring(0, spec.indexOf(':')),
                 spec.substring(spec.indexOf(':') + 1)) : ModelFiles.load(Path.of(spec));
         StringBuilder md = new StringBuilder();
         try (AutoCloseable engineA = a.startsWith("build:") ? OtherBuild.engine(Path.of(a.substring(6)), threads)
-                : engine(threads, EngineOptions.Coefficients.valueOf(a));
+                : engine(threads, a);
                 CpuEngine engineB = engine(threads, b);
                 LoadedModel ma = load(engineA, model); CpuModel mb = (CpuModel) load(engineB, model)) {
             md.append(String.format(Locale.ROOT, "## %s, %d threads: %s (A) against %s (B)%n%n", spec, threads, a,
@@ -113,9 +114,13 @@ public final class EngineAB {
                 java.nio.file.StandardOpenOption.APPEND);
     }
 
-    private static CpuEngine engine(int threads, EngineOptions.Coefficients coefficients) {
-        return new CpuEngine(new EngineOptions(threads, EngineOptions.KernelSet.MEASURED, Duration.ZERO,
-                EngineOptions.Split.MEASURED, coefficients));
+    /** @param setting a coefficient setting, optionally with a split setting after a slash: {@code MEASURED/ALWAYS} */
+    private static CpuEngine engine(int threads, String setting) {
+        String[] parts = setting.split("/", 2);
+        EngineOptions.Split split = parts.length > 1 ? EngineOptions.Split.valueOf(parts[1])
+                : EngineOptions.Split.MEASURED;
+        return new CpuEngine(new EngineOptions(threads, EngineOptions.KernelSet.MEASURED, Duration.ZERO, split,
+                EngineOptions.Coefficients.valueOf(parts[0])));
     }
 
     private static LoadedModel load(AutoCloseable engine, Model model) throws ReflectiveOperationException {

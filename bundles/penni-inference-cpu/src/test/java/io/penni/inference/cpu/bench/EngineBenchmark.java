@@ -54,12 +54,13 @@ public final class EngineBenchmark {
 
         Model model = model(arch, variant);
         // -Dpenni.bench.coefficients=DENSE|SPARSE|BANDED (default MEASURED) and -Dpenni.bench.tuneMillis=N (default
-        // 0: by rule) set the engine's choice of coefficient form, for comparisons
+        // 0: by rule) set the engine's choice of coefficient form, for comparisons; -Dpenni.bench.split=ALWAYS|NEVER
+        // (default MEASURED) whether batch-1 runs spread a layer over the threads
         EngineOptions.Coefficients form = EngineOptions.Coefficients.valueOf(
                 System.getProperty("penni.bench.coefficients", "MEASURED"));
         Duration tune = Duration.ofMillis(Long.getLong("penni.bench.tuneMillis", 0));
         try (CpuEngine engine = new CpuEngine(new EngineOptions(threads, EngineOptions.KernelSet.MEASURED,
-                tune, EngineOptions.Split.MEASURED, form))) {
+                tune, EngineOptions.Split.valueOf(System.getProperty("penni.bench.split", "MEASURED")), form))) {
             System.gc();
             long rssBefore = rssKb();
             long heapBefore = heapUsed();

@@ -388,4 +388,49 @@ class KernelsTest {
             }
         }
     }
+
+    @Test
+    void deinterleavedRowsHoldTheEvenAndOddValuesAndNothingIsWrittenAtOrPastEitherLimit() {
+        // both column phases of a stride-2 input in one pass: lengths equal or one apart, into planes that lie side
+        // by side; each plane's limit is its last row's start plus the stride (or less), and nothing may reach it
+        for (Kernels k : sets()) {
+            for (int evenLen = 1; evenLen <= 36; evenLen++) {
+                for (int oddLen = evenLen - 1; oddLen <= evenLen + 1; oddLen++) {
+                    for (int rows = 1; rows <= 3; rows++) {
+                        if (oddLen < 1) {
+                            continue;
+                        }
+                        int dstStride = Math.max(evenLen, oddLen) + 1;
+                        int srcStride = 2 * Math.max(evenLen, oddLen) + 3;
+                        float[] src = random(2 + (rows - 1) * srcStride + 2 * Math.max(evenLen, oddLen) + 1,
+                                evenLen * 97L + oddLen * 7L + rows);
+                        int evenOff = 3;
+                        int evenLimit = evenOff + rows * dstStride;
+                        int oddOff = evenLimit + 2;
+                        int oddLimit = oddOff + (rows - 1) * dstStride + oddLen;
+                        float[] dst = new float[oddLimit + 40];
+                        java.util.Arrays.fill(dst, -5f);
+                        k.copyRowsDeinterleaved(src, 2, srcStride, dst, evenOff, evenLen, evenLimit, oddOff, oddLen,
+                                oddLimit, dstStride, rows);
+                        String what = k.name() + " even " + evenLen + " odd " + oddLen + " rows " + rows;
+                        for (int y = 0; y < rows; y++) {
+                            for (int j = 0; j < evenLen; j++) {
+                                assertEquals(src[2 + y * srcStride + 2 * j], dst[evenOff + y * dstStride + j],
+                                        what + " even row " + y + " value " + j);
+                            }
+                            for (int j = 0; j < oddLen; j++) {
+                                assertEquals(src[2 + y * srcStride + 2 * j + 1], dst[oddOff + y * dstStride + j],
+                                        what + " odd row " + y + " value " + j);
+                            }
+                        }
+                        for (int i = 0; i < dst.length; i++) {
+                            if (i < evenOff || i >= evenLimit && i < oddOff || i >= oddLimit) {
+                                assertEquals(-5f, dst[i], what + ": wrote outside the planes at " + i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
