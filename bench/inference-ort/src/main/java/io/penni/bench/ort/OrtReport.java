@@ -28,7 +28,7 @@ final class OrtReport {
                 machine.get("cores").asInt(), machine.get("java").asText(), machine.get("fmaPeakGflops2Threads")
                         .asDouble(), machine.get("fmaPeakMethod").asText(), machine.get("loadAverageAtStart").asText(),
                 machine.get("loadAverageAtEnd").asText(), machine.get("minutes").asDouble()));
-        md.append("Each figure is the median over rounds of one fresh process's median latency (warm-up 0.6 s, then ")
+        md.append("Each figure is the median over rounds of one fresh process's median latency (warm-up 3 s, the JIT settled, then ")
                 .append("timed runs for 2 s, 10 to 400 of them); the processes ran in turns that rotate each round. ")
                 .append("Every process ran with the same JVM flags (`").append(String.join(" ", texts(report.get("jvm"))))
                 .append("`) and the same seeded input. Ratios are to ONNX Runtime running the dense original with 2 ")

@@ -37,7 +37,15 @@ import io.penni.model.NetworkShapes;
  */
 public final class Worker {
 
-    private static final Duration WARMUP = Duration.ofMillis(600);
+    /**
+     * Runs before the timed ones, until the JIT has settled: 3 s unless {@code -Dpenni.bench.warmupMillis} says
+     * otherwise. After 0.6 s (the earlier warm-up) C2 was still compiling the engine's steps on the two cores, and
+     * runs split over both threads waited for a descheduled worker: resnet-small's stand-in at batch 1 measured a
+     * median of 0.27-0.34 ms with p90 3.0-4.6 ms, against 0.20 / 0.30 ms after 4 s (one process each, twice, a
+     * training job beside them). ONNX Runtime's medians on the dense model measured alike either way (0.42 / 0.43
+     * ms after 0.6 s, 0.37 / 0.45 after 3 s, the same conditions).
+     */
+    private static final Duration WARMUP = Duration.ofMillis(Long.getLong("penni.bench.warmupMillis", 3000));
     private static final Duration TIMED = Duration.ofMillis(2000);
     private static final int MIN_RUNS = 10;
     private static final int MAX_RUNS = 400;

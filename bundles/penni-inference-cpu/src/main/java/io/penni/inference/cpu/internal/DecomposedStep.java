@@ -19,7 +19,8 @@ import io.penni.model.ModelException;
  * made and consumed while they are in cache. The maps are made channel by channel: the channel of the band's
  * images staged side by side (a small image fits whole, a few images running together in a batch), its d maps
  * one product of the d × k² basis with the staged rows. The sparse path makes only the maps some non-zero
- * coefficient reads (a pruned layer leaves many unread). At batch 1 a split step gives each thread its own rows.
+ * coefficient reads (a pruned layer leaves many unread). At batch 1 a split step gives each thread its own rows,
+ * or on maps of few rows (7 × 7) its share of the input channels' maps and then of the output channels.
  * A fused pooling window is applied as the rows are stored; bands hold whole windows, and rows no window covers
  * are not computed.
  *
@@ -329,6 +330,11 @@ final class DecomposedStep extends KernelStep {
         return compactOne || splitsByChannels() ? outChannels >= 2 : needed / align >= SPLIT_BLOCKS;
     }
 
+    /** Floats between two channels' maps when a step splits by channels: their maps and a vector's room. */
+    private int splitChannelStride() {
+        return bases * geometry.bandLength(1, needed) + Kernels.ROW_SLACK;
+    }
+
     /**
      * Whether a batch-1 split divides channels rather than rows: fewer than twice {@link #SPLIT_BLOCKS} row blocks
      * (a 7 × 7 map under a 2 × 2 pooling has three, which did not split at all; without pooling seven, which split
@@ -337,10 +343,6 @@ final class DecomposedStep extends KernelStep {
      * compact form's split does. Against splitting rows, resnet-small's 7 × 7 layers took batch 1 to 0.73-0.84x
      * its time, vgg-small's one 7 × 7 layer without pooling to 1.01-1.02x (in-process A/B, quiet).
      */
-    private int splitChannelStride() {
-        return bases * geometry.bandLength(1, needed) + Kernels.ROW_SLACK;
-    }
-
     private boolean splitsByChannels() {
         return needed / align < 2 * SPLIT_BLOCKS && sparseOne && !fusedOne && !compactOne && rowsOne >= needed;
     }
