@@ -14,9 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  * one, rows too short for three vectors and a block's last few rows take a 4-row × 2-vector block. Plain loops
  * cannot express that register blocking. No masked loads or stores: JDK 17 runs them in the Vector API's Java
  * fallback, about a hundred times slower; tails overlap the last full vector or go one value at a time. One
- * species only, and no vector stored where C2 cannot tell its exact class (a vector chosen between two branches, a
- * load stored as it is, another shape's lanes): JDK 17 then fails its store intrinsic and stores through the same
- * slow fallback ({@code -XX:+PrintInlining} shows "failed to inline (intrinsic)"). Only loaded where
+ * species only (but for the stride-2 staging's narrowed halves in {@link #copyRowsDeinterleaved}, whose stores
+ * {@code VectorIntrinsicsTest} sees compiled), and no vector stored where C2 cannot tell its exact class (a vector
+ * chosen between two branches, a load stored as it is, another shape's lanes): JDK 17 then fails its store
+ * intrinsic and stores through the same slow fallback ({@code -XX:+PrintInlining} shows "failed to inline
+ * (intrinsic)"). Only loaded where
  * {@link VectorSupport#available()} says the module is there.
  */
 final class VectorKernels implements Kernels {
@@ -1418,8 +1420,9 @@ final class VectorKernels implements Kernels {
                     LongVector pairs = FloatVector.fromArray(S, src, from + 2 * k).reinterpretAsLongs();
                     ((IntVector) pairs.convertShape(VectorOperators.L2I, PAIR_HALVES, 0)).reinterpretAsFloats()
                             .intoArray(dst, even + k);
-                    ((IntVector) pairs.lanewise(VectorOperators.LSHR, 32).convertShape(VectorOperators.L2I, PAIR_HALVES, 0))
-                            .reinterpretAsFloats().intoArray(dst, odd + k);
+                    ((IntVector) pairs.lanewise(VectorOperators.LSHR, 32)
+                            .convertShape(VectorOperators.L2I, PAIR_HALVES, 0)).reinterpretAsFloats()
+                            .intoArray(dst, odd + k);
                 }
             } else {
                 for (int j = 0; j < evenLen; j++) {
