@@ -246,9 +246,8 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
             }
             for (int b = 0; b < phases; b++) {
                 int destOff = channelOff + ((a * phases + b) * images + image) * plane;
-                // phase columns j whose input column j·s + b − left lies inside the image
-                int first = Math.min(wq, Math.max(0, -Math.floorDiv(b - left, stride)));
-                int last = Math.max(first, Math.min(wq, Math.floorDiv(width - 1 + left - b, stride) + 1));
+                int first = firstColumn(b);
+                int last = lastColumn(b);
                 Arrays.fill(dest, destOff, destOff + r0 * wq, 0f);
                 if (r1 > r0 && last > first) {
                     int line = src + ((y0 + r0) * stride + a - top) * width + first * stride + b - left;
@@ -289,10 +288,10 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
         int wq = rowStride();
         int left = padding.left();
         // each column phase's phase columns inside the image [first, last), and the input column of its first
-        int first0 = Math.min(wq, Math.max(0, -Math.floorDiv(-left, 2)));
-        int last0 = Math.max(first0, Math.min(wq, Math.floorDiv(width - 1 + left, 2) + 1));
-        int first1 = Math.min(wq, Math.max(0, -Math.floorDiv(1 - left, 2)));
-        int last1 = Math.max(first1, Math.min(wq, Math.floorDiv(width - 2 + left, 2) + 1));
+        int first0 = firstColumn(0);
+        int last0 = lastColumn(0);
+        int first1 = firstColumn(1);
+        int last1 = lastColumn(1);
         int x0 = 2 * first0 - left;
         int x1 = 2 * first1 + 1 - left;
         if (last0 <= first0 || last1 <= first1 || Math.abs(x0 - x1) != 1) {
@@ -318,6 +317,17 @@ record ConvGeometry(int channels, int height, int width, int kernel, int stride,
         zeroAround(dest, dest0, wq, r0, r1, phaseRows, first0, last0);
         zeroAround(dest, dest1, wq, r0, r1, phaseRows, first1, last1);
         return true;
+    }
+
+    /** @return column phase {@code b}'s first phase column whose input column j·s + b − left lies inside the image */
+    private int firstColumn(int b) {
+        return Math.min(rowStride(), Math.max(0, -Math.floorDiv(b - padding.left(), stride)));
+    }
+
+    /** @return past column phase {@code b}'s last phase column inside the image (at least {@link #firstColumn}) */
+    private int lastColumn(int b) {
+        return Math.max(firstColumn(b),
+                Math.min(rowStride(), Math.floorDiv(width - 1 + padding.left() - b, stride) + 1));
     }
 
     /** The zero columns of rows {@code [r0, r1)} and the zero rows after them, up to {@code phaseRows}. */

@@ -350,33 +350,41 @@ final class DecomposedStep extends KernelStep {
     @Override
     void runSplit(Frame frame, int image, WorkerPool pool, Scratch[] s) {
         int parts = pool.threads();
+        Kernels kernels = kernels(false);
+        float[] maps = s[0].stage;
         if (compactOne) {
-            // the threads make their share of the input channels' maps into thread 0's stage, then (once all
-            // are made) each computes its share of the output channels from all of them
-            Kernels kernels = kernels(false);
-            float[] maps = s[0].stage;
-            int channels = geometry.channels();
-            pool.run(parts, t -> compactMaps(frame, image, 1, bound(channels, parts, t, 1),
-                    bound(channels, parts, t + 1, 1), maps, s[t], kernels));
-            pool.run(parts, t -> compactOutputs(frame, image, 1, bound(outChannels, parts, t, 1),
-                    bound(outChannels, parts, t + 1, 1), maps, s[t], kernels));
+            splitByChannels(pool, (t, c0, c1) -> compactMaps(frame, image, 1, c0, c1, maps, s[t], kernels),
+                    (t, n0, n1) -> compactOutputs(frame, image, 1, n0, n1, maps, s[t], kernels));
             return;
         }
         if (splitsByChannels()) {
-            Kernels kernels = kernels(false);
-            float[] maps = s[0].stage;
-            int channels = geometry.channels();
             // a row shorter than a vector is written as a whole one: each channel's maps get that room, so that
             // no thread's writes reach the next channel's, another thread's
             int channelStride = splitChannelStride();
-            pool.run(parts, t -> bandMaps(frame, image, 1, 0, needed, bound(channels, parts, t, 1),
-                    bound(channels, parts, t + 1, 1), maps, channelStride, s[t], kernels));
-            pool.run(parts, t -> sparseOutputs(frame, image, 1, 0, needed, bound(outChannels, parts, t, 1),
-                    bound(outChannels, parts, t + 1, 1), maps, channelStride, s[t], kernels));
+            splitByChannels(pool,
+                    (t, c0, c1) -> bandMaps(frame, image, 1, 0, needed, c0, c1, maps, channelStride, s[t], kernels),
+                    (t, n0, n1) -> sparseOutputs(frame, image, 1, 0, needed, n0, n1, maps, channelStride, s[t],
+                            kernels));
             return;
         }
         pool.run(parts, t -> bands(frame, image, bound(needed, parts, t, align), bound(needed, parts, t + 1, align),
                 rowsOne, s[t], false));
+    }
+
+    /** One thread's share of a split step's channels: {@code [from, to)}. */
+    private interface ChannelShare {
+        void run(int thread, int from, int to);
+    }
+
+    /**
+     * The threads make their share of the input channels' maps into thread 0's stage, then (once all are made)
+     * each computes its share of the output channels from all of them.
+     */
+    private void splitByChannels(WorkerPool pool, ChannelShare maps, ChannelShare outputs) {
+        int parts = pool.threads();
+        int channels = geometry.channels();
+        pool.run(parts, t -> maps.run(t, bound(channels, parts, t, 1), bound(channels, parts, t + 1, 1)));
+        pool.run(parts, t -> outputs.run(t, bound(outChannels, parts, t, 1), bound(outChannels, parts, t + 1, 1)));
     }
 
     /**
